@@ -1,0 +1,2 @@
+# micropython-lib style manifest: freezes the redline package.
+package("redline")
