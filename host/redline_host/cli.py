@@ -1,0 +1,60 @@
+"""The ``redline`` command: a table of subcommands sharing one error type.
+
+    redline sift --runtime wasm < texts.jsonl
+    redline import-llmosafe ../shared/reference/vocab_model.bin --out build/llmosafe
+
+Each subcommand lives in its own module exposing ``add_arguments(parser)`` and
+``run(args)``; ``run`` returns an exit code (0 by default) and raises
+``UserError`` for problems the user can fix.
+"""
+import argparse
+import importlib
+import sys
+
+from .errors import UserError
+
+# name -> (module, one-line help). Modules are imported only when used.
+COMMANDS = {
+    "sift": ("redline_host.cmd_sift", "sift JSON-lines texts through the text gauges"),
+    "import-llmosafe": ("redline_host.cmd_import", "convert llmosafe's vocab_model.bin into a redline model"),
+}
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="redline",
+        description="redline: runtime guardrails for MicroPython sensor nodes.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=(module.__doc__ or help_text).strip().splitlines()[0],
+            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        )
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 2
+    try:
+        code = args._module.run(args)
+    except UserError as exc:
+        print("redline: %s" % exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("redline: interrupted", file=sys.stderr)
+        return 130
+    return code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
