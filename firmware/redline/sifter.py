@@ -1,0 +1,196 @@
+"""Dual-path sift: classifier + keyword bias -> the text gauges of one message.
+
+Semantics (llmosafe §4.4, with redline's choices where its code and docs disagree):
+
+- ``probability``: manipulation probability, 65535 * sigmoid(score) (llmosafe's "entropy" field);
+- ``entropy``: binary entropy 65535 * 4p(1-p) as llmosafe documents it, combined by max with the
+  keyword boost min(65535, keyword_total * 65535 // 9000);
+- ``surprise``: floor(65535 * (total - matched) / total), 65535 without tokens (OOV ratio);
+- ``has_bias``: classifier verdict, or keyword evidence other than emphasis alone (one ALL-CAPS
+  word such as "CPU" does not halt a node: llmosafe's later rule);
+- ``oov_byte`` = floor(255 * (total - matched) / total); anchor = Adler-32 masked to 31 bits,
+  kept as ``anchor_hi`` (15 bits) and ``anchor_lo`` (16 bits).
+
+Input: ``bytes``, ``bytearray`` or ``memoryview``; anything else raises TypeError. At most
+MAX_MESSAGE bytes are processed; beyond that ``truncated`` is True. Empty input is valid (no tokens:
+surprise 65535, probability of the intercept). NUL and non-UTF-8 bytes are separators for the
+classifier and ordinary word bytes for the keyword path. Nothing is allocated per message::
+
+    from redline.sifter import Sifter
+    s = Sifter()                 # loads redline_model (fail closed if it is bad)
+    r = s.sift(b"the CPU temperature is normal")
+    r.probability, r.entropy, r.surprise, r.has_bias
+"""
+from redline.classifier import Classifier
+from redline.compat import const
+from redline.keywords import BiasBreakdown, KeywordScanner
+from redline.model import load_model
+from redline.sigmoid import entropy16
+
+MAX_MESSAGE = const(32768)
+_JSON_BOOL = {False: "false", True: "true"}
+_KEYWORD_SATURATION = const(9000)
+
+
+def ratio16(num, den):
+    """floor(65535 * num / den) for 0 <= num <= den < 2**15, without intermediates near 2**30."""
+    # long division in base 256: q = floor(num * 65536 / den), then subtract num / den
+    x = num << 8
+    q1 = x // den
+    r = x - q1 * den
+    x = r << 8
+    q2 = x // den
+    r = x - q2 * den
+    q = (q1 << 8) | q2
+    # num*65535 = q*den + r - num  ->  floor = q - (1 if r < num else 0)
+    if r < num:
+        q -= 1
+    return q
+
+
+class SiftResult:
+    """The gauges of one message; one instance is reused for every message."""
+
+    def __init__(self):
+        self.probability = 0
+        self.entropy = 0
+        self.surprise = 0
+        self.has_bias = False
+        self.is_manipulation = False
+        self.score = 0
+        self.score_scale = 1
+        self.tokens_matched = 0
+        self.tokens_total = 0
+        self.oov_byte = 0
+        self.keyword_total = 0
+        self.keywords = BiasBreakdown()
+        self.truncated = False
+        self.length = 0
+        self.anchor_hi = 0
+        self.anchor_lo = 0
+
+    def to_json(self):
+        """One JSON object, fields in a fixed order, identical on every runtime (allocates)."""
+        kw = self.keywords
+        return (
+            '{"probability": %d, "entropy": %d, "surprise": %d, "has_bias": %s, "is_manipulation": %s, '
+            '"score": %d, "score_scale": %d, "tokens_matched": %d, "tokens_total": %d, "oov_byte": %d, '
+            '"keyword_total": %d, "keywords": {"authority": %d, "social_proof": %d, "scarcity": %d, '
+            '"urgency": %d, "emotional_appeal": %d, "expertise_signaling": %d, "semantic_traps": %d, '
+            '"template_fitting": %d, "emphasis": %d}, "truncated": %s}'
+            % (self.probability, self.entropy, self.surprise, _JSON_BOOL[self.has_bias],
+               _JSON_BOOL[self.is_manipulation], self.score, self.score_scale, self.tokens_matched,
+               self.tokens_total, self.oov_byte, self.keyword_total, kw.authority, kw.social_proof,
+               kw.scarcity, kw.urgency, kw.emotional_appeal, kw.expertise_signaling, kw.semantic_traps,
+               kw.template_fitting, kw.emphasis, _JSON_BOOL[self.truncated])
+        )
+
+    def as_dict(self):
+        """The JSON fields of ``redline sift`` (allocates: host and protocol use)."""
+        kw = self.keywords.as_dict()
+        return {
+            "probability": self.probability,
+            "entropy": self.entropy,
+            "surprise": self.surprise,
+            "has_bias": self.has_bias,
+            "is_manipulation": self.is_manipulation,
+            "score": self.score,
+            "score_scale": self.score_scale,
+            "tokens_matched": self.tokens_matched,
+            "tokens_total": self.tokens_total,
+            "oov_byte": self.oov_byte,
+            "keyword_total": self.keyword_total,
+            "keywords": kw,
+            "truncated": self.truncated,
+        }
+
+
+class Sifter:
+    def __init__(self, model=None, observer=None):
+        if model is None:
+            model = load_model()
+        self.model = model
+        self.classifier = Classifier(model, observer)
+        self.scanner = KeywordScanner()
+        self.result = SiftResult()
+        self.result.score_scale = model.scale
+
+    def sift(self, data, length=-1):
+        """Sift the first ``length`` bytes of data (all of it by default); returns self.result."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("sift: text must be bytes, bytearray or memoryview")
+        n = len(data)
+        if 0 <= length < n:
+            n = length
+        r = self.result
+        r.truncated = n > MAX_MESSAGE
+        if r.truncated:
+            n = MAX_MESSAGE
+        r.length = n
+        c = self.classifier
+        c.classify(data, n)
+        kw = r.keywords
+        total_kw = self.scanner.scan(data, n, kw)
+        r.keyword_total = total_kw
+        r.score = c.score
+        r.is_manipulation = c.is_manipulation
+        p = c.probability
+        r.probability = p
+        e = entropy16(p)
+        if total_kw:
+            boost = 65535 if total_kw >= _KEYWORD_SATURATION else (total_kw * 65535) // _KEYWORD_SATURATION
+            if boost > e:
+                e = boost
+        r.entropy = e
+        t = c.tokens_total
+        m = c.tokens_matched
+        r.tokens_total = t
+        r.tokens_matched = m
+        if t == 0:
+            r.surprise = 65535
+            r.oov_byte = 255
+        else:
+            r.surprise = ratio16(t - m, t)
+            r.oov_byte = (255 * (t - m)) // t
+        r.has_bias = c.is_manipulation or (total_kw - kw.emphasis) > 0
+        b = c.adler_b
+        r.anchor_hi = b & 0x7FFF
+        r.anchor_lo = c.adler_a
+        return r
+
+
+_default = None
+
+
+def _shared():
+    global _default
+    if _default is None:
+        _default = Sifter()
+    return _default
+
+
+def _as_bytes(text):
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    return text
+
+
+def sift_text(text):
+    """Convenience: sift a str or bytes with the default model; returns a dict (allocates)."""
+    return _shared().sift(_as_bytes(text)).as_dict()
+
+
+def classify_text(text):
+    """Convenience: the classifier alone as a dict: score, score_scale, probability, is_manipulation, tokens."""
+    s = _shared()
+    data = _as_bytes(text)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError("classify_text: text must be str or bytes-like")
+    n = len(data)
+    if n > MAX_MESSAGE:
+        n = MAX_MESSAGE
+    c = s.classifier
+    c.classify(data, n)
+    return {"score": c.score, "score_scale": c.scale, "probability": c.probability,
+            "is_manipulation": c.is_manipulation, "tokens_matched": c.tokens_matched,
+            "tokens_total": c.tokens_total}
