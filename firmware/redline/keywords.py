@@ -247,32 +247,30 @@ class KeywordScanner:
         slot = 0            # ring position of the current word
         ttl = 0             # words still hidden by the last negation
         found = 0           # bitmask of phrases already counted
-        start = -1          # first byte of the current word, -1 between words
         i = 0
-        while i <= length:
-            if i < length:
-                k = kind[data[i]]
-                if k == 0:
-                    if start < 0:
-                        start = i
-                    i += 1
+        while i < length:
+            # Skip separators up to the first byte of a word.
+            k = kind[data[i]]
+            if k:
+                step = 1 if k == _CLASS_SPACE else _unicode_space_length(data, i, length)
+                if step:
+                    i += step
                     continue
-                step = 1
-                if k != _CLASS_SPACE:
-                    step = _unicode_space_length(data, i, length)
-                    if step == 0:
-                        if start < 0:
-                            start = i
-                        i += 1
-                        continue
-            else:
-                step = 1
-            if start < 0:
-                i += step
-                continue
-            s = start
+            s = i
+            i += 1
+            # Run to the next separator (or the end); step = its length in bytes.
+            while True:
+                while i < length and not kind[data[i]]:
+                    i += 1
+                if i >= length:
+                    step = 0
+                    break
+                k = kind[data[i]]
+                step = 1 if k == _CLASS_SPACE else _unicode_space_length(data, i, length)
+                if step:
+                    break
+                i += 1
             e = i
-            start = -1
             i += step
             # One word: data[s:e], trimmed of ASCII punctuation on both ends.
             while s < e and punct[data[s]]:
@@ -307,8 +305,8 @@ class KeywordScanner:
                 if f:
                     v = counts[f - 1] + KEYWORD_POINTS
                     counts[f - 1] = v if v < COUNTER_MAX else COUNTER_MAX
-                if n >= 2:
-                    j = s
+                if n >= 2 and 65 <= data[s] <= 90:
+                    j = s + 1
                     while j < e and 65 <= data[j] <= 90:
                         j += 1
                     if j == e:
@@ -316,16 +314,17 @@ class KeywordScanner:
                         counts[_EMPHASIS] = v if v < COUNTER_MAX else COUNTER_MAX
             ring_ids[slot] = wid
             ring_negated[slot] = 1 if negated else 0
-            pending = phrase_ends[wid] & ~found
-            p = 0
-            while pending:
-                if pending & 1 and _phrase_ends_here(p, ring_ids, ring_negated, slot):
-                    found |= 1 << p
-                    c = _PHRASE_COUNTER[p]
-                    v = counts[c] + KEYWORD_POINTS
-                    counts[c] = v if v < COUNTER_MAX else COUNTER_MAX
-                pending >>= 1
-                p += 1
+            if wid:
+                pending = phrase_ends[wid] & ~found
+                p = 0
+                while pending:
+                    if pending & 1 and _phrase_ends_here(p, ring_ids, ring_negated, slot):
+                        found |= 1 << p
+                        c = _PHRASE_COUNTER[p]
+                        v = counts[c] + KEYWORD_POINTS
+                        counts[c] = v if v < COUNTER_MAX else COUNTER_MAX
+                    pending >>= 1
+                    p += 1
             slot = (slot + 1) & _RING_MASK
         out.authority = counts[0]
         out.social_proof = counts[1]
