@@ -5,10 +5,11 @@ Semantics (llmosafe §4.4, with redline's choices where its code and docs disagr
 - ``probability``: manipulation probability, 65535 * sigmoid(score) (llmosafe's "entropy" field);
 - ``entropy``: binary entropy 65535 * 4p(1-p) as llmosafe documents it, combined by max with the
   keyword boost min(65535, keyword_total * 65535 // 9000);
-- ``surprise``: floor(65535 * (total - matched) / total), 65535 without tokens (OOV ratio);
+- ``surprise``: 65535 * (1 - matched/total) as llmosafe computes it in f32 (emulated exactly in
+  integers), 65535 without tokens;
 - ``has_bias``: classifier verdict, or keyword evidence other than emphasis alone (one ALL-CAPS
   word such as "CPU" does not halt a node: llmosafe's later rule);
-- ``oov_byte`` = floor(255 * (total - matched) / total); anchor = Adler-32 masked to 31 bits,
+- ``oov_byte`` = 255 * (1 - matched/total), same f32 emulation; anchor = Adler-32 masked to 31 bits,
   kept as ``anchor_hi`` (15 bits) and ``anchor_lo`` (16 bits).
 
 Input: ``bytes``, ``bytearray`` or ``memoryview``; anything else raises TypeError. At most
@@ -32,20 +33,75 @@ _JSON_BOOL = {False: "false", True: "true"}
 _KEYWORD_SATURATION = const(9000)
 
 
-def ratio16(num, den):
-    """floor(65535 * num / den) for 0 <= num <= den < 2**15, without intermediates near 2**30."""
-    # long division in base 256: q = floor(num * 65536 / den), then subtract num / den
-    x = num << 8
-    q1 = x // den
-    r = x - q1 * den
-    x = r << 8
-    q2 = x // den
-    r = x - q2 * den
-    q = (q1 << 8) | q2
-    # num*65535 = q*den + r - num  ->  floor = q - (1 if r < num else 0)
-    if r < num:
-        q -= 1
-    return q
+def f32_oov(m, t, k):
+    """trunc(k * f32(1 - f32(m / t))): llmosafe's single-precision OOV arithmetic, in small ints.
+
+    The reference computes the OOV ratio and its scalings in f32; an exact
+    rational floor differs from it by one unit on about 0.3 % of (m, t) pairs.
+    This emulates each f32 rounding (nearest, ties to even) with integers below
+    2**29, for t < 2**15 and k < 2**16, so surprise and OOV byte are bit-exact.
+    """
+    if t == 0 or m == 0:
+        return k
+    if m >= t:
+        return 0
+    # R = m/t rounded to 24 bits (nearest, ties to even): m/t = R * 2**-(23+s)
+    rem = m
+    s = 0
+    while rem < t:
+        rem <<= 1
+        s += 1
+    rem -= t
+    q = 1
+    for _i in range(23):
+        rem <<= 1
+        q <<= 1
+        if rem >= t:
+            rem -= t
+            q |= 1
+    rem <<= 1
+    if rem >= t:
+        if rem > t or (q & 1):
+            q += 1
+    if q == 16777216:
+        q = 8388608
+        s -= 1
+        if s == 0:
+            return 0
+    # o = 1 - r = Mo / 2**24, rounded to 24 bits
+    if s == 1:
+        mo = 16777216 - q
+    else:
+        d = s - 1
+        a = q >> d
+        b = q & ((1 << d) - 1)
+        if b == 0:
+            mo = 16777216 - a
+        else:
+            mo = 16777215 - a
+            low = (1 << d) - b
+            half = 1 << (d - 1)
+            if low > half or (low == half and (mo & 1)):
+                mo += 1
+    # y = k * Mo / 2**24 rounded to 24 bits; result = floor(y)
+    z = k * (mo >> 12)
+    y = k * (mo & 4095)
+    z += y >> 12
+    yl = y & 4095
+    if z == 0:
+        return 0
+    bits = 12
+    v = z
+    while v:
+        v >>= 1
+        bits += 1
+    out = z >> 12
+    if bits > 24:
+        g = 1 << (bits - 24)
+        low24 = ((z & 4095) << 12) | yl
+        if low24 >= 16777216 - (g >> 1):
+            out += 1
+    return out
 
 
 class SiftResult:
@@ -146,12 +202,8 @@ class Sifter:
         m = c.tokens_matched
         r.tokens_total = t
         r.tokens_matched = m
-        if t == 0:
-            r.surprise = 65535
-            r.oov_byte = 255
-        else:
-            r.surprise = ratio16(t - m, t)
-            r.oov_byte = (255 * (t - m)) // t
+        r.surprise = f32_oov(m, t, 65535)
+        r.oov_byte = f32_oov(m, t, 255)
         r.has_bias = c.is_manipulation or (total_kw - kw.emphasis) > 0
         b = c.adler_b
         r.anchor_hi = b & 0x7FFF
