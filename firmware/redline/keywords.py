@@ -87,6 +87,7 @@ _LETTERS = const(26)
 # Byte classes for splitting: 0 ordinary, 1 ASCII whitespace, 2 lead byte of a
 # possible multi-byte Unicode whitespace character (0xC2, 0xE1, 0xE2, 0xE3).
 _CLASS_SPACE = const(1)
+_CLASS_LEAD = const(2)
 
 
 def _build_byte_tables():
@@ -94,7 +95,7 @@ def _build_byte_tables():
     for b in (9, 10, 11, 12, 13, 32):
         kind[b] = _CLASS_SPACE
     for b in (0xC2, 0xE1, 0xE2, 0xE3):
-        kind[b] = 2
+        kind[b] = _CLASS_LEAD
     punct = bytearray(256)
     for b in b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~":
         punct[b] = 1
@@ -115,6 +116,9 @@ def _build_vocabulary():
     flags_by_word = {}
     for index, words in enumerate(_SINGLE_WORD_LISTS):
         for word in words.split():
+            # One category per word keeps the flags a byte; the lists share no word.
+            if word in flags_by_word or not "a" <= word[0] <= "z":
+                raise ValueError("keyword lists: " + word)
             flags_by_word[word] = index + 1
     for word in _NEGATIONS.split():
         flags_by_word[word] = flags_by_word.get(word, 0) | _FLAG_NEGATION
@@ -167,6 +171,8 @@ _KIND, _PUNCT, _FOLD = _build_byte_tables()
 (_BLOB, _OFFSETS, _BUCKETS, _MAX_WORD, _FLAGS,
  _PHRASE_IDS, _PHRASE_OFFSETS, _PHRASE_COUNTER, _PHRASE_ENDS) = _build_vocabulary()
 _BUFFER_TYPES = (bytes, bytearray, memoryview)
+# The builders run once; dropping them returns their bytecode to the heap.
+del _build_byte_tables, _build_vocabulary
 
 
 class BiasBreakdown:
