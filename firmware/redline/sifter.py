@@ -13,7 +13,9 @@ Semantics (llmosafe §4.4, with redline's choices where its code and docs disagr
   kept as ``anchor_hi`` (15 bits) and ``anchor_lo`` (16 bits).
 
 Input: ``bytes``, ``bytearray`` or ``memoryview``; anything else raises TypeError. At most
-MAX_MESSAGE bytes are processed; beyond that ``truncated`` is True. Empty input is valid (no tokens:
+``max_message`` bytes are processed (default and upper limit MAX_MESSAGE = 32768, which keeps
+the accumulator below 2**30: at most 32767 hashes of |weight| <= 32767 plus an int16
+intercept); beyond that ``truncated`` is True and the rest is ignored. Empty input is valid (no tokens:
 surprise 65535, probability of the intercept). NUL and non-UTF-8 bytes are separators for the
 classifier and ordinary word bytes for the keyword path. Nothing is allocated per message::
 
@@ -162,7 +164,10 @@ class SiftResult:
 
 
 class Sifter:
-    def __init__(self, model=None, observer=None):
+    def __init__(self, model=None, observer=None, max_message=MAX_MESSAGE):
+        if not 0 < max_message <= MAX_MESSAGE:
+            raise ValueError("max_message must be 1..%d" % MAX_MESSAGE)
+        self.max_message = max_message
         if model is None:
             model = load_model()
         self.model = model
@@ -179,9 +184,9 @@ class Sifter:
         if 0 <= length < n:
             n = length
         r = self.result
-        r.truncated = n > MAX_MESSAGE
+        r.truncated = n > self.max_message
         if r.truncated:
-            n = MAX_MESSAGE
+            n = self.max_message
         r.length = n
         c = self.classifier
         c.classify(data, n)

@@ -65,15 +65,24 @@ def test_anchor_hash_of_text():
 
 
 def test_truncation_at_max_message():
-    s = Sifter(tiny_model())
-    data = bytearray(MAX_MESSAGE + 10)
-    for i in range(len(data)):
-        data[i] = 0x61 if i % 2 == 0 else 0x20      # "a a a ..."
+    s = Sifter(tiny_model(), None, 64)
+    data = b"a " * 40                     # 80 bytes, 40 tokens
     r = s.sift(data)
-    assert r.truncated and r.length == MAX_MESSAGE
-    assert r.tokens_total == 2 * (MAX_MESSAGE // 2) - 1
-    r = s.sift(data, 100)
-    assert not r.truncated and r.length == 100
+    assert r.truncated and r.length == 64
+    assert r.tokens_total == 2 * 32 - 1
+    r = s.sift(data, 70)
+    assert r.truncated and r.length == 64
+    r = s.sift(data, 20)
+    assert not r.truncated and r.length == 20 and r.tokens_total == 19
+
+
+def test_max_message_is_bounded():
+    for bad in (0, MAX_MESSAGE + 1):
+        try:
+            Sifter(tiny_model(), None, bad)
+        except ValueError:
+            continue
+        assert False, "expected ValueError"
 
 
 def test_nul_and_invalid_utf8_are_separators():
