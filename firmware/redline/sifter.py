@@ -32,6 +32,7 @@ from redline.sigmoid import entropy16
 
 MAX_MESSAGE = const(32768)
 _JSON_BOOL = {False: "false", True: "true"}
+_BYTES_TYPES = (bytes, bytearray, memoryview)  # built once: a tuple literal in sift() would allocate
 _KEYWORD_SATURATION = const(9000)
 
 
@@ -178,7 +179,7 @@ class Sifter:
 
     def sift(self, data, length=-1):
         """Sift the first ``length`` bytes of data (all of it by default); returns self.result."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
+        if not isinstance(data, _BYTES_TYPES):
             raise TypeError("sift: text must be bytes, bytearray or memoryview")
         n = len(data)
         if 0 <= length < n:
@@ -241,7 +242,7 @@ def classify_text(text):
     """Convenience: the classifier alone as a dict: score, score_scale, probability, is_manipulation, tokens."""
     s = _shared()
     data = _as_bytes(text)
-    if not isinstance(data, (bytes, bytearray, memoryview)):
+    if not isinstance(data, _BYTES_TYPES):
         raise TypeError("classify_text: text must be str or bytes-like")
     n = len(data)
     if n > MAX_MESSAGE:
