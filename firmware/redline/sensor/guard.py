@@ -1,0 +1,247 @@
+"""SensorGuard: one detector bank per channel, one decision per reading.
+
+Everything is preallocated from a ``SensorConfig`` at construction;
+``update(channel_index, value)`` allocates nothing and returns the guard's
+single ``SensorResult`` (overwritten by the next call -- copy what you keep)::
+
+    >>> from redline.sensor import SensorGuard, SensorConfig
+    >>> g = SensorGuard(SensorConfig(("flow",), baseline=500, scale=10))
+    >>> r = g.update(g.channel_index("flow"), 503)
+    >>> r.code, r.surprise, r.warming_up
+    (0, 1216, False)
+    >>> r = g.update(0, 700)          # 20 sigma: surprise saturates, halt
+    >>> r.code, r.reason, r.surprise
+    (-4, 6, 65535)
+
+Per reading, in order: range and slew checks on the raw value, the stuck and
+replay detectors on the raw value, agreement with the redundant partner (if
+any), then -- once the channel has a baseline -- the z-score against the
+calibrated baseline (Q8) feeds CUSUM and drift, the z-score against the
+working memory gives the surprise gauge, the reading enters memory only if
+|z| < Z_GATE and its bias is under BIAS_ESCALATE, and the memory's variance
+against NOISE_Q12 gives the entropy gauge. ``redline.sensor.ladder`` turns
+gauges and flags into the decision.
+
+Warm-up: a channel whose SCALE is 0 learns its baseline from its first
+WARMUP accepted readings (mean, and scale from the mean absolute deviation
+times 321/256, i.e. about sqrt(pi/2), exact for Gaussian noise) and answers
+Warn "warming up" meanwhile; range, slew, stuck, replay and redundancy checks
+still apply. A calibrated channel starts with its memory full of baseline
+readings.
+
+Pressure: set ``guard.pressure`` to a ``redline.resource`` level (0..3);
+Critical escalates every decision, Emergency halts.
+"""
+from redline.compat import const
+from redline.flags import FLAG_ADVERSARIAL
+from redline.sensor.fixed import z_q8, ratio16, variance_ratio16, READING_LIMIT, SCALE_MAX
+from redline.sensor.memory import WorkingMemory
+from redline.sensor.stuck import StuckDetector
+from redline.sensor.drift import DriftDetector
+from redline.sensor.cusum import CusumDetector
+from redline.sensor.replay import ReplayDetector
+from redline.sensor.confidence import ConfidenceTracker
+from redline.sensor.ladder import SensorLadder
+from redline.sensor import reasons as R
+
+_SAMPLE_MASK = const(0x3FFFFFFF)
+_WARM_CLAMP = const(1048576)      # 2**20: warm-up deviations are clamped here
+
+
+class SensorResult:
+    """The decision for one reading. ``code`` is a redline.decision code."""
+
+    def __init__(self):
+        self.code = 0
+        self.reason = 0
+        self.surprise = 0
+        self.entropy = 0
+        self.bias = 0
+        self.flags = 0
+        self.warming_up = False
+        self.sample = 0
+        self.channel = 0
+        self.z = 0              # z vs working memory, Q8
+        self.accepted = False   # entered working memory
+        self.confidence = 65535
+
+
+class _Channel:
+    def __init__(self, cfg, i):
+        self.base0 = cfg.baseline[i]
+        self.scale0 = cfg.scale[i]
+        self.noise = cfg.noise_q12[i]
+        self.lo = cfg.range_min[i]
+        self.hi = cfg.range_max[i]
+        self.slew = cfg.max_slew[i]
+        self.zw = cfg.z_warn[i]
+        self.ze = cfg.z_escalate[i]
+        self.zh = cfg.z_halt[i]
+        self.gate = cfg.z_gate[i]
+        self.warmup = cfg.warmup
+        self.memory = WorkingMemory(cfg.window)
+        self.stuck = StuckDetector(cfg.stuck_run[i], cfg.stuck_noise[i], self.scale0)
+        self.drift = DriftDetector(cfg.drift_limit[i], cfg.drift_shift)
+        self.cusum = CusumDetector(cfg.cusum_k[i], cfg.cusum_h[i], cfg.cusum_leak)
+        self.replay = ReplayDetector(cfg.replay_window, cfg.replay_history, cfg.replay_stride,
+                                     cfg.replay_min_active, cfg.replay_quant[i])
+        self.confidence = ConfidenceTracker(cfg.min_confidence, cfg.decay_threshold)
+        self.partner = None
+        self.tol = 0
+        self.reset()
+
+    def reset(self):
+        self.base = self.base0
+        self.scale = self.scale0
+        self.warming = self.scale0 == 0
+        self.warm = 0
+        self.anchor = 0
+        self.last = 0
+        self.has_last = False
+        self.memory.reset()
+        if not self.warming:
+            self.memory.prefill()
+        self.stuck.reset()
+        self.stuck.scale = self.scale
+        self.drift.reset()
+        self.cusum.reset()
+        self.replay.reset()
+        self.confidence.reset()
+
+    def learn(self, x):
+        """One warm-up reading; at the end, fix baseline and scale and refill memory."""
+        buf = self.memory.buf
+        n = self.warm
+        if n == 0:
+            self.anchor = x
+        d = x - self.anchor
+        if d > _WARM_CLAMP:
+            d = _WARM_CLAMP
+        elif d < -_WARM_CLAMP:
+            d = -_WARM_CLAMP
+        buf[n] = d
+        n += 1
+        self.warm = n
+        if n < self.warmup:
+            return
+        s = 0
+        for i in range(n):
+            s += buf[i]
+        m = s // n
+        s = 0
+        for i in range(n):
+            d = buf[i] - m
+            s += d if d >= 0 else -d
+        scale = ((s // n) * 321 + ((s % n) * 321) // n) >> 8
+        if scale < 1:
+            scale = 1
+        elif scale > SCALE_MAX:
+            scale = SCALE_MAX
+        self.base = self.anchor + m
+        self.scale = scale
+        for i in range(n):
+            buf[i] = z_q8(buf[i] - m, scale) >> 2
+        self.memory.reload(n)
+        self.stuck.scale = scale
+        self.warming = False
+
+
+class SensorGuard:
+    def __init__(self, config):
+        self.config = config
+        n = len(config.channels)
+        self.n = n
+        self._channels = [_Channel(config, i) for i in range(n)]
+        for j in range(len(config.pair_a)):
+            a = self._channels[config.pair_a[j]]
+            b = self._channels[config.pair_b[j]]
+            a.partner = b
+            b.partner = a
+            a.tol = b.tol = config.pair_tol[j]
+        self.ladder = SensorLadder(config)
+        self.bias_escalate = config.bias_escalate
+        self.result = SensorResult()
+        self.pressure = 0
+        self.sample = 0
+
+    def channel_index(self, name):
+        return self.config.index(name)
+
+    def reset(self):
+        for i in range(self.n):
+            self._channels[i].reset()
+        self.sample = 0
+        self.pressure = 0
+
+    def channel(self, i):
+        """The per-channel bank (detectors and memory), for inspection."""
+        return self._channels[i]
+
+    def update(self, channel_index, x):
+        r = self.result
+        ch = self._channels[channel_index]
+        r.sample = self.sample
+        self.sample = (self.sample + 1) & _SAMPLE_MASK
+        r.channel = channel_index
+        bias = 0
+        breason = R.REASON_OK
+        if x >= READING_LIMIT:
+            x = READING_LIMIT - 1
+            bias = 65535
+            breason = R.REASON_RANGE
+        elif x <= -READING_LIMIT:
+            x = 1 - READING_LIMIT
+            bias = 65535
+            breason = R.REASON_RANGE
+        if x < ch.lo or x > ch.hi:
+            bias = 65535
+            breason = R.REASON_RANGE
+        if ch.has_last and ch.slew and not bias:
+            d = x - ch.last
+            if d > ch.slew or -d > ch.slew:
+                bias = 65535
+                breason = R.REASON_SLEW
+        ch.last = x
+        ch.has_last = True
+        flags = ch.stuck.update(x) | ch.replay.update(x)
+        if flags & FLAG_ADVERSARIAL and not bias:
+            bias = 65535
+            breason = R.REASON_REPLAY
+        p = ch.partner
+        if p is not None and p.has_last and not ch.warming and not p.warming:
+            d = (x - ch.base) - (p.last - p.base)
+            b = ratio16(d if d >= 0 else -d, ch.tol)
+            ch.confidence.update(65535 - b)
+            if b > bias:
+                bias = b
+                breason = R.REASON_DISAGREE
+        flags |= ch.confidence.flags
+        r.confidence = ch.confidence.confidence
+        az = 0
+        if ch.warming:
+            r.warming_up = True
+            r.z = 0
+            r.surprise = 0
+            r.entropy = 0
+            r.accepted = bias < self.bias_escalate
+            if r.accepted:
+                ch.learn(x)
+        else:
+            r.warming_up = False
+            zb = z_q8(x - ch.base, ch.scale)
+            mem = ch.memory
+            z = zb - mem.mean_q6() * 4
+            az = z if z >= 0 else -z
+            r.z = z
+            s = az * 16
+            r.surprise = s if s < 65535 else 65535
+            accept = az < ch.gate and bias < self.bias_escalate
+            r.accepted = accept
+            if accept:
+                mem.update(zb >> 2)
+            r.entropy = variance_ratio16(mem.variance_q12(), ch.noise)
+            flags |= ch.cusum.update(zb) | ch.drift.update(zb)
+        r.bias = bias
+        r.flags = flags
+        self.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, breason, self.pressure)
+        return r

@@ -1,0 +1,136 @@
+"""The sensor guard's threshold ladder: gauges and flags to one decision.
+
+llmosafe's canonical ladder with its later fixes (v0.7.6): halt thresholds
+are inclusive (a gauge *at* its halt value halts), every outcome passes the
+DAL gate, the default DAL is A, and Warn is reachable. First match wins::
+
+    pressure Emergency            -> Halt    HALT_RESOURCE     "resource emergency"
+    bias     >= BIAS_HALT         -> Halt    HALT_BIAS         range/slew/replay/disagreement
+    |z|      >= Z_HALT            -> Halt    HALT_SURPRISE     "surprise"
+    entropy  >= ENTROPY_HALT      -> Halt    HALT_INSTABILITY  "entropy"
+    ANOMALY  (CUSUM)              -> Halt    HALT_INSTABILITY  "mean shift (cusum)"
+    STUCK                         -> Halt    HALT_BIAS         "stuck"
+    pressure Critical             -> Escalate                  "resource pressure"
+    bias     >= BIAS_ESCALATE     -> Escalate                  (bias reason)
+    |z|      >= Z_ESCALATE        -> Escalate                  "surprise"
+    entropy  >= ENTROPY_ESCALATE  -> Escalate                  "entropy"
+    DRIFTING                      -> Escalate                  "drift"
+    warming up                    -> Warn                      "warming up"
+    |z|      >= Z_WARN            -> Warn                      "surprise"
+    entropy  >= ENTROPY_WARN      -> Warn                      "entropy"
+    bias     >= BIAS_WARN         -> Warn                      (bias reason)
+    DECAYING                      -> Warn                      "confidence decaying"
+    LOW_CONFIDENCE                -> Warn                      "low confidence"
+    otherwise                     -> Proceed                   "ok"
+
+Departures from llmosafe, for a plant rather than a chat: a stuck sensor
+halts (llmosafe escalates a stuck agent), and resource Emergency halts
+(llmosafe documents it but never does). z is the reading's z-score against
+the channel's working memory in Q8; the surprise gauge is |z| * 16 capped at
+65535. Default thresholds (SensorConfig): z 3/4/6 sigma, entropy
+30000/40000/50000 (llmosafe's), bias 16384/32768/49152.
+
+DAL gate (§9.7): A unchanged; B Halt -> Escalate; C Halt and Escalate ->
+Warn; D everything but Proceed -> Warn; E everything -> Proceed::
+
+    >>> from redline.sensor.ladder import dal_gate
+    >>> from redline.decision import HALT_BIAS, ESCALATE, WARN
+    >>> dal_gate(HALT_BIAS, 0), dal_gate(HALT_BIAS, 1), dal_gate(ESCALATE, 2)
+    (-3, 2, 1)
+"""
+from redline.compat import const
+from redline.decision import (PROCEED, WARN, ESCALATE, EXIT, HALT_BIAS, HALT_SURPRISE,
+                              HALT_INSTABILITY, HALT_RESOURCE)
+from redline.flags import (FLAG_STUCK, FLAG_DRIFTING, FLAG_LOW_CONFIDENCE, FLAG_DECAYING,
+                           FLAG_ANOMALY)
+from redline.sensor import reasons as R
+
+_CRITICAL = const(2)
+_EMERGENCY = const(3)
+
+
+def dal_gate(code, dal):
+    if dal == 0 or code == PROCEED:
+        return code
+    if dal >= 4:
+        return PROCEED
+    if dal == 3:
+        return WARN
+    if code == EXIT:
+        return EXIT
+    if dal == 2:
+        return WARN
+    return ESCALATE if code < 0 else code
+
+
+class SensorLadder:
+    def __init__(self, cfg):
+        self.dal = cfg.dal
+        self.entropy_warn = cfg.entropy_warn
+        self.entropy_escalate = cfg.entropy_escalate
+        self.entropy_halt = cfg.entropy_halt
+        self.bias_warn = cfg.bias_warn
+        self.bias_escalate = cfg.bias_escalate
+        self.bias_halt = cfg.bias_halt
+
+    def decide(self, r, az, zw, ze, zh, bias_reason, pressure):
+        """Write r.code and r.reason from r.bias, r.entropy, r.flags, r.warming_up, az."""
+        bias = r.bias
+        entropy = r.entropy
+        flags = r.flags
+        if pressure >= _EMERGENCY:
+            code = HALT_RESOURCE
+            reason = R.REASON_EMERGENCY
+        elif bias >= self.bias_halt:
+            code = HALT_BIAS
+            reason = bias_reason
+        elif az >= zh:
+            code = HALT_SURPRISE
+            reason = R.REASON_SURPRISE
+        elif entropy >= self.entropy_halt:
+            code = HALT_INSTABILITY
+            reason = R.REASON_ENTROPY
+        elif flags & FLAG_ANOMALY:
+            code = HALT_INSTABILITY
+            reason = R.REASON_CUSUM
+        elif flags & FLAG_STUCK:
+            code = HALT_BIAS
+            reason = R.REASON_STUCK
+        elif pressure >= _CRITICAL:
+            code = ESCALATE
+            reason = R.REASON_PRESSURE
+        elif bias >= self.bias_escalate:
+            code = ESCALATE
+            reason = bias_reason
+        elif az >= ze:
+            code = ESCALATE
+            reason = R.REASON_SURPRISE
+        elif entropy >= self.entropy_escalate:
+            code = ESCALATE
+            reason = R.REASON_ENTROPY
+        elif flags & FLAG_DRIFTING:
+            code = ESCALATE
+            reason = R.REASON_DRIFT
+        elif r.warming_up:
+            code = WARN
+            reason = R.REASON_WARMUP
+        elif az >= zw:
+            code = WARN
+            reason = R.REASON_SURPRISE
+        elif entropy >= self.entropy_warn:
+            code = WARN
+            reason = R.REASON_ENTROPY
+        elif bias >= self.bias_warn:
+            code = WARN
+            reason = bias_reason
+        elif flags & FLAG_DECAYING:
+            code = WARN
+            reason = R.REASON_DECAY
+        elif flags & FLAG_LOW_CONFIDENCE:
+            code = WARN
+            reason = R.REASON_LOW_CONFIDENCE
+        else:
+            code = PROCEED
+            reason = R.REASON_OK
+        r.code = dal_gate(code, self.dal)
+        r.reason = reason
