@@ -291,6 +291,6 @@ def report(cal):
             " | ".join(("%d" % c.thresholds[d]) if d == "stuck" else ("%.3g" % c.thresholds[d]) for d in DETECTORS)))
     lines.append("")
     lines.append("Thresholds are in warm-up standard deviations (stuck: samples in a row; "
-                 "drift: std per sample over %d samples; cusum allowance %.1f std)."
-                 % (refguard.DRIFT_WINDOW, refguard.K))
+                 "drift: EWMA of z, weight 1/16; cusum allowance %.1f std, leak 1/64)."
+                 % refguard.K)
     return "\n".join(lines) + "\n"

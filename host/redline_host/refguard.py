@@ -7,30 +7,28 @@ Both live here so they cannot disagree. Readings are standardised per run:
 one count). Detectors, each with one threshold per channel:
 
 - ``surprise``: ``|z| > T``.
-- ``cusum``: two-sided CUSUM on z with allowance ``K`` = 0.5 (in std),
-  ``s+ = max(0, s+ + z - K)``, ``s- = max(0, s- - z - K)``; halt when either > T.
-- ``drift``: least-squares slope of the last ``DRIFT_WINDOW`` z values, ``|slope| > T``.
+- ``cusum``: two-sided CUSUM on z with allowance ``K`` = 0.5 (in std) that
+  leaks 2**-LEAK_SHIFT per sample, ``s+ = max(0, s+ + z - K)``, then
+  ``s+ -= s+ / 2**LEAK_SHIFT`` (same for ``s-`` with ``-z``); halt when either > T.
+- ``drift``: EWMA of z with weight 2**-DRIFT_SHIFT, ``|ewma| > T``.
+
+These mirror the firmware's CusumDetector (k, h, leak_shift) and
+DriftDetector (limit, shift) in floating point, so a threshold chosen here is
+the firmware's threshold (times 256 for its Q8 units).
 - ``stuck``: the same raw value ``T`` or more times in a row.
 - ``slew``: ``|x[t] - x[t-1]| / std > T``.
 
     from redline_host.refguard import ReferenceGuard
-    rule = ReferenceGuard({"surprise": [6.0], "cusum": [20.0], "drift": [0.2],
+    rule = ReferenceGuard({"surprise": [6.0], "cusum": [20.0], "drift": [2.0],
                            "stuck": [30], "slew": [6.0]})
 """
 import numpy as np
 
 DETECTORS = ("surprise", "cusum", "drift", "stuck", "slew")
 K = 0.5
-DRIFT_WINDOW = 32
-
-
-def _slope_weights(n):
-    x = np.arange(n, dtype=np.float64)
-    x -= x.mean()
-    return x / (x * x).sum()
-
-
-_W = _slope_weights(DRIFT_WINDOW)
+LEAK = 1.0 / 64.0        # firmware CUSUM_LEAK = 6
+DRIFT_ALPHA = 1.0 / 16.0  # firmware DRIFT_SHIFT = 4
+DRIFT_WINDOW = 32        # shortest stretch after the warm-up that calibration considers
 
 
 def standardise(seg, warmup):
@@ -53,17 +51,16 @@ def statistics(seg, warmup):
     for t in range(warmup, n):
         hi = np.maximum(0.0, hi + z[t] - K)
         lo = np.maximum(0.0, lo - z[t] - K)
+        hi -= hi * LEAK
+        lo -= lo * LEAK
         cs[t - warmup] = np.maximum(hi, lo)
     out["cusum"] = cs
-    # drift: slope over the last DRIFT_WINDOW samples (window may reach into the warm-up).
-    sl = np.zeros((n - warmup, c))
-    for j in range(c):
-        full = np.convolve(z[:, j], _W[::-1], mode="valid")  # slope of window ending at t
-        # full[i] is the window z[i : i + DRIFT_WINDOW], ending at t = i + DRIFT_WINDOW - 1
-        ends = np.arange(DRIFT_WINDOW - 1, n)
-        keep = ends >= warmup
-        sl[ends[keep] - warmup, j] = np.abs(full[keep])
-    out["drift"] = sl
+    e = np.zeros(c)
+    dr = np.empty((n - warmup, c))
+    for t in range(warmup, n):
+        e += (z[t] - e) * DRIFT_ALPHA
+        dr[t - warmup] = np.abs(e)
+    out["drift"] = dr
     # stuck: length of the current run of identical raw values.
     raw = seg
     same = np.vstack([np.zeros((1, c), dtype=bool), raw[1:] == raw[:-1]])
@@ -110,9 +107,6 @@ class ReferenceGuard:
             if self._rows:
                 a = np.asarray(self._rows, dtype=np.float64)
                 self._stats = (a.mean(axis=0).tolist(), np.maximum(a.std(axis=0), 1.0).tolist())
-                # the warm-up's own z values seed the drift window
-                m, s = self._stats
-                self._hist = [[(r[c] - m[c]) / s[c] for c in range(self.channels)] for r in self._rows[-DRIFT_WINDOW:]]
             else:
                 self._stats = ([0.0] * self.channels, [1.0] * self.channels)
 
@@ -122,21 +116,21 @@ class ReferenceGuard:
         self.lo = [0.0] * c
         self.run = [1] * c
         self._prev = None   # the plant was stopped: no previous reading to compare
-        self._hist = []
+        self.ewma = [0.0] * c
 
     def update(self, row):
         self._ensure()
         mean, std = self._stats
         th = self.thresholds
         zs = [(row[c] - mean[c]) / std[c] for c in range(self.channels)]
-        self._hist.append(zs)
-        if len(self._hist) > DRIFT_WINDOW:
-            del self._hist[0]
         reason = None
         for c in range(self.channels):
             z = zs[c]
             self.hi[c] = max(0.0, self.hi[c] + z - K)
             self.lo[c] = max(0.0, self.lo[c] - z - K)
+            self.hi[c] -= self.hi[c] * LEAK
+            self.lo[c] -= self.lo[c] * LEAK
+            self.ewma[c] += (z - self.ewma[c]) * DRIFT_ALPHA
             prev = self._prev[c] if self._prev is not None else None
             self.run[c] = self.run[c] + 1 if prev is not None and row[c] == prev else 1
             if reason is not None:
@@ -150,12 +144,8 @@ class ReferenceGuard:
             elif self._on("slew") and th["slew"][c] is not None and prev is not None \
                     and abs(row[c] - prev) / std[c] > th["slew"][c]:
                 reason = "slew"
-            elif self._on("drift") and th["drift"][c] is not None and len(self._hist) == DRIFT_WINDOW:
-                s = 0.0
-                for i in range(DRIFT_WINDOW):
-                    s += _W[i] * self._hist[i][c]
-                if abs(s) > th["drift"][c]:
-                    reason = "drift"
+            elif self._on("drift") and th["drift"][c] is not None and abs(self.ewma[c]) > th["drift"][c]:
+                reason = "drift"
             if reason is not None:
                 self.last_reason = "%s:%d" % (reason, c)
         self._prev = [int(row[c]) for c in range(self.channels)]

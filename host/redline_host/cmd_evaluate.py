@@ -1,0 +1,303 @@
+"""Evaluate redline's calibrated detectors against river and llmosafe on SKAB and NAB.
+
+    redline evaluate --data-dir ../shared/datasets --out docs/evaluation.md
+
+SKAB: calibrate on ``anomaly-free``, evaluate every faulted run (all 8
+channels). NAB: the sensor series, each calibrated on its first 15%. Every
+method gets the same false-halt budget (``--budget`` halts per 100,000 nominal
+samples) and the same replay protocol (:mod:`redline_host.evaluate`). Writes
+the Markdown tables to ``--out`` and PNG plots beside it in ``img/``.
+"""
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import baselines as bl
+from . import calibrate as cb
+from . import datasets as ds
+from . import refguard
+from .errors import UserError
+from .evaluate import Protocol, score_runs
+from .paths import REPO
+
+log = logging.getLogger(__name__)
+
+NAB_PROBATION = 0.15
+SKAB_RUN_LENGTH = 1140     # median SKAB run length: the segment length for nominal tuning
+
+
+def add_arguments(p):
+    p.add_argument("--data-dir", help="folder with skab/ and nab/ (default: ../shared/datasets)")
+    p.add_argument("--out", default=str(REPO / "docs" / "evaluation.md"), help="Markdown report to write")
+    p.add_argument("--budget", type=float, default=1.0, help="false halts per 100,000 nominal samples")
+    p.add_argument("--baselines", default=",".join(bl.BASELINES), help="comma-separated baselines to run")
+    p.add_argument("--no-nab", action="store_true", help="skip NAB")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON on stdout")
+
+
+def _progress(msg):
+    print("redline evaluate: %s" % msg, file=sys.stderr, flush=True)
+
+
+def _chunks(values, length):
+    return [values[i:i + length] for i in range(0, values.shape[0], length)
+            if values[i:i + length].shape[0] > 2 * refguard.DRIFT_WINDOW]
+
+
+def _row(name, param, s, nab=False):
+    cells = [name, "-" if param is None else "%g" % param,
+             "%d/%d (%.0f%%)" % (s.detected, s.episodes, 100 * s.detection_rate),
+             "%g" % s.median_delay if s.delays else "-",
+             "%d" % s.false_halts, "%d" % s.nominal_samples, "%.1f" % s.false_per_100k]
+    if nab:
+        cells.append("%.1f" % s.nab)
+    return "| " + " | ".join(cells) + " |"
+
+
+def _header(nab=False):
+    h = ["method", "param", "episodes halted", "median delay", "false halts", "nominal samples",
+         "false /100k"] + (["NAB score"] if nab else [])
+    return ["| " + " | ".join(h) + " |", "|" + "---|" * 2 + "---:|" * (len(h) - 2)]
+
+
+def _summary(name, param, s):
+    return {"method": name, "param": param, "episodes": s.episodes, "detected": s.detected,
+            "median_delay": s.median_delay if s.delays else None, "false_halts": s.false_halts,
+            "nominal_samples": s.nominal_samples, "false_per_100k": s.false_per_100k,
+            "nab": s.nab if s.nab_perfect else None}
+
+
+def evaluate_group(runs, tune_runs, calib_values, channels, rate_hz, budget_per_sample, protocol,
+                   calib_warmup, calib_run_length, baselines, progress=_progress, label=""):
+    """Every method on ``runs``: returns ``(results, halts)``.
+
+    results: list of ``(name, param, Score)``; halts: name -> list of halt rows per run.
+    """
+    results = []
+    halts = {}
+    per_day = budget_per_sample * cb.SECONDS_PER_DAY * rate_hz
+    t0 = time.time()
+    cal = cb.calibrate(calib_values, channels, rate_hz, per_day, warmup=calib_warmup,
+                       run_length=calib_run_length, n_boot=100, delay_shifts=())
+    th = cal.thresholds()
+    h = [protocol(refguard.ReferenceGuard(th), r.values) for r in runs]
+    results.append(("redline (calibrated, host reference)", None, score_runs(runs, h, protocol)))
+    halts["redline"] = h
+    for d in refguard.DETECTORS:
+        hd = [protocol(refguard.ReferenceGuard(th, only=d), r.values) for r in runs]
+        results.append(("  redline %s only" % d, None, score_runs(runs, hd, protocol)))
+    progress("%s redline done (%.0f s)" % (label, time.time() - t0))
+    for name in baselines:
+        t0 = time.time()
+        param, fh, n = bl.tune(name, len(channels), tune_runs, budget_per_sample, protocol)
+        rule = bl.make_baseline(name, len(channels), param)
+        h = [protocol(rule, r.values) for r in runs]
+        results.append((name, param, score_runs(runs, h, protocol)))
+        halts[name] = h
+        progress("%s %s param=%s (tuning: %d false halts in %d samples) (%.0f s)"
+                 % (label, name, param, fh, n, time.time() - t0))
+    return results, halts, cal
+
+
+def promise(nominal, runs, budgets_per_day, progress=_progress):
+    """Calibrate on the first 2/3 of anomaly-free; measure on the last 1/3 and on pre-onset rows."""
+    v = nominal.values
+    cut = (2 * v.shape[0]) // 3
+    pre = [r.values[:r.episodes[0][0]] for r in runs if r.episodes]
+    rows = []
+    for F in budgets_per_day:
+        cal = cb.calibrate(v[:cut], nominal.channels, 1.0, F, n_boot=100, delay_shifts=())
+        a = cb.measure_false_halts(cal, v[cut:])
+        hb = [0, 0]
+        for p in pre:
+            x, y, _ = cb.measure_false_halts(cal, p)
+            hb[0] += x
+            hb[1] += y
+        rows.append((F, cal.expected_false_halts_per_day, a[0], a[1], a[2], hb[0], hb[1],
+                     hb[0] / hb[1] * cb.SECONDS_PER_DAY if hb[1] else float("nan")))
+        progress("promise F=%g done" % F)
+    return rows
+
+
+def _nab_rate(table):
+    from datetime import datetime
+    t0 = datetime.fromisoformat(table.timestamps[0])
+    t1 = datetime.fromisoformat(table.timestamps[1])
+    return 1.0 / max(1.0, (t1 - t0).total_seconds())
+
+
+def _plots(runs, halts, names, outdir, channels):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    files = []
+    for run in runs:
+        fig, (ax, tl) = plt.subplots(2, 1, figsize=(10, 5.5), sharex=True,
+                                     gridspec_kw={"height_ratios": [3, 2]})
+        v = run.values.astype(np.float64)
+        w = v[:100]
+        z = (v - w.mean(axis=0)) / np.maximum(w.std(axis=0), 1.0)
+        for c in range(v.shape[1]):
+            ax.plot(np.clip(z[:, c], -40, 40), lw=0.7, label=channels[c])
+        for a, b in run.episodes:
+            ax.axvspan(a, b, color="red", alpha=0.12)
+            tl.axvspan(a, b, color="red", alpha=0.12)
+        ax.axvline(100, color="grey", ls=":", lw=1)
+        ax.set_ylabel("z vs warm-up (clipped)")
+        ax.set_title("SKAB %s: readings, fault episode (red), halts per method" % run.name)
+        ax.legend(fontsize=6, ncol=4, loc="upper left")
+        for i, n in enumerate(names):
+            hs = halts[n][runs.index(run)] if n in halts else []
+            tl.plot(hs, [i] * len(hs), "|", ms=12, mew=2)
+        tl.set_yticks(range(len(names)))
+        tl.set_yticklabels(names, fontsize=7)
+        tl.set_ylim(-0.5, len(names) - 0.5)
+        tl.set_xlabel("sample (1 Hz)")
+        fig.tight_layout()
+        f = outdir / ("skab_%s.png" % run.name.replace("/", "_"))
+        fig.savefig(f, dpi=90)
+        plt.close(fig)
+        files.append(f)
+    return files
+
+
+def run(args):
+    t_start = time.time()
+    data = ds.resolve_data_dir(args.data_dir)
+    if data is None or not (data / "skab").is_dir():
+        raise UserError("no data sets found (give --data-dir DIR holding skab/ and nab/; SKAB: "
+                        "https://github.com/waico/SKAB, NAB: https://github.com/numenta/NAB)")
+    names = [n.strip() for n in args.baselines.split(",") if n.strip()]
+    for n in names:
+        if n not in bl.BASELINES:
+            raise UserError("unknown baseline %s (known: %s)" % (n, ", ".join(bl.BASELINES)))
+    budget = args.budget / 1e5
+    out = Path(args.out)
+    protocol = Protocol()
+    summary = {"budget_per_100k": args.budget, "protocol": vars(protocol)}
+
+    nominal, runs = ds.load_skab(data)
+    _progress("SKAB: %d faulted runs, %d nominal rows" % (len(runs), nominal.rows))
+    skab_res, skab_halts, skab_cal = evaluate_group(
+        runs, _chunks(nominal.values, SKAB_RUN_LENGTH), nominal.values, nominal.channels, 1.0, budget,
+        protocol, protocol.warmup, SKAB_RUN_LENGTH, names, label="SKAB")
+    summary["skab"] = [_summary(*r) for r in skab_res]
+    prom = promise(nominal, runs, (0.864, 10.0, 100.0, 1000.0))
+    summary["promise"] = prom
+
+    nab_res = []
+    if not args.no_nab:
+        series = ds.load_nab(data)
+        _progress("NAB: %d series" % len(series))
+        acc = {}
+        for t in series:
+            prob = int(NAB_PROBATION * t.rows)
+            p = Protocol(warmup=prob, hold=protocol.hold, grace=protocol.grace)
+            tune_vals = t.values[:prob]
+            res, _, _ = evaluate_group(
+                [t], [tune_vals], tune_vals, t.channels, _nab_rate(t), budget, p,
+                max(10, prob // 3), (2 * prob) // 3, names, progress=lambda m: None, label=t.name)
+            for name, param, s in res:
+                tot = acc.setdefault(name, [None, None])
+                if tot[0] is None:
+                    tot[0] = s
+                else:
+                    a = tot[0]
+                    a.episodes += s.episodes
+                    a.detected += s.detected
+                    a.delays += s.delays
+                    a.false_halts += s.false_halts
+                    a.nominal_samples += s.nominal_samples
+                    a.nab_raw += s.nab_raw
+                    a.nab_null += s.nab_null
+                    a.nab_perfect += s.nab_perfect
+                    a.per_run += s.per_run
+            _progress("NAB %s done" % t.name)
+        nab_res = [(name, None, v[0]) for name, v in acc.items()]
+        summary["nab"] = [_summary(*r) for r in nab_res]
+
+    img = []
+    if not args.no_plots:
+        pick = [r for r in runs if r.name in ("valve1/0", "valve2/1", "other/2", "other/9")]
+        img = _plots(pick, skab_halts, ["redline"] + names, out.parent / "img", nominal.channels)
+
+    elapsed = time.time() - t_start
+    md = _markdown(args, protocol, skab_res, skab_cal, prom, nab_res, img, out, elapsed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(md)
+    _progress("wrote %s (%.0f s)" % (out, elapsed))
+    if args.json:
+        print(json.dumps(summary, default=float, indent=1))
+    return 0
+
+
+def _markdown(args, protocol, skab_res, cal, prom, nab_res, img, out, elapsed):
+    L = [
+        "<!-- generated by `redline evaluate` -- do not edit; rerun to regenerate. -->",
+        "# Detection quality: redline vs river and llmosafe",
+        "",
+        "Generated by `redline evaluate --data-dir DIR --out docs/evaluation.md` in %.0f s on this machine. "
+        "Data sets: SKAB (https://github.com/waico/SKAB, GPL-3.0) and NAB (https://github.com/numenta/NAB, MIT); "
+        "`--data-dir` points at a folder holding `skab/data/...` and `nab/data/...`, `nab/labels/`." % elapsed,
+        "",
+        "## Protocol",
+        "",
+        "- Budget: at most %g false halts per 100,000 nominal samples, the same for every method." % args.budget,
+        "- Readings are integers (SKAB scales: %s; NAB values x%d)." % (
+            ", ".join("%s x%d" % kv for kv in ds.SKAB_SCALES.items()), ds.NAB_SCALE),
+        "- Each run starts with a warm-up of %d samples (NAB: the first 15%% of the series, NAB's probationary "
+        "period) in which a method learns and cannot halt. A halt latches the actuator; the next %d samples are "
+        "not fed (plant stopped); then the operator resets the latch, the method's `reset()` clears its detection "
+        "state (what it learned in the warm-up is kept) and feeding resumes." % (protocol.warmup, protocol.hold),
+        "- An episode (maximal run of anomalous rows; NAB: a labelled window) is halted when a halt lies in "
+        "[onset, max(end, onset + %d)); delay = first such halt - onset. Every other halt after the warm-up is a "
+        "false halt; nominal samples = samples after the warm-up outside those windows. NAB score: standard "
+        "profile (A_TP 1, A_FP -0.11, A_FN -1, scaled sigmoid of the position in the window), normalised "
+        "100 x (raw - null) / (perfect - null), computed from the halts." % protocol.grace,
+        "- **redline (calibrated, host reference)**: the per-channel detectors of `redline_host.refguard` "
+        "(surprise, leaky two-sided CUSUM, EWMA drift, stuck, slew), thresholds from `redline calibrate` on the "
+        "nominal data (Gumbel fits to moving-block bootstrap segment maxima, budget split evenly over detectors "
+        "and channels). This is the host reference of the firmware detectors, not yet the firmware SensorGuard "
+        "itself. Rows `redline X only` use one detector with the same thresholds.",
+        "- Baselines: river 0.26.1 PageHinkley (threshold), ADWIN (delta), KSWIN (alpha), one detector per "
+        "channel on readings standardised by the warm-up, halt when any channel reports drift; a fixed z-score "
+        "rule (|z| > param on any channel); llmosafe's CUSUM defaults (mu 0, k 50, h 200, raw values, "
+        "two-sided, never forgets) and memory statistics (64-slot ring from zeros, |trend| > 10, raw values). "
+        "Each parameter is the most sensitive candidate of a fixed grid (`baselines.PARAM_GRIDS`) whose false "
+        "halts on the nominal data (SKAB: anomaly-free cut into %d-sample runs; NAB: the probationary "
+        "period) stay within floor(budget x samples); llmosafe's rules have no parameter (its defaults)."
+        % SKAB_RUN_LENGTH,
+        "",
+        "## SKAB (34 faulted runs, 8 channels, calibrated on anomaly-free)",
+        "",
+    ]
+    L += _header() + [_row(n, p, s) for n, p, s in skab_res]
+    L += ["", "Targets (issue 5): >= 90% episodes halted, median delay <= 10 samples, <= 1 false halt / 100k "
+          "nominal samples, better than every baseline on detection at equal or lower false halts.", ""]
+    L += ["### Calibration keeps its promise?", "",
+          "Calibrated on the first 2/3 of anomaly-free (1 Hz); false halts measured on its last 1/3 (held "
+          "back) and on the nominal rows before the onset of every faulted run (other days, other operating "
+          "points).", "",
+          "| budget /day | expected /day | held-back halts | samples | /day | pre-onset halts | samples | /day |",
+          "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for F, e, a, n, r, b, m, r2 in prom:
+        L.append("| %g | %.3g | %d | %d | %.1f | %d | %d | %.1f |" % (F, e, a, n, r, b, m, r2))
+    L += ["", "### SKAB calibration (anomaly-free, full)", "", cb.report(cal).split("\n", 2)[2]]
+    if nab_res:
+        L += ["## NAB sensor series (each calibrated on its first 15%)", "",
+              ", ".join("`%s`" % n for n in ds.NAB_SENSOR_SERIES), ""]
+        L += _header(nab=True) + [_row(n, p, s, nab=True) for n, p, s in nab_res]
+        L.append("")
+    if img:
+        L += ["## Traces", ""]
+        for f in img:
+            L.append("![%s](%s)" % (f.stem, Path("img") / f.name))
+        L.append("")
+    return "\n".join(L) + "\n"
