@@ -1,0 +1,191 @@
+"""Interlock: the guard's decisions drive an actuator's enable pin, failing safe.
+
+The pin is injected (anything with ``value(v)``: a ``machine.Pin`` on a board,
+a fake in tests). The actuator starts safe and turns on only after
+``release_dwell`` consecutive healthy decisions (Proceed or Warn).
+
+- Halt (any code -1..-7) or Exit: safe at once and latched until ``reset()``.
+- Escalate: safe after ``escalate_dwell`` consecutive Escalates, back on
+  after ``release_dwell`` consecutive healthy decisions (hysteresis, no
+  flapping). Not latched.
+- Warn: the actuator stays on; ``warning`` (and an optional status pin) rises
+  after ``warn_dwell`` consecutive Warn-or-worse and falls after
+  ``release_dwell`` consecutive Proceeds.
+- ``step()``, ``step_read()`` and ``guarded()`` run a guard step inside a
+  try: any exception trips HALT_SELF_MEMORY "guard fault", a MemoryError
+  HALT_RESOURCE "memory error" -- safe and latched.
+- The watchdog (anything with ``feed()``) is fed only on healthy steps while
+  not latched; a latched node stops feeding it, so the hardware watchdog
+  resets the board, which boots latched when told the reset cause
+  (``latched=True``). ``check_deadline()`` trips HALT_DEADLINE when no step
+  has completed for ``deadline_ms``.
+- Every decision other than Proceed taken while unlatched, every trip and
+  every actuator change goes to the audit ring (``audit.entries()``).
+
+Example with fakes::
+
+    >>> from redline.interlock import Interlock
+    >>> class Pin:
+    ...     def __init__(self): self.v = None
+    ...     def value(self, v): self.v = v
+    >>> pin = Pin()
+    >>> lock = Interlock(pin, safe_level=0, release_dwell=2)
+    >>> pin.v, lock.apply(0, 0, 1, 0), lock.apply(0, 0, 2, 0), pin.v
+    (0, 0, 0, 1)
+    >>> lock.apply(-4, 6, 3, 0), pin.v, lock.latched
+    (-4, 0, True)
+    >>> lock.apply(0, 0, 4, 0), pin.v
+    (-4, 0)
+"""
+from redline.compat import ticks_ms, ticks_diff
+from redline.decision import PROCEED, WARN, ESCALATE, HALT_RESOURCE, HALT_SELF_MEMORY, HALT_DEADLINE
+from redline.audit import AuditRing
+from redline.sensor.reasons import REASON_FAULT, REASON_MEMORY, REASON_WATCHDOG, REASON_CONFIG
+
+
+class Interlock:
+    def __init__(self, pin, safe_level=0, escalate_dwell=2, release_dwell=4, warn_dwell=2,
+                 watchdog=None, audit=None, status_pin=None, deadline_ms=0, clock=ticks_ms,
+                 latched=False):
+        if escalate_dwell < 1 or release_dwell < 1 or warn_dwell < 1:
+            raise ValueError("dwells must be >= 1")
+        self.pin = pin
+        self.safe_level = safe_level
+        self.on_level = 0 if safe_level else 1
+        self.escalate_dwell = escalate_dwell
+        self.release_dwell = release_dwell
+        self.warn_dwell = warn_dwell
+        self.watchdog = watchdog
+        self.audit = audit if audit is not None else AuditRing(32)
+        self.status_pin = status_pin
+        self.deadline_ms = deadline_ms
+        self.clock = clock
+        pin.value(safe_level)
+        self.actuator_on = False
+        self.latched = False
+        self.code = PROCEED          # the latched halt code, or the last decision
+        self.reason = 0
+        self.blocked = True          # safe but not latched (start, Escalate)
+        self.esc_run = 0
+        self.good_run = 0
+        self.warn_run = 0
+        self.calm_run = 0
+        self.warning = False
+        self.last_ok = clock()
+        if status_pin is not None:
+            status_pin.value(0)
+        if latched:
+            self.trip(HALT_DEADLINE, REASON_WATCHDOG, -1, -1)
+
+    def trip(self, code, reason, sample, channel):
+        """Safe at once, latched. Allocation-free (safe to call on MemoryError)."""
+        self.pin.value(self.safe_level)
+        self.actuator_on = False
+        if not self.latched:
+            self.latched = True
+            self.code = code
+            self.reason = reason
+            self.audit.record(code, reason, sample, channel)
+        return self.code
+
+    def fail_closed(self, reason=REASON_CONFIG):
+        """Hold the actuator safe because the guard cannot run (e.g. config rejected)."""
+        return self.trip(HALT_SELF_MEMORY, reason, -1, -1)
+
+    def apply(self, code, reason, sample, channel):
+        """Drive the pin from one decision; returns the effective code (the latch wins)."""
+        if code < 0:
+            return self.trip(code, reason, sample, channel)
+        if self.latched:
+            return self.code
+        self.code = code
+        self.reason = reason
+        if code == ESCALATE:
+            self.esc_run += 1
+            self.good_run = 0
+            if self.esc_run >= self.escalate_dwell:
+                self.blocked = True
+        else:
+            self.esc_run = 0
+            if self.good_run < self.release_dwell:
+                self.good_run += 1
+            if self.blocked and self.good_run >= self.release_dwell:
+                self.blocked = False
+        if code >= WARN:
+            self.calm_run = 0
+            if self.warn_run < self.warn_dwell:
+                self.warn_run += 1
+            if not self.warning and self.warn_run >= self.warn_dwell:
+                self.warning = True
+                if self.status_pin is not None:
+                    self.status_pin.value(1)
+        else:
+            self.warn_run = 0
+            if self.calm_run < self.release_dwell:
+                self.calm_run += 1
+            if self.warning and self.calm_run >= self.release_dwell:
+                self.warning = False
+                if self.status_pin is not None:
+                    self.status_pin.value(0)
+        on = not self.blocked
+        changed = on != self.actuator_on
+        if changed:
+            self.pin.value(self.on_level if on else self.safe_level)
+            self.actuator_on = on
+        if code != PROCEED or changed:
+            self.audit.record(code, reason, sample, channel)
+        self.last_ok = self.clock()
+        if self.watchdog is not None:
+            self.watchdog.feed()
+        return code
+
+    def step(self, guard, channel, value):
+        """One guard step under the fail-safe; returns the effective code."""
+        try:
+            r = guard.update(channel, value)
+            return self.apply(r.code, r.reason, r.sample, channel)
+        except MemoryError:
+            return self.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+        except Exception:
+            return self.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
+
+    def step_read(self, guard, channel, read):
+        """Like step(), reading the value with ``read()`` inside the fail-safe."""
+        try:
+            r = guard.update(channel, read())
+            return self.apply(r.code, r.reason, r.sample, channel)
+        except MemoryError:
+            return self.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+        except Exception:
+            return self.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
+
+    def guarded(self, fn, a, b):
+        """fn(a, b) under the fail-safe; its result, or None after a trip."""
+        try:
+            return fn(a, b)
+        except MemoryError:
+            self.trip(HALT_RESOURCE, REASON_MEMORY, -1, -1)
+        except Exception:
+            self.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, -1)
+        return None
+
+    def check_deadline(self):
+        """Trip HALT_DEADLINE when no step completed within deadline_ms; True if tripped now."""
+        if self.deadline_ms and not self.latched:
+            if ticks_diff(self.clock(), self.last_ok) > self.deadline_ms:
+                self.trip(HALT_DEADLINE, REASON_WATCHDOG, -1, -1)
+                return True
+        return False
+
+    def reset(self):
+        """Clear the latch (the protocol authenticates this). The actuator stays safe
+        until release_dwell healthy decisions have passed."""
+        self.latched = False
+        self.blocked = True
+        self.good_run = 0
+        self.esc_run = 0
+        self.code = PROCEED
+        self.reason = 0
+        self.last_ok = self.clock()
+        self.pin.value(self.safe_level)
+        self.actuator_on = False
