@@ -350,7 +350,7 @@ def normalise(text):
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-_MH_PRIME = (1 << 61) - 1
+_MH_PRIME = (1 << 31) - 1   # Mersenne prime: a*x wraps many times, so the orders differ
 _MH_PERM = 32
 _MH_BANDS = 8
 
@@ -358,15 +358,15 @@ _MH_BANDS = 8
 def minhash_signatures(hash_sets, seed=SEED):
     """(n, 32) MinHash signatures of sets of u32 ints (empty sets get a unique sentinel)."""
     rng = np.random.default_rng(seed)
-    a = rng.integers(1, 1 << 31, _MH_PERM, dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, _MH_PERM, dtype=np.uint64)
+    a = rng.integers(1, _MH_PRIME, _MH_PERM, dtype=np.uint64)
+    b = rng.integers(0, _MH_PRIME, _MH_PERM, dtype=np.uint64)
     sig = np.empty((len(hash_sets), _MH_PERM), dtype=np.uint64)
     for i, hs in enumerate(hash_sets):
         if not hs:
             sig[i] = np.uint64(1 << 62) + np.uint64(i)
             continue
-        x = np.fromiter(hs, dtype=np.uint64, count=len(hs))
-        # (a*x + b) mod 2**61-1 with a, x < 2**32: a*x < 2**63 fits u64
+        x = np.fromiter(hs, dtype=np.uint64, count=len(hs)) % np.uint64(_MH_PRIME)
+        # (a*x + b) mod 2**31-1 with a, x < 2**31: a*x < 2**62 fits u64
         v = (x[:, None] * a[None, :] + b[None, :]) % np.uint64(_MH_PRIME)
         sig[i] = v.min(axis=0)
     return sig
@@ -431,22 +431,18 @@ def dedup_and_split(rows, progress=None):
     """
     stats = {"input": len(rows)}
     by_key = {}
-    conflicts = set()
+    labels_of = {}
     for r in rows:
         key = normalise(r["text"])
         if not key:
             continue
-        old = by_key.get(key)
-        if old is None:
-            by_key[key] = r
-        elif old["label"] != r["label"]:
-            conflicts.add(key)
-    for key in conflicts:
-        del by_key[key]
-    keys = sorted(by_key)
+        labels_of.setdefault(key, []).append(r["label"])
+        by_key.setdefault(key, r)
+    conflicts = {k for k, ls in labels_of.items() if len(set(ls)) > 1}
+    keys = sorted(k for k in by_key if k not in conflicts)
     uniq = [dict(by_key[k], _key=k) for k in keys]
-    stats["exact_duplicates"] = len(rows) - len(uniq) - len(conflicts)
-    stats["exact_label_conflicts"] = len(conflicts)
+    stats["exact_duplicates"] = sum(len(labels_of[k]) - 1 for k in keys)
+    stats["exact_label_conflicts"] = sum(len(labels_of[k]) for k in conflicts)
     if progress:
         progress("near-duplicate search over %d unique texts" % len(uniq))
     sets = [frozenset(token_hashes(encode(r["_key"]))) for r in uniq]
