@@ -88,6 +88,11 @@ def evaluate_group(runs, tune_runs, calib_values, channels, rate_hz, budget_per_
     h = [protocol(refguard.ReferenceGuard(th), r.values) for r in runs]
     results.append(("redline (calibrated, host reference)", None, score_runs(runs, h, protocol)))
     halts["redline"] = h
+    g = _guard_rule(cal)
+    if g is not None:
+        hg = [protocol(g, r.values) for r in runs]
+        results.append(("redline SensorGuard (firmware, config from calibration)", None, score_runs(runs, hg, protocol)))
+        halts["guard"] = hg
     for d in refguard.DETECTORS:
         hd = [protocol(refguard.ReferenceGuard(th, only=d), r.values) for r in runs]
         results.append(("  redline %s only" % d, None, score_runs(runs, hd, protocol)))
@@ -102,6 +107,20 @@ def evaluate_group(runs, tune_runs, calib_values, channels, rate_hz, budget_per_
         progress("%s %s param=%s (tuning: %d false halts in %d samples) (%.0f s)"
                  % (label, name, param, fh, n, time.time() - t0))
     return results, halts, cal
+
+
+def _guard_rule(cal):
+    """The firmware SensorGuard configured from ``cal`` (None when the firmware cannot be imported)."""
+    try:
+        from redline.sensor.config import SensorConfig
+        from .guardrule import GuardRule, guard_fields
+    except ImportError:
+        return None
+    import copy
+    cal = copy.deepcopy(cal)
+    for c in cal.channels:
+        c.name = "".join(ch if ch.isalnum() or ch in "_-." else "_" for ch in c.name)[:32]
+    return GuardRule(SensorConfig([c.name for c in cal.channels], **guard_fields(cal)))
 
 
 def promise(nominal, runs, budgets_per_day, progress=_progress):
