@@ -10,7 +10,8 @@ Semantics (llmosafe §4.4, with redline's choices where its code and docs disagr
 - ``has_bias``: classifier verdict, or keyword evidence other than emphasis alone (one ALL-CAPS
   word such as "CPU" does not halt a node: llmosafe's later rule);
 - ``oov_byte`` = 255 * (1 - matched/total), same f32 emulation; anchor = Adler-32 masked to 31 bits,
-  kept as ``anchor_hi`` (15 bits) and ``anchor_lo`` (16 bits).
+  kept as ``anchor_hi`` (15 bits) and ``anchor_lo`` (16 bits) when the sifter is built with
+  ``anchor=True`` (the pipeline does; it costs a third more work per byte), else 0.
 
 Input: ``bytes``, ``bytearray`` or ``memoryview``; anything else raises TypeError. At most
 ``max_message`` bytes are processed (default and upper limit MAX_MESSAGE = 32768, which keeps
@@ -165,14 +166,14 @@ class SiftResult:
 
 
 class Sifter:
-    def __init__(self, model=None, observer=None, max_message=MAX_MESSAGE):
+    def __init__(self, model=None, observer=None, max_message=MAX_MESSAGE, anchor=False):
         if not 0 < max_message <= MAX_MESSAGE:
             raise ValueError("max_message must be 1..%d" % MAX_MESSAGE)
         self.max_message = max_message
         if model is None:
             model = load_model()
         self.model = model
-        self.classifier = Classifier(model, observer)
+        self.classifier = Classifier(model, observer, anchor)
         self.scanner = KeywordScanner()
         self.result = SiftResult()
         self.result.score_scale = model.scale

@@ -3,10 +3,11 @@ from _tiny_model import tiny_model
 from redline.classifier import Classifier
 from redline.compat import heap_lock, heap_unlock
 from redline.sigmoid import prob16
+from redline.tokenizer import unigram_hashes
 
 
 def _run(text):
-    c = Classifier(tiny_model())
+    c = Classifier(tiny_model(), None, True)
     c.classify(text, len(text))
     return c
 
@@ -61,8 +62,33 @@ class _Recorder:
     def begin(self):
         self.begun += 1
 
+    def wants(self, lo):
+        return True
+
     def token(self, hi, lo):
         self.seen.append((hi << 16) | lo)
+
+
+class _Picky(_Recorder):
+    def wants(self, lo):
+        return lo == 0x4CA6 or lo == (unigram_hashes(b"valve")[0] & 0xFFFF)
+
+
+def test_observer_gets_only_wanted_tokens_with_full_hash():
+    rec = _Picky()
+    c = Classifier(tiny_model(), rec)
+    c.classify(b"pump, valve; pump", 17)
+    assert rec.seen == unigram_hashes(b"valve")
+
+
+def test_long_tokens_and_candidates_hash_exactly():
+    # tokens longer than 256 bytes hash their first 256; the model knows "pump" and the
+    # bigram "ignore previous": a 300-byte token between them breaks the bigram
+    c = Classifier(tiny_model())
+    text = b"ignore " + b"x" * 300 + b" previous pump"
+    c.classify(text, len(text))
+    assert c.tokens_total == 7 and c.tokens_matched == 3
+    assert c.score == -500 + 900 + 700 - 400
 
 
 def test_observer_sees_every_unigram_in_order():

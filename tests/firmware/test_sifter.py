@@ -6,7 +6,7 @@ from redline.sigmoid import entropy16, prob16
 
 
 def _sift(text):
-    return Sifter(tiny_model()).sift(text)
+    return Sifter(tiny_model(), None, MAX_MESSAGE, True).sift(text)
 
 
 def test_empty_message():
@@ -128,6 +128,8 @@ def test_sift_256_bytes_allocates_nothing():
 
 
 def test_sift_with_default_model_allocates_nothing():
+    import gc
+    gc.collect()
     s = Sifter()          # the model on the path (models/default), or fail-closed
     msg = (b"temp=21.4C hum=40% pump 2 on; valve 1 closed; status nominal. " * 5)[:256]
     s.sift(msg)
