@@ -26,7 +26,8 @@ The Adler-32 anchor is computed in the same pass only when ``anchor`` is True.
 
 An optional ``observer`` receives unigram hashes for the adversarial
 detector: ``observer.begin()`` per message, then for each token
-``observer.wants(lo)`` and, when that is True, ``observer.token(hi, lo)``.
+``observer.wants(lo)`` (optional; without it every token is wanted) and, when
+that is True, ``observer.token(hi, lo)``.
 """
 from array import array
 
@@ -49,6 +50,8 @@ class Classifier:
     def __init__(self, model, observer=None, anchor=False):
         self.model = model
         self.observer = observer
+        # an observer without wants() receives every token (bound once: no allocation per call)
+        self._wants = getattr(observer, "wants", None)
         self.anchor = anchor
         self._keys = model.keys
         self._weights = model.weights
@@ -173,7 +176,7 @@ class Classifier:
                 self._acc += v
                 self._matched += 1
         obs = self.observer
-        if obs is not None and obs.wants(lo):
+        if obs is not None and (self._wants is None or self._wants(lo)):
             if hi < 0:
                 hi = self._high(start, end)
             obs.token(hi, lo)
