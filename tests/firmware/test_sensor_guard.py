@@ -1,0 +1,210 @@
+# SensorGuard end to end: warm-up, spoofs (step, stuck-at, replay, redundant split, ramp),
+# the surprise gate, the ladder and the llmosafe defects it must not copy.
+from redline.decision import (PROCEED, WARN, ESCALATE, HALT_BIAS, HALT_SURPRISE,
+                              HALT_INSTABILITY, HALT_RESOURCE, is_halt)
+from redline.flags import FLAG_STUCK, FLAG_ANOMALY, FLAG_ADVERSARIAL
+from redline.sensor import SensorGuard, SensorConfig
+from redline.sensor import reasons as R
+from redline.sensor.ladder import dal_gate
+
+
+class Lcg:
+    def __init__(self, seed):
+        self.s = seed
+
+    def next(self):
+        self.s = (self.s * 75 + 74) % 65537
+        return self.s
+
+    def noise(self, sigma):
+        t = 0
+        for _ in range(4):
+            t += self.next() & 63
+        return ((t - 126) * sigma) // 36
+
+
+SIGMA = 36
+
+
+def calibrated(**kw):
+    return SensorConfig(("a",), baseline=1000, scale=SIGMA, **kw)
+
+
+def first_halt(guard, ch, values, start):
+    """Index (from start) of the first halting reading, with its result fields."""
+    for i in range(len(values)):
+        r = guard.update(ch, values[i])
+        if is_halt(r.code) and i >= start:
+            return i - start, r.code, r.reason
+        assert not is_halt(r.code), (i, r.code, r.reason)
+    return None
+
+
+def nominal(seed, n, base=1000):
+    g = Lcg(seed)
+    return [base + g.noise(SIGMA) for _ in range(n)]
+
+
+def test_nominal_stream_never_halts_and_warn_is_reachable():
+    # llmosafe defect 9: its pipeline could never return Warn.
+    g = SensorGuard(calibrated())
+    counts = {}
+    for x in nominal(1, 20000):
+        r = g.update(0, x)
+        counts[r.code] = counts.get(r.code, 0) + 1
+    assert counts == {PROCEED: 19857, WARN: 141, ESCALATE: 2}
+
+
+def test_warm_up_learns_baseline_and_scale():
+    g = SensorGuard(SensorConfig(("a",), warmup=32))
+    xs = nominal(2, 40, base=5000)
+    for i in range(32):
+        r = g.update(0, xs[i])
+        assert r.warming_up and r.code == WARN and r.reason == R.REASON_WARMUP
+    ch = g.channel(0)
+    assert (ch.base, ch.scale) == (5000, 34)
+    r = g.update(0, xs[32])
+    assert not r.warming_up and r.code == PROCEED
+    assert r.sample == 32
+
+
+def test_step_of_4_sigma_halts_within_3_samples():
+    xs = nominal(3, 400)
+    for i in range(200, 400):
+        xs[i] += 4 * SIGMA
+    assert first_halt(SensorGuard(calibrated()), 0, xs, 200) == (2, HALT_INSTABILITY, R.REASON_CUSUM)
+
+
+def test_large_step_halts_on_surprise_at_once():
+    xs = nominal(3, 300)
+    xs[250] += 8 * SIGMA
+    assert first_halt(SensorGuard(calibrated()), 0, xs, 250) == (0, HALT_SURPRISE, R.REASON_SURPRISE)
+
+
+def test_stuck_at_halts():
+    xs = nominal(4, 300)
+    for i in range(200, 300):
+        xs[i] = 1013
+    assert first_halt(SensorGuard(calibrated(stuck_run=4)), 0, xs, 200) == (3, HALT_BIAS, R.REASON_STUCK)
+
+
+def test_replay_loop_halts():
+    xs = nominal(5, 400)
+    for i in range(200, 400):
+        xs[i] = xs[100 + (i - 200) % 50]
+    assert first_halt(SensorGuard(calibrated()), 0, xs, 200) == (11, HALT_BIAS, R.REASON_REPLAY)
+
+
+def test_redundant_split_halts():
+    cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA,
+                       pair_a=(0,), pair_b=(1,), pair_tol=(200,))
+    g = SensorGuard(cfg)
+    ga = Lcg(6)
+    gb = Lcg(7)
+    found = None
+    for t in range(600):
+        ra = g.update(0, 1000 + ga.noise(SIGMA))
+        assert not is_halt(ra.code)
+        rb = g.update(1, 2000 + gb.noise(SIGMA) + (3 * SIGMA * 3 if t >= 400 else 0))
+        if is_halt(rb.code):
+            found = (t - 400, rb.code, rb.reason, rb.bias)
+            break
+    assert found == (0, HALT_BIAS, R.REASON_DISAGREE, 54558)
+
+
+def test_slow_ramp_halts_within_60_samples():
+    xs = nominal(8, 500)
+    for i in range(200, 500):
+        xs[i] += ((i - 200) * SIGMA) // 10      # 0.1 sigma per sample
+    assert first_halt(SensorGuard(calibrated()), 0, xs, 200) == (20, HALT_INSTABILITY, R.REASON_CUSUM)
+
+
+def test_spoofer_cannot_drag_the_memory_baseline():
+    g = SensorGuard(calibrated(z_gate=1024))
+    for x in nominal(9, 100):
+        g.update(0, x)
+    mem = g.channel(0).memory
+    before = mem.mean_q6()
+    for i in range(50):
+        r = g.update(0, 1000 + 6 * SIGMA)      # 6 sigma: over the gate, never stored
+        assert not r.accepted
+    assert mem.mean_q6() == before
+
+
+def test_out_of_range_and_impossible_slew_are_bias():
+    g = SensorGuard(calibrated(range_min=800, range_max=1200, max_slew=5 * SIGMA))
+    r = g.update(0, 1000)
+    assert r.code == PROCEED
+    r = g.update(0, 1201)
+    assert (r.code, r.reason, r.bias) == (HALT_BIAS, R.REASON_RANGE, 65535)
+    g.reset()
+    g.update(0, 1000)
+    r = g.update(0, 1000 - 5 * SIGMA - 1)
+    assert (r.code, r.reason, r.bias) == (HALT_BIAS, R.REASON_SLEW, 65535)
+    g.reset()
+    r = g.update(0, 2 ** 40)                  # absurd input: no big-int arithmetic, range halt
+    assert (r.code, r.reason) == (HALT_BIAS, R.REASON_RANGE)
+
+
+def test_halt_threshold_is_inclusive():
+    # llmosafe defect 11: at exactly the halt entropy its decide() escalated.
+    g = SensorGuard(calibrated(z_warn=256, z_escalate=512, z_halt=768))
+    r = g.update(0, 1000 + 3 * SIGMA)           # exactly 3 sigma = Z_HALT
+    assert r.z == 768 and r.code == HALT_SURPRISE
+    g.reset()
+    r = g.update(0, 1000 + 3 * SIGMA - 1)
+    assert r.z == 760 and r.code == ESCALATE
+
+
+def test_default_dal_is_a_and_gate_table():
+    # llmosafe defect 10: default DAL E turned every decision into Proceed.
+    assert SensorConfig(("a",)).dal == 0
+    assert [dal_gate(HALT_BIAS, d) for d in range(5)] == [HALT_BIAS, ESCALATE, WARN, WARN, PROCEED]
+    assert [dal_gate(ESCALATE, d) for d in range(5)] == [ESCALATE, ESCALATE, WARN, WARN, PROCEED]
+    assert [dal_gate(WARN, d) for d in range(5)] == [WARN, WARN, WARN, WARN, PROCEED]
+    g = SensorGuard(calibrated(dal=1))
+    assert g.update(0, 1000 + 10 * SIGMA).code == ESCALATE
+
+
+def test_pressure_gates_the_ladder():
+    g = SensorGuard(calibrated())
+    g.pressure = 2
+    r = g.update(0, 1000)
+    assert (r.code, r.reason) == (ESCALATE, R.REASON_PRESSURE)
+    g.pressure = 3
+    r = g.update(0, 1000)
+    assert (r.code, r.reason) == (HALT_RESOURCE, R.REASON_EMERGENCY)
+
+
+def test_channels_are_independent_and_named():
+    g = SensorGuard(SensorConfig(("x", "y"), baseline=(0, 100), scale=(10, 20)))
+    assert g.channel_index("y") == 1
+    assert g.update(1, 100 + 20 * 8).code == HALT_SURPRISE
+    assert g.update(0, 5).code == PROCEED
+
+
+def test_golden_counts_on_a_mixed_stream():
+    # Every gauge on a long seeded stream: the sums are the fingerprint of the arithmetic.
+    cfg = SensorConfig(("a", "b", "c"), baseline=(1000, 2000, 0), scale=(SIGMA, SIGMA, 0),
+                       pair_a=(0,), pair_b=(1,), pair_tol=(150,), warmup=16)
+    g = SensorGuard(cfg)
+    gen = Lcg(12)
+    sums = [0, 0, 0, 0, 0]
+    codes = {}
+    for t in range(6000):
+        c = t % 3
+        base = (1000, 2000, -300)[c]
+        x = base + gen.noise(SIGMA)
+        if 3000 <= t < 3300:
+            x += (t - 3000) // 2
+        r = g.update(c, x)
+        sums[0] += r.surprise
+        sums[1] += r.entropy
+        sums[2] += r.bias
+        sums[3] += r.flags
+        sums[4] += r.z
+        codes[r.code] = codes.get(r.code, 0) + 1
+        if is_halt(r.code):
+            g.reset()
+    assert sums == [20944240, 91731692, 37592501, 352, 126913]
+    assert codes == {PROCEED: 5145, WARN: 798, ESCALATE: 36, HALT_INSTABILITY: 21}
