@@ -23,6 +23,8 @@ at construction) then rules out about 90 % of unknown hashes; only candidates ge
 their high half (by re-reading the token's bytes) and a binary search, which
 starts from a 1024-bucket index over the keys' top bits (2 KB of RAM).
 The Adler-32 anchor is computed in the same pass only when ``anchor`` is True.
+Where the port has a viper emitter the byte loop runs natively
+(redline._scan_viper); ``use_viper`` switches it off (the parity test does).
 
 An optional ``observer`` receives unigram hashes for the adversarial
 detector: ``observer.begin()`` per message, then for each token
@@ -34,6 +36,11 @@ from array import array
 from redline.compat import const
 from redline.sigmoid import prob16
 from redline.tokenizer import LOWER
+
+try:  # native byte loop where the port has a viper emitter; plain loop elsewhere
+    from redline._scan_viper import scan as _viper_scan
+except (ImportError, SyntaxError, ValueError):
+    _viper_scan = None
 
 _OFF_HI = const(0x8422)
 _OFF_LO = const(0x2325)
@@ -53,6 +60,8 @@ class Classifier:
         # an observer without wants() receives every token (bound once: no allocation per call)
         self._wants = getattr(observer, "wants", None)
         self.anchor = anchor
+        self.use_viper = _viper_scan is not None
+        self._emit = self._token   # bound once, so the viper loop's callback allocates nothing
         self._keys = model.keys
         self._weights = model.weights
         self._vocab = model.vocab
@@ -203,6 +212,9 @@ class Classifier:
         start = 0
         in_token = False
         i = 0
+        if self.use_viper and not anchor:
+            _viper_scan(data, length, low, self._emit)
+            i = length
         while i < length:
             end = i + _CHUNK
             if end > length:
