@@ -1,0 +1,73 @@
+# SensorConfig validation, the canonical encoding and the fail-closed module loader.
+from redline.sensor.config import SensorConfig, ConfigError, load_config, FORMAT
+
+
+def _raises(fn, *a, **kw):
+    try:
+        fn(*a, **kw)
+    except ConfigError:
+        return True
+    return False
+
+
+def _module_dict(cfg):
+    ns = {"FORMAT": FORMAT, "SHA256": cfg.sha256()}
+    for name, value in cfg.fields():
+        ns[name] = value
+    return ns
+
+
+def test_defaults_and_broadcast():
+    cfg = SensorConfig(("a", "b"), scale=(10, 20), baseline=7)
+    assert cfg.window == 32 and cfg.warmup == 32 and cfg.dal == 0
+    assert cfg.baseline == (7, 7) and cfg.scale == (10, 20)
+    assert cfg.z_halt == (1536, 1536)
+    assert cfg.pair_a == () and cfg.index("b") == 1
+
+
+def test_canonical_bytes_and_hash_are_fixed():
+    cfg = SensorConfig(("t1",), baseline=-5, scale=3, pair_a=(), pair_b=(), pair_tol=())
+    data = cfg.canonical_bytes()
+    assert data.startswith(b"redline-sensor-config/1\nCHANNELS=t1\nWINDOW=32\n")
+    assert b"\nBASELINE=-5\nSCALE=3\n" in data
+    assert data.endswith(b"PAIR_A=\nPAIR_B=\nPAIR_TOL=\n")
+    assert len(data) == 558
+    assert cfg.sha256() == "c04aa55049fd6926542030f4510549df3035d672a8f7f2db676fc12e77997305"
+
+
+def test_validation_rejects_bad_values():
+    assert _raises(SensorConfig, ())
+    assert _raises(SensorConfig, ("a", "a"))
+    assert _raises(SensorConfig, ("a b",))
+    assert _raises(SensorConfig, ("a",), window=200)
+    assert _raises(SensorConfig, ("a",), warmup=64, window=32)
+    assert _raises(SensorConfig, ("a",), scale=-1)
+    assert _raises(SensorConfig, ("a",), scale=(1, 2))
+    assert _raises(SensorConfig, ("a",), z_warn=900, z_escalate=800)
+    assert _raises(SensorConfig, ("a",), noise_q12=0)
+    assert _raises(SensorConfig, ("a",), bogus=1)
+    assert _raises(SensorConfig, ("a", "b"), pair_a=(0,), pair_b=(0,), pair_tol=(5,))
+    assert _raises(SensorConfig, ("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=())
+    assert _raises(SensorConfig, ("a",), baseline=2 ** 30)
+
+
+def test_loader_accepts_a_good_module():
+    cfg = SensorConfig(("a", "b"), baseline=(1, 2), scale=9, pair_a=(0,), pair_b=(1,), pair_tol=(30,))
+    back = load_config(_module_dict(cfg))
+    assert back.fields() == cfg.fields()
+
+
+def test_loader_fails_closed():
+    cfg = SensorConfig(("a",), scale=9)
+    ns = _module_dict(cfg)
+    ns["Z_HALT"] = (2000,)                     # edited by hand: hash no longer matches
+    assert _raises(load_config, ns)
+    ns = _module_dict(cfg)
+    ns["FORMAT"] = 2
+    assert _raises(load_config, ns)
+    ns = _module_dict(cfg)
+    del ns["CUSUM_H"]
+    assert _raises(load_config, ns)
+    ns = _module_dict(cfg)
+    ns["SHA256"] = "0" * 64
+    assert _raises(load_config, ns)
