@@ -33,6 +33,7 @@ DEFAULT_PHRASES = (
     # injection phrases the substring list misses as token sequences
     b"ignore all previous",
     b"ignore the above",
+    b"disregard the above",
     b"ignore your instructions",
     b"disregard previous instructions",
     b"forget your instructions",

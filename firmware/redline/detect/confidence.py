@@ -28,7 +28,7 @@ _HISTORY = const(8)
 
 
 def _ratio16(num, den):
-    """floor(65535 * num / den) for 0 <= num <= den < 2**15, intermediates below 2**24."""
+    """floor(65535 * num / den) for 0 <= num <= den < 2**16, intermediates below 2**24."""
     x = num << 8
     q1 = x // den
     x = (x - q1 * den) << 8
@@ -47,10 +47,9 @@ def confidence16(p, p_threshold):
     else:
         num = p_threshold - p
         den = p_threshold
-    if den < 2:
+    if den == 0:
         return 65535
-    # ratio16 needs a denominator below 2**15: halve both (num <= den keeps num >> 1 <= den >> 1)
-    return _ratio16(num >> 1, den >> 1)
+    return _ratio16(num, den)
 
 
 class ConfidenceTracker:
