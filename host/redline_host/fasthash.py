@@ -61,3 +61,104 @@ def token_hashes(data):
 def encode(text):
     """The bytes the firmware would see for a host string: UTF-8, errors replaced."""
     return text.encode("utf-8", "replace") if isinstance(text, str) else bytes(text)
+
+
+# -- whole batches in numpy ---------------------------------------------------
+
+def _lower_table():
+    import numpy as np
+
+    t = np.zeros(256, dtype=np.uint8)
+    for c in b"0123456789abcdefghijklmnopqrstuvwxyz":
+        t[c] = c
+    for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        t[c] = c + 32
+    return t
+
+
+_LOWER_NP = None
+
+
+def _tokens(texts):
+    """(unigram hashes uint32, text index of each token, bigram hashes, their text index, n texts)."""
+    import numpy as np
+
+    global _LOWER_NP
+    if _LOWER_NP is None:
+        _LOWER_NP = _lower_table()
+    enc = [encode(t) for t in texts]
+    n = len(enc)
+    # NUL before, between and after the texts: NUL is a separator, so every
+    # token lies inside one text and alnum runs alternate start/end edges
+    buf = np.frombuffer(b"\x00" + b"\x00".join(enc) + b"\x00", dtype=np.uint8)
+    low = _LOWER_NP[buf]
+    isal = low != 0
+    edges = np.flatnonzero(isal[1:] != isal[:-1]) + 1
+    starts = edges[0::2]
+    ntok = len(starts)
+    if ntok == 0:
+        e32, e64 = np.zeros(0, np.uint32), np.zeros(0, np.int64)
+        return e32, e64, e32, e64, n
+    tlen = np.minimum(edges[1::2] - starts, _MAX_TOKEN_BYTES)
+    # longest first (stable radix sort on a 16-bit key), so the tokens still
+    # being hashed at byte position k are always a prefix
+    order = np.argsort((_MAX_TOKEN_BYTES - tlen).astype(np.uint16), kind="stable")
+    ptr = starts[order]
+    longer_than = ntok - np.cumsum(np.bincount(tlen, minlength=_MAX_TOKEN_BYTES + 1))
+    h = np.full(ntok, _OFFSET, dtype=np.uint32)
+    prime = np.uint32(_PRIME)
+    for k in range(int(tlen.max())):
+        active = int(longer_than[k])
+        hk = h[:active]
+        hk ^= low[ptr[:active]]
+        hk *= prime
+        ptr[:active] += 1
+    uni = np.empty(ntok, dtype=np.uint32)
+    uni[order] = h
+    lengths = np.fromiter((len(b) for b in enc), dtype=np.int64, count=n)
+    text_start = np.cumsum(lengths + 1) - lengths   # index of each text's first byte in buf
+    tok_text = np.searchsorted(text_start, starts, side="right") - 1
+    later = np.flatnonzero(tok_text[1:] == tok_text[:-1]) + 1
+    big = (uni[later - 1] ^ np.uint32(_MIX)) * prime
+    big ^= uni[later]
+    big *= prime
+    return uni, tok_text, big, tok_text[later], n
+
+
+def batch_hashes(texts):
+    """All emitted hashes of many texts at once: (hashes uint32, text index int64, offsets).
+
+    Hashes are in emission order, text by text; ``offsets[i]:offsets[i+1]`` are
+    text i's. Equals ``token_hashes`` per text. Tokens are found and hashed with
+    numpy over one buffer (texts joined by NUL, a separator), one vectorised
+    FNV step per byte position; uint32 arithmetic wraps mod 2**32 exactly like
+    the low 32 bits of the firmware's hash.
+    """
+    import numpy as np
+
+    uni, tok_text, big, big_text, n = _tokens(texts)
+    ntok = len(uni)
+    if ntok == 0:
+        return uni, tok_text, np.zeros(n + 1, np.int64)
+    first = np.ones(ntok, dtype=bool)
+    first[1:] = tok_text[1:] != tok_text[:-1]
+    rank = np.cumsum(first)
+    pos_uni = 2 * np.arange(ntok) - rank + 1
+    total = ntok + len(big)
+    out = np.empty(total, dtype=np.uint32)
+    idx = np.empty(total, dtype=np.int64)
+    out[pos_uni] = uni
+    idx[pos_uni] = tok_text
+    pos_big = pos_uni[~first] - 1
+    out[pos_big] = big
+    idx[pos_big] = big_text
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(idx, minlength=n))])
+    return out, idx, offsets
+
+
+def batch_hash_bag(texts):
+    """Emitted hashes of many texts in no particular order: (hashes uint32, text index). For scoring."""
+    import numpy as np
+
+    uni, tok_text, big, big_text, _ = _tokens(texts)
+    return np.concatenate([uni, big]), np.concatenate([tok_text, big_text])

@@ -25,14 +25,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_selection import mutual_info_classif
 from sklearn.linear_model import LogisticRegression
 
-from .fasthash import encode, token_hashes
+from .fasthash import batch_hashes
 
 log = logging.getLogger(__name__)
 
 
 def hash_docs(texts):
     """Token-hash lists (as uint32 arrays) for texts (str is UTF-8 encoded, bytes as-is)."""
-    return [np.asarray(token_hashes(encode(t)), dtype=np.uint32) for t in texts]
+    flat, _, offsets = batch_hashes(texts)
+    return [flat[offsets[i]:offsets[i + 1]] for i in range(len(texts))]
 
 
 def _as_hashes(X):

@@ -99,3 +99,18 @@ def test_integer_scorer_equals_firmware_classifier(tmp_path):
         b = t.encode("utf-8")
         assert c.classify(b, len(b)) == g
         assert c.is_manipulation == (g > scorer.threshold)
+
+
+def test_integer_scorer_table_and_binary_search_agree(tmp_path):
+    from redline_host.export import export_model
+
+    texts, y = toy_corpus()
+    est = HashLogit(vocab_size=80, random_state=0).fit(texts, y)
+    export_model(est, tmp_path / "m", hash_docs(texts), y, texts)
+    fast = IntegerScorer(load_model_dir(tmp_path / "m"))
+    slow = IntegerScorer(load_model_dir(tmp_path / "m"))
+    slow._bits = 0
+    assert fast._bits >= 16
+    probe = texts + ["never seen words at all", ""]
+    assert list(fast.scores(probe)) == list(slow.scores(probe))
+    assert list(fast.scores(probe)) == list(fast.scores_from_hashes(hash_docs(probe)))

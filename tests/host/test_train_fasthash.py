@@ -49,3 +49,17 @@ def test_rejects_str():
     except TypeError:
         return
     assert False, "str accepted"
+
+
+def test_batch_hashes_equal_firmware_text_by_text():
+    from redline_host.fasthash import batch_hash_bag, batch_hashes
+
+    texts = random_texts(3000, seed=11) + [b"", b"  ", b"x", b"!!a!!"]
+    flat, idx, offsets = batch_hashes(texts)
+    bad = [i for i, t in enumerate(texts) if [int(h) for h in flat[offsets[i]:offsets[i + 1]]] != firmware_hashes(t)]
+    assert bad == []
+    assert list(idx) == [i for i, t in enumerate(texts) for _ in firmware_hashes(t)]
+    bag, bag_idx = batch_hash_bag(texts)
+    assert sorted(zip(bag_idx.tolist(), bag.tolist())) == sorted(zip(idx.tolist(), flat.tolist()))
+    empty, _, off = batch_hashes([])
+    assert len(empty) == 0 and list(off) == [0]
