@@ -6,6 +6,7 @@ Prints JSON: n, positives, auroc, accuracy, precision, recall, fpr, threshold
 (integer accumulator units; the logit threshold is threshold / scale).
 """
 import json
+from pathlib import Path
 
 from .corpus import read_jsonl
 from .evalmodel import IntegerScorer, metrics, plot_roc
@@ -35,6 +36,6 @@ def run(args):
                 f.write(json.dumps({"text": r["text"], "label": r["label"], "score": int(s),
                                     "is_manipulation": bool(s > scorer.threshold)}, ensure_ascii=False) + "\n")
     if args.plot:
-        plot_roc(acc, labels, args.plot, title=str(args.model))
+        plot_roc(acc, labels, args.plot, title=Path(args.model).name)
     print(json.dumps(out, indent=2, sort_keys=True))
     return 0

@@ -114,3 +114,29 @@ def test_integer_scorer_table_and_binary_search_agree(tmp_path):
     probe = texts + ["never seen words at all", ""]
     assert list(fast.scores(probe)) == list(slow.scores(probe))
     assert list(fast.scores(probe)) == list(fast.scores_from_hashes(hash_docs(probe)))
+
+
+def test_cmd_eval_prints_metrics_and_scores(tmp_path, capsys):
+    import argparse
+    import json
+
+    from redline_host import cmd_eval
+    from redline_host.export import export_model
+
+    texts, y = toy_corpus()
+    est = HashLogit(vocab_size=80, random_state=0).fit(texts, y)
+    est.threshold_ = choose_threshold(est.decision_function(texts), y, "fpr", 0.0)
+    export_model(est, tmp_path / "m", hash_docs(texts), y, texts)
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "label": int(l)}) + "\n" for t, l in zip(texts[:30], y[:30])))
+    p = argparse.ArgumentParser()
+    cmd_eval.add_arguments(p)
+    args = p.parse_args(["--model", str(tmp_path / "m"), "--data", str(data), "--scores", str(tmp_path / "s.jsonl")])
+    assert cmd_eval.run(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 30 and out["positives"] == int(y[:30].sum())
+    assert out["auroc"] == 1.0 and out["recall"] == 1.0 and out["fpr"] == 0.0 and out["accuracy"] == 1.0
+    rows = [json.loads(l) for l in (tmp_path / "s.jsonl").read_text().splitlines()]
+    scorer = IntegerScorer(load_model_dir(tmp_path / "m"))
+    assert [r["score"] for r in rows] == [int(s) for s in scorer.scores(texts[:30])]
+    assert [r["is_manipulation"] for r in rows] == [bool(l) for l in y[:30]]
