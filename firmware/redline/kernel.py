@@ -21,8 +21,6 @@ window of ``window_ms`` milliseconds (llmosafe counted ten steps and then refuse
 forever, spec §17 defect 12). Timestamps come from the caller (ticks_ms), so
 tests and golden vectors are deterministic.
 """
-from array import array
-
 from redline.compat import const, ticks_diff
 from redline.decision import HALT_BIAS, HALT_DEPTH, HALT_INSTABILITY
 
@@ -63,7 +61,8 @@ class ReasoningLoop:
             raise ValueError("reasoning loop: window_ms must be 1..2**29-1")
         self.max_steps = max_steps
         self.window_ms = window_ms
-        self._times = array("i", [0] * (max_steps if max_steps > 0 else 1))
+        # a list, not array("i"): ticks are small ints but may exceed 32 bits on 64-bit ports
+        self._times = [0] * (max_steps if max_steps > 0 else 1)
         self.reset()
 
     def reset(self):

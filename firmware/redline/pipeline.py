@@ -157,15 +157,32 @@ class PipelineResult:
 
 
 class _TokenFanout:
-    """The classifier's observer: hands each unigram token to the streaming detectors."""
+    """The classifier's observer: hands each unigram token to the streaming detectors.
+
+    ``wants(lo)`` lets the classifier skip computing the high hash half of tokens
+    no pattern or goal word can match (a 8192-bit map of their low 13 bits); a
+    skipped token still breaks pattern sequences and counts in the drift window.
+    """
 
     def __init__(self, adversarial, drift):
         self.adversarial = adversarial
         self.drift = drift
+        m = bytearray(1024)
+        adversarial.mark_tokens(m)
+        drift.mark_tokens(m)
+        self._map = m
 
     def begin(self):
         self.adversarial.begin()
         self.drift.begin()
+
+    def wants(self, lo):
+        x = lo & 0x1FFF
+        if self._map[x >> 3] & (1 << (x & 7)):
+            return True
+        self.adversarial.skip()
+        self.drift.skip()
+        return False
 
     def token(self, hi, lo):
         self.adversarial.token(hi, lo)
@@ -187,6 +204,8 @@ class CognitivePipeline:
         self.drift = DriftDetector(objective, drift_threshold)
         self._fanout = _TokenFanout(self.adversarial, self.drift)
         self.sifter = Sifter(model, self._fanout)
+        # the Adler-32 anchor fingerprints the message for the synapse and the repetition detector
+        self.sifter.classifier.anchor = True
         self.memory = WorkingMemory(memory_size, surprise_threshold)
         self.loop = ReasoningLoop(max_steps, window_ms)
         self.repetition = RepetitionDetector(max_repetitions)

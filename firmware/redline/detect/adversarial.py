@@ -98,6 +98,16 @@ class AdversarialDetector:
         self.weight = 0
         self.first = -1
 
+    def mark_tokens(self, bitmap):
+        """Set bit (lo & 0x1FFF) of a 1024-byte map for every pattern token (observer pre-filter)."""
+        for t in range(len(self._lo)):
+            x = self._lo[t] & 0x1FFF
+            bitmap[x >> 3] |= 1 << (x & 7)
+
+    def skip(self):
+        """A token no pattern contains: every partial match before it is void."""
+        self._count = 0
+
     def token(self, hi, lo):
         R = self._ring
         pos = self._pos

@@ -72,6 +72,16 @@ class DriftDetector:
         self._seen = 0
         self._tokens = 0
 
+    def mark_tokens(self, bitmap):
+        """Set bit (lo & 0x1FFF) of a 1024-byte map for every goal word (observer pre-filter)."""
+        for j in range(self.goal_words):
+            x = self._goal_lo[j] & 0x1FFF
+            bitmap[x >> 3] |= 1 << (x & 7)
+
+    def skip(self):
+        """A token that is no goal word: it only uses up the window."""
+        self._tokens += 1
+
     def token(self, hi, lo):
         if self._tokens >= self.window:
             return
