@@ -18,15 +18,13 @@ hash check is refused by the firmware: every reading is answered halt with
 the actuator safe, and the command exits 1.
 """
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from .errors import UserError
-from .paths import FIRMWARE, TOOLS, REPO
+from .paths import FIRMWARE, TOOLS
 
 RUNTIME_CHOICES = ("cpython", "unix", "wasm")
 _IGNORED = ("timestamp", "datetime", "time")
@@ -69,36 +67,11 @@ def channels_in(lines, csv):
     return names
 
 
-def _fallback_run_script(runtime, script, args=(), stdin=b"", paths=()):
-    """Used until redline_host.runtimes is available: same contract, subprocess per runtime."""
-    paths = [str(p) for p in paths]
-    env = dict(os.environ)
-    if runtime == "cpython":
-        cmd = [sys.executable, str(script)] + list(args)
-        env["PYTHONPATH"] = os.pathsep.join(paths)
-    elif runtime == "unix":
-        mp = shutil.which("micropython", path=str(REPO / ".venv" / "bin")) or shutil.which("micropython")
-        if not mp:
-            raise UserError("no unix micropython found (run `make setup`)")
-        cmd = [mp, "-X", "heapsize=512K", str(script)] + list(args)
-        env["MICROPYPATH"] = ":".join(paths + [".frozen"])
-    elif runtime == "wasm":
-        cmd = ["node", str(TOOLS / "wasm_run.mjs"), "-X", "heapsize=512K"]
-        for p in paths:
-            cmd += ["--path", p]
-        cmd += [str(script)] + list(args)
-    else:
-        raise UserError("unknown runtime %s" % runtime)
-    return subprocess.run(cmd, input=stdin, capture_output=True, env=env)
-
-
 def run_guard_script(runtime, config_dir, stdin, script_args):
-    try:
-        from .runtimes import run_script
-    except ImportError:
-        run_script = _fallback_run_script
+    from .runtimes import run_script
+
     return run_script(runtime, TOOLS / "guard_main.py", args=list(script_args), stdin=stdin,
-                      paths=(FIRMWARE, config_dir))
+                      paths=(FIRMWARE, config_dir), timeout=3600)
 
 
 def run(args):

@@ -11,6 +11,8 @@ steps or fewer than ``min_active`` changes of step are not compared or stored
 (a flat or perfectly linear signal repeats trivially; the stuck detector owns
 those). A replay is caught once a whole window lies inside the replayed
 stretch and a stored fingerprint is ``history * stride`` samples old at most.
+A counting filter (a bytearray of about 8 buckets per stored print) answers
+"certainly not stored" in O(1), so the ring is scanned only on a bucket hit.
 
 Example on a seeded stream (noise, then the same 12 readings again)::
 
@@ -53,6 +55,11 @@ class ReplayDetector:
         self.quant = quant
         self.steps = array("i", bytes(4 * window))
         self.prints = array("i", bytes(4 * history))
+        nb = 64
+        while nb < 8 * history and nb < 8192:
+            nb <<= 1
+        self.mask = nb - 1
+        self.counts = bytearray(nb)     # stored prints per bucket, saturating at 255
         b1 = 1
         b2 = 1
         for _ in range(window - 1):
@@ -71,6 +78,9 @@ class ReplayDetector:
         prints = self.prints
         for i in range(self.history):
             prints[i] = 0
+        counts = self.counts
+        for i in range(len(counts)):
+            counts[i] = 0
         self.pos = 0            # next step slot (the oldest)
         self.filled = 0
         self.last = 0
@@ -126,20 +136,32 @@ class ReplayDetector:
             return 0
         prints = self.prints
         hist = self.history
-        j = self.wpos - 1 - self.skip
-        for _ in range(self.stored - self.skip):
-            if j < 0:
-                j += hist
-            if prints[j] == fp:
-                self.flags = FLAG_ADVERSARIAL
-                break
-            j -= 1
+        counts = self.counts
+        mask = self.mask
+        if counts[(fp ^ (fp >> 13)) & mask]:
+            j = self.wpos - 1 - self.skip
+            for _ in range(self.stored - self.skip):
+                if j < 0:
+                    j += hist
+                if prints[j] == fp:
+                    self.flags = FLAG_ADVERSARIAL
+                    break
+                j -= 1
         t = self.tick + 1
         if t >= self.stride:
             t = 0
-            prints[self.wpos] = fp
-            self.wpos = self.wpos + 1 if self.wpos + 1 < hist else 0
+            w = self.wpos
             if self.stored < hist:
                 self.stored += 1
+            else:
+                old = prints[w]
+                b = (old ^ (old >> 13)) & mask
+                if counts[b] < 255:
+                    counts[b] -= 1
+            prints[w] = fp
+            b = (fp ^ (fp >> 13)) & mask
+            if counts[b] < 255:
+                counts[b] += 1
+            self.wpos = w + 1 if w + 1 < hist else 0
         self.tick = t
         return self.flags
