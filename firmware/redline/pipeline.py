@@ -271,6 +271,8 @@ class CognitivePipeline:
         r.surprise = sur
         r.probability = p
         r.oov_byte = s.oov_byte
+        c = confidence16(p, self._p_threshold)
+        r.confidence = c
         syn = r.synapse
         syn.clear()
         syn.set(ENTROPY, e)
@@ -342,8 +344,6 @@ class CognitivePipeline:
         f = r.flags
         f |= self.repetition.update(s.anchor_hi, s.anchor_lo)
         f |= self.drift.update()
-        c = confidence16(p, self._p_threshold)
-        r.confidence = c
         f |= self.confidence.update(c)
         f |= self.cusum.update(p)
         r.flags = f
