@@ -1,0 +1,62 @@
+"""Virtual board on the unix MicroPython: stdin/stdout on a pty, sensors from a trace file.
+
+Started by ``redline vboard`` (host/redline_host/vboard.py), which sets:
+
+- ``REDLINE_TRACE``: integer CSV trace (header = channel names), optional;
+- ``REDLINE_KEY_FILE``: file with the hex reset key, optional (no key: resets refused);
+- ``REDLINE_BOARD``: name reported in hello (default "unix");
+- ``REDLINE_RATE``: sample rate in Hz (default: the config's, else 10).
+
+    import redline_board
+    board = redline_board.make()
+"""
+import os
+import sys
+
+
+class _Pin:
+    def __init__(self):
+        self.v = 0
+
+    def value(self, v=None):
+        if v is None:
+            return self.v
+        self.v = v
+
+
+class Board:
+    def __init__(self):
+        from redline.proto_stdio import StdioSerial
+        from redline_sim import TraceSource
+        self.name = os.getenv("REDLINE_BOARD") or "unix"
+        trace = os.getenv("REDLINE_TRACE")
+        self.source = TraceSource(trace) if trace else None
+        self.sensors = self.source.sensors() if self.source else {}
+        self.halt_pin = _Pin()
+        self.status_pin = _Pin()
+        self.safe_level = 0
+        self.watchdog = None
+        self.key = None
+        kf = os.getenv("REDLINE_KEY_FILE")
+        if kf:
+            from redline.proto_hmac import from_hex
+            with open(kf) as f:
+                self.key = from_hex(f.read().strip())
+        rate = os.getenv("REDLINE_RATE")
+        self.rate_hz = int(rate) if rate else None
+        self.objective = b""
+        self.serial = StdioSerial()
+
+    @property
+    def sampling(self):
+        return self.source is not None and self.source.active
+
+    def entropy(self, n):
+        return os.urandom(n)
+
+    def write(self, data):
+        self.serial.write(data)
+
+
+def make():
+    return Board()
