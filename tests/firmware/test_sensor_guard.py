@@ -209,3 +209,21 @@ def test_golden_counts_on_a_mixed_stream():
             g.reset()
     assert sums == [20944240, 91731692, 37592501, 352, 126913]
     assert codes == {PROCEED: 5145, WARN: 798, ESCALATE: 36, HALT_INSTABILITY: 21}
+
+
+def test_rearm_keeps_the_learned_baseline():
+    g = SensorGuard(SensorConfig(("a",), warmup=16))
+    xs = nominal(13, 40, base=700)
+    for i in range(40):
+        g.update(0, xs[i])
+    ch = g.channel(0)
+    learned = (ch.base, ch.scale, ch.memory.mean_q6())
+    assert g.update(0, 700 + 20 * SIGMA).code == HALT_SURPRISE
+    assert ch.cusum.score > 0
+    g.rearm()
+    assert (ch.base, ch.scale, ch.memory.mean_q6()) == learned
+    assert ch.cusum.score == 0 and not ch.has_last and not ch.warming
+    r = g.update(0, 700)
+    assert r.code == PROCEED and not r.warming_up
+    g.reset()
+    assert ch.warming and ch.scale == 0

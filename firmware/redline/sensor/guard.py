@@ -173,6 +173,19 @@ class SensorGuard:
         self.sample = 0
         self.pressure = 0
 
+    def rearm(self):
+        """Clear every detector (after an operator reset of the latch) but keep what the
+        channels learned: baseline, scale and working memory."""
+        for i in range(self.n):
+            ch = self._channels[i]
+            ch.stuck.reset()
+            ch.stuck.scale = ch.scale
+            ch.drift.reset()
+            ch.cusum.reset()
+            ch.replay.reset()
+            ch.confidence.reset()
+            ch.has_last = False
+
     def channel(self, i):
         """The per-channel bank (detectors and memory), for inspection."""
         return self._channels[i]
