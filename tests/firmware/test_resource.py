@@ -58,3 +58,12 @@ def test_watchdog_reset_holds_critical_until_cleared():
     assert g.update() == NOMINAL
     g = _gauge(Heap(0, 100), reset_cause=1, watchdog_cause=3)
     assert g.update() == NOMINAL
+
+
+def test_heap_pressure_is_current_not_peak():
+    # llmosafe defect 15: its "current RSS" was the peak, so pressure never fell.
+    h = Heap(90, 10)
+    g = _gauge(h)
+    assert g.update() == EMERGENCY
+    h.used, h.free = 10, 90
+    assert g.update() == NOMINAL and g.heap_pct == 10
