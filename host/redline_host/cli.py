@@ -17,6 +17,7 @@ from .errors import UserError
 COMMANDS = {
     "sift": ("redline_host.cmd_sift", "sift JSON-lines texts through the text gauges"),
     "import-llmosafe": ("redline_host.cmd_import", "convert llmosafe's vocab_model.bin into a redline model"),
+    "guard": ("redline_host.cmd_guard", "run sensor readings through the guard and the interlock"),
     "calibrate": ("redline_host.cmd_calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
     "evaluate": ("redline_host.cmd_evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),
 }
