@@ -1,0 +1,69 @@
+"""Virtual board on the WebAssembly MicroPython (32-bit small ints, like ESP32/RP2040).
+
+tools/wasm_board.mjs loads this port, writes ``/redline_env.json`` (board name,
+hex key, trace path, rate, an entropy seed: the port has no ``os.urandom``)
+and drives the node from node's event loop; replies go to ``sys.stdout``,
+which the bridge writes to the pty::
+
+    import redline_board
+    board = redline_board.make()
+"""
+import json
+import sys
+
+try:
+    import hashlib
+except ImportError:
+    import uhashlib as hashlib
+
+
+class _Pin:
+    def __init__(self):
+        self.v = 0
+
+    def value(self, v=None):
+        if v is None:
+            return self.v
+        self.v = v
+
+
+class Board:
+    def __init__(self, env_path="/redline_env.json"):
+        from redline_sim import TraceSource
+        from redline.proto_hmac import from_hex
+        with open(env_path) as f:
+            env = json.loads(f.read())
+        self.name = env.get("board") or "wasm"
+        self.source = TraceSource(env["trace"]) if env.get("trace") else None
+        self.sensors = self.source.sensors() if self.source else {}
+        self.halt_pin = _Pin()
+        self.status_pin = _Pin()
+        self.safe_level = 0
+        self.watchdog = None
+        self.key = from_hex(env["key"]) if env.get("key") else None
+        self.rate_hz = env.get("rate")
+        self.objective = b""
+        self._seed = from_hex(env["seed"])
+        self._count = 0
+        self.serial = None          # the bridge feeds node.link directly
+        self._out = getattr(sys.stdout, "buffer", sys.stdout)
+
+    @property
+    def sampling(self):
+        return self.source is not None and self.source.active
+
+    def entropy(self, n):
+        out = b""
+        while len(out) < n:
+            self._count += 1
+            h = hashlib.sha256(self._seed)
+            h.update(str(self._count).encode())
+            out += h.digest()
+        return out[:n]
+
+    def write(self, data):
+        self._out.write(data)
+
+
+def make():
+    return Board()
