@@ -38,7 +38,7 @@ from .vboard_sim import default_config
 log = logging.getLogger(__name__)
 
 KINDS = ("unix", "wasm")
-DEFAULT_HEAP = "256K"
+DEFAULT_HEAP = "512K"   # frozen code costs a board no heap; here the .mpy bytecode lives in it
 WASM_BOARD = TOOLS / "wasm_board.mjs"
 
 
