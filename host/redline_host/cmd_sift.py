@@ -51,7 +51,10 @@ def run(args):
         raise UserError("%s has no redline_model.py (train one with `redline train`, or pass --model)" % model_dir)
     items = list(encode_lines(sys.stdin))
     payload = "".join(h + "\n" for h, err in items if h is not None).encode()
-    proc = run_script(args.runtime, TOOLS / "sift_main.py", stdin=payload, paths=(FIRMWARE, model_dir))
+    # 512K, not a board's 128K: the CLI accepts messages up to 32 KB (hex-encoded on the line);
+    # the board-sized heap is proven by the firmware tests and the protocol's bounded lines
+    proc = run_script(args.runtime, TOOLS / "sift_main.py", stdin=payload, paths=(FIRMWARE, model_dir),
+                      heapsize="512K", timeout=3600)
     if proc.returncode != 0:
         raise UserError("%s runtime failed (exit %d): %s" % (args.runtime, proc.returncode,
                                                              proc.stderr.decode(errors="replace")[-2000:]))
