@@ -95,7 +95,8 @@ class Node:
         self.reboots = 0
         self.counters = {"lines": 0, "errors": 0, "sifts": 0, "msgs": 0, "readings": 0, "samples": 0,
                          "auth_failures": 0, "resets": 0}
-        self._build(False, 0, 0)
+        # a board reset by its watchdog boots latched (the interlock stopped feeding it)
+        self._build(bool(getattr(board, "boot_latched", False)), -7, 34)
         self.protocol = Protocol(self)
         self.link = Link(self.protocol, board.write, max_line, {"node": self})
 

@@ -1,0 +1,16 @@
+"""Pin map of the RPI_PICO (RP2040) node.
+
+GP15 drives the actuator's enable input (low = safe), GP25 is the on-board LED,
+GP26/GP27 are ADC0/ADC1, the I2C pressure sensor is on I2C0 SDA GP4 / SCL GP5.
+The RP2040 watchdog allows at most 8388 ms.
+"""
+HALT = 15
+HALT_SAFE_LEVEL = 0
+LED = 25
+ADC_CHANNELS = (("temp_a", 26), ("temp_b", 27))
+I2C_ID = 0
+I2C_SCL = 5
+I2C_SDA = 4
+I2C_FREQ = 400000
+I2C_SENSOR = ("pressure", 0x76, 0xF7)
+WATCHDOG_MS = 8000

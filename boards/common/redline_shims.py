@@ -1,0 +1,127 @@
+"""Hardware shims shared by the real boards: ADC and I2C sensors, halt pin, LED, watchdog, clock.
+
+Only boards/ touches ``machine``; the firmware gets these objects injected
+(redline.proto_node.Node). A board's ``redline_board.make()`` is just::
+
+    import pins
+    from redline_shims import make_board
+    board = make_board("ESP32_GENERIC", pins)
+
+``pins`` names the pin numbers (see boards/*/pins.py). Readings are raw
+integers: ``read_u16()`` counts for ADCs, the 16-bit big-endian register value
+for the I2C sensor; the calibration (``redline calibrate``) is in these units.
+"""
+import os
+import time
+
+import machine
+
+
+class AdcSensor:
+    """An ADC input; ``read()`` -> 0..65535 (allocation-free)."""
+
+    def __init__(self, pin, atten=None):
+        self.adc = machine.ADC(machine.Pin(pin))
+        if atten is not None and hasattr(self.adc, "atten"):
+            self.adc.atten(atten)
+
+    def read(self):
+        return self.adc.read_u16()
+
+
+class I2cSensor:
+    """A 16-bit big-endian register of an I2C sensor; ``read()`` reuses one buffer."""
+
+    def __init__(self, i2c, addr, reg):
+        self.i2c = i2c
+        self.addr = addr
+        self.reg = reg
+        self.buf = bytearray(2)
+
+    def read(self):
+        self.i2c.readfrom_mem_into(self.addr, self.reg, self.buf)
+        return (self.buf[0] << 8) | self.buf[1]
+
+
+class HaltPin:
+    """The actuator-enable output; starts at the safe level before anything else runs."""
+
+    def __init__(self, pin, safe_level=0):
+        self.pin = machine.Pin(pin, machine.Pin.OUT, value=safe_level)
+
+    def value(self, v=None):
+        if v is None:
+            return self.pin.value()
+        self.pin.value(v)
+
+
+class StatusLed(HaltPin):
+    """Lit while the interlock is warning."""
+
+
+class Watchdog:
+    """machine.WDT behind ``feed()``; the interlock feeds it only while the guard is healthy."""
+
+    def __init__(self, timeout_ms):
+        self.wdt = machine.WDT(timeout=timeout_ms)
+
+    def feed(self):
+        self.wdt.feed()
+
+
+class Clock:
+    """Millisecond ticks (wrapping, use ticks_diff)."""
+
+    ticks_ms = staticmethod(time.ticks_ms)
+    ticks_diff = staticmethod(time.ticks_diff)
+
+
+def read_key(path="redline.key"):
+    """The HMAC reset key provisioned by ``redline deploy`` (hex), or None."""
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    from redline.proto_hmac import from_hex
+    try:
+        return from_hex(text)
+    except ValueError:
+        return None
+
+
+class Board:
+    def __init__(self, name, pins):
+        from redline.proto_stdio import StdioSerial
+        self.name = name
+        self.safe_level = getattr(pins, "HALT_SAFE_LEVEL", 0)
+        # the actuator goes safe first, before any slower set-up can fail
+        self.halt_pin = HaltPin(pins.HALT, self.safe_level)
+        self.status_pin = StatusLed(pins.LED, 0) if getattr(pins, "LED", None) is not None else None
+        sensors = {}
+        for name_, pin in pins.ADC_CHANNELS:
+            sensors[name_] = AdcSensor(pin, getattr(pins, "ADC_ATTEN", None))
+        if getattr(pins, "I2C_SENSOR", None):
+            i2c = machine.I2C(pins.I2C_ID, scl=machine.Pin(pins.I2C_SCL), sda=machine.Pin(pins.I2C_SDA),
+                              freq=getattr(pins, "I2C_FREQ", 400000))
+            ch, addr, reg = pins.I2C_SENSOR
+            sensors[ch] = I2cSensor(i2c, addr, reg)
+        self.sensors = sensors
+        wd = getattr(pins, "WATCHDOG_MS", 0)
+        self.watchdog = Watchdog(wd) if wd else None
+        self.boot_latched = hasattr(machine, "WDT_RESET") and machine.reset_cause() == machine.WDT_RESET
+        self.key = read_key()
+        self.rate_hz = getattr(pins, "RATE_HZ", None)
+        self.objective = getattr(pins, "OBJECTIVE", b"")
+        self.clock = Clock()
+        self.serial = StdioSerial()
+
+    def entropy(self, n):
+        return os.urandom(n)
+
+    def write(self, data):
+        self.serial.write(data)
+
+
+def make_board(name, pins):
+    return Board(name, pins)
