@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from .errors import UserError
@@ -37,6 +38,8 @@ MICROPYTHON_RUNTIMES = ("unix", "wasm")
 DEFAULT_HEAPSIZE = "128K"
 DEFAULT_TIMEOUT = 600
 WASM_RUN = TOOLS / "wasm_run.mjs"
+# compiled_tree() fills its cache folder in place; threads share one compile.
+_COMPILE_LOCK = threading.Lock()
 WASM_PACKAGE = TOOLS / "node_modules" / "@micropython" / "micropython-webassembly-pyscript" / "micropython.mjs"
 
 
@@ -102,7 +105,8 @@ def command(runtime, script, args=(), paths=None, heapsize=DEFAULT_HEAPSIZE, pre
     if precompile:
         if runtime != "unix":
             raise UserError("precompiled module paths are supported on the unix runtime only")
-        paths = [str(compiled_tree(p, march="host")) for p in paths]
+        with _COMPILE_LOCK:
+            paths = [str(compiled_tree(p, march="host")) for p in paths]
     script = str(script)
     args = [str(a) for a in args]
     env = dict(os.environ)

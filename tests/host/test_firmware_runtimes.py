@@ -2,14 +2,18 @@
 
     .venv/bin/python -m pytest -q tests/host/test_firmware_runtimes.py -k wasm-test_keywords
 
-One process per runtime per file, with the board-sized heap (``-X heapsize=128K``).
+One process per runtime per file, with the board-sized heap (``-X heapsize=128K``),
+started up front for the selected cases on as many threads as there are CPUs
+(REDLINE_TEST_JOBS=N overrides).
 New firmware test files are picked up automatically. The runner's own behaviour
 (order, failure lines, heap unlocking, ``-k``, exit status) is checked on all
 three runtimes with a throw-away test file.
 """
+import os
 import re
 import subprocess
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -60,9 +64,20 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("runtime_and_file", cases, ids=["%s-%s" % (rt, f.stem) for rt, f in cases])
 
 
-def test_firmware_file_passes(runtime_and_file):
+@pytest.fixture(scope="session")
+def firmware_runs(request):
+    """Futures of the runner's CompletedProcess for every selected (runtime, file) case."""
+    cases = [item.callspec.params["runtime_and_file"] for item in request.session.items
+             if "runtime_and_file" in getattr(getattr(item, "callspec", None), "params", {})]
+    pool = ThreadPoolExecutor(max_workers=int(os.environ.get("REDLINE_TEST_JOBS", 0)) or os.cpu_count() or 1)
+    futures = {case: pool.submit(run_runner, *case) for case in cases}
+    yield futures
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_firmware_file_passes(runtime_and_file, firmware_runs):
     runtime, test_file = runtime_and_file
-    proc = run_runner(runtime, test_file)
+    proc = firmware_runs[runtime_and_file].result()
     # Every `def test_` at the top of the file must have run: a runner that silently
     # skips tests would otherwise pass.
     expected = len(set(DEF_TEST.findall(test_file.read_text())))
