@@ -12,9 +12,17 @@
 //                       file system at the same absolute path and put DIR on sys.path,
 //                       in the order given, after the script's own directory
 //
-// The wasm file system mirrors host paths: the script's directory and every --path
-// directory are copied to their absolute host paths and the working directory is the
-// host's, so tracebacks name real files and relative paths given as arguments resolve.
+// The wasm file system mirrors host paths: the script's directory (its modules and
+// packages) and every --path directory are copied to their absolute host paths and the
+// working directory is the host's, so tracebacks name real files and relative module
+// paths given as arguments resolve. Other host files (data) are not visible: pass
+// data on stdin.
+//
+// Heap: this port (the pyscript variant) grows its GC heap on demand up to 128 MB and
+// collects garbage only when control returns to JavaScript, i.e. never during one
+// script run. -X heapsize is therefore the *initial* heap, not a limit, and garbage
+// accumulates for the whole run; board-sized heap limits are checked on the unix port.
+// micropython.heap_lock() works normally (allocation-free proofs hold here).
 //
 // stdin, stdout and stderr are the process's file descriptors 0, 1 and 2, read and
 // written synchronously: a Python read returns as soon as bytes arrive (a pipe or a pty
@@ -80,15 +88,29 @@ function parseArgs(argv) {
     return opts;
 }
 
-// Copy every .py file under hostDir into the wasm FS at the same absolute path.
-function mirrorTree(FS, hostDir) {
+// Copy the .py/.mpy files under hostDir into the wasm FS at the same absolute path.
+// packagesOnly: below the top level, descend only into packages (folders with an
+// __init__.py), so a script in a big folder such as /tmp does not copy the world.
+function mirrorTree(FS, hostDir, packagesOnly = false, top = true) {
+    let entries;
+    try {
+        entries = fs.readdirSync(hostDir, { withFileTypes: true });
+    } catch (err) {
+        if (top) throw err;
+        return; // an unreadable sub-folder cannot hold modules we need
+    }
+    if (!top && packagesOnly && !entries.some((e) => e.name === "__init__.py")) return;
     FS.mkdirTree(hostDir);
-    for (const entry of fs.readdirSync(hostDir, { withFileTypes: true })) {
+    for (const entry of entries) {
         const full = path.join(hostDir, entry.name);
         if (entry.isDirectory()) {
-            if (!entry.name.startsWith(".") && !SKIP_DIRS.has(entry.name)) mirrorTree(FS, full);
-        } else if ((entry.name.endsWith(".py") || entry.name.endsWith(".mpy")) && fs.statSync(full).isFile()) {
-            FS.writeFile(full, fs.readFileSync(full));
+            if (!entry.name.startsWith(".") && !SKIP_DIRS.has(entry.name)) mirrorTree(FS, full, packagesOnly, false);
+        } else if (entry.name.endsWith(".py") || entry.name.endsWith(".mpy")) {
+            try {
+                FS.writeFile(full, fs.readFileSync(full));
+            } catch (err) {
+                if (err.code !== "EISDIR" && err.code !== "EACCES" && err.code !== "ENOENT") throw err;
+            }
         }
     }
 }
@@ -215,7 +237,8 @@ async function main() {
         stderr: (b) => writeFd(2, b),
     });
     const FS = mp.FS;
-    for (const d of dirs) mirrorTree(FS, d);
+    mirrorTree(FS, dirs[0], true);
+    for (const d of dirs.slice(1)) mirrorTree(FS, d);
     FS.writeFile(script, fs.readFileSync(script));
     FS.mkdirTree(process.cwd());
     FS.chdir(process.cwd());
