@@ -147,3 +147,27 @@ def test_heapsize_is_a_hard_limit_on_unix(tmp_path):
     small = run_script("unix", script, paths=(), heapsize="128K")
     large = run_script("unix", script, paths=(), heapsize="512K")
     assert (small.stdout, large.stdout) == (b"MemoryError\n", b"fits\n")
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_conversation_over_a_pty(runtime, echo_script):
+    # The virtual board: the script's stdin and stdout are one raw pty.
+    pty = pytest.importorskip("pty")
+    tty = pytest.importorskip("tty")
+    import os
+
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    proc = start_script(runtime, echo_script, paths=(), stdin=slave, stdout=slave)
+    os.close(slave)
+    reader = os.fdopen(master, "rb", buffering=0)
+    try:
+        os.write(master, b"ping\n")
+        assert read_line(reader) == b"got ping\n", runtime
+        os.write(master, b"pong\n")
+        assert read_line(reader) == b"got pong\n", runtime
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stderr.close()
+        reader.close()
