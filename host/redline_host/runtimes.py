@@ -38,9 +38,9 @@ MICROPYTHON_RUNTIMES = ("unix", "wasm")
 DEFAULT_HEAPSIZE = "128K"
 DEFAULT_TIMEOUT = 600
 WASM_RUN = TOOLS / "wasm_run.mjs"
+WASM_PACKAGE = TOOLS / "node_modules" / "@micropython" / "micropython-webassembly-pyscript" / "micropython.mjs"
 # compiled_tree() fills its cache folder in place; threads share one compile.
 _COMPILE_LOCK = threading.Lock()
-WASM_PACKAGE = TOOLS / "node_modules" / "@micropython" / "micropython-webassembly-pyscript" / "micropython.mjs"
 
 
 def default_paths():
