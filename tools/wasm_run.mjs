@@ -73,7 +73,7 @@ function parseArgs(argv) {
             i += 2;
         } else if (a === "-h" || a === "--help") {
             process.stdout.write("usage: node wasm_run.mjs [-X heapsize=N[K|M]] [--path DIR]... SCRIPT [ARG]...\n" +
-                "  -X heapsize=N[K|M]  MicroPython heap (default " + DEFAULT_HEAPSIZE + ")\n" +
+                "  -X heapsize=N[K|M]  initial MicroPython heap (default " + DEFAULT_HEAPSIZE + "; this port grows it, see the header)\n" +
                 "  --path DIR          copy DIR's .py files into the wasm file system and add it to sys.path\n");
             process.exit(0);
         } else if (a.startsWith("-") && a !== "-") {
