@@ -31,6 +31,8 @@ def add_arguments(p):
     p.add_argument("--dal", default="A", choices=DAL_NAMES, help="design assurance level (A strictest, E advisory)")
     p.add_argument("--max-steps", type=int, default=10, help="messages allowed inside one burst window")
     p.add_argument("--window-ms", type=int, default=10000, help="burst window of the reasoning loop, ms")
+    p.add_argument("--heapsize", default=HEAPSIZE,
+                   help="MicroPython heap (unix: hard limit; a message needs about 3x its size free)")
     p.add_argument("--interval-ms", type=int, default=1000, help="time between messages without a \"t\" field, ms")
 
 
@@ -67,7 +69,7 @@ def script_args(objective="", dal="A", max_steps=10, window_ms=10000):
             "--max-steps", str(max_steps), "--window-ms", str(window_ms)]
 
 
-def run_pipeline(runtime, model_dir, lines, args=()):
+def run_pipeline(runtime, model_dir, lines, args=(), heapsize=HEAPSIZE):
     """Run protocol lines through tools/pipeline_main.py; returns the output lines (str)."""
     from .runtimes import run_script
 
@@ -75,7 +77,7 @@ def run_pipeline(runtime, model_dir, lines, args=()):
     paths = (FIRMWARE, Path(model_dir))
     payload = "".join(l + "\n" for l in lines).encode()
     proc = run_script(runtime, TOOLS / "pipeline_main.py", args=list(args), stdin=payload, paths=paths,
-                      heapsize=HEAPSIZE)
+                      heapsize=heapsize)
     if proc.returncode != 0:
         raise UserError("%s runtime failed (exit %d): %s" % (runtime, proc.returncode,
                                                              proc.stderr.decode(errors="replace")[-2000:]))
@@ -100,7 +102,8 @@ def run(args):
     items = list(encode_lines(sys.stdin, args.interval_ms))
     lines = [l for l, err in items if l is not None]
     results = run_pipeline(args.runtime, model_dir, lines,
-                           script_args(args.objective, args.dal, args.max_steps, args.window_ms)) if lines else []
+                           script_args(args.objective, args.dal, args.max_steps, args.window_ms),
+                           args.heapsize) if lines else []
     out = sys.stdout
     it = iter(results)
     for line, err in items:
