@@ -20,6 +20,7 @@ COMMANDS = {
     "train": ("redline_host.cmd_train", "train the classifier and export a frozen integer model"),
     "eval": ("redline_host.cmd_eval", "evaluate a model on labelled JSON lines, scoring as the firmware does"),
     "import-llmosafe": ("redline_host.cmd_import", "convert llmosafe's vocab_model.bin into a redline model"),
+    "pipeline": ("redline_host.cmd_pipeline", "run JSON-lines text messages through the cognitive pipeline"),
     "guard": ("redline_host.cmd_guard", "run sensor readings through the guard and the interlock"),
     "calibrate": ("redline_host.cmd_calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
     "evaluate": ("redline_host.cmd_evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),
