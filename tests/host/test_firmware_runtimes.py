@@ -24,6 +24,10 @@ from redline_host.runtimes import RUNTIMES, run_script
 FIRMWARE_TESTS = REPO / "tests" / "firmware"
 RUNNER = TOOLS / "mp_test_runner.py"
 HEAPSIZE = "128K"
+# A test file that needs more declares it in its first lines: "# redline-test-heap: 256K".
+# Only files that load the whole text pipeline do: its modules take ~41 KB of a 64-bit
+# unix heap from .mpy, where a board running them frozen from flash pays far less.
+HEAP_MARK = re.compile(r"^# redline-test-heap: (\d+K)$", re.M)
 TIMEOUT = 300
 DEF_TEST = re.compile(r"^def (test_\w+)\(", re.M)
 
@@ -44,10 +48,17 @@ def module_paths(runtime, test_dir):
     return paths
 
 
+def heapsize_for(test_file):
+    head = Path(test_file).read_text()[:2000]
+    m = HEAP_MARK.search(head)
+    return m.group(1) if m else HEAPSIZE
+
+
 def run_runner(runtime, test_file, *runner_args):
     try:
         return run_script(runtime, RUNNER, args=list(runner_args) + [str(test_file)],
-                          paths=module_paths(runtime, Path(test_file).parent), heapsize=HEAPSIZE, timeout=TIMEOUT)
+                          paths=module_paths(runtime, Path(test_file).parent), heapsize=heapsize_for(test_file),
+                          timeout=TIMEOUT)
     except subprocess.TimeoutExpired as exc:
         pytest.fail("%s: %s timed out after %ss" % (runtime, Path(test_file).name, exc.timeout))
 
