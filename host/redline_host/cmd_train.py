@@ -44,6 +44,8 @@ def add_arguments(p):
                    help="threshold: most recall with validation false-positive rate <= this")
     p.add_argument("--threshold-rule", choices=("fpr", "f1"), default=THRESHOLD_RULE,
                    help="'fpr' (false-alarm budget) or 'f1' (llmosafe's best F1)")
+    p.add_argument("--patterns", default=None,
+                   help="adversarial phrase file, one phrase per line (default: redline's built-in list)")
     p.add_argument("--json", action="store_true", help="print the model report as JSON")
 
 
@@ -69,7 +71,7 @@ def load_splits(data_dir, extras=()):
 
 
 def train_and_export(data_dir, out_dir, extras=(), params=None, rule=THRESHOLD_RULE, max_fpr=MAX_VAL_FPR,
-                     progress=None):
+                     progress=None, phrases=None):
     """Fit, threshold, export and evaluate; returns the model.json dict."""
     say = progress or (lambda msg: None)
     params = dict(DEFAULTS, **(params or {}))
@@ -98,7 +100,7 @@ def train_and_export(data_dir, out_dir, extras=(), params=None, rule=THRESHOLD_R
         "rows": {k: int(len(v)) for k, v in splits.items()},
     }
     info = export_model(est, out_dir, docs["val"], labels["val"], [r["text"] for r in splits["val"]],
-                        provenance=provenance,
+                        provenance=provenance, phrases=phrases,
                         description="HashLogit vocab %d C %g, trained by `redline train`" % (len(est.keys_), params["C"]))
     scorer = IntegerScorer(load_model_dir(out_dir))
     acc = scorer.scores_from_hashes(docs["test"])
@@ -119,8 +121,15 @@ def run(args):
     if args.data is None and not (data_dir / "train.jsonl").is_file():
         progress("no corpus yet; building it")
         build_corpus(args.cache, progress=progress)
+    phrases = None
+    if args.patterns:
+        from .patterns import read_phrase_file
+        try:
+            phrases = read_phrase_file(args.patterns)
+        except OSError as exc:
+            raise UserError("cannot read %s: %s" % (args.patterns, exc.strerror))
     info = train_and_export(data_dir, args.out, args.extra, {"vocab_size": args.vocab, "C": args.C},
-                            args.threshold_rule, args.max_fpr, progress)
+                            args.threshold_rule, args.max_fpr, progress, phrases)
     if args.json:
         print(json.dumps(info, indent=2, sort_keys=True))
     else:

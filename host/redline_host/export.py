@@ -78,7 +78,8 @@ def quantization_report(est, q, val_docs, val_texts):
     }
 
 
-def export_model(est, out_dir, val_docs, val_labels, val_texts, provenance=None, gate=GATE, description=""):
+def export_model(est, out_dir, val_docs, val_labels, val_texts, provenance=None, gate=GATE, description="",
+                 phrases=None):
     """Quantize, check, gate and write ``out_dir/redline_model.py`` + ``model.json``; returns the report."""
     q = quantize(list(map(float, est.products_)), est.intercept_, est.threshold_)
     acc, f, report = quantization_report(est, q, val_docs, val_texts)
@@ -100,8 +101,12 @@ def export_model(est, out_dir, val_docs, val_labels, val_texts, provenance=None,
     if problems:
         raise UserError("model below the validation gate (%s); not exported" % ", ".join(problems))
     keys = [int(k) for k in est.keys_]
+    # adversarial patterns ship with the model (token-hash sequences, redline.patterns format)
+    from .patterns import DEFAULT_PHRASES, compile_phrases
+    phrases = tuple(DEFAULT_PHRASES if phrases is None else phrases)
+    patterns = compile_phrases(phrases)
     path, sha, size = write_model(out_dir, keys, q.weights, q.scale, q.intercept, q.threshold,
-                                  description=description)
+                                  patterns=patterns, description=description)
     model = load_model_dir(out_dir)
     if not model.ok:
         raise UserError("written model fails its own check: %s" % model.error)
@@ -111,6 +116,8 @@ def export_model(est, out_dir, val_docs, val_labels, val_texts, provenance=None,
         "payload_bytes": size,
         "module_bytes": Path(path).stat().st_size,
         "vocab": len(keys),
+        "patterns": list(phrases),
+        "pattern_bytes": len(patterns),
         "scale": q.scale,
         "intercept": q.intercept,
         "threshold": q.threshold,

@@ -31,7 +31,9 @@ def test_export_is_byte_identical_and_described(tmp_path):
     info = json.loads((tmp_path / "a" / "model.json").read_text())
     mod = import_model_module(tmp_path / "a")
     assert info["sha256"] == mod.SHA256 == a["sha256"]
-    assert info["payload_bytes"] == 6 * 60 and info["vocab"] == 60 == mod.VOCAB
+    # 6 bytes per entry plus the adversarial patterns shipped with the model
+    assert info["payload_bytes"] == 6 * 60 + len(mod.PATTERNS) and info["vocab"] == 60 == mod.VOCAB
+    assert info["pattern_bytes"] == len(mod.PATTERNS) == 205 and len(info["patterns"]) == 21
     assert info["scale"] == mod.SCALE and info["threshold"] == mod.THRESHOLD and info["intercept"] == mod.INTERCEPT
     assert info["seed"] == 0
     q = info["quantization"]
