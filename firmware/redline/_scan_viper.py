@@ -37,3 +37,39 @@ def scan(data, length: int, low: ptr8, emit) -> int:
     if in_token:
         emit(start, length, lo)
     return 0
+
+
+@micropython.viper
+def scan_anchor(data, length: int, low: ptr8, emit, adler: ptr32) -> int:
+    """scan() plus the Adler-32 sums of the same bytes: adler[0] = a, adler[1] = b."""
+    buf = ptr8(data)
+    in_token = 0
+    lo = 0
+    start = 0
+    a = 1
+    b = 0
+    j = 0
+    while j < length:
+        x = int(buf[j])
+        a += x
+        b += a
+        c = int(low[x])
+        if c:
+            if in_token:
+                lo = ((lo ^ c) * 0x1B3) & 0xFFFF
+            else:
+                in_token = 1
+                start = j
+                lo = ((0x2325 ^ c) * 0x1B3) & 0xFFFF
+        elif in_token:
+            in_token = 0
+            emit(start, j, lo)
+        j += 1
+        if (j & 2047) == 0:   # keep the sums small, as the plain loop does every 2048 bytes
+            a = a % 65521
+            b = b % 65521
+    if in_token:
+        emit(start, length, lo)
+    adler[0] = a % 65521
+    adler[1] = b % 65521
+    return 0

@@ -39,8 +39,10 @@ from redline.tokenizer import LOWER
 
 try:  # native byte loop where the port has a viper emitter; plain loop elsewhere
     from redline._scan_viper import scan as _viper_scan
+    from redline._scan_viper import scan_anchor as _viper_scan_anchor
 except (ImportError, SyntaxError, ValueError):
     _viper_scan = None
+    _viper_scan_anchor = None
 
 _OFF_HI = const(0x8422)
 _OFF_LO = const(0x2325)
@@ -91,6 +93,7 @@ class Classifier:
         first[1024] = n
         self._bits = bits
         self._first = first
+        self._adler = array("I", (1, 0))
         # per-message state used by _token()
         self._data = b""
         self._acc = 0
@@ -212,8 +215,13 @@ class Classifier:
         start = 0
         in_token = False
         i = 0
-        if self.use_viper and not anchor:
-            _viper_scan(data, length, low, self._emit)
+        if self.use_viper:
+            if anchor:
+                _viper_scan_anchor(data, length, low, self._emit, self._adler)
+                a = self._adler[0]
+                b = self._adler[1]
+            else:
+                _viper_scan(data, length, low, self._emit)
             i = length
         while i < length:
             end = i + _CHUNK

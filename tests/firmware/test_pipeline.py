@@ -1,3 +1,4 @@
+# redline-test-heap: 256K
 """CognitivePipeline end to end with a hand-made model (tests/firmware/_pipeline_model.py).
 
 Exact decisions, stage bits, flags and explanations per message; the spec §17 defects
