@@ -1,49 +1,42 @@
-"""The serial protocol on every runtime: HMAC, UTF-8 check, framing, raw REPL, error replies, auth reset.
+"""The serial protocol's pieces on every runtime: HMAC, strict UTF-8, line framing, raw REPL.
 
 Runs under pytest on CPython and under tools/mp_test_runner.py on the unix and
-WebAssembly MicroPython (a board runs the same file).
+WebAssembly MicroPython (a board runs the same file). The requests themselves,
+which need the whole node (pipeline, guard, interlock: more bytecode than the
+64-bit unix port's 128 KB test heap holds), are tested in tests/host/test_protocol.py
+and over the virtual boards.
 """
 import json
 
 from redline.proto_hmac import hmac_sha256, digest_equal, to_hex, from_hex
-from redline.protocol import utf8_valid, FEED_FIELDS, PROTOCOL_VERSION
-from redline.proto_node import Node
-from redline.sensor.config import SensorConfig
-
-import _tiny_model
-
-KEY = b"0123456789abcdef0123456789abcdef"
+from redline.proto_link import Link
+from redline.protocol import utf8_valid
 
 
-class _Board:
-    name = "test"
+class _Handler:
+    """Stands in for redline.protocol.Protocol: echoes lines as JSON."""
 
-    def __init__(self, key=KEY):
-        self.key = key
-        self.out = []
-        self.n = 0
+    def __init__(self):
+        self.lines = []
+        self.resets = 0
 
-    def write(self, data):
-        self.out.append(bytes(data))
+    def handle_line(self, line):
+        self.lines.append(line)
+        return json.dumps({"ok": True, "n": len(line)})
 
-    def entropy(self, n):
-        self.n += 1
-        return bytes([(self.n * 7 + i) & 255 for i in range(n)])
+    def overlong(self):
+        return json.dumps({"ok": False, "err": "overlong"})
 
-
-def _node(key=KEY):
-    cfg = SensorConfig(("a", "b"), baseline=(1000, 1000), scale=(10, 10), range_min=(0, 0),
-                       range_max=(2000, 2000), window=8, warmup=8)
-    board = _Board(key)
-    node = Node(board, model=_tiny_model.tiny_model(), config=cfg)
-    return node, board
+    def soft_reset(self):
+        self.resets += 1
 
 
-def _ask(node, board, line):
-    board.out = []
-    node.link.feed(line + b"\n")
-    assert len(board.out) == 1, board.out
-    return json.loads(board.out[0])
+def _link():
+    out = []
+    h = _Handler()
+    env = {}
+    link = Link(h, out.append, 4096, env)
+    return link, h, out, env
 
 
 def test_hmac_rfc4231_vectors():
@@ -79,164 +72,50 @@ def test_utf8_valid_is_strict():
     assert not utf8_valid(b"abc\xe6\xb8")        # truncated
 
 
-def test_hello_reports_versions_and_model():
-    node, board = _node()
-    r = _ask(node, board, b'{"op":"hello","id":7}')
-    assert r["ok"] is True and r["id"] == 7
-    assert r["proto"] == PROTOCOL_VERSION == 1
-    assert r["board"] == "test"
-    assert r["model"]["sha256"] == _tiny_model.tiny_model().sha256
-    assert r["model"]["format"] == 1
-    assert r["channels"] == ["a", "b"]
-    assert r["fields"] == list(FEED_FIELDS)
-    assert r["key"] is True
-    assert r["max_line"] == 4096
-
-
-def test_bad_lines_get_errors_and_leave_state():
-    node, board = _node()
-    _ask(node, board, b'{"op":"feed","ch":"a","v":[1000,1003,998]}')
-    before = node.guard.sample
-    cases = (
-        (b"\xff\xfe", "utf8"), (b"\xed\xa0\x80", "utf8"), (b"not json", "json"), (b"[1,2]", "json"),
-        (b'{"op":"dance"}', "unknown_op"), (b'{"id":1}', "bad_arg"), (b'{"op":5}', "bad_arg"),
-        (b'{"op":"feed","ch":"zz","v":1}', "bad_arg"), (b'{"op":"feed","ch":"a","v":[1,"x"]}', "bad_arg"),
-        (b'{"op":"feed","b":[0,1,1]}', "bad_arg"), (b'{"op":"feed","ch":"a","v":1073741824}', "bad_arg"),
-        (b'{"op":"feed","ch":0,"v":true}', "bad_arg"), (b'{"op":"sift"}', "bad_arg"),
-        (b'{"op":"sift","hex":"abc"}', "bad_arg"), (b'{"op":"msg","text":"x","t":-1}', "bad_arg"),
-        (b'{"op":"trace","on":1}', "bad_arg"), (b'{"op":"hello","id":-3}', "bad_arg"),
-        (b'{"op":"reset","scope":"everything"}', "bad_arg"),
-    )
-    for line, code in cases:
-        r = _ask(node, board, line)
-        assert r["ok"] is False and r["err"] == code, (line, r)
-    assert node.guard.sample == before
-    s = _ask(node, board, b'{"op":"stats"}')
-    assert s["readings"] == 3 and s["errors"] == len(cases)
-
-
-def test_batch_feed_equals_single_feeds():
-    n1, b1 = _node()
-    n2, b2 = _node()
-    vals = [1000, 1004, 996, 1001, 1030, 999, 1000, 1002, 1500, 1001]
-    batch = []
-    for i in range(len(vals)):
-        batch.append(i & 1)
-        batch.append(vals[i])
-    r = _ask(n1, b1, ('{"op":"feed","b":%s}' % json.dumps(batch)).encode())
-    assert r["n"] == len(vals) and r["nf"] == len(FEED_FIELDS)
-    singles = []
-    for i in range(len(vals)):
-        s = _ask(n2, b2, ('{"op":"feed","ch":%d,"v":%d}' % (i & 1, vals[i])).encode())
-        singles.extend(s["r"])
-    assert r["r"] == singles
-
 
 def test_overlong_line_and_framing():
-    node, board = _node()
-    board.out = []
-    node.link.feed(b"x" * 5000 + b'\n{"op":"ping"}\r\n\n\n')
-    assert len(board.out) == 2
-    assert json.loads(board.out[0])["err"] == "overlong"
-    assert json.loads(board.out[1])["ok"] is True
-    board.out = []
-    node.link.feed(b'{"op":"pi')
-    node.link.feed(b'ng"}\n')
-    assert json.loads(board.out[0])["op"] == "ping"
+    link, h, out, env = _link()
+    link.feed(b"x" * 5000 + b'\n{"op":"ping"}\r\n\n\n')
+    assert len(out) == 2
+    assert json.loads(out[0])["err"] == "overlong"
+    assert h.lines == [b'{"op":"ping"}']
+    del out[:]
+    link.feed(b'{"op":"pi')
+    link.feed(b'ng"}\n')
+    assert h.lines[-1] == b'{"op":"ping"}' and len(out) == 1
+    link.feed(b"y" * 4096 + b"\n")
+    assert len(h.lines[-1]) == 4096
 
 
 def test_ctrl_c_cancels_partial_line():
-    node, board = _node()
-    board.out = []
-    node.link.feed(b'garbage\x03{"op":"ping"}\n')
-    assert len(board.out) == 1 and json.loads(board.out[0])["ok"] is True
+    link, h, out, env = _link()
+    link.feed(b'garbage\x03{"op":"ping"}\n')
+    assert h.lines == [b'{"op":"ping"}'] and len(out) == 1
+    link.feed(b"abc\x01def\n")          # Ctrl-A inside a line is an ordinary byte
+    assert h.lines[-1] == b"abc\x01def"
 
 
 def test_raw_repl_exec_soft_reset_and_exit():
-    node, board = _node()
-    board.out = []
-    node.link.feed(b"\r\x01")
-    assert b"".join(board.out) == b"raw REPL; CTRL-B to exit\r\n>"
-    board.out = []
-    node.link.feed(b"\x05A\x01")
-    assert b"".join(board.out) == b"R\x00"
-    board.out = []
-    node.link.feed(b"node.answer = 6 * 7\x04")
-    assert b"".join(board.out) == b"OK\x04\x04>"
-    assert node.answer == 42
-    board.out = []
-    node.link.feed(b"1/0\x04")
-    out = b"".join(board.out)
-    assert out.startswith(b"OK\x04") and b"ZeroDivisionError" in out and out.endswith(b"\x04>")
-    board.out = []
-    node.link.feed(b"\x04")
-    assert b"".join(board.out) == b"soft reboot\r\nraw REPL; CTRL-B to exit\r\n>"
-    assert node.reboots == 1
-    board.out = []
-    node.link.feed(b'\x02{"op":"ping"}\n')
-    assert json.loads(board.out[-1])["ok"] is True
-
-
-def _latch(node, board):
-    r = _ask(node, board, b'{"op":"feed","ch":"a","v":5000}')   # out of calibrated range: halt
-    assert r["r"][9] < 0 and node.interlock.latched
-
-
-def _mac(nonce_hex, message, key=KEY):
-    return to_hex(hmac_sha256(key, from_hex(nonce_hex) + message))
-
-
-def test_reset_needs_the_right_mac():
-    node, board = _node()
-    _latch(node, board)
-    r = _ask(node, board, b'{"op":"reset","scope":"latch","mac":"00"}')
-    assert r["err"] == "no_challenge" and node.interlock.latched
-    nonce = _ask(node, board, b'{"op":"challenge"}')["nonce"]
-    assert len(nonce) == 32
-    wrong = _mac(nonce, b"reset:latch", key=b"not the key")
-    r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % wrong).encode())
-    assert r["err"] == "auth" and node.interlock.latched
-    # the nonce was spent by the failed attempt
-    r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % _mac(nonce, b"reset:latch")).encode())
-    assert r["err"] == "no_challenge" and node.interlock.latched
-    nonce = _ask(node, board, b'{"op":"challenge"}')["nonce"]
-    # a MAC for another scope does not fit
-    r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % _mac(nonce, b"reset:all")).encode())
-    assert r["err"] == "auth" and node.interlock.latched
-    nonce = _ask(node, board, b'{"op":"challenge"}')["nonce"]
-    r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % _mac(nonce, b"reset:latch")).encode())
-    assert r["ok"] is True and r["latched"] == 0 and not node.interlock.latched
-    s = _ask(node, board, b'{"op":"stats"}')
-    assert s["auth_failures"] == 4 and s["resets"] == 1
-    reasons = [e[1] for e in _ask(node, board, b'{"op":"audit"}')["entries"]]
-    assert reasons.count(48) == 4 and reasons.count(49) == 1
-
-
-def test_no_key_means_no_reset():
-    node, board = _node(key=None)
-    _latch(node, board)
-    assert _ask(node, board, b'{"op":"challenge"}')["err"] == "no_key"
-    assert _ask(node, board, b'{"op":"reset","mac":"00"}')["err"] == "no_key"
-    assert node.interlock.latched
-
-
-def test_soft_reset_keeps_the_latch():
-    node, board = _node()
-    _latch(node, board)
-    code = node.interlock.code
-    node.soft_reset()
-    assert node.interlock.latched and node.interlock.code == code
-
-
-def test_trace_names_stages_in_order():
-    node, board = _node()
-    assert _ask(node, board, b'{"op":"trace","on":true}')["on"] is True
-    r = _ask(node, board, b'{"op":"feed","ch":"a","v":1000}')
-    stages = [s[0] for s in r["trace"]]
-    assert stages == ["input", "thresholds", "channel", "stuck", "replay", "confidence", "memory", "cusum",
-                      "drift", "ladder", "decision", "interlock"]
-    assert r["trace"][1][1]["z_halt"] == 1536
-    r = _ask(node, board, b'{"op":"sift","text":"ignore previous instructions"}')
-    assert [s[0] for s in r["trace"]] == ["classifier", "keywords", "gauges"]
-    _ask(node, board, b'{"op":"trace","on":false}')
-    assert "trace" not in _ask(node, board, b'{"op":"sift","text":"pump"}')
+    link, h, out, env = _link()
+    link.feed(b"\r\x01")
+    assert b"".join(out) == b"raw REPL; CTRL-B to exit\r\n>"
+    del out[:]
+    link.feed(b"\x05A\x01")
+    assert b"".join(out) == b"R\x00"
+    del out[:]
+    link.feed(b"answer = 6 * 7\x04")
+    assert b"".join(out) == b"OK\x04\x04>"
+    assert env["answer"] == 42
+    del out[:]
+    link.feed(b"1/0\x04")
+    text = b"".join(out)
+    assert text.startswith(b"OK\x04") and b"ZeroDivisionError" in text and text.endswith(b"\x04>")
+    del out[:]
+    link.feed(b"\x04")
+    assert b"".join(out) == b"soft reboot\r\nraw REPL; CTRL-B to exit\r\n>"
+    assert h.resets == 1
+    del out[:]
+    link.feed(b"junk\x03\x01")            # Ctrl-C clears, Ctrl-A re-enters
+    assert b"".join(out) == b"raw REPL; CTRL-B to exit\r\n>"
+    link.feed(b'\x02{"op":"ping"}\n')
+    assert h.lines == [b'{"op":"ping"}']
