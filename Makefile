@@ -5,7 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.redline-setup
 NODE_STAMP := tools/node_modules/.redline-setup
 
-.PHONY: setup test bench clean data evaluate
+BOARD ?= ESP32_GENERIC
+
+.PHONY: setup test bench clean data evaluate demo firmware fuzz-long
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -20,6 +22,15 @@ $(NODE_STAMP): tools/package.json tools/package-lock.json
 
 test: setup
 	$(PY) -m pytest -q tests
+
+demo: setup
+	$(PY) tools/demo.py
+
+firmware: setup
+	$(PY) tools/firmware.py --board $(BOARD) $(if $(MICROPY_DIR),--micropy-dir $(MICROPY_DIR))
+
+fuzz-long: setup
+	$(PY) -m redline_host.fuzz --lines 1000000
 
 data: setup
 	$(VENV)/bin/redline data

@@ -33,6 +33,9 @@ def pytest_addoption(parser):
         metavar="NAME",
         help="MicroPython runtime(s) for the firmware suite: unix, wasm (default: both; repeatable or comma separated)",
     )
+    # hardware tests (tests/hardware): a real board's serial port, or vboard / wasm; skipped without it
+    parser.addoption("--port", default=None, help="board serial port, pyserial URL, 'vboard' or 'wasm'")
+    parser.addoption("--key-file", default=None, help="hex reset key provisioned on the board")
 
 
 def pytest_configure(config):

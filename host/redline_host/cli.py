@@ -22,6 +22,11 @@ COMMANDS = {
     "import-llmosafe": ("redline_host.cmd_import", "convert llmosafe's vocab_model.bin into a redline model"),
     "pipeline": ("redline_host.cmd_pipeline", "run JSON-lines text messages through the cognitive pipeline"),
     "guard": ("redline_host.cmd_guard", "run sensor readings through the guard and the interlock"),
+    "harness": ("redline_host.cmd_harness", "compare a board or virtual board with the host reference, vector by vector"),
+    "deploy": ("redline_host.cmd_deploy", "copy redline .mpy files to a board and verify each SHA-256 on it"),
+    "flash": ("redline_host.cmd_flash", "write a firmware image: esptool for ESP32, a UF2 copy for RP2040"),
+    "vboard": ("redline_host.cmd_vboard", "run a virtual board (unix or wasm MicroPython behind a pty)"),
+    "demo": ("redline_host.cmd_demo", "virtual board halting on a spoofed sensor and an injected command"),
     "calibrate": ("redline_host.cmd_calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
     "evaluate": ("redline_host.cmd_evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),
 }

@@ -8,9 +8,7 @@ with --key-file (virtual boards make their own).
 import pytest
 
 
-def pytest_addoption(parser):
-    parser.addoption("--port", default=None, help="board serial port, pyserial URL, 'vboard' or 'wasm'")
-    parser.addoption("--key-file", default=None, help="hex reset key provisioned on the board")
+# --port and --key-file are declared in tests/conftest.py, so `pytest tests --port X` works too.
 
 
 @pytest.fixture(scope="session")
