@@ -117,6 +117,11 @@ class Node:
                 self.readers.append(sensors.get(name))
         else:
             self.interlock.fail_closed()
+        if not self.model.ok:
+            # a corrupted or mismatched model: the text gauges would flag everything, so the
+            # node does not run the actuator on it at all
+            from redline.sensor.reasons import REASON_MODEL
+            self.interlock.fail_closed(REASON_MODEL)
         if latched and not self.interlock.latched:
             self.interlock.trip(code, reason, -1, -1)
         self.messages = 0

@@ -165,3 +165,40 @@ def test_trace_names_stages_in_order():
     assert [s[0] for s in r["trace"]] == ["classifier", "keywords", "gauges"]
     _ask(node, board, b'{"op":"trace","on":false}')
     assert "trace" not in _ask(node, board, b'{"op":"sift","text":"pump"}')
+
+
+def test_corrupted_model_leaves_the_actuator_safe_and_latched():
+    # fault injection (issue 4, acceptance 3): a model module whose bytes no longer match its
+    # SHA-256 is refused, the node holds the actuator safe and the latch stays set
+    from redline.model import check_module
+
+    class _Tampered:
+        pass
+
+    good = _tiny_model.tiny_model()
+    mod = _Tampered()
+    mod.FORMAT, mod.SCALE, mod.INTERCEPT, mod.THRESHOLD = 1, good.scale, good.intercept, good.threshold
+    mod.VOCAB, mod.KEYS, mod.PATTERNS = good.vocab, good.keys, b""
+    mod.WEIGHTS = bytes(len(good.weights))          # weights zeroed after the hash was taken
+    mod.SHA256 = "0" * 64
+    model = check_module(mod)
+    assert not model.ok and model.error == "model SHA-256 mismatch"
+    cfg = SensorConfig(("a", "b"), baseline=(1000, 1000), scale=(10, 10), range_min=(0, 0),
+                       range_max=(2000, 2000), window=8, warmup=8)
+
+    class _Pin:
+        def __init__(self):
+            self.v = None
+
+        def value(self, v):
+            self.v = v
+
+    board = _Board()
+    board.halt_pin = _Pin()
+    node = Node(board, model=model, config=cfg)
+    assert node.interlock.latched
+    assert board.halt_pin.v == 0                    # safe level
+    from redline.sensor.reasons import REASON_MODEL, reason_text
+    assert node.interlock.reason == REASON_MODEL and reason_text(REASON_MODEL) == "model rejected"
+    node.soft_reset()
+    assert node.interlock.latched and board.halt_pin.v == 0

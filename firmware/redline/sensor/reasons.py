@@ -33,6 +33,7 @@ REASON_MEMORY = const(33)         # MemoryError inside a guard step
 REASON_WATCHDOG = const(34)       # the main loop missed its deadline / watchdog reset
 REASON_CONFIG = const(35)         # configuration rejected (format or hash)
 REASON_LATCHED = const(36)        # latched by an earlier halt
+REASON_MODEL = const(37)          # classifier model rejected (format or hash): fail closed
 
 REASONS = (
     "ok",
@@ -58,6 +59,7 @@ INTERLOCK_REASONS = (
     "watchdog",
     "config rejected",
     "latched",
+    "model rejected",
 )
 
 
