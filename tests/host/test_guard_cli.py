@@ -38,14 +38,14 @@ def _config(tmp_path):
     return write_config_module(cfg, tmp_path / "cfg.py", source="test")
 
 
-def _lcg_lines(n, seed=1):
+def _lcg_lines(n, seed=1, spike_at=700):
     s = seed
     out = []
     for t in range(n):
         s = (s * 75 + 74) % 65537
         ch = "ab"[t % 2]
         v = (100, 200)[t % 2] + (s % 41) - 20
-        if t == 700:
+        if t == spike_at:
             v += 400
         out.append(json.dumps({"ch": ch, "value": v}))
     return "\n".join(out) + "\n"
@@ -143,3 +143,23 @@ def test_runtimes_print_identical_bytes(monkeypatch, capsys, tmp_path, runtime):
     assert len(ref) == 3001
     assert any('"halt"' in l for l in ref)
     assert got == ref
+
+
+def test_100k_sensor_steps_identical_on_three_runtimes(monkeypatch, capsys, tmp_path):
+    # issue 4, acceptance 1: >= 100,000 sensor steps give identical output on CPython, unix and
+    # wasm MicroPython; the spike comes late so most of the stream exercises the unlatched ladder
+    for runtime in ("unix", "wasm"):
+        if not _have(runtime):
+            pytest.skip("%s runtime not installed (make setup)" % runtime)
+    cfg = _config(tmp_path)
+    text = _lcg_lines(100000, seed=3, spike_at=99000)
+    _, ref = _run(monkeypatch, capsys, text, config=cfg)
+    assert len(ref) == 100000
+    decisions = set(json.loads(line)["decision"] for line in ref)
+    assert "proceed" in decisions and "halt" in decisions
+    for runtime in ("unix", "wasm"):
+        _, got = _run(monkeypatch, capsys, text, config=cfg, runtime=runtime)
+        assert len(got) == len(ref), runtime
+        if got != ref:
+            first = next(i for i in range(len(ref)) if got[i] != ref[i])
+            pytest.fail("%s differs at step %d:\n cpython %s\n %s %s" % (runtime, first, ref[first], runtime, got[first]))
