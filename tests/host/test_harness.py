@@ -27,6 +27,16 @@ def test_virtual_boards_match_the_host_reference(port):
     assert s["latency_ms"]["p50"] > 0
 
 
+@pytest.mark.parametrize("port", ["vboard", "wasm"])
+def test_full_size_run_matches(port):
+    # issue 6, acceptance 1: >= 5,000 text vectors and >= 100,000 sensor steps, 0 mismatches
+    # (the command's defaults: 2,500 texts sent as sift and as msg, 108,000 readings)
+    with Harness(port) as h:
+        s = h.run(text_vectors(2500, seed=1) + sensor_vectors(100000, seed=2))
+    assert s["mismatches"] == 0, s["first_divergence"]
+    assert s["vectors"]["text"] >= 5000 and s["vectors"]["sensor_steps"] >= 100000
+
+
 def test_changed_threshold_is_named_by_stage_and_field():
     board_cfg = default_config(z_halt=(1100, 1536, 1536))
     with VirtualBoard("unix", config=board_cfg) as vb:
