@@ -36,20 +36,15 @@ def add_arguments(p):
     p.add_argument("--interval-ms", type=int, default=1000, help="time between messages without a \"t\" field, ms")
 
 
+from .cmd_sift import text_objects  # noqa: E402  (one reader for both commands)
+
+
 def encode_lines(stream, interval_ms):
     """Yield (protocol line or None, error message or None) per non-empty input line."""
     index = 0
-    for number, line in enumerate(stream, 1):
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            yield None, "line %d: not JSON (%s)" % (number, exc.msg)
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            yield None, "line %d: expected an object with a string \"text\"" % number
+    for number, obj, err in text_objects(stream):
+        if obj is None:
+            yield None, err
             continue
         t = obj.get("t", index * interval_ms)
         pressure = obj.get("pressure", -1)

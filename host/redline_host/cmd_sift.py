@@ -23,8 +23,11 @@ def add_arguments(p):
     p.add_argument("--runtime", default="cpython", choices=RUNTIME_CHOICES, help="where the firmware code runs")
 
 
-def encode_lines(stream):
-    """Yield (hex line or None, error message or None) per input line."""
+def text_objects(stream):
+    """Yield (line number, object, None) or (line number, None, error) per non-empty input line.
+
+    Shared by ``redline sift`` and ``redline pipeline``: an object must have a string "text".
+    """
     for number, line in enumerate(stream, 1):
         line = line.strip()
         if not line:
@@ -32,13 +35,22 @@ def encode_lines(stream):
         try:
             obj = json.loads(line)
         except ValueError as exc:
-            yield None, "line %d: not JSON (%s)" % (number, exc.msg)
+            yield number, None, "line %d: not JSON (%s)" % (number, exc.msg)
             continue
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            yield None, "line %d: expected an object with a string \"text\"" % number
+            yield number, None, "line %d: expected an object with a string \"text\"" % number
             continue
-        # surrogatepass keeps lone surrogates from JSON escapes instead of failing
-        yield obj["text"].encode("utf-8", "surrogatepass").hex(), None
+        yield number, obj, None
+
+
+def encode_lines(stream):
+    """Yield (hex line or None, error message or None) per input line."""
+    for _, obj, err in text_objects(stream):
+        if obj is None:
+            yield None, err
+        else:
+            # surrogatepass keeps lone surrogates from JSON escapes instead of failing
+            yield obj["text"].encode("utf-8", "surrogatepass").hex(), None
 
 
 def run(args):
