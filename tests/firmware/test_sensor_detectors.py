@@ -10,22 +10,7 @@ from redline.sensor.confidence import ConfidenceTracker
 from redline.sensor.replay import ReplayDetector
 
 
-class Lcg:
-    """ZX81 LCG: small ints only, the same stream on every runtime."""
-
-    def __init__(self, seed):
-        self.s = seed
-
-    def next(self):
-        self.s = (self.s * 75 + 74) % 65537
-        return self.s
-
-    def noise(self, sigma):
-        # Sum of four uniforms 0..63 (std 36.4), rescaled: roughly Gaussian.
-        t = 0
-        for _ in range(4):
-            t += self.next() & 63
-        return ((t - 126) * sigma) // 36
+from _lcg import Lcg  # noqa: E402  (shared seeded noise)
 
 
 def test_flag_bits_are_llmosafe_s():

@@ -8,19 +8,7 @@ from redline.sensor import reasons as R
 from redline.sensor.ladder import dal_gate
 
 
-class Lcg:
-    def __init__(self, seed):
-        self.s = seed
-
-    def next(self):
-        self.s = (self.s * 75 + 74) % 65537
-        return self.s
-
-    def noise(self, sigma):
-        t = 0
-        for _ in range(4):
-            t += self.next() & 63
-        return ((t - 126) * sigma) // 36
+from _lcg import Lcg  # noqa: E402  (shared seeded noise)
 
 
 SIGMA = 36
