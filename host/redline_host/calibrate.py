@@ -1,36 +1,70 @@
-"""Calibrate the per-channel detectors from nominal data to a false-halt budget.
+"""Calibrate the firmware sensor guard from nominal data to a false-halt budget.
 
-    from redline_host.calibrate import calibrate, measure_false_halts
+    from redline_host.calibrate import calibrate, measure_false_halts, write_config
     cal = calibrate(values, channels, rate_hz=1.0, false_halts_per_day=1.0)
-    cal.channels[0].thresholds      # {"surprise": 7.1, "cusum": 41.0, ...}
+    cal.fields                      # SensorConfig keyword fields (ints only)
     measure_false_halts(cal, held_back_values)   # (halts, samples, per_day)
+    write_config(cal, "build/redline_config.py")
 
-How thresholds are chosen (no textbook constants): the budget ``F`` false
-halts per day at ``rate`` Hz is a per-sample rate ``F / (86400 * rate)``,
-split evenly over every (detector, channel) pair. The nominal log is cut into
-run-sized segments by a moving-block bootstrap (``n_boot`` windows of
-``run_length`` samples at seeded random offsets, each also taken time-reversed),
-each standardised against its own warm-up exactly as the detectors will be
-(:mod:`redline_host.refguard`). For every (detector, channel) the segment
-maxima of the detector's statistic are fitted with a Gumbel law (method of
-moments) and the threshold is the level whose per-segment exceedance
-probability equals the pair's share of the budget times the segment length;
-the threshold never goes below the largest maximum seen in the bootstrap
-when that share is smaller than one per bootstrap. The expected false halts
-per day are read back from the same fits, and the expected detection delay
-for mean shifts of 1, 2 and 4 std is simulated by injecting them into
-bootstrap segments.
+How thresholds are chosen (no textbook constants). The nominal log is cut
+into runs of ``run_length`` samples, at several offsets, and every run is fed
+through the firmware ``SensorGuard`` itself with its halting thresholds out of
+reach; after each reading the guard's own per-channel statistics are read
+back: |z| against the working memory (surprise), the CUSUM score, the drift
+EWMA, the stuck run, the raw step (slew) and the memory variance (entropy).
+So the statistics are exactly what the board computes, in its integer units.
+
+The budget ``F`` false halts per day at ``rate`` Hz is a per-sample rate
+``F / (86400 * rate)``, split evenly over every (halting detector, channel)
+pair. A false halt is an *excursion* of a statistic over its threshold, so
+each statistic is declustered: the peaks of its excursions above its 90th
+percentile are collected over all runs, and the excesses of the top
+``TAIL_PEAKS`` peaks over the next one are fitted with a generalised Pareto
+law (peaks over threshold; method of moments, shape kept in [0, 0.5]: at
+least as heavy as exponential). The threshold is the level
+whose excursion rate equals the pair's share of the budget; when the share
+is below one excursion per calibration log, the threshold is also kept above
+every peak seen. Stuck runs use the geometric tail of repeated values
+(:func:`stuck_threshold`). Drift only escalates; its limit gets the same
+share. Range limits (frozen mode only) are the nominal span widened by half
+of itself on each side.
+
+Two modes: ``learn_baseline=False`` (the default; a deployment with a known
+plant) freezes the baseline (median) and scale of the whole log into the
+configuration -- the scale is the short-term noise (standard deviation of
+successive differences over sqrt 2), because a slowly wandering level says
+nothing about how far one reading may jump from the last ones; ``learn_baseline=True`` (SKAB: every run at
+its own operating point) leaves SCALE 0, so the guard learns baseline and
+scale from each run's first ``warmup`` readings, and calibrates in that mode.
+The expected false halts per day are read back from the fits, and the
+detection delay for mean shifts of 1, 2 and 4 standard deviations is
+simulated with the guard on calibration runs.
 """
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import refguard
-from .refguard import DETECTORS
-
 SECONDS_PER_DAY = 86400
-EULER_GAMMA = 0.5772156649015329
+HALTING = ("surprise", "cusum", "stuck", "slew", "entropy")
+DETECTORS = HALTING + ("drift",)
+BASE_QUANTILE = 0.90     # declustering level: excursions above this percentile
+TAIL_PEAKS = 30          # peaks used for the exponential tail fit
+OFFSETS = 3              # runs start at this many offsets within run_length
+Z_GATE = 1024            # readings 4 sigma from memory do not enter it (Q8)
+CUSUM_K = 128            # allowance 0.5 sigma (Q8)
+CUSUM_LEAK = 6
+DRIFT_SHIFT = 4
+ENTROPY_HALT = 50000
+ENTROPY_ESCALATE = 40000
+ENTROPY_WARN = 30000
+# Replay: a 3-step fingerprint compared with every one of the last 256 (stride 1), so a
+# replayed stretch is caught at its fourth reading; channels whose nominal log repeats a
+# 3-step pattern by chance (coarsely quantised readings) get the check switched off.
+REPLAY = {"replay_window": 3, "replay_history": 256, "replay_stride": 1, "replay_min_active": 2}
+_LIM = (1 << 29) - 1
+NOISE_MAX = 1 << 22      # firmware bound; beyond the largest memory variance, so the entropy halt is off
+_OFF = {"z": 8191, "cusum": 1 << 24, "stuck": 1 << 20}
 
 
 @dataclass
@@ -40,12 +74,12 @@ class ChannelCalibration:
     name: str
     baseline: int          # median reading
     scale: int             # std of the readings (at least 1)
-    noise: int             # std of successive differences / sqrt(2) (at least 1)
-    slew_limit: int        # largest credible |x[t] - x[t-1]|: thresholds["slew"] * scale
-    range_lo: int          # credible range: baseline -/+ thresholds["surprise"] * scale
+    noise: int             # std of successive differences / sqrt(2) (at least 1): the frozen SCALE
+    range_lo: int
     range_hi: int
-    thresholds: dict = field(default_factory=dict)   # detector -> threshold (std units; stuck: samples)
-    fits: dict = field(default_factory=dict)         # detector -> (u, beta) of the Gumbel fit
+    thresholds: dict = field(default_factory=dict)   # detector -> level in the guard's units
+    expected: dict = field(default_factory=dict)     # detector -> expected excursions per sample
+    replay_chance: int = 0                           # replay flags on the nominal log
 
 
 @dataclass
@@ -54,37 +88,14 @@ class Calibration:
     false_halts_per_day: float
     warmup: int
     run_length: int
+    learn_baseline: bool
     channels: list
+    fields: dict = field(default_factory=dict)       # SensorConfig keyword fields
     redundant: list = field(default_factory=list)    # [(name_a, name_b)]
     expected_false_halts_per_day: float = float("nan")
     delays: dict = field(default_factory=dict)       # shift in std -> median samples to halt
-    detected: dict = field(default_factory=dict)     # shift in std -> fraction halted within the segment
+    detected: dict = field(default_factory=dict)     # shift in std -> fraction halted
     samples: int = 0
-    seed: int = 0
-
-    def thresholds(self):
-        """Thresholds as ReferenceGuard wants them: detector -> per-channel list."""
-        return {d: [c.thresholds[d] for c in self.channels] for d in DETECTORS}
-
-
-def gumbel_fit(maxima):
-    """``(u, beta)`` of a Gumbel law by the method of moments (beta 0 when all equal)."""
-    m = np.asarray(maxima, dtype=np.float64)
-    beta = float(m.std() * math.sqrt(6.0) / math.pi)
-    return float(m.mean() - EULER_GAMMA * beta), beta
-
-
-def gumbel_level(u, beta, p):
-    """Level exceeded with probability ``p`` by a Gumbel(u, beta) maximum."""
-    p = min(max(p, 1e-300), 1.0 - 1e-12)
-    return u - beta * math.log(-math.log1p(-p))
-
-
-def gumbel_tail(u, beta, h):
-    """P(maximum > h) under Gumbel(u, beta)."""
-    if beta <= 0.0:
-        return 0.0 if h >= u else 1.0
-    return -math.expm1(-math.exp(-(h - u) / beta))
 
 
 def stuck_threshold(x, share):
@@ -109,7 +120,7 @@ def stuck_threshold(x, share):
             run = 1
     lengths.append(run)
     lengths = np.asarray(lengths)
-    L = int(lengths.max()) + 1
+    L = max(2, int(lengths.max()) + 1)
     while True:
         emp = float((lengths >= L).sum()) / n
         geo = (1.0 - q) * q ** (L - 1) if q < 1.0 else 1.0
@@ -119,154 +130,334 @@ def stuck_threshold(x, share):
         L += 1
 
 
-def bootstrap_segments(values, run_length, n_boot, seed):
-    """Seeded moving-block windows of ``values`` plus their time reversals."""
-    n = values.shape[0]
-    run_length = min(run_length, n)
-    rng = np.random.default_rng(seed)
-    starts = rng.integers(0, n - run_length + 1, size=n_boot)
-    segs = []
-    for s in starts:
-        seg = values[s:s + run_length]
-        segs.append(seg)
-        segs.append(seg[::-1])
-    return segs
+def excursion_peaks(series, level):
+    """Peaks of the maximal stretches of each 1-d array in ``series`` strictly above ``level``."""
+    peaks = []
+    for s in series:
+        above = s > level
+        if not above.any():
+            continue
+        edges = np.diff(np.concatenate(([0], above.astype(np.int8), [0])))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        peaks.extend(float(s[a:b].max()) for a, b in zip(starts, ends))
+    return np.sort(np.asarray(peaks))[::-1]
 
 
-def _maxima(segs, warmup):
-    out = {d: [] for d in DETECTORS}
-    for seg in segs:
-        st = refguard.statistics(seg, warmup)
-        for d in DETECTORS:
-            out[d].append(st[d].max(axis=0))
-    return {d: np.asarray(v) for d, v in out.items()}   # d -> (segments, channels)
+def gpd_fit(excess):
+    """``(xi, beta)`` of a generalised Pareto law for positive ``excess`` by the method of moments.
+
+    The shape is kept in [0, 0.5]: never a lighter tail than the exponential
+    (a bounded tail cannot be trusted from a few peaks), never so heavy that
+    the variance is infinite. beta is at least one unit.
+    """
+    y = np.asarray(excess, dtype=np.float64)
+    m = float(y.mean())
+    v = float(y.var())
+    if m <= 0.0:
+        return 0.0, 1.0
+    xi = 0.5 * (1.0 - m * m / v) if v > 0.0 else 0.0
+    xi = min(0.5, max(0.0, xi))
+    return xi, max(1.0, m * (1.0 - xi))
+
+
+def gpd_level(u, xi, beta, ratio):
+    """Level above ``u`` exceeded ``1/ratio`` times as often as ``u`` under GPD(xi, beta)."""
+    if xi < 1e-9:
+        return u + beta * math.log(ratio)
+    return u + beta / xi * (ratio ** xi - 1.0)
+
+
+def tail_level(series, samples, rate):
+    """``(level, expected rate at level)`` so that excursions above level happen ``rate`` times per sample.
+
+    ``series``: the statistic per run (1-d arrays); ``samples``: their total
+    length. Exponential tail on the declustered peaks (module docstring).
+    """
+    allv = np.concatenate(series) if series else np.zeros(1)
+    u0 = float(np.quantile(allv, BASE_QUANTILE))
+    peaks = excursion_peaks(series, u0)
+    top = float(allv.max())
+    if len(peaks) < 3:
+        # (almost) nothing above the 90th percentile: a flat statistic
+        level = top + max(1.0, abs(top))
+        return level, 0.0
+    k = min(TAIL_PEAKS, len(peaks) - 1)
+    u = float(peaks[k])
+    xi, beta = gpd_fit(peaks[:k] - u)
+    lam = k / samples
+    if rate >= lam:
+        idx = min(len(peaks) - 1, int(rate * samples))
+        level = float(peaks[idx])
+        expected = (idx + 1) / samples
+    else:
+        level = gpd_level(u, xi, beta, lam / rate)
+        expected = rate
+    if rate * samples < 1.0:
+        level = max(level, top + 1.0)
+    return level, expected
+
+
+def config_name(name):
+    """A channel name the firmware accepts: 1..32 of letters, digits, ``_-.`` (others become ``_``)."""
+    out = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "_-." else "_" for ch in str(name))[:32]
+    return out or "_"
+
+
+def _segments(values):
+    """A log (rows x channels) or a list of separate logs -> list of int64 arrays."""
+    if isinstance(values, (list, tuple)):
+        return [np.asarray(v, dtype=np.int64) for v in values]
+    return [np.asarray(values, dtype=np.int64)]
+
+
+def _runs(values, run_length, warmup):
+    out = []
+    for seg in _segments(values):
+        n = seg.shape[0]
+        rl = min(run_length, n)
+        step = max(1, rl // OFFSETS)
+        for off in range(0, min(rl, n - rl + 1), step):
+            for s in range(off, n - rl + 1, rl):
+                out.append(seg[s:s + rl])
+    return out
+
+
+def _probe_fields(base, n):
+    f = dict(base)
+    f.update(z_warn=_OFF["z"], z_escalate=_OFF["z"], z_halt=_OFF["z"], cusum_h=_OFF["cusum"],
+             drift_limit=0, stuck_run=_OFF["stuck"], max_slew=0, entropy_warn=65535,
+             entropy_escalate=65535, entropy_halt=65535, bias_halt=65535)
+    return f
+
+
+def guard_statistics(values, channels, base_fields, warmup, run_length):
+    # ``warmup``: samples at the start of every run that are not recorded (0: all of them)
+    """Feed nominal runs through the firmware guard; per detector a list (per run) of (samples x channels) arrays."""
+    from redline.sensor import SensorGuard
+    from redline.sensor.config import SensorConfig
+    from redline.flags import FLAG_ADVERSARIAL
+
+    n_ch = len(channels)
+    cfg = SensorConfig(channels, **_probe_fields(base_fields, n_ch))
+    g = SensorGuard(cfg)
+    out = {d: [] for d in DETECTORS + ("replay",)}
+    for seg in _runs(values, run_length, warmup):
+        g.reset()
+        rows = seg.tolist()
+        st = {d: [] for d in out}
+        prev = None
+        for t, row in enumerate(rows):
+            rec = {d: [0] * n_ch for d in out}
+            live = True
+            for c in range(n_ch):
+                r = g.update(c, row[c])
+                if r.warming_up:
+                    live = False
+                    continue
+                ch = g.channel(c)
+                rec["surprise"][c] = abs(r.z)
+                rec["cusum"][c] = ch.cusum.score
+                rec["drift"][c] = abs(ch.drift.value_q8())
+                rec["stuck"][c] = ch.stuck.run
+                rec["slew"][c] = abs(row[c] - prev[c]) if prev is not None else 0
+                rec["entropy"][c] = ch.memory.variance_q12()
+                rec["replay"][c] = 1 if r.flags & FLAG_ADVERSARIAL else 0
+            prev = row
+            if live and t >= warmup:
+                for d in out:
+                    st[d].append(rec[d])
+        for d in out:
+            out[d].append(np.asarray(st[d], dtype=np.float64).reshape(-1, n_ch))
+    return out
+
+
+def _base_fields(cal_channels, learn_baseline, warmup):
+    f = {"window": 128, "warmup": max(4, min(128, warmup)), "z_gate": Z_GATE,
+         "cusum_k": CUSUM_K, "cusum_leak": CUSUM_LEAK, "drift_shift": DRIFT_SHIFT, "stuck_noise": 0,
+         "entropy_warn": ENTROPY_WARN, "entropy_escalate": ENTROPY_ESCALATE, "entropy_halt": ENTROPY_HALT}
+    f.update(REPLAY)
+    if learn_baseline:
+        f["scale"] = 0          # and no range: every run has its own operating point
+    else:
+        f["range_min"] = tuple(c.range_lo for c in cal_channels)
+        f["range_max"] = tuple(c.range_hi for c in cal_channels)
+        f["baseline"] = tuple(c.baseline for c in cal_channels)
+        f["scale"] = tuple(c.noise for c in cal_channels)
+    return f
+
+
+def _int_level(x, lo, hi):
+    return int(max(lo, min(hi, math.floor(x) + 1)))
 
 
 def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_length=1140,
-              n_boot=200, seed=0, redundant=(), delay_shifts=(1, 2, 4), progress=None):
-    """Learn per-channel limits and detector thresholds from nominal ``values`` (rows x channels ints)."""
-    values = np.asarray(values, dtype=np.int64)
+              redundant=(), delay_shifts=(1, 2, 4), learn_baseline=False, progress=None, **_ignored):
+    """Learn per-channel limits and detector thresholds from nominal ``values``.
+
+    ``values``: rows x channels ints, or a list of such logs (separate days or
+    runs: no run crosses from one log into the next).
+    """
+    segs = _segments(values)
+    if any(v.ndim != 2 or v.shape[1] != len(channels) for v in segs):
+        raise ValueError("values must be rows x %d channels" % len(channels))
+    values = np.vstack(segs)
     if values.ndim != 2 or values.shape[1] != len(channels):
         raise ValueError("values must be rows x %d channels" % len(channels))
     if rate_hz <= 0 or false_halts_per_day <= 0:
         raise ValueError("rate and false-halt budget must be positive")
-    if values.shape[0] < warmup + 2 * refguard.DRIFT_WINDOW:
-        raise ValueError("need at least %d nominal rows" % (warmup + 2 * refguard.DRIFT_WINDOW))
+    if values.shape[0] < warmup + 64:
+        raise ValueError("need at least %d nominal rows" % (warmup + 64))
+    if np.abs(values).max() > _LIM:
+        raise ValueError("readings must stay below 2**29 in magnitude (use --scale to shrink them)")
+    names = list(channels)
+    channels = [config_name(c) for c in names]
+    if len(set(channels)) != len(channels):
+        raise ValueError("channel names collide once made firmware-safe: %s" % ", ".join(channels))
     n_ch = len(channels)
     per_sample = false_halts_per_day / (SECONDS_PER_DAY * rate_hz)
-    share = per_sample / (len(DETECTORS) * n_ch)
-    segs = bootstrap_segments(values, run_length, n_boot, seed)
-    seg_len = segs[0].shape[0] - warmup
-    p_seg = share * seg_len
-    maxima = _maxima(segs, warmup)
-    n_segs = len(segs)
+    share = per_sample / (len(HALTING) * n_ch)
     chans = []
-    expected = 0.0
     for c, name in enumerate(channels):
         x = values[:, c].astype(np.float64)
-        scale = max(1, int(round(x.std())))
-        noise = max(1, int(round(np.diff(x).std() / math.sqrt(2.0))))
-        base = int(round(float(np.median(x))))
-        th = {}
-        fits = {}
-        for d in DETECTORS:
-            m = maxima[d][:, c]
-            u, beta = gumbel_fit(m)
-            h = gumbel_level(u, beta, p_seg)
-            if p_seg < 1.0 / n_segs:
-                h = max(h, float(m.max()))
-            if d == "stuck":
-                h, rate = stuck_threshold(values[:, c], share)
-                th[d] = h
-                fits[d] = (rate, 0.0)
-                expected += rate
-                continue
-            th[d] = h
-            fits[d] = (u, beta)
-            expected += gumbel_tail(u, beta, h) / seg_len
+        lo, hi = int(x.min()), int(x.max())
+        half = max(1, (hi - lo) // 2)
         chans.append(ChannelCalibration(
-            name=name, baseline=base, scale=scale, noise=noise,
-            slew_limit=int(math.ceil(th["slew"] * scale)),
-            range_lo=int(math.floor(base - th["surprise"] * scale)),
-            range_hi=int(math.ceil(base + th["surprise"] * scale)),
-            thresholds=th, fits=fits))
+            name=name, baseline=int(round(float(np.median(x)))), scale=max(1, int(round(x.std()))),
+            noise=max(1, int(round(np.concatenate([np.diff(v[:, c].astype(np.float64)) for v in segs]).std()
+                               / math.sqrt(2.0)))),
+            range_lo=max(-_LIM, lo - half), range_hi=min(_LIM, hi + half)))
+    base = _base_fields(chans, learn_baseline, warmup)
+    if redundant:
+        base["pair_a"] = tuple(names.index(a) for a, _ in redundant)
+        base["pair_b"] = tuple(names.index(b) for _, b in redundant)
+        base["pair_tol"] = tuple(_pair_tol(values, names.index(a), names.index(b)) for a, b in redundant)
+    if progress:
+        progress("recording guard statistics on %d nominal rows" % values.shape[0])
+    stats = guard_statistics(segs, channels, base, warmup if learn_baseline else 0, run_length)
+    samples = int(sum(s.shape[0] for s in stats["surprise"]))
+    if samples == 0:
+        raise ValueError("no nominal samples after the warm-up (log shorter than one run?)")
+    expected = 0.0
+    for c, ch in enumerate(chans):
+        for d in ("surprise", "cusum", "slew", "entropy", "drift"):
+            level, e = tail_level([s[:, c] for s in stats[d]], samples, share)
+            ch.thresholds[d] = level
+            ch.expected[d] = e
+            if d != "drift":
+                expected += e
+        L, rate = stuck_threshold(values[:, c], share)
+        ch.thresholds["stuck"] = L
+        ch.expected["stuck"] = rate
+        expected += rate
+        ch.replay_chance = int(sum(s[:, c].sum() for s in stats["replay"]))
+    f = dict(base)
+    zh = tuple(_int_level(c.thresholds["surprise"], 4, 16384) for c in chans)
+    f.update(
+        z_halt=zh, z_escalate=tuple(max(2, (3 * z) // 4) for z in zh), z_warn=tuple(max(1, z // 2) for z in zh),
+        cusum_h=tuple(_int_level(c.thresholds["cusum"], 1, 1 << 24) for c in chans),
+        drift_limit=tuple(_int_level(c.thresholds["drift"], 1, 8191) for c in chans),
+        stuck_run=tuple(int(c.thresholds["stuck"]) for c in chans),
+        max_slew=tuple(_int_level(c.thresholds["slew"], 1, _LIM) for c in chans),
+        # entropy = var * 16384 / NOISE_Q12 reaches ENTROPY_HALT exactly at the calibrated variance
+        replay_quant=tuple(0 if c.replay_chance else 1 for c in chans),
+        noise_q12=tuple(_noise_q12(c) for c in chans))
     cal = Calibration(rate_hz=rate_hz, false_halts_per_day=false_halts_per_day, warmup=warmup,
-                      run_length=segs[0].shape[0], channels=chans, redundant=list(redundant),
+                      run_length=min(run_length, values.shape[0]), learn_baseline=learn_baseline,
+                      channels=chans, fields=f, redundant=[(channels[names.index(a)], channels[names.index(b)])
+                                                       for a, b in redundant],
                       expected_false_halts_per_day=expected * SECONDS_PER_DAY * rate_hz,
-                      samples=int(values.shape[0]), seed=seed)
+                      samples=int(values.shape[0]))
     for k in delay_shifts:
-        cal.delays[k], cal.detected[k] = simulate_delay(cal, segs, k, seed=seed)
+        if progress:
+            progress("simulating %g-sigma shifts" % k)
+        cal.delays[k], cal.detected[k] = simulate_delay(cal, segs, k)
     return cal
 
 
-def simulate_delay(cal, segs, shift, n=24, seed=0, horizon=300):
-    """Median samples from onset to halt for a mean shift of ``shift`` warm-up stds.
+def _noise_q12(ch):
+    """NOISE_Q12 so that entropy = var * 16384 / NOISE_Q12 reaches ENTROPY_HALT at the calibrated variance.
 
-    ``n`` bootstrap segments; in each, one channel (cycling) gets the shift
-    from the end of the warm-up on. Returns ``(median delay, fraction halted
-    within horizon)``; the median counts misses as ``horizon``.
+    A memory variance that never moved on the nominal log (expected rate 0: no
+    excursions to fit) says nothing about how much it may move: entropy is off.
     """
+    if ch.expected.get("entropy", 1.0) == 0.0:
+        return NOISE_MAX
+    return max(1, min(NOISE_MAX, int(math.ceil(ch.thresholds["entropy"] * 16384 / ENTROPY_HALT))))
+
+
+def _pair_tol(values, a, b):
+    """Tolerance of a redundant pair: the largest nominal disagreement (after removing the median offset), x1.5."""
+    d = values[:, a].astype(np.float64) - values[:, b].astype(np.float64)
+    d -= np.median(d)
+    return max(1, int(math.ceil(1.5 * np.abs(d).max())))
+
+
+def config(cal):
+    """The validated SensorConfig of ``cal``."""
+    from redline.sensor.config import SensorConfig
+    return SensorConfig([c.name for c in cal.channels], **cal.fields)
+
+
+def simulate_delay(cal, values, shift, n=24, horizon=300):
+    """Median samples from onset to halt for a mean shift of ``shift`` sigma (frozen: the noise; learned: warm-up std).
+
+    ``n`` calibration runs (cycling over channels); in each, the shift starts
+    right after the warm-up (frozen mode: at sample 32). Returns ``(median
+    delay, fraction halted within horizon)``; misses count as ``horizon``.
+    """
+    from .guardrule import GuardRule
     from .evaluate import Protocol
 
-    rng = np.random.default_rng(seed + 1000 + int(shift * 10))
-    proto = Protocol(warmup=cal.warmup, hold=0)
+    runs = _runs(values, cal.warmup + horizon, cal.warmup)
+    if not runs:
+        return float("nan"), 0.0
+    onset = cal.warmup if cal.learn_baseline else 32
+    proto = Protocol(warmup=onset, hold=0)
     delays = []
     hits = 0
     n_ch = len(cal.channels)
     for i in range(n):
-        seg = segs[int(rng.integers(0, len(segs)))][:cal.warmup + horizon].astype(np.int64).copy()
+        seg = runs[(i * 7) % len(runs)].astype(np.int64).copy()
         c = i % n_ch
-        std = max(1.0, float(seg[:cal.warmup, c].std()))
-        seg[cal.warmup:, c] += int(round(shift * std))
-        rule = refguard.ReferenceGuard(cal.thresholds())
-        halts = proto(_FirstHalt(rule), seg)
-        if halts:
+        std = cal.channels[c].noise if not cal.learn_baseline else max(1.0, float(seg[:onset, c].std()))
+        seg[onset:, c] += int(round(shift * std))
+        rule = GuardRule(config(cal))
+        first = []
+        proto(rule, seg, on_halt=lambda t, r: first.append(t))
+        if first:
             hits += 1
-            delays.append(halts[0] - cal.warmup)
+            delays.append(first[0] - onset)
         else:
             delays.append(horizon)
     return float(np.median(delays)), hits / n
 
 
-class _FirstHalt:
-    """Wrap a rule so the replay stops caring after the first halt."""
-
-    def __init__(self, rule):
-        self.rule = rule
-        self.done = False
-
-    def begin_run(self):
-        self.rule.begin_run()
-
-    def warm(self, row):
-        self.rule.warm(row)
-
-    def reset(self):
-        self.rule.reset()
-
-    def update(self, row):
-        if self.done:
-            return False
-        self.done = self.rule.update(row)
-        return self.done
-
-
 def measure_false_halts(cal, values, hold=60):
-    """Replay nominal ``values`` in run-sized chunks: ``(halts, samples, halts per day)``."""
+    """Replay nominal ``values`` (a log or a list of logs) through the guard in run-sized chunks.
+
+    Returns ``(halts, samples, halts per day)``.
+    """
+    from .guardrule import GuardRule
     from .evaluate import Protocol
 
-    proto = Protocol(warmup=cal.warmup, hold=hold)
+    warm = cal.warmup if cal.learn_baseline else 0
+    proto = Protocol(warmup=warm, hold=hold)
     halts = 0
     samples = 0
-    n = values.shape[0]
-    for s in range(0, n, cal.run_length):
-        chunk = values[s:s + cal.run_length]
-        if chunk.shape[0] <= cal.warmup + refguard.DRIFT_WINDOW:
-            continue
-        halts += len(proto(refguard.ReferenceGuard(cal.thresholds()), chunk))
-        samples += chunk.shape[0] - cal.warmup
+    for seg in _segments(values):
+        for s in range(0, seg.shape[0], cal.run_length):
+            chunk = seg[s:s + cal.run_length]
+            if chunk.shape[0] <= warm + 32:
+                continue
+            halts += len(proto(GuardRule(config(cal)), chunk))
+            samples += chunk.shape[0] - warm
     per_day = halts / samples * SECONDS_PER_DAY * cal.rate_hz if samples else float("nan")
     return halts, samples, per_day
+
+
+_UNITS = {"surprise": "|z| Q8", "cusum": "Q8", "slew": "counts", "entropy": "var Q12", "drift": "Q8",
+          "stuck": "samples"}
 
 
 def report(cal):
@@ -274,25 +465,26 @@ def report(cal):
     lines = [
         "# redline calibration report",
         "",
-        "- rate: %g Hz; budget: %g false halts/day; nominal rows: %d; warm-up: %d; segment: %d; seed: %d"
-        % (cal.rate_hz, cal.false_halts_per_day, cal.samples, cal.warmup, cal.run_length, cal.seed),
-        "- expected false halts/day (from the fits): %.3g" % cal.expected_false_halts_per_day,
+        "- rate: %g Hz; budget: %g false halts/day; nominal rows: %d; warm-up: %d; run: %d; baseline: %s"
+        % (cal.rate_hz, cal.false_halts_per_day, cal.samples, cal.warmup, cal.run_length,
+           "learned per run" if cal.learn_baseline else "frozen"),
+        "- expected false halts/day (from the tail fits): %.3g" % cal.expected_false_halts_per_day,
         "- expected detection delay (median samples, fraction halted within 300): "
-        + ", ".join("%g std: %g (%.0f%%)" % (k, cal.delays[k], 100 * cal.detected[k]) for k in sorted(cal.delays)),
+        + (", ".join("%g std: %g (%.0f%%)" % (k, cal.delays[k], 100 * cal.detected[k]) for k in sorted(cal.delays))
+           or "not simulated"),
     ]
     if cal.redundant:
         lines.append("- redundant pairs: " + ", ".join("%s=%s" % p for p in cal.redundant))
-    lines += ["", "| channel | baseline | scale | noise | slew limit | range | "
-              + " | ".join(DETECTORS) + " |",
-              "|---|---:|---:|---:|---:|---|" + "---:|" * len(DETECTORS)]
+    lines += ["", "| channel | baseline | scale | noise | range | " + " | ".join(
+        "%s (%s)" % (d, _UNITS[d]) for d in DETECTORS) + " | replay on nominal |",
+              "|---|---:|---:|---:|---|" + "---:|" * (len(DETECTORS) + 1)]
     for c in cal.channels:
-        lines.append("| %s | %d | %d | %d | %d | [%d, %d] | %s |" % (
-            c.name, c.baseline, c.scale, c.noise, c.slew_limit, c.range_lo, c.range_hi,
-            " | ".join(("%d" % c.thresholds[d]) if d == "stuck" else ("%.3g" % c.thresholds[d]) for d in DETECTORS)))
+        lines.append("| %s | %d | %d | %d | [%d, %d] | %s | %d |" % (
+            c.name, c.baseline, c.scale, c.noise, c.range_lo, c.range_hi,
+            " | ".join("%d" % math.floor(c.thresholds[d]) for d in DETECTORS), c.replay_chance))
     lines.append("")
-    lines.append("Thresholds are in warm-up standard deviations (stuck: samples in a row; "
-                 "drift: EWMA of z, weight 1/16; cusum allowance %.1f std, leak 1/64)."
-                 % refguard.K)
+    lines.append("Levels are the guard's own units (Q8: 256 = one sigma of the channel's scale). A surprise level "
+                 "at 16384 (64 sigma) or a CUSUM level at 2**24 means the detector never fires on this channel.")
     return "\n".join(lines) + "\n"
 
 
@@ -302,21 +494,17 @@ def as_dict(cal):
     return asdict(cal)
 
 
-def write_config(cal, path, learn_baseline=False):
-    """Write the frozen configuration module (firmware format 1) for ``cal``: the one writer call.
+def write_config(cal, path, learn_baseline=None):
+    """Write the frozen configuration module (firmware format) for ``cal``; returns the SensorConfig.
 
-    Uses the firmware's SensorConfig for validation and its canonical hash, in
-    the module format documented in ``redline.sensor.config``.
-    TODO(sensor helper): switch to ``redline_host.sensorconfig``'s writer when it lands.
+    ``learn_baseline``, when given, must match the mode ``cal`` was calibrated in.
     """
-    from redline.sensor.config import SensorConfig, FORMAT
-    from .guardrule import guard_fields
+    from .sensorconfig import write_config_module
 
-    cfg = SensorConfig([c.name for c in cal.channels], **guard_fields(cal, learn_baseline=learn_baseline))
-    lines = ["# generated by redline calibrate -- do not edit.", "FORMAT = %d" % FORMAT,
-             'SHA256 = "%s"' % cfg.sha256()]
-    for name, v in cfg.fields():
-        lines.append("%s = %r" % (name, v))
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    if learn_baseline is not None and bool(learn_baseline) != cal.learn_baseline:
+        raise ValueError("calibration was made with learn_baseline=%s; calibrate again in the other mode"
+                         % cal.learn_baseline)
+    cfg = config(cal)
+    write_config_module(cfg, path, source="redline calibrate (budget %g false halts/day at %g Hz)"
+                        % (cal.false_halts_per_day, cal.rate_hz))
     return cfg

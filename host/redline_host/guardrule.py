@@ -1,7 +1,7 @@
 """The firmware SensorGuard as a halting rule for the evaluation, configured from a Calibration.
 
     from redline_host.guardrule import GuardRule, guard_fields
-    rule = GuardRule(SensorConfig(channels, **guard_fields(cal, learn_baseline=True)))
+    rule = GuardRule(SensorConfig(channels, **guard_fields(cal)))
 
 ``update(row)`` feeds one reading per channel and halts when any reading's
 decision is a Halt. Warm-up rows are fed the same way (the guard answers Warn
@@ -13,49 +13,39 @@ adapter lives on the host.
 from redline.decision import is_halt
 from redline.sensor import SensorGuard
 
-from . import calibrate as cb
 
 
-def _q8(x, hi):
-    return max(1, min(hi, int(round(x * 256))))
+def guard_fields(cal):
+    """SensorConfig keyword fields of a Calibration (the calibrator chose them in the guard's units)."""
+    return dict(cal.fields)
 
 
-def guard_fields(cal, learn_baseline=True):
-    """SensorConfig keyword fields from a Calibration (the one place that maps units).
+# Halting checks of the guard, each switchable on its own for per-detector rows.
+GUARD_DETECTORS = ("surprise", "cusum", "entropy", "stuck", "slew", "range", "replay")
+_OFF = {
+    "surprise": {"z_warn": 16384, "z_escalate": 16384, "z_halt": 16384},
+    "cusum": {"cusum_h": 1 << 24},
+    "entropy": {"entropy_warn": 65535, "entropy_escalate": 65535, "entropy_halt": 65535, "noise_q12": 65535},
+    "stuck": {"stuck_run": 1 << 20, "stuck_noise": 0},
+    "slew": {"max_slew": 0},
+    "range": {"range_min": -(1 << 29) + 1, "range_max": (1 << 29) - 1},
+    "replay": {"replay_quant": 0},
+}
 
-    ``learn_baseline``: SCALE 0 so every run learns baseline and scale in its
-    warm-up (SKAB's runs sit at different operating points); otherwise the
-    calibrated baseline and scale are frozen in and range and slew apply.
-    """
-    chans = cal.channels
-    zh = [_q8(c.thresholds["surprise"], 8191) for c in chans]
-    f = {
-        "window": 128, "warmup": min(128, cal.warmup),
-        "z_halt": tuple(zh),
-        "z_escalate": tuple(max(1, (3 * z) // 4) for z in zh),
-        "z_warn": tuple(max(1, z // 2) for z in zh),
-        "z_gate": tuple(min(1024, z) for z in zh),
-        "cusum_k": 128, "cusum_leak": 6,
-        "cusum_h": tuple(_q8(c.thresholds["cusum"], 1 << 24) for c in chans),
-        "drift_shift": 4,
-        "drift_limit": tuple(_q8(c.thresholds["drift"], 8191) for c in chans),
-        "stuck_run": tuple(int(c.thresholds["stuck"]) for c in chans),
-        "stuck_noise": 0,
-    }
-    if learn_baseline:
-        f["scale"] = 0
-    else:
-        f["baseline"] = tuple(c.baseline for c in chans)
-        f["scale"] = tuple(c.scale for c in chans)
-        f["range_min"] = tuple(c.range_lo for c in chans)
-        f["range_max"] = tuple(c.range_hi for c in chans)
-        f["max_slew"] = tuple(c.slew_limit for c in chans)
-    names = [c.name for c in chans]
-    if cal.redundant:
-        f["pair_a"] = tuple(names.index(a) for a, _ in cal.redundant)
-        f["pair_b"] = tuple(names.index(b) for _, b in cal.redundant)
-        f["pair_tol"] = tuple(max(1, 3 * max(chans[names.index(a)].noise, chans[names.index(b)].noise))
-                              for a, b in cal.redundant)
+
+def only_fields(fields, detector, channels):
+    """``fields`` with every halting check but ``detector`` switched off."""
+    if detector not in _OFF:
+        raise ValueError("unknown detector %s" % detector)
+    f = dict(fields)
+    for d, off in _OFF.items():
+        if d == detector:
+            continue
+        for k, v in off.items():
+            f[k] = v if k in ("entropy_warn", "entropy_escalate", "entropy_halt") else (v,) * channels
+    f.pop("pair_a", None)
+    f.pop("pair_b", None)
+    f.pop("pair_tol", None)
     return f
 
 

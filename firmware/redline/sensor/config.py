@@ -33,9 +33,9 @@ empty pair list gives ``PAIR_A=\\n``).
 Units: readings are ints (the calibrator scales decimals); SCALE is one
 standard deviation in reading units (0 = learn it during the warm-up);
 Z_* / CUSUM_* / DRIFT_LIMIT / STUCK_NOISE are sigma units in Q8 (256 = one
-sigma); NOISE_Q12 is the windowed variance of nominal data in sigma^2 Q12
+sigma; |z| against the working memory is at most 16383, so Z_HALT 16384 never fires); NOISE_Q12 is the windowed variance of nominal data in sigma^2 Q12
 (4096 = SCALE^2); ENTROPY_* and BIAS_* are gauge values 0..65535; DAL is
-0..4 for A..E.
+0..4 for A..E; REPLAY_QUANT 0 switches the replay check off for a channel.
 """
 from redline.sensor.fixed import READING_LIMIT, SCALE_MAX, NOISE_MAX
 
@@ -71,16 +71,16 @@ CHANNEL_FIELDS = (
     ("RANGE_MIN", -_LIM, -_LIM, _LIM),
     ("RANGE_MAX", _LIM, -_LIM, _LIM),
     ("MAX_SLEW", 0, 0, _LIM),
-    ("Z_WARN", 768, 1, 8191),
-    ("Z_ESCALATE", 1024, 1, 8191),
-    ("Z_HALT", 1536, 1, 8191),
-    ("Z_GATE", 1024, 1, 8191),
+    ("Z_WARN", 768, 1, 16384),
+    ("Z_ESCALATE", 1024, 1, 16384),
+    ("Z_HALT", 1536, 1, 16384),
+    ("Z_GATE", 1024, 1, 16384),
     ("CUSUM_K", 192, 0, 8191),
     ("CUSUM_H", 2048, 1, 1 << 24),
     ("DRIFT_LIMIT", 512, 0, 8191),
     ("STUCK_RUN", 8, 2, 1 << 20),
     ("STUCK_NOISE", 16, 0, 8191),
-    ("REPLAY_QUANT", 1, 1, _LIM),
+    ("REPLAY_QUANT", 1, 0, _LIM),
 )
 
 PAIR_FIELDS = (

@@ -26,7 +26,7 @@ U_CLAMP = const(2047)        # 32 sigma in Q6 (memory units)
 GAUGE_MAX = const(65535)
 READING_LIMIT = const(536870912)   # 2**29: readings at or beyond are out of range
 SCALE_MAX = const(4194304)         # 2**22: keeps (d % scale) * 256 < 2**30
-NOISE_MAX = const(65535)           # keeps (v % noise) * 16384 < 2**30
+NOISE_MAX = const(4194304)         # 2**22: above the largest memory variance (32 sigma)^2 in Q12
 
 
 def z_q8(d, scale):
@@ -61,9 +61,16 @@ def ratio16(d, t):
 
 
 def variance_ratio16(var_q12, noise_q12):
-    """min(65535, floor(var * 16384 / noise)): 16384 means the nominal variance."""
+    """min(65535, floor(var * 16384 / noise)): 16384 means the nominal variance.
+
+    A noise of 65536 or more is halved (with the variance) until it is below,
+    so (var % noise) * 16384 stays a small int; the result then rounds down.
+    """
     if var_q12 >= noise_q12 * 4:
         return GAUGE_MAX
+    while noise_q12 >= 65536:
+        noise_q12 >>= 1
+        var_q12 >>= 1
     q = var_q12 // noise_q12
     r = q * 16384 + ((var_q12 - q * noise_q12) * 16384) // noise_q12
     return r if r < GAUGE_MAX else GAUGE_MAX

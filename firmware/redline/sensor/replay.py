@@ -11,6 +11,8 @@ steps or fewer than ``min_active`` changes of step are not compared or stored
 (a flat or perfectly linear signal repeats trivially; the stuck detector owns
 those). A replay is caught once a whole window lies inside the replayed
 stretch and a stored fingerprint is ``history * stride`` samples old at most.
+``quant = 0`` switches the detector off (the calibrator does that for a
+channel whose nominal log repeats its own steps by chance).
 A counting filter (a bytearray of about 8 buckets per stored print) answers
 "certainly not stored" in O(1), so the ring is scanned only on a bucket hit.
 
@@ -46,8 +48,8 @@ class ReplayDetector:
     def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1):
         if window < 2 or window > 64:
             raise ValueError("replay window must be 2..64")
-        if history < 1 or stride < 1 or quant < 1:
-            raise ValueError("replay history, stride and quant must be >= 1")
+        if history < 1 or stride < 1 or quant < 0:
+            raise ValueError("replay history and stride must be >= 1, quant >= 0")
         self.window = window
         self.history = history
         self.stride = stride
@@ -97,6 +99,8 @@ class ReplayDetector:
 
     def update(self, x):
         self.flags = 0
+        if not self.quant:
+            return 0
         if not self.has_last:
             self.last = x
             self.has_last = True
