@@ -337,11 +337,13 @@ def _info(setup_channels, values, split, cfg, folder):
     return ConfigInfo(dir=Path(folder), config=cfg, columns=cols, sigma=sigma, pairs=pairs)
 
 
-def prepare(nominal, workdir, config=None, seed=0, progress=None):
+def prepare(nominal, workdir, config=None, seed=0, pairs=True, progress=None):
     """The Setup for ``nominal`` (a datasets.Table); configurations are written under ``workdir``.
 
     ``config``: a configuration module to use as it is (channels must be data
-    channels or their ``_twin``s); None calibrates on the first two thirds.
+    channels or their ``_twin``s); None calibrates on the first two thirds --
+    and, when ``pairs``, a second time with every channel paired with its twin
+    (for the split scenario).
     """
     from redline.sensor.config import ConfigError
     from . import calibrate as cb
@@ -378,17 +380,20 @@ def prepare(nominal, workdir, config=None, seed=0, progress=None):
     base = cb.calibrate(data[:split], names, CALIBRATION_RATE, CALIBRATION_BUDGET, seed=seed)
     folder = workdir / "base"
     folder.mkdir(parents=True, exist_ok=True)
-    setup.base = _info(channels, values, split, cb.write_config(base, folder / CONFIG_MODULE), folder)
-    say("calibrating %d channels with %d redundant twins" % (n, n))
-    pairs = [(a, a + TWIN_SUFFIX) for a in names]
-    paired = cb.calibrate(values[:split], channels, CALIBRATION_RATE, CALIBRATION_BUDGET, seed=seed,
-                          redundant=pairs)
-    folder = workdir / "pairs"
-    folder.mkdir(parents=True, exist_ok=True)
-    setup.pairs = _info(channels, values, split, cb.write_config(paired, folder / CONFIG_MODULE), folder)
+    setup.base = _info(channels, values, split, cb.write_config(base, folder / CONFIG_MODULE, learn_baseline=False),
+                       folder)
     setup.source = ("calibrated on rows 0..%d of %d (%g false halts/day at %g Hz); faults injected into rows %d..%d"
                     % (split - 1, values.shape[0], CALIBRATION_BUDGET, CALIBRATION_RATE, split,
                        values.shape[0] - 1))
+    if not pairs:
+        return setup
+    say("calibrating %d channels with %d redundant twins" % (n, n))
+    paired = cb.calibrate(values[:split], channels, CALIBRATION_RATE, CALIBRATION_BUDGET, seed=seed,
+                          redundant=[(a, a + TWIN_SUFFIX) for a in names])
+    folder = workdir / "pairs"
+    folder.mkdir(parents=True, exist_ok=True)
+    setup.pairs = _info(channels, values, split,
+                        cb.write_config(paired, folder / CONFIG_MODULE, learn_baseline=False), folder)
     return setup
 
 
