@@ -49,7 +49,7 @@ SECONDS_PER_DAY = 86400
 HALTING = ("surprise", "cusum", "stuck", "slew", "entropy")
 DETECTORS = HALTING + ("drift",)
 BASE_QUANTILE = 0.90     # declustering level: excursions above this percentile
-TAIL_PEAKS = 30          # peaks used for the exponential tail fit
+TAIL_PEAKS = 100         # peaks used for the tail fit (at most)
 OFFSETS = 3              # runs start at this many offsets within run_length
 Z_GATE = 1024            # readings 4 sigma from memory do not enter it (Q8)
 CUSUM_K = 128            # allowance 0.5 sigma (Q8)
@@ -58,10 +58,12 @@ DRIFT_SHIFT = 4
 ENTROPY_HALT = 50000
 ENTROPY_ESCALATE = 40000
 ENTROPY_WARN = 30000
-# Replay: a 3-step fingerprint compared with every one of the last 256 (stride 1), so a
-# replayed stretch is caught at its fourth reading; channels whose nominal log repeats a
-# 3-step pattern by chance (coarsely quantised readings) get the check switched off.
+# Replay: a W-step fingerprint compared with every one of the last 256 (stride 1), so a
+# replayed stretch is caught at its (W+1)-th reading. W is the shortest (3..8) whose chance
+# matches fit the budget (see replay_chance_rate); channels that still repeat by chance
+# (coarsely quantised readings) get the check switched off.
 REPLAY = {"replay_window": 3, "replay_history": 256, "replay_stride": 1, "replay_min_active": 2}
+REPLAY_WINDOWS = range(3, 9)
 _LIM = (1 << 29) - 1
 NOISE_MAX = 1 << 22      # firmware bound; beyond the largest memory variance, so the entropy halt is off
 _OFF = {"z": 8191, "cusum": 1 << 24, "stuck": 1 << 20}
@@ -198,6 +200,30 @@ def tail_level(series, samples, rate):
     return level, expected
 
 
+def replay_chance_rate(segs, c, window, history=256):
+    """Chance fingerprint matches per sample for channel ``c``: ``history * p**window``.
+
+    p = probability that two steps (x[t] - x[t-1]) are equal, from the nominal
+    steps' frequencies (sum of squared frequencies), steps taken as independent.
+    """
+    d = np.concatenate([np.diff(v[:, c]) for v in segs])
+    if d.size == 0:
+        return 1.0
+    _, counts = np.unique(d, return_counts=True)
+    p = float(((counts / d.size) ** 2).sum())
+    return history * p ** window
+
+
+def choose_replay_window(segs, n_ch, share):
+    """``(window, usable)``: the shortest window that keeps as many channels within ``share`` as the longest."""
+    usable = {w: tuple(replay_chance_rate(segs, c, w) <= share for c in range(n_ch)) for w in REPLAY_WINDOWS}
+    best = max(sum(u) for u in usable.values())
+    for w in REPLAY_WINDOWS:
+        if sum(usable[w]) == best:
+            return w, usable[w]
+    return REPLAY_WINDOWS[-1], usable[REPLAY_WINDOWS[-1]]
+
+
 def config_name(name):
     """A channel name the firmware accepts: 1..32 of letters, digits, ``_-.`` (others become ``_``)."""
     out = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "_-." else "_" for ch in str(name))[:32]
@@ -211,12 +237,12 @@ def _segments(values):
     return [np.asarray(values, dtype=np.int64)]
 
 
-def _runs(values, run_length, warmup):
+def _runs(values, run_length, warmup, offsets=OFFSETS):
     out = []
     for seg in _segments(values):
         n = seg.shape[0]
         rl = min(run_length, n)
-        step = max(1, rl // OFFSETS)
+        step = max(1, rl // offsets)
         for off in range(0, min(rl, n - rl + 1), step):
             for s in range(off, n - rl + 1, rl):
                 out.append(seg[s:s + rl])
@@ -231,7 +257,7 @@ def _probe_fields(base, n):
     return f
 
 
-def guard_statistics(values, channels, base_fields, warmup, run_length):
+def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=OFFSETS):
     # ``warmup``: samples at the start of every run that are not recorded (0: all of them)
     """Feed nominal runs through the firmware guard; per detector a list (per run) of (samples x channels) arrays."""
     from redline.sensor import SensorGuard
@@ -242,7 +268,7 @@ def guard_statistics(values, channels, base_fields, warmup, run_length):
     cfg = SensorConfig(channels, **_probe_fields(base_fields, n_ch))
     g = SensorGuard(cfg)
     out = {d: [] for d in DETECTORS + ("replay",)}
-    for seg in _runs(values, run_length, warmup):
+    for seg in _runs(values, run_length, warmup, offsets):
         g.reset()
         rows = seg.tolist()
         st = {d: [] for d in out}
@@ -316,7 +342,7 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         raise ValueError("channel names collide once made firmware-safe: %s" % ", ".join(channels))
     n_ch = len(channels)
     per_sample = false_halts_per_day / (SECONDS_PER_DAY * rate_hz)
-    share = per_sample / (len(HALTING) * n_ch)
+    share = per_sample / ((len(HALTING) + 1) * n_ch)      # + 1: the replay check
     chans = []
     for c, name in enumerate(channels):
         x = values[:, c].astype(np.float64)
@@ -328,13 +354,18 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
                                / math.sqrt(2.0)))),
             range_lo=max(-_LIM, lo - half), range_hi=min(_LIM, hi + half)))
     base = _base_fields(chans, learn_baseline, warmup)
+    window, replay_ok = choose_replay_window(segs, n_ch, share)
+    base["replay_window"] = window
+    base["replay_quant"] = tuple(1 if ok else 0 for ok in replay_ok)
     if redundant:
         base["pair_a"] = tuple(names.index(a) for a, _ in redundant)
         base["pair_b"] = tuple(names.index(b) for _, b in redundant)
         base["pair_tol"] = tuple(_pair_tol(values, names.index(a), names.index(b)) for a, b in redundant)
     if progress:
         progress("recording guard statistics on %d nominal rows" % values.shape[0])
-    stats = guard_statistics(segs, channels, base, warmup if learn_baseline else 0, run_length)
+    # frozen mode: runs differ only in where they start, one offset is enough
+    stats = guard_statistics(segs, channels, base, warmup if learn_baseline else 0, run_length,
+                             OFFSETS if learn_baseline else 1)
     samples = int(sum(s.shape[0] for s in stats["surprise"]))
     if samples == 0:
         raise ValueError("no nominal samples after the warm-up (log shorter than one run?)")
@@ -351,6 +382,8 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         ch.expected["stuck"] = rate
         expected += rate
         ch.replay_chance = int(sum(s[:, c].sum() for s in stats["replay"]))
+        ch.expected["replay"] = replay_chance_rate(segs, c, window) if replay_ok[c] else 0.0
+        expected += ch.expected["replay"]
     f = dict(base)
     zh = tuple(_int_level(c.thresholds["surprise"], 4, 16384) for c in chans)
     f.update(
@@ -360,7 +393,7 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         stuck_run=tuple(int(c.thresholds["stuck"]) for c in chans),
         max_slew=tuple(_int_level(c.thresholds["slew"], 1, _LIM) for c in chans),
         # entropy = var * 16384 / NOISE_Q12 reaches ENTROPY_HALT exactly at the calibrated variance
-        replay_quant=tuple(0 if c.replay_chance else 1 for c in chans),
+        replay_quant=tuple(0 if c.replay_chance or not ok else 1 for c, ok in zip(chans, replay_ok)),
         noise_q12=tuple(_noise_q12(c) for c in chans))
     cal = Calibration(rate_hz=rate_hz, false_halts_per_day=false_halts_per_day, warmup=warmup,
                       run_length=min(run_length, values.shape[0]), learn_baseline=learn_baseline,

@@ -10,6 +10,7 @@ frozen configuration module to ``--out`` and the report to ``--report``
 (default: ``--out`` with ``.md``).
 """
 import json
+import sys
 from pathlib import Path
 
 from . import calibrate as cb
@@ -27,10 +28,11 @@ def add_arguments(p):
                    help="multiply decimal column NAME by K (repeatable)")
     p.add_argument("--redundant", action="append", default=[], metavar="A=B",
                    help="channels A and B measure the same quantity (repeatable)")
-    p.add_argument("--warmup", type=int, default=100, help="warm-up samples per run")
-    p.add_argument("--segment", type=int, default=1140, help="bootstrap segment length (samples)")
-    p.add_argument("--boot", type=int, default=200, help="bootstrap segments (each also reversed)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    p.add_argument("--warmup", type=int, default=100, help="warm-up samples per run (default 100)")
+    p.add_argument("--segment", type=int, default=1140, help="run length the log is cut into (samples, default 1140)")
+    p.add_argument("--learn-baseline", action="store_true",
+                   help="leave SCALE 0: the guard learns baseline and scale in every run's warm-up "
+                        "(default: baseline and noise scale of the log frozen in, with range limits)")
     p.add_argument("--json", action="store_true", help="print the calibration as JSON")
 
 
@@ -55,8 +57,9 @@ def run(args):
     pairs = _pairs(args.redundant, table.channels)
     try:
         cal = cb.calibrate(table.values, table.channels, args.rate, args.false_halts_per_day,
-                           warmup=args.warmup, run_length=args.segment, n_boot=args.boot,
-                           seed=args.seed, redundant=pairs)
+                           warmup=args.warmup, run_length=args.segment, redundant=pairs,
+                           learn_baseline=args.learn_baseline,
+                           progress=lambda m: print("redline calibrate: %s" % m, file=sys.stderr, flush=True))
     except ValueError as exc:
         raise UserError(str(exc)) from None
     out = Path(args.out)
@@ -64,6 +67,8 @@ def run(args):
     cb.write_config(cal, out)
     rep = Path(args.report) if args.report else out.with_suffix(".md")
     rep.write_text(cb.report(cal))
+    print("redline calibrate: wrote %s and %s (expected %.3g false halts/day)"
+          % (out, rep, cal.expected_false_halts_per_day), file=sys.stderr)
     if args.json:
         print(json.dumps(cb.as_dict(cal), indent=1))
     return 0

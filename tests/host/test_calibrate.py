@@ -1,5 +1,6 @@
-"""Calibration: tail helpers exact, thresholds reproducible, config module loads fail-closed."""
+"""Calibration: tail helpers exact, thresholds from the guard's own statistics, promise kept, config fail-closed."""
 import importlib.util
+import math
 
 import numpy as np
 import pytest
@@ -7,17 +8,38 @@ import pytest
 from redline_host import calibrate as cb
 
 
-def test_gumbel_level_inverts_tail():
-    u, beta = 3.0, 0.5
-    h = cb.gumbel_level(u, beta, 1e-4)
-    assert cb.gumbel_tail(u, beta, h) == pytest.approx(1e-4, rel=1e-9)
-    assert cb.gumbel_fit([2.0, 2.0, 2.0]) == (2.0, 0.0)
+def test_gpd_level_formula_and_fit_bounds():
+    assert cb.gpd_level(3.0, 0.0, 2.0, math.e) == pytest.approx(5.0)
+    assert cb.gpd_level(3.0, 0.5, 2.0, 4.0) == pytest.approx(3.0 + 2.0 / 0.5 * (2.0 - 1.0))
+    # exponential excesses: shape clipped at 0, scale = mean excess
+    rng = np.random.default_rng(1)
+    xi, beta = cb.gpd_fit(rng.exponential(7.0, size=20000))
+    assert xi < 0.02 and beta == pytest.approx(7.0, rel=0.05)
+    # a bounded (uniform) tail is never trusted: shape 0, not negative
+    xi, _ = cb.gpd_fit(rng.uniform(0, 1, size=1000) * 10)
+    assert xi == 0.0
+
+
+def test_excursion_peaks_declusters():
+    s = np.array([0, 5, 7, 5, 0, 0, 9, 0, 6, 6])
+    assert cb.excursion_peaks([s], 4).tolist() == [9.0, 7.0, 6.0]
+    assert cb.excursion_peaks([s, np.array([8, 1])], 4).tolist() == [9.0, 8.0, 7.0, 6.0]
+
+
+def test_tail_level_extrapolates_and_stays_above_the_data():
+    rng = np.random.default_rng(2)
+    x = rng.exponential(1.0, size=200000)     # iid: every excursion is one sample
+    level, expected = cb.tail_level([x], x.size, 1e-6)
+    assert level == pytest.approx(-math.log(1e-6), rel=0.1) and expected == 1e-6
+    level, _ = cb.tail_level([x[:1000]], 1000, 1e-6)   # far below one excursion per log
+    assert level > x[:1000].max()
+    level, expected = cb.tail_level([np.zeros(500)], 500, 1e-6)   # a flat statistic
+    assert level == 1.0 and expected == 0.0
 
 
 def test_stuck_threshold_geometric_and_longer_than_seen():
     x = np.array([1, 1, 1, 2, 3, 4, 5, 6, 7, 8] * 10)   # longest run 3, q = 0.2
     L, rate = cb.stuck_threshold(x, 1e-3)
-    # geometric tail (1 - q) q**(L-1) with q = 20/99 falls under 1e-3 first at L = 6
     q = 20 / 99
     assert L == 6 and rate == pytest.approx((1 - q) * q ** 5)
 
@@ -25,29 +47,62 @@ def test_stuck_threshold_geometric_and_longer_than_seen():
 def _nominal(seed=3, n=2500):
     rng = np.random.default_rng(seed)
     return np.column_stack([np.round(1000 + 20 * rng.normal(size=n)),
-                            np.round(-50 + 5 * rng.normal(size=n))]).astype(np.int64)
+                            np.round(-50 + 5 * rng.normal(size=n)),
+                            rng.integers(0, 3, size=n)]).astype(np.int64)
 
 
-def test_calibrate_deterministic_and_promise(tmp_path):
+def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     v = _nominal()
-    a = cb.calibrate(v, ["a", "b"], 1.0, 50.0, run_length=600, n_boot=40, delay_shifts=(4,))
-    b = cb.calibrate(v, ["a", "b"], 1.0, 50.0, run_length=600, n_boot=40, delay_shifts=(4,))
-    assert a.thresholds() == b.thresholds()
-    assert a.channels[0].baseline == int(round(float(np.median(v[:, 0]))))
-    assert a.delays[4] <= 5 and a.detected[4] == 1.0
-    # held-back data from the same process: no more than a handful of halts in ~1 day at 50/day
-    held = _nominal(seed=4, n=20000)
-    halts, samples, per_day = cb.measure_false_halts(a, held)
-    assert samples == 33 * 500 + 100     # 33 full 600-row chunks and a 200-row tail, each after 100 warm-up
-    assert per_day <= 2 * 50.0
+    names = ["a", "b b", "q"]
+    a = cb.calibrate(v, names, 1.0, 50.0, run_length=600, delay_shifts=(4,))
+    b = cb.calibrate(v, names, 1.0, 50.0, run_length=600, delay_shifts=(4,))
+    assert a.fields == b.fields
+    assert [c.name for c in a.channels] == ["a", "b_b", "q"]        # firmware-safe names
+    assert a.fields["baseline"][0] == int(round(float(np.median(v[:, 0]))))
+    assert a.fields["scale"][0] == a.channels[0].noise and 18 <= a.channels[0].noise <= 22
+    # replay window: the shortest whose chance matches fit the budget share; a channel of
+    # three values repeats any window by chance, so its replay check is off
+    share = 50.0 / 86400 / (6 * 3)
+    w = a.fields["replay_window"]
+    assert cb.replay_chance_rate([v], 0, w) <= share
+    assert cb.replay_chance_rate([v], 1, w) <= share < cb.replay_chance_rate([v], 1, w - 1)
+    assert cb.replay_chance_rate([v], 2, 8) > share
+    assert a.fields["replay_quant"] == (1, 1, 0)
+    assert a.delays[4] <= 3 and a.detected[4] == 1.0
+    # held-back data from the same process: within a factor 2 of 50/day
+    halts, samples, per_day = cb.measure_false_halts(a, _nominal(seed=4, n=40000))
+    assert samples == 40000
+    assert 25.0 <= per_day <= 100.0, per_day
     out = tmp_path / "redline_config.py"
     cb.write_config(a, out)
+    with pytest.raises(ValueError):
+        cb.write_config(a, tmp_path / "x.py", learn_baseline=True)
     spec = importlib.util.spec_from_file_location("cfg", out)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     from redline.sensor.config import load_config, ConfigError
     cfg = load_config(mod)
-    assert cfg.channels == ("a", "b") and cfg.stuck_run[0] == int(a.channels[0].thresholds["stuck"])
-    mod.Z_HALT = (1, 1)
+    assert cfg.channels == ("a", "b_b", "q") and cfg.stuck_run == a.fields["stuck_run"]
+    mod.Z_HALT = (1, 1, 1)
     with pytest.raises(ConfigError):
         load_config(mod)
+
+
+def test_calibrate_learned_mode_has_no_frozen_baseline_or_range():
+    v = _nominal()[:, :2]
+    cal = cb.calibrate(v, ["a", "b"], 1.0, 50.0, run_length=600, learn_baseline=True, delay_shifts=())
+    cfg = cb.config(cal)
+    assert cfg.scale == (0, 0) and cfg.range_max == ((1 << 29) - 1,) * 2
+    assert cal.expected_false_halts_per_day == pytest.approx(50.0, rel=0.5)
+
+
+def test_calibrate_rejects_bad_input():
+    v = _nominal()
+    with pytest.raises(ValueError):
+        cb.calibrate(v, ["a", "b"], 1.0, 1.0)                  # 3 columns, 2 names
+    with pytest.raises(ValueError):
+        cb.calibrate(v, ["a", "b", "c"], 0.0, 1.0)
+    with pytest.raises(ValueError):
+        cb.calibrate(v[:100], ["a", "b", "c"], 1.0, 1.0)       # shorter than warm-up + 64
+    with pytest.raises(ValueError):
+        cb.calibrate(v * (1 << 28), ["a", "b", "c"], 1.0, 1.0)  # beyond the boards' reading limit
