@@ -30,7 +30,7 @@ def add_arguments(p):
     p.add_argument("--runtime", default="cpython", choices=RUNTIME_CHOICES, help="where the firmware code runs")
     p.add_argument("--data-dir", help="folder holding skab/data/...; unset: ../shared/datasets")
     p.add_argument("--seed", type=int, default=0, help="seed of onsets, channels, signs, noise and twins")
-    p.add_argument("--trials", type=int, default=8, help="trials per scenario")
+    p.add_argument("--trials", type=int, default=16, help="trials per scenario")
     p.add_argument("--scenarios", default="all",
                    help="comma-separated scenario names, or all: " + ", ".join(sc.SCENARIO_NAMES))
     p.add_argument("--jobs", type=int, default=0, help="trials run at once (0: one per CPU)")
@@ -133,5 +133,6 @@ def run(args):
                "targets": [{"target": t, "met": m, "detail": d} for t, m, d in targets]}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
     else:
-        sys.stdout.write(sc.table_markdown(summaries) + "\n" + sc.targets_markdown(targets))
+        sys.stdout.write(sc.table_markdown(summaries) + "\n" + sc.pre_onset_markdown(summaries) + "\n"
+                         + sc.targets_markdown(targets))
     return 0

@@ -37,7 +37,8 @@ Metrics per trial (``trial_metrics``), from the per-row decision stream:
 minus the onset (0: halted on the first faulted sample; None: no halt within
 the horizon); ``actuator_on`` = rows from the onset until the first row that
 ends with the actuator safe (0 when it was already safe at the onset);
-``false_halts`` = rows before the onset with a Halt decision. Medians over a
+``false_halts`` = false halts before the onset, each a run of consecutive rows
+with a Halt decision (one halting condition usually lasts a few rows). Medians over a
 scenario's trials count a miss as never (a median that is a miss is None).
 
 Redundant pairs: every data channel gets a synthetic twin ``NAME_twin`` = the
@@ -541,7 +542,7 @@ def rows_from_pipeline(lines, escalate_dwell=ESCALATE_DWELL, release_dwell=RELEA
 class TrialResult:
     delay: int = None           # samples from onset to the first Halt at or after it; None: none
     actuator_on: int = None     # samples from onset until the actuator is safe; None: never
-    false_halts: int = 0        # samples before the onset with a Halt decision
+    false_halts: int = 0        # runs of Halt samples before the onset
     pre_onset: int = 0          # samples before the onset
     reason: str = ""            # of the first Halt at or after the onset
 
@@ -555,7 +556,7 @@ def trial_metrics(rows, onset):
     if not 0 <= onset <= len(rows):
         raise ValueError("onset outside the stream")
     res = TrialResult(pre_onset=onset)
-    res.false_halts = sum(1 for r in rows[:onset] if r.halt)
+    res.false_halts = sum(1 for i in range(onset) if rows[i].halt and (i == 0 or not rows[i - 1].halt))
     for i in range(onset, len(rows)):
         if res.delay is None and rows[i].halt:
             res.delay = i - onset
@@ -591,8 +592,10 @@ def run_trial(trial, runtime="cpython"):
     args = ["--csv", "--escalate-dwell", str(ESCALATE_DWELL), "--release-dwell", str(RELEASE_DWELL)]
     proc = run_guard_script(runtime, trial.info.dir, trial_csv(trial).encode(), args)
     if proc.returncode != 0:
-        raise RuntimeError("%s guard run failed (exit %d): %s" % (runtime, proc.returncode,
-                                                                  proc.stderr.decode(errors="replace")[-1000:]))
+        # MicroPython prints an uncaught exception (e.g. MemoryError) to stdout
+        tail = (proc.stderr or proc.stdout).decode(errors="replace").strip().splitlines()[-1:]
+        raise RuntimeError("%s guard run of %s trial %d failed (exit %d): %s"
+                           % (runtime, trial.scenario.name, trial.index, proc.returncode, " ".join(tail)))
     lines = proc.stdout.decode().splitlines()
     return trial_metrics(rows_from_guard(lines, len(trial.info.channels)), trial.onset)
 
@@ -632,7 +635,7 @@ class Summary:
     median_delay: float         # None: the median trial never halted
     median_actuator_on: float   # None: the median trial's actuator never went safe
     false_halt_trials: int      # trials with a Halt before the onset
-    false_halts: int            # Halt samples before the onset, all trials
+    false_halts: int            # false halts (runs of Halt samples) before the onset, all trials
     pre_onset: int              # samples before the onset, all trials
     reasons: dict               # reason of the first Halt after onset -> trials
     results: list
@@ -718,6 +721,21 @@ def table_markdown(summaries):
     return "\n".join(lines) + "\n"
 
 
+def pre_onset_markdown(summaries):
+    """One line on the nominal stretch before the onsets of the sensor trials (false halts)."""
+    sensor = [s for s in summaries if s.scenario.kind != "text"]
+    halts = sum(s.false_halts for s in sensor)
+    samples = sum(s.pre_onset for s in sensor)
+    trials = sum(s.trials for s in sensor)
+    latched = sum(s.false_halt_trials for s in sensor)
+    if not samples:
+        return ""
+    return ("- before the onsets (held-back nominal data, all sensor trials): %d false halts in %d samples "
+            "(%.2f per 1,000, i.e. %.2f expected by chance in the %d samples after an onset); "
+            "%d of %d trials halted before their onset\n"
+            % (halts, samples, 1000.0 * halts / samples, HORIZON * halts / samples, HORIZON, latched, trials))
+
+
 def targets_markdown(targets):
     return "".join("- %s %s (%s)\n" % ("met:" if met else "NOT met:", text, detail) for text, met, detail in targets)
 
@@ -726,7 +744,8 @@ def report_markdown(summaries, targets, header=()):
     """The full report: header lines, the table, the targets, the scenario definitions."""
     lines = ["# redline scenario library", ""]
     lines += list(header)
-    lines += ["", "## Results", "", table_markdown(summaries), "## Targets (issue 5)", "", targets_markdown(targets),
+    lines += ["", "## Results", "", table_markdown(summaries), pre_onset_markdown(summaries),
+              "## Targets (issue 5)", "", targets_markdown(targets),
               "## Scenarios", ""]
     for s in summaries:
         sc = s.scenario

@@ -212,6 +212,8 @@ def test_trial_metrics_exact():
     assert (m.delay, m.actuator_on, m.false_halts, m.halted) == (1, 0, 1, True)
     m = sc.trial_metrics([R(False, False)] * 4, 1)
     assert (m.delay, m.actuator_on, m.false_halts, m.halted, m.reason) == (None, None, 0, False, "")
+    m = sc.trial_metrics([R(True, True), R(True, True), R(False, True), R(True, True), R(True, True)], 4)
+    assert (m.false_halts, m.delay, m.actuator_on) == (2, 0, 0)   # two runs of Halt samples
     m = sc.trial_metrics([R(False, False), R(True, True, "range")], 1)
     assert (m.delay, m.actuator_on) == (0, 0)
     with pytest.raises(ValueError):
@@ -262,6 +264,10 @@ def test_summary_medians_and_targets():
         ("stuck-at: median samples to halt <= 3", False, "median never")]
     table = sc.table_markdown([s1])
     assert "| step-4sigma |  | 2/3 | 5 | 3 | 1/3 | 2/20 | slew (1); surprise (1) |" in table
+    assert sc.pre_onset_markdown([s1, s2]) == ("- before the onsets (held-back nominal data, all sensor trials): "
+                                               "2 false halts in 20 samples (100.00 per 1,000, i.e. 30.00 expected "
+                                               "by chance in the 300 samples after an onset); 1 of 6 trials "
+                                               "halted before their onset\n")
     assert sc.median_or_none([1, None]) is None and sc.median_or_none([1, 2, None]) == 2.0
 
 
