@@ -29,6 +29,7 @@ COMMANDS = {
     "demo": ("redline_host.cmd_demo", "virtual board halting on a spoofed sensor and an injected command"),
     "calibrate": ("redline_host.cmd_calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
     "evaluate": ("redline_host.cmd_evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),
+    "scenarios": ("redline_host.cmd_scenarios", "seeded faults and spoofs in real nominal data, run through the guard"),
 }
 
 
