@@ -600,6 +600,14 @@ def run_trial(trial, runtime="cpython"):
     return trial_metrics(rows_from_guard(lines, len(trial.info.channels)), trial.onset)
 
 
+def nominal_trial(setup):
+    """The whole held-back stream, nothing injected (onset = its end): false halts on clean data."""
+    info = setup.base
+    values = setup.values[setup.split:][:, info.columns].copy()
+    return Trial(scenario=Scenario("held-back-nominal", "nominal", text="no injection"), index=0,
+                 onset=values.shape[0], start=setup.split, info=info, values=values)
+
+
 def run_trials(trials, runtime="cpython", jobs=None, progress=None):
     """TrialResults in the order of ``trials``, ``jobs`` processes at a time (default: CPU count)."""
     jobs = jobs or os.cpu_count() or 1
@@ -721,6 +729,14 @@ def table_markdown(summaries):
     return "\n".join(lines) + "\n"
 
 
+def nominal_markdown(result):
+    """One line on the whole held-back stream run without injection (a nominal_trial's TrialResult)."""
+    return ("- the whole held-back stream without injection: %d false halts in %d samples (%.1f per day at 1 Hz; "
+            "the calibration budget is %g)\n"
+            % (result.false_halts, result.pre_onset, 86400.0 * result.false_halts / max(1, result.pre_onset),
+               CALIBRATION_BUDGET))
+
+
 def pre_onset_markdown(summaries):
     """One line on the nominal stretch before the onsets of the sensor trials (false halts)."""
     sensor = [s for s in summaries if s.scenario.kind != "text"]
@@ -740,11 +756,15 @@ def targets_markdown(targets):
     return "".join("- %s %s (%s)\n" % ("met:" if met else "NOT met:", text, detail) for text, met, detail in targets)
 
 
-def report_markdown(summaries, targets, header=()):
-    """The full report: header lines, the table, the targets, the scenario definitions."""
+def report_markdown(summaries, targets, header=(), nominal=None):
+    """The full report: header lines, the table, false halts, the targets, the scenario definitions.
+
+    ``nominal``: the TrialResult of ``nominal_trial`` (optional).
+    """
     lines = ["# redline scenario library", ""]
     lines += list(header)
-    lines += ["", "## Results", "", table_markdown(summaries), pre_onset_markdown(summaries),
+    lines += ["", "## Results", "", table_markdown(summaries),
+              pre_onset_markdown(summaries) + (nominal_markdown(nominal) if nominal is not None else ""),
               "## Targets (issue 5)", "", targets_markdown(targets),
               "## Scenarios", ""]
     for s in summaries:

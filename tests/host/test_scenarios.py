@@ -268,6 +268,9 @@ def test_summary_medians_and_targets():
                                                "2 false halts in 20 samples (100.00 per 1,000, i.e. 30.00 expected "
                                                "by chance in the 300 samples after an onset); 1 of 6 trials "
                                                "halted before their onset\n")
+    assert sc.nominal_markdown(sc.TrialResult(false_halts=3, pre_onset=2880)) == (
+        "- the whole held-back stream without injection: 3 false halts in 2880 samples (90.0 per day at 1 Hz; "
+        "the calibration budget is 1)\n")
     assert sc.median_or_none([1, None]) is None and sc.median_or_none([1, 2, None]) == 2.0
 
 
@@ -319,6 +322,9 @@ def test_cli_small_run_matches_library(skab, monkeypatch, capsys, tmp_path):
     assert code == 0
     doc = json.loads(cap.out)
     assert doc["scenarios"] == expected
+    clean = sc.run_trial(sc.nominal_trial(skab))
+    assert clean.pre_onset == 3135 and clean.delay is None
+    assert doc["held_back_nominal"] == {"false_halts": clean.false_halts, "samples": 3135}
     assert [s["name"] for s in doc["scenarios"]] == ["step-8sigma", "stuck-at"]
     assert "scenarios: 4 trials of 2 scenarios on cpython" in cap.err
     text = out.read_text()
