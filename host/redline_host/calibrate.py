@@ -489,7 +489,7 @@ def measure_false_halts(cal, values, hold=60):
     return halts, samples, per_day
 
 
-_UNITS = {"surprise": "|z| Q8", "cusum": "Q8", "slew": "counts", "entropy": "var Q12", "drift": "Q8",
+_UNITS = {"surprise": "abs z, Q8", "cusum": "Q8", "slew": "counts", "entropy": "var Q12", "drift": "Q8",
           "stuck": "samples"}
 
 

@@ -73,9 +73,9 @@ def _stat_residual(v, warmup):
 
 
 FAMILIES = (
-    ("|z| vs warm-up", _stat_z),
+    ("abs(z) vs warm-up", _stat_z),
     ("EWMA(0.2) of z", _stat_ewma),
-    ("|z| vs previous 32 readings", _stat_moving),
+    ("abs(z) vs the previous 32 readings", _stat_moving),
     ("multivariate EWMA T^2", _stat_mewma),
     ("cross-channel regression residual", _stat_residual),
 )
