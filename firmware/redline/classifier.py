@@ -34,6 +34,7 @@ that is True, ``observer.token(hi, lo)``.
 from array import array
 
 from redline.compat import const
+from redline.keywords import unicode_space_length
 from redline.sigmoid import prob16
 from redline.tokenizer import LOWER
 
@@ -53,6 +54,41 @@ _ADLER_MOD = const(65521)
 _CHUNK = const(2048)     # Adler sums stay below 2**30 for 2048 bytes between reductions
 _BUCKET_SHIFT = const(6)  # bucket = top 10 bits of the key's high half
 _FILTER_MASK = const(0x7FFF)  # the membership map covers the low 15 bits (4 KB)
+_NO_TOKEN = const(0x12325)  # ``lo`` between tokens: above 16 bits, and its low half is the offset
+_NO_TOKEN_HI = const(0x8421)  # ``hi`` between tokens: the offset's high half minus one
+_WORD_SPACE = const(1)      # _SPACES: ASCII whitespace
+_WORD_LEAD = const(2)       # _SPACES: lead byte of a possible Unicode space (redline.keywords)
+_TRIGGER_WORD = const(1)
+_TRIGGER_LAST = const(2)
+_TRIGGER_PREV = const(4)
+_TRIGGER_MASK = const(0x7FF)
+
+
+def _byte_tables():
+    spaces = bytearray(256)
+    for b in (9, 10, 11, 12, 13, 32):
+        spaces[b] = _WORD_SPACE
+    for b in (0xC2, 0xE1, 0xE2, 0xE3):
+        spaces[b] = _WORD_LEAD
+    upper = bytearray(256)
+    for b in range(65, 91):
+        upper[b] = 1
+    return bytes(spaces), bytes(upper)
+
+
+_SPACES, _UPPER = _byte_tables()
+del _byte_tables
+
+
+class _NoWords:
+    """Word sink that wants no word: classify() without keywords."""
+    token_flags = bytes(_TRIGGER_MASK + 1)
+
+    def word(self, data, s, e, index):
+        pass
+
+
+_NO_WORDS = _NoWords()
 
 
 class Classifier:
@@ -198,77 +234,301 @@ class Classifier:
         self._prev_start = start
         self._prev_end = end
 
-    def classify(self, data, length):
-        """Classify the first ``length`` bytes of ``data`` (bytes, bytearray or memoryview)."""
+    def _hit(self, data, s, e, lo, bl, count):
+        """Token data[s:e] (low half ``lo``, the count-th) or its bigram (low half ``bl``) passed the map."""
+        if e - s > _MAX_TOKEN:
+            e = s + _MAX_TOKEN
+        bits = self._bits
+        hi = -1
+        f = bl & _FILTER_MASK
+        if count > 1 and bits[f >> 3] & (1 << (f & 7)):
+            # the previous token: the last alphanumeric run before s
+            low = LOWER
+            pe = s - 1
+            while not low[data[pe]]:
+                pe -= 1
+            ps = pe
+            while ps > 0 and low[data[ps - 1]]:
+                ps -= 1
+            pe += 1
+            if pe - ps > _MAX_TOKEN:
+                pe = ps + _MAX_TOKEN
+            self._data = data
+            ph = self._high(ps, pe)
+            pl = self._low(ps, pe)
+            hi = self._high(s, e)
+            t = (pl ^ _MIX) * _PRIME
+            bh = (ph * _PRIME + (t >> 16)) & 0xFFFF
+            t2 = ((t & 0xFFFF) ^ lo) * _PRIME
+            bh = (((bh ^ hi) * _PRIME) + (t2 >> 16)) & 0xFFFF
+            v = self._lookup(bh, bl)
+            if v is not None:
+                self._acc += v
+                self._matched += 1
+        f = lo & _FILTER_MASK
+        if bits[f >> 3] & (1 << (f & 7)):
+            if hi < 0:
+                self._data = data
+                hi = self._high(s, e)
+            v = self._lookup(hi, lo)
+            if v is not None:
+                self._acc += v
+                self._matched += 1
+        self._data = b""
+
+    def _low(self, start, end):
+        """Low half of the hash of data[start:end] (end - start <= 256)."""
+        data = self._data
         low = LOWER
-        self._data = data
+        lo = _OFF_LO
+        for i in range(start, end):
+            lo = ((lo ^ low[data[i]]) * _PRIME) & 0xFFFF
+        return lo
+
+    def _observe(self, data, s, e, lo):
+        """Hand token data[s:e] to the observer (when it wants it) with its full hash."""
+        obs = self.observer
+        if e - s > _MAX_TOKEN:
+            e = s + _MAX_TOKEN
+        if self._wants is None or self._wants(lo):
+            self._data = data
+            hi = self._high(s, e)
+            self._data = b""
+            obs.token(hi, lo)
+
+    def classify(self, data, length, words=None):
+        """Classify the first ``length`` bytes of ``data`` (bytes, bytearray or memoryview).
+
+        ``words`` (optional, a redline.keywords.KeywordScanner between begin() and
+        finish()) receives the words that can count as keyword evidence, from the
+        same pass over the bytes; where the viper loop runs, it scans on its own.
+        """
         self._acc = self.model.intercept
         self._matched = 0
-        self._total = 0
-        self._have_prev = False
         if self.observer is not None:
             self.observer.begin()
-        anchor = self.anchor
-        a = 1
-        b = 0
-        lo = 0
-        start = 0
-        in_token = False
-        i = 0
         if self.use_viper:
-            if anchor:
-                _viper_scan_anchor(data, length, low, self._emit, self._adler)
-                a = self._adler[0]
-                b = self._adler[1]
+            self._viper_classify(data, length)
+            if words is not None:
+                words.stream(data, length)
+        else:
+            if words is None:
+                words = _NO_WORDS
+            count = self._walk(data, length, words)
+            self._total = count + count - 1 if count else 0
+            if self.anchor:
+                self._adler_sums(data, length)
             else:
-                _viper_scan(data, length, low, self._emit)
-            i = length
-        while i < length:
-            end = i + _CHUNK
-            if end > length:
-                end = length
-            # two copies of the byte loop: the anchor adds a third of the work per byte
-            if anchor:
-                for j in range(i, end):
-                    x = data[j]
-                    a += x
-                    b += a
-                    c = low[x]
-                    if c:
-                        if in_token:
-                            lo = ((lo ^ c) * _PRIME) & 0xFFFF
-                        else:
-                            in_token = True
-                            start = j
-                            lo = ((_OFF_LO ^ c) * _PRIME) & 0xFFFF
-                    elif in_token:
-                        in_token = False
-                        self._token(start, j, lo)
-                a %= _ADLER_MOD
-                b %= _ADLER_MOD
-            else:
-                for j in range(i, end):
-                    c = low[data[j]]
-                    if c:
-                        if in_token:
-                            lo = ((lo ^ c) * _PRIME) & 0xFFFF
-                        else:
-                            in_token = True
-                            start = j
-                            lo = ((_OFF_LO ^ c) * _PRIME) & 0xFFFF
-                    elif in_token:
-                        in_token = False
-                        self._token(start, j, lo)
-            i = end
-        if in_token:
-            self._token(start, length, lo)
-        self._data = b""
+                self.adler_a = 1
+                self.adler_b = 0
         acc = self._acc
         self.score = acc
         self.tokens_matched = self._matched
         self.tokens_total = self._total
         self.is_manipulation = acc > self.model.threshold
         self.probability = prob16(acc, self.model.scale)
+        return acc
+
+    def _walk(self, data, length, words):
+        """One pass: token hashes, lookups, word boundaries; returns the number of tokens.
+
+        Per byte both 16-bit halves of the token's hash are updated; at a token's
+        end (any other byte) its unigram and bigram are tested against the map and
+        looked up, and its flag in ``words.token_flags`` joins the flags of the
+        current word; at a word's end (whitespace) a flagged word goes to
+        ``words.word``. Between tokens ``lo`` has bit 16 set and ``hi`` is one
+        below the offset: the first step of a token then needs no test (the extra
+        bit adds exactly one PRIME to the high half). The token and word ends are
+        written out twice, in the loop and for the end of the message: a call per
+        token costs more than the loop's work on the wasm port.
+        """
+        # MicroPython reaches its first 16 locals with shorter opcodes: the
+        # per-byte names come first (the arguments take four)
+        low = LOWER
+        lo = _NO_TOKEN
+        hi = _NO_TOKEN_HI
+        c = 0
+        t = 0
+        j = 0
+        last = -1       # last byte that was not alphanumeric
+        bits = self._bits
+        spaces = _SPACES
+        upper = _UPPER
+        flags = words.token_flags
+        count = 0       # tokens so far
+        wf = 0          # trigger flags of the current word
+        first = self._first
+        keys = self._keys
+        weights = self._weights
+        observe = self.observer
+        acc = self._acc
+        matched = 0
+        pl = 0          # previous token's hash, low half
+        ph = 0          # ... high half
+        ws = 0          # first byte of the current word
+        index = 0       # words so far
+        prev_word = -2  # index of the last word flagged TRIGGER_PHRASE_PREV
+        for j in range(length):
+            c = low[data[j]]
+            if c:
+                t = (lo ^ c) * _PRIME
+                lo = t & 0xFFFF
+                hi = (hi * _PRIME + (t >> 16)) & 0xFFFF
+                continue
+            if lo < 0x10000:
+                # token data[last + 1:j] ended; hash halves hi, lo
+                if j - last > _MAX_TOKEN + 1:
+                    self._data = data
+                    lo = self._low(last + 1, last + 1 + _MAX_TOKEN)
+                    hi = self._high(last + 1, last + 1 + _MAX_TOKEN)
+                    self._data = b""
+                count += 1
+                f = lo & _FILTER_MASK
+                if bits[f >> 3] & (1 << (f & 7)):
+                    # unigram: scan the bucket of keys sharing hi's top bits
+                    m = first[hi >> _BUCKET_SHIFT]
+                    e = first[(hi >> _BUCKET_SHIFT) + 1]
+                    f = lo & 0xFF
+                    while m < e:
+                        r = m << 2
+                        if keys[r + 3] == f and keys[r + 2] == lo >> 8 and (keys[r] << 8 | keys[r + 1]) == hi:
+                            r = m << 1
+                            v = weights[r] | (weights[r + 1] << 8)
+                            acc += v - 65536 if v >= 32768 else v
+                            matched += 1
+                            break
+                        m += 1
+                t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
+                f = t & _FILTER_MASK
+                if bits[f >> 3] & (1 << (f & 7)) and count > 1:
+                    # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves
+                    u = (pl ^ _MIX) * _PRIME
+                    bh = ((((ph * _PRIME + (u >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
+                    t &= 0xFFFF
+                    m = first[bh >> _BUCKET_SHIFT]
+                    e = first[(bh >> _BUCKET_SHIFT) + 1]
+                    f = t & 0xFF
+                    while m < e:
+                        r = m << 2
+                        if keys[r + 3] == f and keys[r + 2] == t >> 8 and (keys[r] << 8 | keys[r + 1]) == bh:
+                            r = m << 1
+                            v = weights[r] | (weights[r + 1] << 8)
+                            acc += v - 65536 if v >= 32768 else v
+                            matched += 1
+                            break
+                        m += 1
+                pl = lo
+                ph = hi
+                if observe is not None and (self._wants is None or self._wants(lo)):
+                    observe.token(hi, lo)
+                wf |= flags[lo & _TRIGGER_MASK]
+                if 57 < data[last + 1] < 97 and last + 2 < length and upper[data[last + 2]]:
+                    # starts with two capitals (a token's first byte is a letter or digit)
+                    wf |= _TRIGGER_WORD
+                lo = _NO_TOKEN
+                hi = _NO_TOKEN_HI
+            k = spaces[data[j]]
+            if k:
+                if k != _WORD_SPACE:
+                    k = unicode_space_length(data, j, length)
+                if k:
+                    if j > ws:
+                        if wf:
+                            if wf & _TRIGGER_WORD or (wf & _TRIGGER_LAST and prev_word == index - 1):
+                                words.word(data, ws, j, index)
+                            if wf & _TRIGGER_PREV:
+                                prev_word = index
+                            wf = 0
+                        index += 1
+                    ws = j + k
+            last = j
+        j = length
+        if lo < 0x10000:
+                # token data[last + 1:j] ended; hash halves hi, lo
+                if j - last > _MAX_TOKEN + 1:
+                    self._data = data
+                    lo = self._low(last + 1, last + 1 + _MAX_TOKEN)
+                    hi = self._high(last + 1, last + 1 + _MAX_TOKEN)
+                    self._data = b""
+                count += 1
+                f = lo & _FILTER_MASK
+                if bits[f >> 3] & (1 << (f & 7)):
+                    # unigram: scan the bucket of keys sharing hi's top bits
+                    m = first[hi >> _BUCKET_SHIFT]
+                    e = first[(hi >> _BUCKET_SHIFT) + 1]
+                    f = lo & 0xFF
+                    while m < e:
+                        r = m << 2
+                        if keys[r + 3] == f and keys[r + 2] == lo >> 8 and (keys[r] << 8 | keys[r + 1]) == hi:
+                            r = m << 1
+                            v = weights[r] | (weights[r + 1] << 8)
+                            acc += v - 65536 if v >= 32768 else v
+                            matched += 1
+                            break
+                        m += 1
+                t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
+                f = t & _FILTER_MASK
+                if bits[f >> 3] & (1 << (f & 7)) and count > 1:
+                    # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves
+                    u = (pl ^ _MIX) * _PRIME
+                    bh = ((((ph * _PRIME + (u >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
+                    t &= 0xFFFF
+                    m = first[bh >> _BUCKET_SHIFT]
+                    e = first[(bh >> _BUCKET_SHIFT) + 1]
+                    f = t & 0xFF
+                    while m < e:
+                        r = m << 2
+                        if keys[r + 3] == f and keys[r + 2] == t >> 8 and (keys[r] << 8 | keys[r + 1]) == bh:
+                            r = m << 1
+                            v = weights[r] | (weights[r + 1] << 8)
+                            acc += v - 65536 if v >= 32768 else v
+                            matched += 1
+                            break
+                        m += 1
+                pl = lo
+                ph = hi
+                if observe is not None and (self._wants is None or self._wants(lo)):
+                    observe.token(hi, lo)
+                wf |= flags[lo & _TRIGGER_MASK]
+                if 57 < data[last + 1] < 97 and last + 2 < length and upper[data[last + 2]]:
+                    # starts with two capitals (a token's first byte is a letter or digit)
+                    wf |= _TRIGGER_WORD
+        if j > ws and wf:
+            if wf & _TRIGGER_WORD or (wf & _TRIGGER_LAST and prev_word == index - 1):
+                words.word(data, ws, j, index)
+        self._acc = acc
+        self._matched = matched
+        return count
+
+    def _adler_sums(self, data, length):
+        """Adler-32 sums of data[:length] into adler_a, adler_b."""
+        a = 1
+        b = 0
+        i = 0
+        while i < length:
+            end = i + _CHUNK
+            if end > length:
+                end = length
+            for j in range(i, end):
+                a += data[j]
+                b += a
+            a %= _ADLER_MOD
+            b %= _ADLER_MOD
+            i = end
         self.adler_a = a
         self.adler_b = b
-        return acc
+
+    def _viper_classify(self, data, length):
+        """The byte loop in viper: one _token() call per token."""
+        self._data = data
+        self._total = 0
+        self._have_prev = False
+        if self.anchor:
+            _viper_scan_anchor(data, length, LOWER, self._emit, self._adler)
+            self.adler_a = self._adler[0]
+            self.adler_b = self._adler[1]
+        else:
+            _viper_scan(data, length, LOWER, self._emit)
+            self.adler_a = 1
+            self.adler_b = 0
+        self._data = b""

@@ -167,12 +167,53 @@ def _build_vocabulary():
             bytes(phrase_ids), bytes(phrase_offsets), bytes(phrase_counter), ends)
 
 
+# Word triggers for a tokenizer that streams the message (redline.classifier).
+TRIGGER_WORD = const(1)
+TRIGGER_PHRASE_LAST = const(2)
+TRIGGER_PHRASE_PREV = const(4)
+TOKEN_FLAGS_MASK = const(0x7FF)    # 2 KB table: about 4 % of other tokens hit a flag
+
+
+def _build_token_flags():
+    """TOKEN_FLAGS[lo & TOKEN_FLAGS_MASK] for the first alphanumeric run of every known word.
+
+    ``lo`` is the low half of the token hash (redline.tokenizer). A trimmed word
+    that is a known word starts with a letter, so its first token is the known
+    word's first run ("don" for "don't"): a word none of whose tokens has a flag
+    cannot change any counter. Bits: TRIGGER_WORD for keywords and negations,
+    TRIGGER_PHRASE_LAST / TRIGGER_PHRASE_PREV for the last and the second-to-last
+    word of a phrase (a phrase can only end on a LAST word right after a PREV word).
+    """
+    table = bytearray(TOKEN_FLAGS_MASK + 1)
+
+    def mark(word, bit):
+        lo = 0x2325
+        for ch in word.encode():
+            if not (48 <= ch <= 57 or 97 <= ch <= 122):
+                break
+            lo = ((lo ^ ch) * 0x1B3) & 0xFFFF
+        table[lo & TOKEN_FLAGS_MASK] |= bit
+
+    for words in _SINGLE_WORD_LISTS:
+        for word in words.split():
+            mark(word, TRIGGER_WORD)
+    for word in _NEGATIONS.split():
+        mark(word, TRIGGER_WORD)
+    for _, phrases in _PHRASE_LISTS:
+        for phrase in phrases:
+            words = phrase.split()
+            mark(words[-1], TRIGGER_PHRASE_LAST)
+            mark(words[-2], TRIGGER_PHRASE_PREV)
+    return bytes(table)
+
+
 _KIND, _PUNCT, _FOLD = _build_byte_tables()
 (_BLOB, _OFFSETS, _BUCKETS, _MAX_WORD, _FLAGS,
  _PHRASE_IDS, _PHRASE_OFFSETS, _PHRASE_COUNTER, _PHRASE_ENDS) = _build_vocabulary()
+TOKEN_FLAGS = _build_token_flags()
 _BUFFER_TYPES = (bytes, bytearray, memoryview)
 # The builders run once; dropping them returns their bytecode to the heap.
-del _build_byte_tables, _build_vocabulary
+del _build_byte_tables, _build_vocabulary, _build_token_flags
 
 
 class BiasBreakdown:
@@ -216,12 +257,132 @@ class BiasBreakdown:
 
 
 class KeywordScanner:
-    """Computes a BiasBreakdown for a bytes-like message; no allocation per scan."""
+    """Computes a BiasBreakdown for a bytes-like message; no allocation per scan.
+
+    Two ways in, with identical results: ``scan()`` walks the bytes itself;
+    ``begin()``, ``word()`` for the words that matter, ``finish()`` let a loop
+    that already walks the message (redline.classifier) hand over only the
+    words whose tokens hit TOKEN_FLAGS, each with its index among all words.
+    """
 
     def __init__(self):
         self._counts = array("H", [0] * 9)
         self._ring_ids = bytearray(_RING_MASK + 1)
         self._ring_negated = bytearray(_RING_MASK + 1)
+        self.token_flags = TOKEN_FLAGS
+        # word() state: indices of the last 8 negation words, phrases counted
+        self._negations = array("i", [0] * (_RING_MASK + 1))
+        self._negation_count = 0
+        self._last_negation = -NEGATION_WINDOW - 1
+        self._found = 0
+        self._dirty = False
+
+    def begin(self):
+        """Start a message for word()."""
+        if self._dirty:
+            counts = self._counts
+            for k in range(9):
+                counts[k] = 0
+            self._dirty = False
+        self._negation_count = 0
+        self._last_negation = -NEGATION_WINDOW - 1
+        self._found = 0
+
+    def word(self, data, s, e, index):
+        """Count data[s:e], the word number ``index`` (from 0) of the message.
+
+        Words come in message order; a word that is left out must be one that
+        cannot count: no token of it has a TOKEN_FLAGS bit (TRIGGER_PHRASE_LAST
+        may be left out unless the word before had TRIGGER_PHRASE_PREV), and it
+        is not an ALL-CAPS candidate (a token starting with two capitals).
+        """
+        start = s
+        punct = _PUNCT
+        while s < e and punct[data[s]]:
+            s += 1
+        while e > s and punct[data[e - 1]]:
+            e -= 1
+        n = e - s
+        wid = _word_id(data, s, n)
+        f = _FLAGS[wid]
+        negated = index - self._last_negation <= NEGATION_WINDOW
+        if f & _FLAG_NEGATION:
+            self._negations[self._negation_count & _RING_MASK] = index
+            self._negation_count += 1
+            self._last_negation = index
+        counts = self._counts
+        if not negated:
+            f &= _FLAG_CATEGORY
+            if f:
+                v = counts[f - 1] + KEYWORD_POINTS
+                counts[f - 1] = v if v < COUNTER_MAX else COUNTER_MAX
+                self._dirty = True
+            if n >= 2 and 65 <= data[s] <= 90:
+                j = s + 1
+                while j < e and 65 <= data[j] <= 90:
+                    j += 1
+                if j == e:
+                    v = counts[_EMPHASIS] + EMPHASIS_POINTS
+                    counts[_EMPHASIS] = v if v < COUNTER_MAX else COUNTER_MAX
+                    self._dirty = True
+        if wid:
+            pending = _PHRASE_ENDS[wid] & ~self._found
+            p = 0
+            while pending:
+                if pending & 1 and self._phrase_before(p, data, start, index):
+                    self._found |= 1 << p
+                    c = _PHRASE_COUNTER[p]
+                    v = counts[c] + KEYWORD_POINTS
+                    counts[c] = v if v < COUNTER_MAX else COUNTER_MAX
+                    self._dirty = True
+                pending >>= 1
+                p += 1
+
+    def _phrase_before(self, p, data, start, index):
+        """True when the words before the one at ``start`` (number ``index``) complete phrase p."""
+        a = _PHRASE_OFFSETS[p]
+        m = _PHRASE_OFFSETS[p + 1] - 2
+        first = index - (m + 1 - a)
+        if first < 0:
+            return False
+        while m >= a:
+            e = _previous_word_end(data, start)
+            start = _word_start(data, e)
+            s = start
+            punct = _PUNCT
+            while s < e and punct[data[s]]:
+                s += 1
+            while e > s and punct[data[e - 1]]:
+                e -= 1
+            if _word_id(data, s, e - s) != _PHRASE_IDS[m]:
+                return False
+            m -= 1
+        # the phrase's first word must not be negated: no negation word in the 6 before it
+        negations = self._negations
+        k = self._negation_count
+        stop = k - _RING_MASK - 1
+        if stop < 0:
+            stop = 0
+        while k > stop:
+            k -= 1
+            x = negations[k & _RING_MASK]
+            if x < first:
+                return first - x > NEGATION_WINDOW
+        return True
+
+    def finish(self, out):
+        """Write the counters of the message begun with begin() to ``out``; return the total."""
+        counts = self._counts
+        out.authority = counts[0]
+        out.social_proof = counts[1]
+        out.scarcity = counts[2]
+        out.urgency = counts[3]
+        out.emotional_appeal = counts[4]
+        out.expertise_signaling = counts[5]
+        out.semantic_traps = counts[6]
+        out.template_fitting = counts[7]
+        out.emphasis = counts[8]
+        return out.total()
 
     def scan(self, data, length, out):
         """Overwrite ``out`` with the breakdown of ``data[:length]``; return its total.
@@ -233,11 +394,16 @@ class KeywordScanner:
             raise TypeError("data must be bytes, bytearray or memoryview")
         if length < 0 or length > len(data):
             raise ValueError("length out of range")
+        self.begin()
+        self.stream(data, length)
+        return self.finish(out)
+
+    def stream(self, data, length):
+        """Count every word of data[:length] into the message begun with begin()."""
+        self._dirty = True
         counts = self._counts
         ring_ids = self._ring_ids
         ring_negated = self._ring_negated
-        for k in range(9):
-            counts[k] = 0
         for k in range(_RING_MASK + 1):
             ring_ids[k] = 0
             ring_negated[k] = 0
@@ -258,7 +424,7 @@ class KeywordScanner:
             # Skip separators up to the first byte of a word.
             k = kind[data[i]]
             if k:
-                step = 1 if k == _CLASS_SPACE else _unicode_space_length(data, i, length)
+                step = 1 if k == _CLASS_SPACE else unicode_space_length(data, i, length)
                 if step:
                     i += step
                     continue
@@ -272,7 +438,7 @@ class KeywordScanner:
                     step = 0
                     break
                 k = kind[data[i]]
-                step = 1 if k == _CLASS_SPACE else _unicode_space_length(data, i, length)
+                step = 1 if k == _CLASS_SPACE else unicode_space_length(data, i, length)
                 if step:
                     break
                 i += 1
@@ -332,19 +498,65 @@ class KeywordScanner:
                     pending >>= 1
                     p += 1
             slot = (slot + 1) & _RING_MASK
-        out.authority = counts[0]
-        out.social_proof = counts[1]
-        out.scarcity = counts[2]
-        out.urgency = counts[3]
-        out.emotional_appeal = counts[4]
-        out.expertise_signaling = counts[5]
-        out.semantic_traps = counts[6]
-        out.template_fitting = counts[7]
-        out.emphasis = counts[8]
-        return out.total()
 
 
-def _unicode_space_length(data, i, length):
+def _word_id(data, s, n):
+    """Id of the known word data[s:s+n] (ASCII case folded), 0 when it is not one."""
+    if 0 < n <= _MAX_WORD:
+        first = _FOLD[data[s]] - _FIRST_LETTER
+        if 0 <= first < _LETTERS:
+            key = n * _LETTERS + first
+            c = _BUCKETS[key]
+            last = _BUCKETS[key + 1]
+            while c < last:
+                o = _OFFSETS[c]
+                j = 1
+                while j < n and _FOLD[data[s + j]] == _BLOB[o + j]:
+                    j += 1
+                if j == n:
+                    return c
+                c += 1
+    return 0
+
+
+def _separator_ending_at(data, q):
+    """Length of the separator (ASCII or Unicode whitespace) whose last byte is data[q], or 0.
+
+    Exact backwards: a separator starts with an ASCII byte or a lead byte, and a
+    lead byte is never inside another separator, so the forward split saw it too.
+    """
+    b = data[q]
+    if b < 0x80:
+        return 1 if _KIND[b] else 0
+    if b >= 0xC0:
+        return 0
+    if q >= 1 and data[q - 1] == 0xC2:
+        return 2 if b == 0x85 or b == 0xA0 else 0
+    if q >= 2 and _KIND[data[q - 2]] == _CLASS_LEAD and unicode_space_length(data, q - 2, q + 1) == 3:
+        return 3
+    return 0
+
+
+def _previous_word_end(data, start):
+    """End (exclusive) of the word before the one starting at ``start``, or -1 at the start."""
+    q = start - 1
+    while q >= 0:
+        k = _separator_ending_at(data, q)
+        if not k:
+            return q + 1
+        q -= k
+    return -1
+
+
+def _word_start(data, end):
+    """First byte of the word that ends (exclusive) at ``end``; 0 when end < 0 (no word)."""
+    q = end - 1
+    while q > 0 and not _separator_ending_at(data, q - 1):
+        q -= 1
+    return q if q > 0 else 0
+
+
+def unicode_space_length(data, i, length):
     """Byte length of the Unicode White_Space character at data[i], or 0."""
     b = data[i]
     if i + 1 >= length:

@@ -45,8 +45,13 @@ def f32_oov(m, t, k):
     This emulates each f32 rounding (nearest, ties to even) with integers below
     2**29, for t < 2**15 and k < 2**16, so surprise and OOV byte are bit-exact.
     """
+    return f32_scale(f32_one_minus_ratio(m, t), k)
+
+
+def f32_one_minus_ratio(m, t):
+    """f32(1 - f32(m / t)) as Mo / 2**24 (0 <= Mo <= 2**24), for 0 <= m and 0 <= t < 2**15."""
     if t == 0 or m == 0:
-        return k
+        return 16777216
     if m >= t:
         return 0
     # R = m/t rounded to 24 bits (nearest, ties to even): m/t = R * 2**-(23+s)
@@ -55,14 +60,13 @@ def f32_oov(m, t, k):
     while rem < t:
         rem <<= 1
         s += 1
-    rem -= t
-    q = 1
-    for _i in range(23):
-        rem <<= 1
-        q <<= 1
-        if rem >= t:
-            rem -= t
-            q |= 1
+    # q = floor(rem * 2**23 / t) in two long-division steps of 11 and 12 bits (values < 2**27)
+    x = rem << 11
+    q = x // t
+    x = (x - q * t) << 12
+    d = x // t
+    rem = x - d * t
+    q = (q << 12) | d
     rem <<= 1
     if rem >= t:
         if rem > t or (q & 1):
@@ -74,19 +78,22 @@ def f32_oov(m, t, k):
             return 0
     # o = 1 - r = Mo / 2**24, rounded to 24 bits
     if s == 1:
-        mo = 16777216 - q
-    else:
-        d = s - 1
-        a = q >> d
-        b = q & ((1 << d) - 1)
-        if b == 0:
-            mo = 16777216 - a
-        else:
-            mo = 16777215 - a
-            low = (1 << d) - b
-            half = 1 << (d - 1)
-            if low > half or (low == half and (mo & 1)):
-                mo += 1
+        return 16777216 - q
+    d = s - 1
+    a = q >> d
+    b = q & ((1 << d) - 1)
+    if b == 0:
+        return 16777216 - a
+    mo = 16777215 - a
+    low = (1 << d) - b
+    half = 1 << (d - 1)
+    if low > half or (low == half and (mo & 1)):
+        mo += 1
+    return mo
+
+
+def f32_scale(mo, k):
+    """trunc(f32(k * Mo / 2**24)) for 0 <= Mo <= 2**24 and 0 <= k < 2**16."""
     # y = k * Mo / 2**24 rounded to 24 bits; result = floor(y)
     z = k * (mo >> 12)
     y = k * (mo & 4095)
@@ -191,9 +198,11 @@ class Sifter:
             n = self.max_message
         r.length = n
         c = self.classifier
-        c.classify(data, n)
+        scanner = self.scanner
+        scanner.begin()
+        c.classify(data, n, scanner)
         kw = r.keywords
-        total_kw = self.scanner.scan(data, n, kw)
+        total_kw = scanner.finish(kw)
         r.keyword_total = total_kw
         r.score = c.score
         r.is_manipulation = c.is_manipulation
@@ -209,8 +218,9 @@ class Sifter:
         m = c.tokens_matched
         r.tokens_total = t
         r.tokens_matched = m
-        r.surprise = f32_oov(m, t, 65535)
-        r.oov_byte = f32_oov(m, t, 255)
+        mo = f32_one_minus_ratio(m, t)
+        r.surprise = f32_scale(mo, 65535)
+        r.oov_byte = f32_scale(mo, 255)
         r.has_bias = c.is_manipulation or (total_kw - kw.emphasis) > 0
         b = c.adler_b
         r.anchor_hi = b & 0x7FFF
