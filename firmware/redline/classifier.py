@@ -129,6 +129,16 @@ class Classifier:
         first[1024] = n
         self._bits = bits
         self._first = first
+        # low halves and weights as RAM arrays (4 + 4 KB for 2000 keys): one subscript each
+        klo = array("H", bytes(2 * n))
+        w16 = array("h", bytes(2 * n))
+        w = self._weights
+        for m in range(n):
+            klo[m] = (keys[4 * m + 2] << 8) | keys[4 * m + 3]
+            v = w[2 * m] | (w[2 * m + 1] << 8)
+            w16[m] = v - 65536 if v >= 32768 else v
+        self._klo = klo
+        self._w16 = w16
         self._adler = array("I", (1, 0))
         # per-message state used by _token()
         self._data = b""
@@ -359,7 +369,8 @@ class Classifier:
         wf = 0          # trigger flags of the current word
         first = self._first
         keys = self._keys
-        weights = self._weights
+        klo = self._klo
+        w16 = self._w16
         observe = self.observer
         acc = self._acc
         matched = 0
@@ -388,15 +399,13 @@ class Classifier:
                     # unigram: scan the bucket of keys sharing hi's top bits
                     m = first[hi >> _BUCKET_SHIFT]
                     e = first[(hi >> _BUCKET_SHIFT) + 1]
-                    f = lo & 0xFF
                     while m < e:
-                        r = m << 2
-                        if keys[r + 3] == f and keys[r + 2] == lo >> 8 and (keys[r] << 8 | keys[r + 1]) == hi:
-                            r = m << 1
-                            v = weights[r] | (weights[r + 1] << 8)
-                            acc += v - 65536 if v >= 32768 else v
-                            matched += 1
-                            break
+                        if klo[m] == lo:
+                            r = m << 2
+                            if (keys[r] << 8 | keys[r + 1]) == hi:
+                                acc += w16[m]
+                                matched += 1
+                                break
                         m += 1
                 t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
                 f = t & _FILTER_MASK
@@ -407,15 +416,13 @@ class Classifier:
                     t &= 0xFFFF
                     m = first[bh >> _BUCKET_SHIFT]
                     e = first[(bh >> _BUCKET_SHIFT) + 1]
-                    f = t & 0xFF
                     while m < e:
-                        r = m << 2
-                        if keys[r + 3] == f and keys[r + 2] == t >> 8 and (keys[r] << 8 | keys[r + 1]) == bh:
-                            r = m << 1
-                            v = weights[r] | (weights[r + 1] << 8)
-                            acc += v - 65536 if v >= 32768 else v
-                            matched += 1
-                            break
+                        if klo[m] == t:
+                            r = m << 2
+                            if (keys[r] << 8 | keys[r + 1]) == bh:
+                                acc += w16[m]
+                                matched += 1
+                                break
                         m += 1
                 pl = lo
                 ph = hi
@@ -456,15 +463,13 @@ class Classifier:
                     # unigram: scan the bucket of keys sharing hi's top bits
                     m = first[hi >> _BUCKET_SHIFT]
                     e = first[(hi >> _BUCKET_SHIFT) + 1]
-                    f = lo & 0xFF
                     while m < e:
-                        r = m << 2
-                        if keys[r + 3] == f and keys[r + 2] == lo >> 8 and (keys[r] << 8 | keys[r + 1]) == hi:
-                            r = m << 1
-                            v = weights[r] | (weights[r + 1] << 8)
-                            acc += v - 65536 if v >= 32768 else v
-                            matched += 1
-                            break
+                        if klo[m] == lo:
+                            r = m << 2
+                            if (keys[r] << 8 | keys[r + 1]) == hi:
+                                acc += w16[m]
+                                matched += 1
+                                break
                         m += 1
                 t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
                 f = t & _FILTER_MASK
@@ -475,15 +480,13 @@ class Classifier:
                     t &= 0xFFFF
                     m = first[bh >> _BUCKET_SHIFT]
                     e = first[(bh >> _BUCKET_SHIFT) + 1]
-                    f = t & 0xFF
                     while m < e:
-                        r = m << 2
-                        if keys[r + 3] == f and keys[r + 2] == t >> 8 and (keys[r] << 8 | keys[r + 1]) == bh:
-                            r = m << 1
-                            v = weights[r] | (weights[r + 1] << 8)
-                            acc += v - 65536 if v >= 32768 else v
-                            matched += 1
-                            break
+                        if klo[m] == t:
+                            r = m << 2
+                            if (keys[r] << 8 | keys[r + 1]) == bh:
+                                acc += w16[m]
+                                matched += 1
+                                break
                         m += 1
                 pl = lo
                 ph = hi

@@ -99,19 +99,22 @@ def f32_scale(mo, k):
     y = k * (mo & 4095)
     z += y >> 12
     yl = y & 4095
-    if z == 0:
-        return 0
-    bits = 12
-    v = z
+    out = z >> 12
+    if out == 0:
+        return 0        # y < 1 fits in 24 bits: no rounding
+    # f32 keeps 24 significant bits: y = z / 2**12 loses as many fraction bits as ``out`` has bits
+    v = out
+    bits = 0
+    if v >= 256:
+        v >>= 8
+        bits = 8
     while v:
         v >>= 1
         bits += 1
-    out = z >> 12
-    if bits > 24:
-        g = 1 << (bits - 24)
-        low24 = ((z & 4095) << 12) | yl
-        if low24 >= 16777216 - (g >> 1):
-            out += 1
+    g = 1 << bits
+    low24 = ((z & 4095) << 12) | yl
+    if low24 >= 16777216 - (g >> 1):
+        out += 1
     return out
 
 
