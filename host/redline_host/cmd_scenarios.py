@@ -119,7 +119,10 @@ def run(args):
     header += ["- note: %s" % n for n in setup.notes]
     header += ["- sigma = the channel's SCALE in the configuration; a sample = one row of readings "
                "(text: one message); delays count from the first faulted sample (0 = halted on it); "
-               "a median over trials counts a miss as never; false halts = Halt decisions before the onset",
+               "a median over trials counts a miss as never; a false halt = a run of rows with a Halt decision "
+               "before the onset; a halt after the onset counts as a detection even when it may be by chance "
+               "(see the rates below the table)",
+               "- how trials are built (segments, onsets, twins, exact injections): `redline_host/scenarios.py`",
                "- the loop is `redline guard`'s: firmware SensorGuard + Interlock (escalate dwell %d, release dwell %d)"
                % (sc.ESCALATE_DWELL, sc.RELEASE_DWELL)]
     report = sc.report_markdown(summaries, targets, header, nominal_result)

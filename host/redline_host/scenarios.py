@@ -55,7 +55,7 @@ import math
 import os
 import shutil
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -616,7 +616,6 @@ def run_trials(trials, runtime="cpython", jobs=None, progress=None):
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(run_trial, t, runtime): i for i, t in enumerate(trials)}
         done = 0
-        from concurrent.futures import as_completed
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()
             done += 1
