@@ -101,19 +101,27 @@ def _median(xs):
     return xs[len(xs) // 2]
 
 
+def _batch(fn, arg, calls):
+    t0 = ticks_us()
+    for _ in range(calls):
+        fn(arg)
+    return ticks_diff(ticks_us(), t0)
+
+
 def _time(fn, arg, reps):
     fn(arg)
     gc.collect()
     before = mem_alloc()
     fn(arg)
     allocated = mem_alloc() - before
-    # batches of 20 calls: the WebAssembly port's microsecond clock ticks in milliseconds
+    # batches of at least 20 ms: the WebAssembly port's microsecond clock ticks in
+    # milliseconds, so a shorter batch would round the per-call time to coarse steps
+    calls = 20
+    while calls < 5000 and _batch(fn, arg, calls) < 20000:
+        calls *= 2
     times = []
     for _ in range(reps):
-        t0 = ticks_us()
-        for _ in range(20):
-            fn(arg)
-        times.append(ticks_diff(ticks_us(), t0) // 20)
+        times.append(_batch(fn, arg, calls) // calls)
     return _median(times), allocated
 
 
@@ -132,4 +140,5 @@ def main():
         print("RESULT straightforward %d %d %d" % (size, us, alloc))
 
 
-main()
+if __name__ == "__main__":
+    main()
