@@ -7,7 +7,7 @@ NODE_STAMP := tools/node_modules/.redline-setup
 
 BOARD ?= ESP32_GENERIC
 
-.PHONY: setup test bench clean data evaluate demo firmware fuzz-long
+.PHONY: setup test bench clean data evaluate scenarios demo firmware fuzz-long
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -37,6 +37,9 @@ data: setup
 
 evaluate: setup
 	$(VENV)/bin/redline evaluate --out docs/evaluation.md
+
+scenarios: setup
+	$(VENV)/bin/redline scenarios --out docs/scenarios.md
 
 bench: setup
 	$(PY) tools/bench/run_all.py

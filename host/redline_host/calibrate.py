@@ -58,11 +58,11 @@ DRIFT_SHIFT = 4
 ENTROPY_HALT = 50000
 ENTROPY_ESCALATE = 40000
 ENTROPY_WARN = 30000
-# Replay: a W-step fingerprint compared with every one of the last 256 (stride 1), so a
+# Replay: a W-step fingerprint compared with every one of the last 64 (stride 1), so a
 # replayed stretch is caught at its (W+1)-th reading. W is the shortest (3..8) whose chance
 # matches fit the budget (see replay_chance_rate); channels that still repeat by chance
 # (coarsely quantised readings) get the check switched off.
-REPLAY = {"replay_window": 3, "replay_history": 256, "replay_stride": 1, "replay_min_active": 2}
+REPLAY = {"replay_window": 3, "replay_history": 64, "replay_stride": 1, "replay_min_active": 2}
 REPLAY_WINDOWS = range(3, 9)
 _LIM = (1 << 29) - 1
 NOISE_MAX = 1 << 22      # firmware bound; beyond the largest memory variance, so the entropy halt is off
@@ -200,7 +200,7 @@ def tail_level(series, samples, rate):
     return level, expected
 
 
-def replay_chance_rate(segs, c, window, history=256):
+def replay_chance_rate(segs, c, window, history=64):
     """Chance fingerprint matches per sample for channel ``c``: ``history * p**window``.
 
     p = probability that two steps (x[t] - x[t-1]) are equal, from the nominal
