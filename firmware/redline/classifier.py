@@ -16,13 +16,15 @@ construction: results are attributes of the classifier object::
 65535 * sigmoid(score / scale) from the integer table in redline.sigmoid.
 
 Speed on an interpreter without a native emitter comes from doing little per
-byte. The low 16 bits of an FNV-1a hash (unigram or bigram) depend only on the
-low 16 bits of everything before, so the byte loop computes just that half. A
-32768-bit map of the low 15 bits of the vocabulary's keys (4 KB of RAM, built
-at construction) then rules out about 90 % of unknown hashes; only candidates get
-their high half (by re-reading the token's bytes) and a binary search, which
-starts from a 1024-bucket index over the keys' top bits (2 KB of RAM).
-The Adler-32 anchor is computed in the same pass only when ``anchor`` is True.
+byte. The byte loop keeps both 16-bit halves of the token's hash; all per-token work
+(map tests, lookups, keyword triggers) is written inline, because a method call
+costs more than the loop's work on the wasm port. A 32768-bit map of the low 15
+bits of the vocabulary's keys (4 KB of RAM, built at construction) rules out
+about 94 % of unknown hashes; candidates scan a 1024-bucket index over the keys'
+top bits (2 KB) with the keys' low halves and weights copied to RAM arrays
+(4 bytes per key). Given a KeywordScanner, the same pass finds word boundaries
+and hands it only the words that can count (redline.keywords.TOKEN_FLAGS).
+The Adler-32 anchor is a second short loop, run only when ``anchor`` is True.
 Where the port has a viper emitter the byte loop runs natively
 (redline._scan_viper); ``use_viper`` switches it off (the parity test does).
 
@@ -244,48 +246,6 @@ class Classifier:
         self._prev_start = start
         self._prev_end = end
 
-    def _hit(self, data, s, e, lo, bl, count):
-        """Token data[s:e] (low half ``lo``, the count-th) or its bigram (low half ``bl``) passed the map."""
-        if e - s > _MAX_TOKEN:
-            e = s + _MAX_TOKEN
-        bits = self._bits
-        hi = -1
-        f = bl & _FILTER_MASK
-        if count > 1 and bits[f >> 3] & (1 << (f & 7)):
-            # the previous token: the last alphanumeric run before s
-            low = LOWER
-            pe = s - 1
-            while not low[data[pe]]:
-                pe -= 1
-            ps = pe
-            while ps > 0 and low[data[ps - 1]]:
-                ps -= 1
-            pe += 1
-            if pe - ps > _MAX_TOKEN:
-                pe = ps + _MAX_TOKEN
-            self._data = data
-            ph = self._high(ps, pe)
-            pl = self._low(ps, pe)
-            hi = self._high(s, e)
-            t = (pl ^ _MIX) * _PRIME
-            bh = (ph * _PRIME + (t >> 16)) & 0xFFFF
-            t2 = ((t & 0xFFFF) ^ lo) * _PRIME
-            bh = (((bh ^ hi) * _PRIME) + (t2 >> 16)) & 0xFFFF
-            v = self._lookup(bh, bl)
-            if v is not None:
-                self._acc += v
-                self._matched += 1
-        f = lo & _FILTER_MASK
-        if bits[f >> 3] & (1 << (f & 7)):
-            if hi < 0:
-                self._data = data
-                hi = self._high(s, e)
-            v = self._lookup(hi, lo)
-            if v is not None:
-                self._acc += v
-                self._matched += 1
-        self._data = b""
-
     def _low(self, start, end):
         """Low half of the hash of data[start:end] (end - start <= 256)."""
         data = self._data
@@ -294,17 +254,6 @@ class Classifier:
         for i in range(start, end):
             lo = ((lo ^ low[data[i]]) * _PRIME) & 0xFFFF
         return lo
-
-    def _observe(self, data, s, e, lo):
-        """Hand token data[s:e] to the observer (when it wants it) with its full hash."""
-        obs = self.observer
-        if e - s > _MAX_TOKEN:
-            e = s + _MAX_TOKEN
-        if self._wants is None or self._wants(lo):
-            self._data = data
-            hi = self._high(s, e)
-            self._data = b""
-            obs.token(hi, lo)
 
     def classify(self, data, length, words=None):
         """Classify the first ``length`` bytes of ``data`` (bytes, bytearray or memoryview).
@@ -451,51 +400,51 @@ class Classifier:
             last = j
         j = length
         if lo < 0x10000:
-                # token data[last + 1:j] ended; hash halves hi, lo
-                if j - last > _MAX_TOKEN + 1:
-                    self._data = data
-                    lo = self._low(last + 1, last + 1 + _MAX_TOKEN)
-                    hi = self._high(last + 1, last + 1 + _MAX_TOKEN)
-                    self._data = b""
-                count += 1
-                f = lo & _FILTER_MASK
-                if bits[f >> 3] & (1 << (f & 7)):
-                    # unigram: scan the bucket of keys sharing hi's top bits
-                    m = first[hi >> _BUCKET_SHIFT]
-                    e = first[(hi >> _BUCKET_SHIFT) + 1]
-                    while m < e:
-                        if klo[m] == lo:
-                            r = m << 2
-                            if (keys[r] << 8 | keys[r + 1]) == hi:
-                                acc += w16[m]
-                                matched += 1
-                                break
-                        m += 1
-                t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
-                f = t & _FILTER_MASK
-                if bits[f >> 3] & (1 << (f & 7)) and count > 1:
-                    # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves
-                    u = (pl ^ _MIX) * _PRIME
-                    bh = ((((ph * _PRIME + (u >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
-                    t &= 0xFFFF
-                    m = first[bh >> _BUCKET_SHIFT]
-                    e = first[(bh >> _BUCKET_SHIFT) + 1]
-                    while m < e:
-                        if klo[m] == t:
-                            r = m << 2
-                            if (keys[r] << 8 | keys[r + 1]) == bh:
-                                acc += w16[m]
-                                matched += 1
-                                break
-                        m += 1
-                pl = lo
-                ph = hi
-                if observe is not None and (self._wants is None or self._wants(lo)):
-                    observe.token(hi, lo)
-                wf |= flags[lo & _TRIGGER_MASK]
-                if 57 < data[last + 1] < 97 and last + 2 < length and upper[data[last + 2]]:
-                    # starts with two capitals (a token's first byte is a letter or digit)
-                    wf |= _TRIGGER_WORD
+            # token data[last + 1:j] ended; hash halves hi, lo
+            if j - last > _MAX_TOKEN + 1:
+                self._data = data
+                lo = self._low(last + 1, last + 1 + _MAX_TOKEN)
+                hi = self._high(last + 1, last + 1 + _MAX_TOKEN)
+                self._data = b""
+            count += 1
+            f = lo & _FILTER_MASK
+            if bits[f >> 3] & (1 << (f & 7)):
+                # unigram: scan the bucket of keys sharing hi's top bits
+                m = first[hi >> _BUCKET_SHIFT]
+                e = first[(hi >> _BUCKET_SHIFT) + 1]
+                while m < e:
+                    if klo[m] == lo:
+                        r = m << 2
+                        if (keys[r] << 8 | keys[r + 1]) == hi:
+                            acc += w16[m]
+                            matched += 1
+                            break
+                    m += 1
+            t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
+            f = t & _FILTER_MASK
+            if bits[f >> 3] & (1 << (f & 7)) and count > 1:
+                # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves
+                u = (pl ^ _MIX) * _PRIME
+                bh = ((((ph * _PRIME + (u >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
+                t &= 0xFFFF
+                m = first[bh >> _BUCKET_SHIFT]
+                e = first[(bh >> _BUCKET_SHIFT) + 1]
+                while m < e:
+                    if klo[m] == t:
+                        r = m << 2
+                        if (keys[r] << 8 | keys[r + 1]) == bh:
+                            acc += w16[m]
+                            matched += 1
+                            break
+                    m += 1
+            pl = lo
+            ph = hi
+            if observe is not None and (self._wants is None or self._wants(lo)):
+                observe.token(hi, lo)
+            wf |= flags[lo & _TRIGGER_MASK]
+            if 57 < data[last + 1] < 97 and last + 2 < length and upper[data[last + 2]]:
+                # starts with two capitals (a token's first byte is a letter or digit)
+                wf |= _TRIGGER_WORD
         if j > ws and wf:
             if wf & _TRIGGER_WORD or (wf & _TRIGGER_LAST and prev_word == index - 1):
                 words.word(data, ws, j, index)
