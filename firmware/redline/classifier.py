@@ -400,6 +400,10 @@ class Classifier:
             last = j
         j = length
         if lo < 0x10000:
+            # The message ended inside a token: the loop's token end, repeated here on purpose.
+            # A method shared by both places would cost a call per token, which on the 31-bit
+            # (no viper) runtime is more than the byte loop itself; tests cover both copies
+            # (messages ending in a separator and in a token).
             # token data[last + 1:j] ended; hash halves hi, lo
             if j - last > _MAX_TOKEN + 1:
                 self._data = data

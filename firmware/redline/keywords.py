@@ -220,15 +220,7 @@ class BiasBreakdown:
     """The nine saturating counters (0..65535) of one message, by reference name."""
 
     def __init__(self):
-        self.authority = 0
-        self.social_proof = 0
-        self.scarcity = 0
-        self.urgency = 0
-        self.emotional_appeal = 0
-        self.expertise_signaling = 0
-        self.semantic_traps = 0
-        self.template_fitting = 0
-        self.emphasis = 0
+        self.clear()
 
     def clear(self):
         self.authority = 0

@@ -22,6 +22,7 @@ from . import datasets as ds
 from .errors import UserError
 from .evaluate import Protocol, score_runs
 from .guardrule import GuardRule, GUARD_DETECTORS, only_fields
+from redline.sensor.config import SensorConfig
 from .paths import REPO
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,6 @@ def evaluate_group(runs, tune_runs, calib_values, channels, rate_hz, budget_per_
     results.append(("redline SensorGuard (firmware, calibrated)", None, score_runs(runs, h, protocol)))
     halts["redline"] = h
     for d in GUARD_DETECTORS:
-        from redline.sensor.config import SensorConfig
         one = SensorConfig(cfg.channels, **only_fields(cal.fields, d, len(channels)))
         hd = [protocol(GuardRule(one), r.values) for r in runs]
         results.append(("  redline %s only" % d, None, score_runs(runs, hd, protocol)))

@@ -263,11 +263,6 @@ def text_stream(rng, onset, n):
 
 # --- data and configurations ---------------------------------------------------------------
 
-def channel_name(column):
-    """A column name as a guard channel name (spaces become underscores)."""
-    return column.strip().replace(" ", "_")
-
-
 def twin_columns(values, seed):
     """One synthetic twin per column: the column plus seeded noise of its successive-difference std."""
     values = np.asarray(values, dtype=np.int64)
@@ -351,7 +346,7 @@ def prepare(nominal, workdir, config=None, seed=0, pairs=True, progress=None):
     from .sensorconfig import read_config_module
 
     say = progress or (lambda text: None)
-    names = [channel_name(c) for c in nominal.channels]
+    names = [cb.config_name(c) for c in nominal.channels]
     data = np.asarray(nominal.values, dtype=np.int64)
     split = 2 * data.shape[0] // 3
     twins = twin_columns(data, seed)
