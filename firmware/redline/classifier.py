@@ -17,12 +17,14 @@ construction: results are attributes of the classifier object::
 
 Speed on an interpreter without a native emitter comes from doing little per
 byte. The byte loop keeps both 16-bit halves of the token's hash; all per-token work
-(map tests, lookups, keyword triggers) is written inline, because a method call
-costs more than the loop's work on the wasm port. A 32768-bit map of the low 15
-bits of the vocabulary's keys (4 KB of RAM, built at construction) rules out
-about 94 % of unknown hashes; candidates scan a 1024-bucket index over the keys'
-top bits (2 KB) with the keys' low halves and weights copied to RAM arrays
-(4 bytes per key). Given a KeywordScanner, the same pass finds word boundaries
+(lookups, keyword triggers)
+is written inline, because a method call costs more than the loop's work on the
+wasm port. Lookups use a chained hash table built at construction: 4096 slots
+indexed by the low 12 bits of a hash (8 KB; a miss is one subscript on an empty
+slot about 60 % of the time) and, per key, its low half, weight and chain link
+(6 bytes, 12 KB for the 2,000-key model); a key's high half is compared only
+when its low half matches, against the model's own key bytes.
+Given a KeywordScanner, the same pass finds word boundaries
 and hands it only the words that can count (redline.keywords.TOKEN_FLAGS).
 The Adler-32 anchor is a second short loop, run only when ``anchor`` is True.
 Where the port has a viper emitter the byte loop runs natively
@@ -54,8 +56,7 @@ _MIX = const(0x5F)
 _MAX_TOKEN = const(256)
 _ADLER_MOD = const(65521)
 _CHUNK = const(2048)     # Adler sums stay below 2**30 for 2048 bytes between reductions
-_BUCKET_SHIFT = const(6)  # bucket = top 10 bits of the key's high half
-_FILTER_MASK = const(0x7FFF)  # the membership map covers the low 15 bits (4 KB)
+_SLOT_MASK = const(0xFFF)  # hash table of 4096 slots over the keys' low halves (8 KB)
 _NO_TOKEN = const(0x12325)  # ``lo`` between tokens: above 16 bits, and its low half is the offset
 _NO_TOKEN_HI = const(0x8421)  # ``hi`` between tokens: the offset's high half minus one
 _WORD_SPACE = const(1)      # _SPACES: ASCII whitespace
@@ -114,31 +115,27 @@ class Classifier:
         self.adler_a = 1
         self.adler_b = 0
         keys = self._keys
-        # low-half membership map and bucket index, built once
-        bits = bytearray(4096)
-        first = array("H", range(1025))   # no temporary list: range is consumed in place
         n = self._vocab
-        for m in range(n):
-            j = m << 2
-            lo = (keys[j + 2] << 8) | keys[j + 3]
-            lo &= _FILTER_MASK
-            bits[lo >> 3] |= 1 << (lo & 7)
-        m = 0
-        for bucket in range(1024):
-            first[bucket] = m
-            while m < n and (((keys[m << 2] << 8) | keys[(m << 2) + 1]) >> _BUCKET_SHIFT) == bucket:
-                m += 1
-        first[1024] = n
-        self._bits = bits
-        self._first = first
-        # low halves and weights as RAM arrays (4 + 4 KB for 2000 keys): one subscript each
-        klo = array("H", bytes(2 * n))
-        w16 = array("h", bytes(2 * n))
+        if n > 65534:
+            raise ValueError("classifier: at most 65534 keys")
+        # chained hash table over the keys' low halves, built once: slot[lo & mask] is
+        # the first key (1-based) of that slot, nxt[] the next; klo[] and w16[] hold each
+        # key's low half and weight (2 bytes per slot plus 6 bytes per key)
+        slot = array("H", bytes(2 * (_SLOT_MASK + 1)))
+        nxt = array("H", bytes(2 * (n + 1)))
+        klo = array("H", bytes(2 * (n + 1)))
+        w16 = array("h", bytes(2 * (n + 1)))
         w = self._weights
         for m in range(n):
-            klo[m] = (keys[4 * m + 2] << 8) | keys[4 * m + 3]
+            lo = (keys[4 * m + 2] << 8) | keys[4 * m + 3]
             v = w[2 * m] | (w[2 * m + 1] << 8)
-            w16[m] = v - 65536 if v >= 32768 else v
+            i = m + 1
+            klo[i] = lo
+            w16[i] = v - 65536 if v >= 32768 else v
+            nxt[i] = slot[lo & _SLOT_MASK]
+            slot[lo & _SLOT_MASK] = i
+        self._slot = slot
+        self._nxt = nxt
         self._klo = klo
         self._w16 = w16
         self._adler = array("I", (1, 0))
@@ -154,32 +151,17 @@ class Classifier:
         self._prev_end = 0
 
     def _lookup(self, hi, lo):
-        """Weight of key hi:lo, or None when absent (binary search inside the key's bucket)."""
+        """Weight of key hi:lo, or None when absent (walks the chain of lo's slot)."""
         keys = self._keys
-        bucket = hi >> _BUCKET_SHIFT
-        a = self._first[bucket]
-        b = self._first[bucket + 1] - 1
-        while a <= b:
-            m = (a + b) >> 1
-            j = m << 2
-            kh = (keys[j] << 8) | keys[j + 1]
-            if kh == hi:
-                kl = (keys[j + 2] << 8) | keys[j + 3]
-                if kl == lo:
-                    w = self._weights
-                    k = m << 1
-                    v = w[k] | (w[k + 1] << 8)
-                    if v >= 32768:
-                        v -= 65536
-                    return v
-                if kl < lo:
-                    a = m + 1
-                else:
-                    b = m - 1
-            elif kh < hi:
-                a = m + 1
-            else:
-                b = m - 1
+        klo = self._klo
+        nxt = self._nxt
+        m = self._slot[lo & _SLOT_MASK]
+        while m:
+            if klo[m] == lo:
+                r = m << 2
+                if (keys[r - 4] << 8 | keys[r - 3]) == hi:
+                    return self._w16[m]
+            m = nxt[m]
         return None
 
     def _high(self, start, end):
@@ -204,15 +186,13 @@ class Classifier:
             lo = _OFF_LO
             for i in range(start, end):
                 lo = ((lo ^ low[data[i]]) * _PRIME) & 0xFFFF
-        bits = self._bits
         hi = -1
         if self._have_prev:
             self._total += 1
             pl = self._prev_lo
             t = (pl ^ _MIX) * _PRIME
             bl = ((((t & 0xFFFF) ^ lo)) * _PRIME) & 0xFFFF
-            f = bl & _FILTER_MASK
-            if bits[f >> 3] & (1 << (f & 7)):
+            if self._slot[bl & _SLOT_MASK]:
                 ph = self._prev_hi
                 if ph < 0:
                     ph = self._high(self._prev_start, self._prev_end)
@@ -227,8 +207,7 @@ class Classifier:
                     self._acc += v
                     self._matched += 1
         self._total += 1
-        f = lo & _FILTER_MASK
-        if bits[f >> 3] & (1 << (f & 7)):
+        if self._slot[lo & _SLOT_MASK]:
             if hi < 0:
                 hi = self._high(start, end)
             v = self._lookup(hi, lo)
@@ -310,13 +289,13 @@ class Classifier:
         t = 0
         j = 0
         last = -1       # last byte that was not alphanumeric
-        bits = self._bits
+        slot = self._slot
         spaces = _SPACES
         upper = _UPPER
         flags = words.token_flags
         count = 0       # tokens so far
         wf = 0          # trigger flags of the current word
-        first = self._first
+        nxt = self._nxt
         keys = self._keys
         klo = self._klo
         w16 = self._w16
@@ -343,36 +322,32 @@ class Classifier:
                     hi = self._high(last + 1, last + 1 + _MAX_TOKEN)
                     self._data = b""
                 count += 1
-                f = lo & _FILTER_MASK
-                if bits[f >> 3] & (1 << (f & 7)):
-                    # unigram: scan the bucket of keys sharing hi's top bits
-                    m = first[hi >> _BUCKET_SHIFT]
-                    e = first[(hi >> _BUCKET_SHIFT) + 1]
-                    while m < e:
-                        if klo[m] == lo:
-                            r = m << 2
-                            if (keys[r] << 8 | keys[r + 1]) == hi:
-                                acc += w16[m]
-                                matched += 1
-                                break
-                        m += 1
+                # unigram: walk the chain of keys in lo's slot
+                m = slot[lo & _SLOT_MASK]
+                while m:
+                    if klo[m] == lo:
+                        r = m << 2
+                        if (keys[r - 4] << 8 | keys[r - 3]) == hi:
+                            acc += w16[m]
+                            matched += 1
+                            break
+                    m = nxt[m]
                 t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
-                f = t & _FILTER_MASK
-                if bits[f >> 3] & (1 << (f & 7)) and count > 1:
-                    # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves
-                    u = (pl ^ _MIX) * _PRIME
-                    bh = ((((ph * _PRIME + (u >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
-                    t &= 0xFFFF
-                    m = first[bh >> _BUCKET_SHIFT]
-                    e = first[(bh >> _BUCKET_SHIFT) + 1]
-                    while m < e:
-                        if klo[m] == t:
+                m = slot[t & _SLOT_MASK]
+                if m and count > 1:
+                    # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves; the high
+                    # half only once a key's low half matches
+                    u = t & 0xFFFF
+                    while m:
+                        if klo[m] == u:
+                            v = (pl ^ _MIX) * _PRIME
+                            v = ((((ph * _PRIME + (v >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
                             r = m << 2
-                            if (keys[r] << 8 | keys[r + 1]) == bh:
+                            if (keys[r - 4] << 8 | keys[r - 3]) == v:
                                 acc += w16[m]
                                 matched += 1
                                 break
-                        m += 1
+                        m = nxt[m]
                 pl = lo
                 ph = hi
                 if observe is not None and (self._wants is None or self._wants(lo)):
@@ -411,36 +386,32 @@ class Classifier:
                 hi = self._high(last + 1, last + 1 + _MAX_TOKEN)
                 self._data = b""
             count += 1
-            f = lo & _FILTER_MASK
-            if bits[f >> 3] & (1 << (f & 7)):
-                # unigram: scan the bucket of keys sharing hi's top bits
-                m = first[hi >> _BUCKET_SHIFT]
-                e = first[(hi >> _BUCKET_SHIFT) + 1]
-                while m < e:
-                    if klo[m] == lo:
-                        r = m << 2
-                        if (keys[r] << 8 | keys[r + 1]) == hi:
-                            acc += w16[m]
-                            matched += 1
-                            break
-                    m += 1
+            # unigram: walk the chain of keys in lo's slot
+            m = slot[lo & _SLOT_MASK]
+            while m:
+                if klo[m] == lo:
+                    r = m << 2
+                    if (keys[r - 4] << 8 | keys[r - 3]) == hi:
+                        acc += w16[m]
+                        matched += 1
+                        break
+                m = nxt[m]
             t = (((((pl ^ _MIX) * _PRIME) & 0xFFFF) ^ lo) * _PRIME)
-            f = t & _FILTER_MASK
-            if bits[f >> 3] & (1 << (f & 7)) and count > 1:
-                # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves
-                u = (pl ^ _MIX) * _PRIME
-                bh = ((((ph * _PRIME + (u >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
-                t &= 0xFFFF
-                m = first[bh >> _BUCKET_SHIFT]
-                e = first[(bh >> _BUCKET_SHIFT) + 1]
-                while m < e:
-                    if klo[m] == t:
+            m = slot[t & _SLOT_MASK]
+            if m and count > 1:
+                # bigram ((prev ^ MIX) * P ^ cur) * P in 16-bit halves; the high
+                # half only once a key's low half matches
+                u = t & 0xFFFF
+                while m:
+                    if klo[m] == u:
+                        v = (pl ^ _MIX) * _PRIME
+                        v = ((((ph * _PRIME + (v >> 16)) & 0xFFFF) ^ hi) * _PRIME + (t >> 16)) & 0xFFFF
                         r = m << 2
-                        if (keys[r] << 8 | keys[r + 1]) == bh:
+                        if (keys[r - 4] << 8 | keys[r - 3]) == v:
                             acc += w16[m]
                             matched += 1
                             break
-                    m += 1
+                    m = nxt[m]
             pl = lo
             ph = hi
             if observe is not None and (self._wants is None or self._wants(lo)):
