@@ -27,8 +27,8 @@ when its low half matches, against the model's own key bytes.
 Given a KeywordScanner, the same pass finds word boundaries
 and hands it only the words that can count (redline.keywords.TOKEN_FLAGS).
 The Adler-32 anchor is a second short loop, run only when ``anchor`` is True.
-Where the port has a viper emitter the byte loop runs natively
-(redline._scan_viper); ``use_viper`` switches it off (the parity test does).
+A viper twin of the byte loop (one callback per token) was measured 2x slower
+than this loop on the unix port and is gone.
 
 An optional ``observer`` receives unigram hashes for the adversarial
 detector: ``observer.begin()`` per message, then for each token
@@ -41,13 +41,6 @@ from redline.compat import const
 from redline.keywords import unicode_space_length
 from redline.sigmoid import prob16
 from redline.tokenizer import LOWER
-
-try:  # native byte loop where the port has a viper emitter; plain loop elsewhere
-    from redline._scan_viper import scan as _viper_scan
-    from redline._scan_viper import scan_anchor as _viper_scan_anchor
-except (ImportError, SyntaxError, ValueError):
-    _viper_scan = None
-    _viper_scan_anchor = None
 
 _OFF_HI = const(0x8422)
 _OFF_LO = const(0x2325)
@@ -101,8 +94,6 @@ class Classifier:
         # an observer without wants() receives every token (bound once: no allocation per call)
         self._wants = getattr(observer, "wants", None)
         self.anchor = anchor
-        self.use_viper = _viper_scan is not None
-        self._emit = self._token   # bound once, so the viper loop's callback allocates nothing
         self._keys = model.keys
         self._weights = model.weights
         self._vocab = model.vocab
@@ -138,31 +129,10 @@ class Classifier:
         self._nxt = nxt
         self._klo = klo
         self._w16 = w16
-        self._adler = array("I", (1, 0))
-        # per-message state used by _token()
-        self._data = b""
+        # per-message state of classify()
+        self._data = b""    # the message, only while a token longer than 256 bytes is re-read
         self._acc = 0
         self._matched = 0
-        self._total = 0
-        self._have_prev = False
-        self._prev_lo = 0
-        self._prev_hi = -1
-        self._prev_start = 0
-        self._prev_end = 0
-
-    def _lookup(self, hi, lo):
-        """Weight of key hi:lo, or None when absent (walks the chain of lo's slot)."""
-        keys = self._keys
-        klo = self._klo
-        nxt = self._nxt
-        m = self._slot[lo & _SLOT_MASK]
-        while m:
-            if klo[m] == lo:
-                r = m << 2
-                if (keys[r - 4] << 8 | keys[r - 3]) == hi:
-                    return self._w16[m]
-            m = nxt[m]
-        return None
 
     def _high(self, start, end):
         """High half of the hash of data[start:end] (end - start <= 256), re-reading its bytes."""
@@ -175,55 +145,6 @@ class Classifier:
             lo = t & 0xFFFF
             hi = (hi * _PRIME + (t >> 16)) & 0xFFFF
         return hi
-
-    def _token(self, start, end, lo):
-        """One token data[start:end] whose hash has low half ``lo``: bigram, unigram, observer."""
-        if end - start > _MAX_TOKEN:
-            # only the first 256 bytes are hashed: recompute the low half (rare)
-            end = start + _MAX_TOKEN
-            low = LOWER
-            data = self._data
-            lo = _OFF_LO
-            for i in range(start, end):
-                lo = ((lo ^ low[data[i]]) * _PRIME) & 0xFFFF
-        hi = -1
-        if self._have_prev:
-            self._total += 1
-            pl = self._prev_lo
-            t = (pl ^ _MIX) * _PRIME
-            bl = ((((t & 0xFFFF) ^ lo)) * _PRIME) & 0xFFFF
-            if self._slot[bl & _SLOT_MASK]:
-                ph = self._prev_hi
-                if ph < 0:
-                    ph = self._high(self._prev_start, self._prev_end)
-                    self._prev_hi = ph
-                hi = self._high(start, end)
-                # full bigram: ((prev ^ 0x5F) * P ^ cur) * P in 16-bit halves
-                bh = (ph * _PRIME + (t >> 16)) & 0xFFFF
-                t2 = ((t & 0xFFFF) ^ lo) * _PRIME
-                bh = (((bh ^ hi) * _PRIME) + (t2 >> 16)) & 0xFFFF
-                v = self._lookup(bh, bl)
-                if v is not None:
-                    self._acc += v
-                    self._matched += 1
-        self._total += 1
-        if self._slot[lo & _SLOT_MASK]:
-            if hi < 0:
-                hi = self._high(start, end)
-            v = self._lookup(hi, lo)
-            if v is not None:
-                self._acc += v
-                self._matched += 1
-        obs = self.observer
-        if obs is not None and (self._wants is None or self._wants(lo)):
-            if hi < 0:
-                hi = self._high(start, end)
-            obs.token(hi, lo)
-        self._have_prev = True
-        self._prev_lo = lo
-        self._prev_hi = hi
-        self._prev_start = start
-        self._prev_end = end
 
     def _low(self, start, end):
         """Low half of the hash of data[start:end] (end - start <= 256)."""
@@ -239,30 +160,24 @@ class Classifier:
 
         ``words`` (optional, a redline.keywords.KeywordScanner between begin() and
         finish()) receives the words that can count as keyword evidence, from the
-        same pass over the bytes; where the viper loop runs, it scans on its own.
+        same pass over the bytes.
         """
         self._acc = self.model.intercept
         self._matched = 0
         if self.observer is not None:
             self.observer.begin()
-        if self.use_viper:
-            self._viper_classify(data, length)
-            if words is not None:
-                words.stream(data, length)
+        if words is None:
+            words = _NO_WORDS
+        count = self._walk(data, length, words)
+        if self.anchor:
+            self._adler_sums(data, length)
         else:
-            if words is None:
-                words = _NO_WORDS
-            count = self._walk(data, length, words)
-            self._total = count + count - 1 if count else 0
-            if self.anchor:
-                self._adler_sums(data, length)
-            else:
-                self.adler_a = 1
-                self.adler_b = 0
+            self.adler_a = 1
+            self.adler_b = 0
         acc = self._acc
         self.score = acc
         self.tokens_matched = self._matched
-        self.tokens_total = self._total
+        self.tokens_total = count + count - 1 if count else 0
         self.is_manipulation = acc > self.model.threshold
         self.probability = prob16(acc, self.model.scale)
         return acc
@@ -281,7 +196,7 @@ class Classifier:
         token costs more than the loop's work on the wasm port.
         """
         # MicroPython reaches its first 16 locals with shorter opcodes: the
-        # per-byte names come first (the arguments take four)
+        # per-byte and per-token names come first (the arguments take four)
         low = LOWER
         lo = _NO_TOKEN
         hi = _NO_TOKEN_HI
@@ -289,21 +204,23 @@ class Classifier:
         t = 0
         j = 0
         last = -1       # last byte that was not alphanumeric
-        slot = self._slot
         spaces = _SPACES
+        k = 0           # separator class, then length
+        slot = self._slot
+        m = 0           # key index (1-based) along a slot's chain
+        observe = self.observer
+        count = 0       # tokens so far
+        pl = 0          # previous token's hash, low half
+        ph = 0          # ... high half
         upper = _UPPER
         flags = words.token_flags
-        count = 0       # tokens so far
         wf = 0          # trigger flags of the current word
         nxt = self._nxt
         keys = self._keys
         klo = self._klo
         w16 = self._w16
-        observe = self.observer
         acc = self._acc
         matched = 0
-        pl = 0          # previous token's hash, low half
-        ph = 0          # ... high half
         ws = 0          # first byte of the current word
         index = 0       # words so far
         prev_word = -2  # index of the last word flagged TRIGGER_PHRASE_PREV
@@ -353,9 +270,9 @@ class Classifier:
                 if observe is not None and (self._wants is None or self._wants(lo)):
                     observe.token(hi, lo)
                 wf |= flags[lo & _TRIGGER_MASK]
-                if 57 < data[last + 1] < 97 and last + 2 < length and upper[data[last + 2]]:
-                    # starts with two capitals (a token's first byte is a letter or digit)
-                    wf |= _TRIGGER_WORD
+                if upper[data[last + 1]]:
+                    if last + 2 < length and upper[data[last + 2]]:
+                        wf |= _TRIGGER_WORD     # the token starts with two capitals
                 lo = _NO_TOKEN
                 hi = _NO_TOKEN_HI
             k = spaces[data[j]]
@@ -377,7 +294,7 @@ class Classifier:
         if lo < 0x10000:
             # The message ended inside a token: the loop's token end, repeated here on purpose.
             # A method shared by both places would cost a call per token, which on the 31-bit
-            # (no viper) runtime is more than the byte loop itself; tests cover both copies
+            # runtime is more than the byte loop itself; tests cover both copies
             # (messages ending in a separator and in a token).
             # token data[last + 1:j] ended; hash halves hi, lo
             if j - last > _MAX_TOKEN + 1:
@@ -417,9 +334,9 @@ class Classifier:
             if observe is not None and (self._wants is None or self._wants(lo)):
                 observe.token(hi, lo)
             wf |= flags[lo & _TRIGGER_MASK]
-            if 57 < data[last + 1] < 97 and last + 2 < length and upper[data[last + 2]]:
-                # starts with two capitals (a token's first byte is a letter or digit)
-                wf |= _TRIGGER_WORD
+            if upper[data[last + 1]]:
+                if last + 2 < length and upper[data[last + 2]]:
+                    wf |= _TRIGGER_WORD     # the token starts with two capitals
         if j > ws and wf:
             if wf & _TRIGGER_WORD or (wf & _TRIGGER_LAST and prev_word == index - 1):
                 words.word(data, ws, j, index)
@@ -444,18 +361,3 @@ class Classifier:
             i = end
         self.adler_a = a
         self.adler_b = b
-
-    def _viper_classify(self, data, length):
-        """The byte loop in viper: one _token() call per token."""
-        self._data = data
-        self._total = 0
-        self._have_prev = False
-        if self.anchor:
-            _viper_scan_anchor(data, length, LOWER, self._emit, self._adler)
-            self.adler_a = self._adler[0]
-            self.adler_b = self._adler[1]
-        else:
-            _viper_scan(data, length, LOWER, self._emit)
-            self.adler_a = 1
-            self.adler_b = 0
-        self._data = b""

@@ -9,6 +9,7 @@ from _lcg import Lcg
 from _tiny_model import tiny_model
 from redline.classifier import Classifier
 from redline.keywords import BiasBreakdown, KeywordScanner
+from redline.tokenizer import token_hashes
 
 # pieces chosen to hit every rule: keywords, negations, phrase words, caps, punctuation-only
 # words, Unicode spaces (NBSP, U+2000, U+3000, U+0085), near-miss lead bytes, long tokens
@@ -47,7 +48,6 @@ def _fused(classifier, scanner, data, length, out):
 def test_fused_keywords_equal_scan_on_generated_text():
     rng = Lcg(2024)
     plain = Classifier(tiny_model())
-    plain.use_viper = False          # the one-pass loop on every runtime
     fused = KeywordScanner()
     reference = KeywordScanner()
     a = BiasBreakdown()
@@ -63,48 +63,40 @@ def test_fused_keywords_equal_scan_on_generated_text():
     assert nonzero > 200
 
 
-def test_fused_counts_equal_token_loop_on_generated_text():
-    # scores and token counts of the one-pass loop against the per-token loop of the viper twin's
-    # contract (redline.classifier._token), which takes the plain emit path here
+def test_fused_counts_equal_dict_lookup_on_generated_text():
+    # scores and token counts of the one-pass loop against the tokenizer's hash list looked up
+    # in a dict of the model's keys (an independent, allocating path)
     rng = Lcg(77)
-    fused = Classifier(tiny_model())
-    fused.use_viper = False
+    model = tiny_model()
+    fused = Classifier(model)
     scanner = KeywordScanner()
+    weights = _key_weights(model)
+    hits = 0
     for _ in range(150):
         data = _text(rng)
         fused.classify(data, len(data), scanner)
-        ref = Classifier(tiny_model())
-        ref._data = data
-        ref._acc = ref.model.intercept
-        ref._matched = 0
-        ref._total = 0
-        ref._have_prev = False
-        _emit_all(ref, data)
-        assert (fused.tokens_total, fused.tokens_matched, fused._acc) == (ref._total, ref._matched, ref._acc), data
+        hashes = token_hashes(data)
+        found = [weights[h] for h in hashes if h in weights]
+        want = (len(hashes), len(found), model.intercept + sum(found))
+        assert (fused.tokens_total, fused.tokens_matched, fused.score) == want, data
+        hits += len(found)
+    assert hits > 50    # not vacuous: 69 key hits over the 150 texts
 
 
-def _emit_all(c, data):
-    """Drive Classifier._token() the way the viper loop does, with a plain loop."""
-    from redline.tokenizer import LOWER
-    n = len(data)
-    start = -1
-    lo = 0
-    for j in range(n + 1):
-        ch = LOWER[data[j]] if j < n else 0
-        if ch:
-            if start < 0:
-                start = j
-                lo = 0x2325
-            lo = ((lo ^ ch) * 0x1B3) & 0xFFFF
-        elif start >= 0:
-            c._token(start, j, lo)
-            start = -1
+def _key_weights(model):
+    out = {}
+    k = model.keys
+    w = model.weights
+    for i in range(model.vocab):
+        key = (k[4 * i] << 24) | (k[4 * i + 1] << 16) | (k[4 * i + 2] << 8) | k[4 * i + 3]
+        v = w[2 * i] | (w[2 * i + 1] << 8)
+        out[key] = v - 65536 if v >= 32768 else v
+    return out
 
 
 def test_phrase_after_skipped_words_and_unicode_spaces():
     s = KeywordScanner()
     c = Classifier(tiny_model())
-    c.use_viper = False
     out = BiasBreakdown()
     text = b"pump valve as\xe2\x80\x80an\xc2\xa0AI, rather\xe3\x80\x80than no x as an ai"
     assert _fused(c, s, text, len(text), out) == s.scan(text, len(text), BiasBreakdown())
