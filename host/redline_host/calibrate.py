@@ -58,12 +58,15 @@ DRIFT_SHIFT = 4
 ENTROPY_HALT = 50000
 ENTROPY_ESCALATE = 40000
 ENTROPY_WARN = 30000
-# Replay: a W-step fingerprint compared with every one of the last 64 (stride 1), so a
-# replayed stretch is caught at its (W+1)-th reading. W is the shortest (3..8) whose chance
-# matches fit the budget (see replay_chance_rate); channels that still repeat by chance
-# (coarsely quantised readings) get the check switched off.
-REPLAY = {"replay_window": 3, "replay_history": 64, "replay_stride": 1, "replay_min_active": 2}
-REPLAY_WINDOWS = range(3, 9)
+# Replay: a W-step fingerprint compared with every one of the channel's last 64 (stride 1), and
+# with the prints of every channel's older windows kept in the shared store (REPLAY_STORE of
+# them), so a replayed stretch is caught at its (W+1)-th reading. Each channel gets the shortest
+# W (3..32) whose chance matches against the windows it remembers fit the channel's share of the
+# budget (see replay_chance_rate); channels that still repeat by chance get the check off.
+# (W = 2 would need REPLAY_MIN_ACTIVE 1: a 2-step window has one adjacent pair of steps.)
+REPLAY = {"replay_history": 64, "replay_stride": 1, "replay_min_active": 2}
+REPLAY_STORE = 4096      # 40 KiB on a board (redline.sensor.printstore)
+REPLAY_WINDOWS = range(3, 33)
 _LIM = (1 << 29) - 1
 NOISE_MAX = 1 << 22      # firmware bound; beyond the largest memory variance, so the entropy halt is off
 _OFF = {"z": 8191, "cusum": 1 << 24, "stuck": 1 << 20}
@@ -200,28 +203,65 @@ def tail_level(series, samples, rate):
     return level, expected
 
 
-def replay_chance_rate(segs, c, window, history=64):
-    """Chance fingerprint matches per sample for channel ``c``: ``history * p**window``.
+def match_probabilities(segs, c):
+    """``(p_step, p_value)`` of channel ``c``: chance that two steps (x[t] - x[t-1]), resp. two
+    readings, are equal (sums of squared frequencies over the nominal log)."""
+    out = []
+    for diff in (True, False):
+        d = np.concatenate([np.diff(v[:, c]) if diff else v[:, c] for v in segs])
+        if d.size == 0:
+            return 1.0, 1.0
+        _, counts = np.unique(d, return_counts=True)
+        out.append(float(((counts / d.size) ** 2).sum()))
+    return tuple(out)
 
-    p = probability that two steps (x[t] - x[t-1]) are equal, from the nominal
-    steps' frequencies (sum of squared frequencies), steps taken as independent.
+
+def window_match_probability(p, window):
+    """Chance that two ``window``-step windows are equal, from :func:`match_probabilities`.
+
+    The larger of two models: independent steps (exact for a random walk) and
+    independent readings, ``window + 1`` of them (exact for white noise, whose
+    steps are not independent: two steps share a reading).
     """
-    d = np.concatenate([np.diff(v[:, c]) for v in segs])
-    if d.size == 0:
-        return 1.0
-    _, counts = np.unique(d, return_counts=True)
-    p = float(((counts / d.size) ** 2).sum())
-    return history * p ** window
+    p_step, p_value = p
+    return max(p_step ** window, p_value ** (window + 1))
 
 
-def choose_replay_window(segs, n_ch, share):
-    """``(window, usable)``: the shortest window that keeps as many channels within ``share`` as the longest."""
-    usable = {w: tuple(replay_chance_rate(segs, c, w) <= share for c in range(n_ch)) for w in REPLAY_WINDOWS}
-    best = max(sum(u) for u in usable.values())
-    for w in REPLAY_WINDOWS:
-        if sum(usable[w]) == best:
-            return w, usable[w]
-    return REPLAY_WINDOWS[-1], usable[REPLAY_WINDOWS[-1]]
+def replay_chance_rate(segs, c, window, history=64):
+    """Chance fingerprint matches per sample for channel ``c``: ``history`` times
+    :func:`window_match_probability`; ``history`` = the windows the channel is compared with (its
+    ring plus its part of the shared store)."""
+    return history * window_match_probability(match_probabilities(segs, c), window)
+
+
+def replay_history(n_on, store=REPLAY_STORE, ring=REPLAY["replay_history"]):
+    """Windows one channel is compared with when ``n_on`` channels share the store."""
+    return ring + (store // max(1, n_on) if store else 0)
+
+
+def choose_replay_windows(segs, n_ch, share, store=REPLAY_STORE):
+    """``(windows, usable)``: per channel the shortest window whose chance matches fit ``share``.
+
+    The store is shared by the channels whose check is on, so their number
+    sets how far back each one remembers; it is found by iterating from all
+    channels on (fewer channels on remember further back: longer windows).
+    A channel with no window in REPLAY_WINDOWS that fits is not usable (its
+    window is then the longest, and REPLAY_QUANT 0 switches it off).
+    """
+    p = [match_probabilities(segs, c) for c in range(n_ch)]
+    n_on = n_ch
+    for _ in range(n_ch + 1):
+        hist = replay_history(n_on, store)
+        windows = []
+        usable = []
+        for c in range(n_ch):
+            w = next((w for w in REPLAY_WINDOWS if hist * window_match_probability(p[c], w) <= share), None)
+            windows.append(REPLAY_WINDOWS[-1] if w is None else w)
+            usable.append(w is not None)
+        if sum(usable) == n_on:
+            break
+        n_on = max(1, sum(usable))
+    return tuple(windows), tuple(usable)
 
 
 def config_name(name):
@@ -303,6 +343,7 @@ def _base_fields(cal_channels, learn_baseline, warmup):
          "cusum_k": CUSUM_K, "cusum_leak": CUSUM_LEAK, "drift_shift": DRIFT_SHIFT, "stuck_noise": 0,
          "entropy_warn": ENTROPY_WARN, "entropy_escalate": ENTROPY_ESCALATE, "entropy_halt": ENTROPY_HALT}
     f.update(REPLAY)
+    f["replay_store"] = REPLAY_STORE
     if learn_baseline:
         f["scale"] = 0          # and no range: every run has its own operating point
     else:
@@ -354,9 +395,10 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
                                / math.sqrt(2.0)))),
             range_lo=max(-_LIM, lo - half), range_hi=min(_LIM, hi + half)))
     base = _base_fields(chans, learn_baseline, warmup)
-    window, replay_ok = choose_replay_window(segs, n_ch, share)
-    base["replay_window"] = window
+    windows, replay_ok = choose_replay_windows(segs, n_ch, share)
+    base["replay_window"] = windows
     base["replay_quant"] = tuple(1 if ok else 0 for ok in replay_ok)
+    replay_hist = replay_history(sum(replay_ok))
     if redundant:
         base["pair_a"] = tuple(names.index(a) for a, _ in redundant)
         base["pair_b"] = tuple(names.index(b) for _, b in redundant)
@@ -382,7 +424,7 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         ch.expected["stuck"] = rate
         expected += rate
         ch.replay_chance = int(sum(s[:, c].sum() for s in stats["replay"]))
-        ch.expected["replay"] = replay_chance_rate(segs, c, window) if replay_ok[c] else 0.0
+        ch.expected["replay"] = replay_chance_rate(segs, c, windows[c], replay_hist) if replay_ok[c] else 0.0
         expected += ch.expected["replay"]
     f = dict(base)
     zh = tuple(_int_level(c.thresholds["surprise"], 4, 16384) for c in chans)

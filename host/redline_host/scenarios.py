@@ -103,8 +103,13 @@ SCENARIOS = (
     Scenario("stuck-at", "stuck", spoof=True, target=3, text="the channel freezes at its last value"),
     Scenario("replay-window", "replay_window", spoof=True, target=3,
              text="the last %d readings replayed in a loop" % REPLAY_LENGTH),
-    Scenario("replay-recorded", "replay_recorded", spoof=True, target=3,
-             text="an earlier recorded stretch of %d readings replayed in a loop" % REPLAY_LENGTH),
+    Scenario("replay-recorded", "replay_recorded", spoof=True,
+             text="a stretch of %d readings recorded before the node started (before the trial's segment: the "
+                  "guard never saw it), replayed in a loop; no fingerprint can know it, so no delay target: "
+                  "it is caught once the loop repeats itself" % REPLAY_LENGTH),
+    Scenario("replay-uptime", "replay_uptime", spoof=True, target=3,
+             text="a stretch of %d readings recorded while the node ran (from the trial's own readings before "
+                  "the onset, older than the last %d), replayed in a loop" % (REPLAY_LENGTH, REPLAY_LENGTH)),
     Scenario("noise-x4", "noise", 4, text="noise std multiplied by 4 (added Gaussian noise, std sqrt(15) sigma)"),
     Scenario("spikes-10sigma", "spikes", 10,
              text="isolated spikes of 10 sigma, seeded sign, every %d..%d samples" % SPIKE_GAP),
@@ -425,6 +430,8 @@ def make_trial(setup, sc, index, seed=0, horizon=HORIZON):
     if info is None:
         return None
     onset = 2 * info.config.warmup + int(rng.integers(0, ONSET_SPREAD))
+    if sc.kind == "replay_uptime":
+        onset = max(onset, 2 * REPLAY_LENGTH)     # room for a stretch older than the last REPLAY_LENGTH
     length = onset + horizon
     if setup.held_rows < length:
         raise ValueError("held-back data has %d rows, a trial needs %d" % (setup.held_rows, length))
@@ -452,6 +459,11 @@ def make_trial(setup, sc, index, seed=0, horizon=HORIZON):
         # recorded by the attacker earlier: a stretch of the full nominal series before this segment
         r0 = int(rng.integers(0, start - REPLAY_LENGTH + 1))
         new = inject_replay(col, onset, setup.values[r0:r0 + REPLAY_LENGTH, info.columns[ci]])
+    elif kind == "replay_uptime":
+        # recorded by the attacker while the node ran: a stretch the guard has seen, ending before
+        # the last REPLAY_LENGTH readings (those are replay-window's)
+        r0 = int(rng.integers(0, onset - 2 * REPLAY_LENGTH + 1))
+        new = inject_replay(col, onset, col[r0:r0 + REPLAY_LENGTH])
     elif kind == "noise":
         new = inject_noise(col, onset, noise_added(rng, length - onset, sigma, sc.magnitude))
     elif kind == "spikes":

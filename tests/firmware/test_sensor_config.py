@@ -28,11 +28,24 @@ def test_defaults_and_broadcast():
 def test_canonical_bytes_and_hash_are_fixed():
     cfg = SensorConfig(("t1",), baseline=-5, scale=3, pair_a=(), pair_b=(), pair_tol=())
     data = cfg.canonical_bytes()
-    assert data.startswith(b"redline-sensor-config/1\nCHANNELS=t1\nWINDOW=32\n")
+    assert data.startswith(b"redline-sensor-config/2\nCHANNELS=t1\nWINDOW=32\n")
     assert b"\nBASELINE=-5\nSCALE=3\n" in data
-    assert data.endswith(b"PAIR_A=\nPAIR_B=\nPAIR_TOL=\n")
-    assert len(data) == 558
-    assert cfg.sha256() == "c04aa55049fd6926542030f4510549df3035d672a8f7f2db676fc12e77997305"
+    assert b"\nREPLAY_STORE=0\n" in data
+    assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n")
+    assert len(data) == 573
+    assert cfg.sha256() == "89ace9cff6198f5b4df4dc7f83a93fa1c6b79582aabd5e1a03c1269cae9fc1de"
+
+
+def test_replay_window_per_channel_and_store():
+    cfg = SensorConfig(("a", "b"), replay_window=(3, 9), replay_store=4096, replay_history=64)
+    assert cfg.replay_window == (3, 9) and cfg.replay_store == 4096
+    assert SensorConfig(("a",)).replay_window == (8,)
+    assert _raises(SensorConfig, ("a",), replay_store=3000)           # not a power of two
+    assert _raises(SensorConfig, ("a",), replay_store=32768)
+    assert _raises(SensorConfig, ("a",), replay_window=(3, 4))        # one channel, two windows
+    # the ring must outlast a window when prints move on into the store
+    assert _raises(SensorConfig, ("a",), replay_store=64, replay_history=2, replay_stride=1, replay_window=4)
+    assert not _raises(SensorConfig, ("a",), replay_store=64, replay_history=5, replay_stride=1, replay_window=4)
 
 
 def test_validation_rejects_bad_values():
@@ -63,7 +76,10 @@ def test_loader_fails_closed():
     ns["Z_HALT"] = (2000,)                     # edited by hand: hash no longer matches
     assert _raises(load_config, ns)
     ns = _module_dict(cfg)
-    ns["FORMAT"] = 2
+    ns["FORMAT"] = 1                           # format 1: one REPLAY_WINDOW for all channels
+    assert _raises(load_config, ns)
+    ns = _module_dict(cfg)
+    ns["FORMAT"] = 3
     assert _raises(load_config, ns)
     ns = _module_dict(cfg)
     del ns["CUSUM_H"]

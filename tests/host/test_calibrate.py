@@ -60,14 +60,20 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     assert [c.name for c in a.channels] == ["a", "b_b", "q"]        # firmware-safe names
     assert a.fields["baseline"][0] == int(round(float(np.median(v[:, 0]))))
     assert a.fields["scale"][0] == a.channels[0].noise and 18 <= a.channels[0].noise <= 22
-    # replay window: the shortest whose chance matches fit the budget share; a channel of
-    # three values repeats any window by chance, so its replay check is off
+    # replay window: the shortest whose chance matches fit the budget share
+    # (per channel; the three channels share the store)
     share = 50.0 / 86400 / (6 * 3)
     w = a.fields["replay_window"]
-    assert cb.replay_chance_rate([v], 0, w) <= share
-    assert cb.replay_chance_rate([v], 1, w) <= share < cb.replay_chance_rate([v], 1, w - 1)
-    assert cb.replay_chance_rate([v], 2, 8) > share
-    assert a.fields["replay_quant"] == (1, 1, 0)
+    hist = 64 + 4096 // 3
+    assert a.fields["replay_store"] == 4096
+    for c in (0, 1):
+        assert cb.replay_chance_rate([v], c, w[c], hist) <= share < cb.replay_chance_rate([v], c, w[c] - 1, hist)
+    # q: white noise of 3 values: a 16-step window is 17 readings, (1/3)**17 * (64 + 4096 // 3) <= share;
+    # (a window short enough to repeat on the nominal log would have switched q's check off)
+    assert w[2] == 16
+    assert cb.window_match_probability(cb.match_probabilities([v], 2), 16) == pytest.approx(3.0 ** -17, rel=0.02)
+    assert cb.replay_chance_rate([v], 2, 16, 64 + 4096 // 3) <= share < cb.replay_chance_rate([v], 2, 15, 1429)
+    assert a.fields["replay_quant"] == (1, 1, 1) and sum(c.replay_chance for c in a.channels) == 0
     assert a.delays[4] <= 3 and a.detected[4] == 1.0
     # held-back data from the same process: within a factor 2 of 50/day
     halts, samples, per_day = cb.measure_false_halts(a, _nominal(seed=4, n=40000))

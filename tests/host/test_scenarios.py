@@ -164,6 +164,13 @@ def test_trial_untouched_before_onset_and_exact_after(synthetic, name):
             assert after.tolist() == (loop * 5)[:sc.HORIZON]
             full = s.values[:t.start, t.info.columns[ci]].tolist()
             assert any(full[r:r + sc.REPLAY_LENGTH] == loop for r in range(t.start - sc.REPLAY_LENGTH + 1))
+        elif sce.kind == "replay_uptime":
+            loop = after[:sc.REPLAY_LENGTH].tolist()
+            assert after.tolist() == (loop * 5)[:sc.HORIZON]
+            # a stretch of the trial's own readings that ends before the last REPLAY_LENGTH
+            seen = orig[:t.onset].tolist()
+            starts = [r for r in range(t.onset - sc.REPLAY_LENGTH + 1) if seen[r:r + sc.REPLAY_LENGTH] == loop]
+            assert starts and min(starts) <= t.onset - 2 * sc.REPLAY_LENGTH
         elif sce.kind == "noise":
             assert abs(float(np.std(d)) - sigma * 15 ** 0.5) < 0.2 * sigma * 15 ** 0.5
         elif sce.kind == "spikes":

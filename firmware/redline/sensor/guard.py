@@ -40,6 +40,7 @@ from redline.sensor.stuck import StuckDetector
 from redline.sensor.drift import DriftDetector
 from redline.sensor.cusum import CusumDetector
 from redline.sensor.replay import ReplayDetector
+from redline.sensor.printstore import FingerprintStore
 from redline.sensor.confidence import ConfidenceTracker
 from redline.sensor.ladder import SensorLadder
 from redline.sensor import reasons as R
@@ -67,7 +68,7 @@ class SensorResult:
 
 
 class _Channel:
-    def __init__(self, cfg, i):
+    def __init__(self, cfg, i, store):
         self.base0 = cfg.baseline[i]
         self.scale0 = cfg.scale[i]
         self.noise = cfg.noise_q12[i]
@@ -83,8 +84,8 @@ class _Channel:
         self.stuck = StuckDetector(cfg.stuck_run[i], cfg.stuck_noise[i], self.scale0)
         self.drift = DriftDetector(cfg.drift_limit[i], cfg.drift_shift)
         self.cusum = CusumDetector(cfg.cusum_k[i], cfg.cusum_h[i], cfg.cusum_leak)
-        self.replay = ReplayDetector(cfg.replay_window, cfg.replay_history, cfg.replay_stride,
-                                     cfg.replay_min_active, cfg.replay_quant[i])
+        self.replay = ReplayDetector(cfg.replay_window[i], cfg.replay_history, cfg.replay_stride,
+                                     cfg.replay_min_active, cfg.replay_quant[i], store, i)
         self.confidence = ConfidenceTracker(cfg.min_confidence, cfg.decay_threshold)
         self.partner = None
         self.tol = 0
@@ -151,7 +152,9 @@ class SensorGuard:
         self.config = config
         n = len(config.channels)
         self.n = n
-        self._channels = [_Channel(config, i) for i in range(n)]
+        # One fingerprint store for every channel: replays of stretches older than the rings.
+        self.store = FingerprintStore(config.replay_store) if config.replay_store else None
+        self._channels = [_Channel(config, i, self.store) for i in range(n)]
         for j in range(len(config.pair_a)):
             a = self._channels[config.pair_a[j]]
             b = self._channels[config.pair_b[j]]
@@ -170,12 +173,14 @@ class SensorGuard:
     def reset(self):
         for i in range(self.n):
             self._channels[i].reset()
+        if self.store is not None:
+            self.store.reset()
         self.sample = 0
         self.pressure = 0
 
     def rearm(self):
         """Clear every detector (after an operator reset of the latch) but keep what the
-        channels learned: baseline, scale and working memory."""
+        channels learned: baseline, scale, working memory and the shared fingerprint store."""
         for i in range(self.n):
             ch = self._channels[i]
             ch.stuck.reset()

@@ -15,6 +15,15 @@ stretch and a stored fingerprint is ``history * stride`` samples old at most.
 channel whose nominal log repeats its own steps by chance).
 A counting filter (a bytearray of about 8 buckets per stored print) answers
 "certainly not stored" in O(1), so the ring is scanned only on a bucket hit.
+A third rolling hash (15 bits) is kept beside every print and must match too,
+so unrelated windows collide with probability about 2**-45 per stored print.
+
+Older stretches: given a shared ``redline.sensor.printstore.FingerprintStore``
+(``store``) and the channel's index (``channel``), every print the ring drops
+moves into the store, salted with the channel index so that channels never
+match each other, and a window missing from the ring is looked up there too.
+A replay is then caught however old the stretch is, as long as its prints are
+still among the store's last ``size``.
 
 Example on a seeded stream (noise, then the same 12 readings again)::
 
@@ -42,10 +51,12 @@ _P1 = const(32749)
 _P2 = const(32719)
 _B1 = const(131)
 _B2 = const(257)
+_P3 = const(32717)
+_B3 = const(293)
 
 
 class ReplayDetector:
-    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1):
+    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1, store=None, channel=0):
         if window < 2 or window > 64:
             raise ValueError("replay window must be 2..64")
         if history < 1 or stride < 1 or quant < 0:
@@ -57,6 +68,11 @@ class ReplayDetector:
         self.quant = quant
         self.steps = array("i", bytes(4 * window))
         self.prints = array("i", bytes(4 * history))
+        self.checks = array("H", bytes(2 * history))    # third hash of each stored print
+        self.store = store
+        c = channel + 1
+        # Per-channel salt (< 2**30) mixed into the prints handed to the shared store.
+        self.salt = ((c * 40503) & 32767) * 32768 + ((c * 25673 + 12345) & 32767)
         nb = 64
         while nb < 8 * history and nb < 8192:
             nb <<= 1
@@ -64,13 +80,19 @@ class ReplayDetector:
         self.counts = bytearray(nb)     # stored prints per bucket, saturating at 255
         b1 = 1
         b2 = 1
+        b3 = 1
         for _ in range(window - 1):
             b1 = (b1 * _B1) % _P1
             b2 = (b2 * _B2) % _P2
+            b3 = (b3 * _B3) % _P3
         self.top1 = b1          # B**(window-1) mod P
         self.top2 = b2
+        self.top3 = b3
         # A stored print younger than this many entries overlaps the window.
         self.skip = (window + stride - 1) // stride
+        if store is not None and history <= self.skip:
+            # the ring must hold every overlapping print, or the store would see them
+            raise ValueError("replay history must exceed window / stride when a store is shared")
         self.reset()
 
     def reset(self):
@@ -78,8 +100,10 @@ class ReplayDetector:
         for i in range(self.window):
             steps[i] = 0
         prints = self.prints
+        checks = self.checks
         for i in range(self.history):
             prints[i] = 0
+            checks[i] = 0
         counts = self.counts
         for i in range(len(counts)):
             counts[i] = 0
@@ -89,6 +113,7 @@ class ReplayDetector:
         self.has_last = False
         self.h1 = 0
         self.h2 = 0
+        self.h3 = 0
         self.nonzero = 0        # non-zero steps in the window
         self.changes = 0        # adjacent step pairs that differ
         self.stored = 0
@@ -130,6 +155,8 @@ class ReplayDetector:
         self.pos = pos + 1 if pos + 1 < w else 0
         self.h1 = (((self.h1 - (old % _P1) * self.top1) % _P1) * _B1 + q % _P1) % _P1
         self.h2 = (((self.h2 - (old % _P2) * self.top2) % _P2) * _B2 + q % _P2) % _P2
+        h3 = (((self.h3 - (old % _P3) * self.top3) % _P3) * _B3 + q % _P3) % _P3
+        self.h3 = h3
         if self.filled < w:
             self.filled += 1
             if self.filled < w:
@@ -139,18 +166,22 @@ class ReplayDetector:
         if self.nonzero < self.min_active or self.changes < self.min_active:
             return 0
         prints = self.prints
+        checks = self.checks
         hist = self.history
         counts = self.counts
         mask = self.mask
+        store = self.store
         if counts[(fp ^ (fp >> 13)) & mask]:
             j = self.wpos - 1 - self.skip
             for _ in range(self.stored - self.skip):
                 if j < 0:
                     j += hist
-                if prints[j] == fp:
+                if prints[j] == fp and checks[j] == h3:
                     self.flags = FLAG_ADVERSARIAL
                     break
                 j -= 1
+        if store is not None and not self.flags and store.contains(fp ^ self.salt, h3):
+            self.flags = FLAG_ADVERSARIAL
         t = self.tick + 1
         if t >= self.stride:
             t = 0
@@ -159,10 +190,13 @@ class ReplayDetector:
                 self.stored += 1
             else:
                 old = prints[w]
+                if store is not None:
+                    store.add(old ^ self.salt, checks[w])
                 b = (old ^ (old >> 13)) & mask
                 if counts[b] < 255:
                     counts[b] -= 1
             prints[w] = fp
+            checks[w] = h3
             b = (fp ^ (fp >> 13)) & mask
             if counts[b] < 255:
                 counts[b] += 1

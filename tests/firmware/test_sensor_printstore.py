@@ -1,0 +1,128 @@
+# The shared fingerprint store: membership, eviction, sequence wrap, and the replay detector
+# and guard catching a stretch older than their rings through it.
+from _lcg import Lcg
+from redline.flags import FLAG_ADVERSARIAL
+from redline.sensor.printstore import FingerprintStore
+from redline.sensor.replay import ReplayDetector
+from redline.sensor import SensorGuard, SensorConfig
+from redline.sensor import reasons as R
+from redline.decision import HALT_BIAS
+
+
+def test_store_keeps_the_last_size_prints():
+    st = FingerprintStore(8)
+    for p in range(100, 108):
+        st.add(p, p * 3)
+    assert [st.contains(p, p * 3) for p in range(99, 109)] == [False] + [True] * 8 + [False]
+    assert not st.contains(103, 104 * 3)          # right print, other bucket
+    st.add(200, 0)                                # drops 100
+    assert not st.contains(100, 300) and st.contains(101, 303) and st.contains(200, 0)
+    assert st.count == 8 and st.seq == 9
+
+
+def test_store_chains_within_a_bucket_and_empties_it():
+    st = FingerprintStore(4)                      # 2 buckets: keys 0 and 2 share bucket 0
+    st.add(1, 0)
+    st.add(2, 2)
+    st.add(3, 1)
+    assert st.contains(1, 0) and st.contains(2, 0) and st.contains(3, 1)
+    assert st.head[0] == 1 and st.back[1] == 1    # print 2 links back to print 1
+    st.add(4, 1)
+    st.add(5, 1)                                  # drops 1 (key 0): 2 is still the bucket's head
+    assert not st.contains(1, 0) and st.contains(2, 0)
+    st.add(6, 1)                                  # drops 2: bucket 0 is empty now
+    assert st.head[0] == -1 and not st.contains(2, 0)
+    assert st.contains(3, 1) and st.contains(6, 1)
+    st.reset()
+    assert not st.contains(6, 1) and st.count == 0
+
+
+def test_store_sequence_wraps_at_2_30():
+    st = FingerprintStore(4)
+    st.seq = (1 << 30) - 2
+    for p in (7, 8, 9, 10, 11):
+        st.add(p, 5)
+    assert st.seq == 3
+    assert [st.contains(p, 5) for p in (7, 8, 9, 10, 11)] == [False, True, True, True, True]
+
+
+def test_store_rejects_bad_sizes():
+    for size in (0, 1, 3, 100, 32768):
+        try:
+            FingerprintStore(size)
+            ok = False
+        except ValueError:
+            ok = True
+        assert ok
+
+
+def _stream(n, seed):
+    g = Lcg(seed)
+    out = []
+    for i in range(n):
+        out.append(1000 + g.noise(36))
+    return out
+
+
+def test_detector_finds_an_old_stretch_through_the_store():
+    xs = _stream(400, 5)
+    alone = ReplayDetector(window=4, history=16, stride=1, min_active=2)
+    st = FingerprintStore(512)
+    shared = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=st, channel=3)
+    for x in xs:
+        assert alone.update(x) == 0
+        assert shared.update(x) == 0
+    assert st.count == 400 - 4 - 16        # every print the ring dropped
+    # replay readings 100..159, 300 samples old: far beyond the 16-entry ring
+    hits_alone = 0
+    first = -1
+    for k in range(60):
+        hits_alone += alone.update(xs[100 + k])
+        if shared.update(xs[100 + k]) and first < 0:
+            first = k
+    assert hits_alone == 0
+    assert first == 4                      # the 5th replayed reading completes a 4-step window
+
+
+def test_store_keeps_channels_apart():
+    xs = _stream(300, 9)
+    st = FingerprintStore(1024)
+    a = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=st, channel=0)
+    b = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=st, channel=1)
+    for x in xs:
+        a.update(x)
+    ys = _stream(300, 21)
+    for y in ys:
+        assert b.update(y) == 0
+    for k in range(60):                    # b plays a's readings: not a replay of b
+        assert b.update(xs[50 + k]) == 0
+    assert a.salt != b.salt and a.salt < (1 << 30)
+
+
+def test_store_needs_a_ring_longer_than_the_window():
+    try:
+        ReplayDetector(window=8, history=8, stride=1, store=FingerprintStore(16))
+        ok = False
+    except ValueError:
+        ok = True
+    assert ok
+
+
+def test_guard_halts_on_a_stretch_older_than_its_rings():
+    cfg = SensorConfig(("a", "b"), baseline=1000, scale=36, replay_window=(4, 6), replay_history=16,
+                       replay_stride=1, replay_min_active=2, replay_store=1024)
+    g = SensorGuard(cfg)
+    xs = _stream(500, 13)
+    ys = _stream(500, 17)
+    for t in range(500):
+        assert g.update(0, xs[t]).code >= 0
+        assert g.update(1, ys[t]).code >= 0
+    first = -1
+    for k in range(40):                    # channel a replays its readings 200..239 (300 samples old)
+        r = g.update(0, xs[200 + k])
+        if r.code < 0 and first < 0:
+            first = k
+            assert (r.code, r.reason) == (HALT_BIAS, R.REASON_REPLAY)
+        g.update(1, ys[k])                 # (overwrites the guard's one result object)
+    assert first == 4
+    assert (g.store.count, g.store.seq) == (1024, (540 - 4 - 16) + (540 - 6 - 16))
