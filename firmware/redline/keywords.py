@@ -495,15 +495,17 @@ class KeywordScanner:
 def _word_id(data, s, n):
     """Id of the known word data[s:s+n] (ASCII case folded), 0 when it is not one."""
     if 0 < n <= _MAX_WORD:
-        first = _FOLD[data[s]] - _FIRST_LETTER
+        fold = _FOLD
+        first = fold[data[s]] - _FIRST_LETTER
         if 0 <= first < _LETTERS:
             key = n * _LETTERS + first
             c = _BUCKETS[key]
             last = _BUCKETS[key + 1]
+            blob = _BLOB
             while c < last:
                 o = _OFFSETS[c]
                 j = 1
-                while j < n and _FOLD[data[s + j]] == _BLOB[o + j]:
+                while j < n and fold[data[s + j]] == blob[o + j]:
                     j += 1
                 if j == n:
                     return c

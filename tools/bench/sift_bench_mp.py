@@ -115,13 +115,14 @@ def _time(fn, arg, reps):
     before = mem_alloc()
     fn(arg)
     allocated = mem_alloc() - before
-    # batches of at least 20 ms: the WebAssembly port's microsecond clock ticks in
+    # batches of at least 100 ms: the WebAssembly port's microsecond clock ticks in
     # milliseconds, so a shorter batch would round the per-call time to coarse steps
     calls = 20
-    while calls < 5000 and _batch(fn, arg, calls) < 20000:
+    while calls < 20000 and _batch(fn, arg, calls) < 100000:
         calls *= 2
     times = []
     for _ in range(reps):
+        gc.collect()    # outside the batch: the straightforward version's garbage must not pile up
         times.append(_batch(fn, arg, calls) // calls)
     return _median(times), allocated
 
