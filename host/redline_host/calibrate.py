@@ -52,6 +52,15 @@ BASE_QUANTILE = 0.90     # declustering level: excursions above this percentile
 TAIL_PEAKS = 100         # peaks used for the tail fit (at most)
 OFFSETS = 3              # runs start at this many offsets within run_length
 Z_GATE = 1024            # readings 4 sigma from memory do not enter it (Q8)
+WINDOW = 128             # working memory slots
+# FORECAST 1 (surprise and CUSUM against the memory's line one sample ahead) and MEMORY_FILL 32
+# (the memory learns the current level from the first readings and after a rearm), with a
+# 32-slot memory, CUSUM_K 512 and Z_GATE 768, cut the SKAB scenario delays (4-sigma step 153 ->
+# 5.5, 0.1-sigma ramp 92 -> 60) but broke the held-back false-halt promise (interleaved SKAB,
+# 0.864/day: 3 halts in 4560 samples against 0); with FORECAST 0 they still cost 7 held-back
+# halts instead of 1 at 10/day. Both firmware modes stay available; the calibrator keeps them off.
+FORECAST = 0
+MEMORY_FILL = 0
 CUSUM_K = 128            # allowance 0.5 sigma (Q8)
 CUSUM_LEAK = 6
 DRIFT_SHIFT = 4
@@ -339,7 +348,10 @@ def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=
 
 
 def _base_fields(cal_channels, learn_baseline, warmup):
-    f = {"window": 128, "warmup": max(4, min(128, warmup)), "z_gate": Z_GATE,
+    # learned mode: the memory holds the warm-up (WARMUP <= WINDOW), so it is as long as the firmware allows
+    window = 128 if learn_baseline else WINDOW
+    f = {"window": window, "warmup": max(4, min(window, warmup)), "z_gate": Z_GATE, "forecast": FORECAST,
+         "memory_fill": min(MEMORY_FILL, window),
          "cusum_k": CUSUM_K, "cusum_leak": CUSUM_LEAK, "drift_shift": DRIFT_SHIFT, "stuck_noise": 0,
          "entropy_warn": ENTROPY_WARN, "entropy_escalate": ENTROPY_ESCALATE, "entropy_halt": ENTROPY_HALT}
     f.update(REPLAY)

@@ -67,11 +67,7 @@ class GuardRule:
             g.update(c, int(row[c]))
 
     def reset(self):
-        for c in range(self.n):
-            ch = self.guard.channel(c)
-            for det in (ch.stuck, ch.drift, ch.cusum, ch.replay, ch.confidence):
-                det.reset()
-            ch.has_last = False
+        self.guard.rearm()          # what the firmware does when the operator resets the latch
 
     def update(self, row):
         g = self.guard

@@ -115,8 +115,11 @@ SCENARIOS = (
              text="isolated spikes of 10 sigma, seeded sign, every %d..%d samples" % SPIKE_GAP),
     Scenario("dropout", "dropout", text="the reading goes to 0"),
     Scenario("saturation", "saturation", text="the reading goes to the calibrated range limit (else full scale)"),
-    Scenario("redundant-split-1sigma", "split", 1, spoof=True, target=3,
-             text="one channel of a redundant pair departs by 1 sigma"),
+    Scenario("redundant-split-1sigma", "split", 1, spoof=True,
+             text="one channel of a redundant pair departs by 1 sigma (informative: no test finds a 1-sigma "
+                  "split in 3 samples at 1 false halt per day)"),
+    Scenario("redundant-split-4sigma", "split", 4, spoof=True, target=3,
+             text="one channel of a redundant pair departs by 4 sigma"),
     Scenario("text-injection", "text", spoof=True,
              text="benign device commands and telemetry, then injected instructions (one sample = one message)"),
 )

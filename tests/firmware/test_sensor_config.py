@@ -30,10 +30,10 @@ def test_canonical_bytes_and_hash_are_fixed():
     data = cfg.canonical_bytes()
     assert data.startswith(b"redline-sensor-config/2\nCHANNELS=t1\nWINDOW=32\n")
     assert b"\nBASELINE=-5\nSCALE=3\n" in data
-    assert b"\nREPLAY_STORE=0\n" in data
+    assert b"\nREPLAY_STORE=0\nFORECAST=0\nMEMORY_FILL=0\n" in data
     assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n")
-    assert len(data) == 573
-    assert cfg.sha256() == "89ace9cff6198f5b4df4dc7f83a93fa1c6b79582aabd5e1a03c1269cae9fc1de"
+    assert len(data) == 598
+    assert cfg.sha256() == "226805fa204661dddeb554eb71f5cee61d2e97db69e7980262c78b45ce30dd88"
 
 
 def test_replay_window_per_channel_and_store():
@@ -58,6 +58,8 @@ def test_validation_rejects_bad_values():
     assert _raises(SensorConfig, ("a",), scale=(1, 2))
     assert _raises(SensorConfig, ("a",), z_warn=900, z_escalate=800)
     assert _raises(SensorConfig, ("a",), noise_q12=0)
+    assert _raises(SensorConfig, ("a",), forecast=2)
+    assert _raises(SensorConfig, ("a",), memory_fill=64, window=32)
     assert _raises(SensorConfig, ("a",), bogus=1)
     assert _raises(SensorConfig, ("a", "b"), pair_a=(0,), pair_b=(0,), pair_tol=(5,))
     assert _raises(SensorConfig, ("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=())

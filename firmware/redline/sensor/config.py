@@ -40,8 +40,14 @@ REPLAY_WINDOW is per channel (steps per fingerprint); REPLAY_STORE is the
 number of fingerprints in the store shared by all channels (0: none; a power
 of two; see ``redline.sensor.printstore``).
 
-Format history: 2 made REPLAY_WINDOW per channel and added REPLAY_STORE
-(format 1 had one REPLAY_WINDOW for all channels).
+FORECAST 1 measures the surprise z against the working memory's
+least-squares line one sample ahead (0: against its mean) and feeds that z,
+not the z against the calibrated baseline, to CUSUM. MEMORY_FILL N > 0 starts
+a calibrated channel's memory empty and lets its first N readings in ungated,
+surprise 0 meanwhile (0: the memory starts full of baseline readings).
+
+Format history: 2 made REPLAY_WINDOW per channel and added REPLAY_STORE,
+FORECAST and MEMORY_FILL (format 1 had one REPLAY_WINDOW for all channels).
 """
 from redline.sensor.fixed import READING_LIMIT, SCALE_MAX, NOISE_MAX
 
@@ -65,6 +71,8 @@ GLOBAL_FIELDS = (
     ("REPLAY_STRIDE", 4, 1, 1024),
     ("REPLAY_MIN_ACTIVE", 4, 0, 64),
     ("REPLAY_STORE", 0, 0, 16384),
+    ("FORECAST", 0, 0, 1),
+    ("MEMORY_FILL", 0, 0, 128),
     ("MIN_CONFIDENCE", 19661, 0, 65535),
     ("DECAY_THRESHOLD", 3, 1, 1000),
 )
@@ -171,6 +179,8 @@ class SensorConfig:
         n = len(self.channels)
         if self.warmup > self.window:
             raise ConfigError("WARMUP must not exceed WINDOW")
+        if self.memory_fill > self.window:
+            raise ConfigError("MEMORY_FILL must not exceed WINDOW")
         st = self.replay_store
         if st and (st < 2 or st & (st - 1)):
             raise ConfigError("REPLAY_STORE must be 0 or a power of two")

@@ -16,18 +16,21 @@ single ``SensorResult`` (overwritten by the next call -- copy what you keep)::
 Per reading, in order: range and slew checks on the raw value, the stuck and
 replay detectors on the raw value, agreement with the redundant partner (if
 any), then -- once the channel has a baseline -- the z-score against the
-calibrated baseline (Q8) feeds CUSUM and drift, the z-score against the
-working memory gives the surprise gauge, the reading enters memory only if
-|z| < Z_GATE and its bias is under BIAS_ESCALATE, and the memory's variance
-against NOISE_Q12 gives the entropy gauge. ``redline.sensor.ladder`` turns
-gauges and flags into the decision.
+calibrated baseline (Q8) feeds drift and (FORECAST 0) CUSUM; the z-score
+against the working memory -- its mean, or with FORECAST 1 its least-squares
+line one sample ahead, which then feeds CUSUM too -- gives the surprise
+gauge; the reading enters memory only if |z| < Z_GATE and its bias is under
+BIAS_ESCALATE, and the memory's variance against NOISE_Q12 gives the entropy
+gauge. ``redline.sensor.ladder`` turns gauges and flags into the decision.
 
 Warm-up: a channel whose SCALE is 0 learns its baseline from its first
 WARMUP accepted readings (mean, and scale from the mean absolute deviation
 times 321/256, i.e. about sqrt(pi/2), exact for Gaussian noise) and answers
 Warn "warming up" meanwhile; range, slew, stuck, replay and redundancy checks
 still apply. A calibrated channel starts with its memory full of baseline
-readings.
+readings, or (MEMORY_FILL N) empty, taking its first N readings ungated with
+surprise 0 meanwhile: a plant that wanders far from the calibrated baseline
+is then judged against where it is, not where it was on the calibration day.
 
 Pressure: set ``guard.pressure`` to a ``redline.resource`` level (0..3);
 Critical escalates every decision, Emergency halts.
@@ -80,6 +83,7 @@ class _Channel:
         self.zh = cfg.z_halt[i]
         self.gate = cfg.z_gate[i]
         self.warmup = cfg.warmup
+        self.fill = cfg.memory_fill
         self.memory = WorkingMemory(cfg.window)
         self.stuck = StuckDetector(cfg.stuck_run[i], cfg.stuck_noise[i], self.scale0)
         self.drift = DriftDetector(cfg.drift_limit[i], cfg.drift_shift)
@@ -100,7 +104,7 @@ class _Channel:
         self.last = 0
         self.has_last = False
         self.memory.reset()
-        if not self.warming:
+        if not self.warming and not self.fill:
             self.memory.prefill()
         self.stuck.reset()
         self.stuck.scale = self.scale
@@ -163,6 +167,8 @@ class SensorGuard:
             a.tol = b.tol = config.pair_tol[j]
         self.ladder = SensorLadder(config)
         self.bias_escalate = config.bias_escalate
+        self.forecast = config.forecast
+        self.fill = config.memory_fill
         self.result = SensorResult()
         self.pressure = 0
         self.sample = 0
@@ -180,9 +186,13 @@ class SensorGuard:
 
     def rearm(self):
         """Clear every detector (after an operator reset of the latch) but keep what the
-        channels learned: baseline, scale, working memory and the shared fingerprint store."""
+        channels learned: baseline, scale, the shared fingerprint store, and the working
+        memory -- unless MEMORY_FILL is set: then the memory empties and refills from the
+        next readings, since the plant has moved on while it was halted."""
         for i in range(self.n):
             ch = self._channels[i]
+            if self.fill and not ch.warming:
+                ch.memory.reset()
             ch.stuck.reset()
             ch.stuck.scale = ch.scale
             ch.drift.reset()
@@ -248,17 +258,22 @@ class SensorGuard:
             r.warming_up = False
             zb = z_q8(x - ch.base, ch.scale)
             mem = ch.memory
-            z = zb - mem.mean_q6() * 4
+            if mem.count < self.fill:
+                # the memory of a calibrated channel is still filling: no reference yet
+                z = 0
+                accept = bias < self.bias_escalate
+            else:
+                z = zb - (mem.forecast_q8() if self.forecast else mem.mean_q6() * 4)
+                accept = (z if z >= 0 else -z) < ch.gate and bias < self.bias_escalate
             az = z if z >= 0 else -z
             r.z = z
             s = az * 16
             r.surprise = s if s < 65535 else 65535
-            accept = az < ch.gate and bias < self.bias_escalate
             r.accepted = accept
             if accept:
                 mem.update(zb >> 2)
             r.entropy = variance_ratio16(mem.variance_q12(), ch.noise)
-            flags |= ch.cusum.update(zb) | ch.drift.update(zb)
+            flags |= ch.cusum.update(z if self.forecast else zb) | ch.drift.update(zb)
         r.bias = bias
         r.flags = flags
         self.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, breason, self.pressure)

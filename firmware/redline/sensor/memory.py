@@ -18,6 +18,8 @@ Example on a seeded stream::
     ...     m.update(u)
     >>> m.mean_q6(), m.variance_q12(), m.trend_q12()
     (160, 5120, 4096)
+    >>> m.forecast_q8()         # the least-squares line one step ahead: 320 in Q6
+    1280
 """
 from array import array
 
@@ -94,6 +96,36 @@ class WorkingMemory:
         if q < -4096:
             return -(1 << 24)
         return q * 128 + ((num - q * den) * 128) // den
+
+    def forecast_q8(self):
+        """The least-squares line through the slots, one sample past the newest, in Q8 sigma.
+
+        mean + slope * (n + 1) / 2, floored, clamped to +-8191 (32 sigma); the
+        mean (Q8) with fewer than 2 slots.
+        """
+        n = self.count
+        if n == 0:
+            return 0
+        m = (self.sum * 4) // n
+        if n < 2:
+            return m
+        # slope (Q6 per sample) = 2 * num / den; times (n + 1) / 2, times 4 for Q8.
+        num = 2 * self.tsum - (n - 1) * self.sum
+        den = n * (n * n - 1) // 3
+        q = num // den
+        if q >= 8192:
+            off = 8191
+        elif q < -8192:
+            off = -8191
+        else:
+            k = (n + 1) * 4
+            off = q * k + ((num - q * den) * k) // den
+        f = m + off
+        if f > 8191:
+            return 8191
+        if f < -8191:
+            return -8191
+        return f
 
     def reload(self, n):
         """Recompute the sums after the first n slots were written in place (oldest first)."""
