@@ -2,7 +2,7 @@
 # Sensor guard configuration (redline.sensor.config, format 2).
 # source: redline_host.vboard_sim.default_config() -- replace with your node's redline calibrate output
 FORMAT = 2
-SHA256 = "c9fccf57db6e1ef3b61e5b8cffcb6b602abdaeba073ec269b6a4a7fc5b073e91"
+SHA256 = "970fd9f9544c2b65c910233d28f2b8774b9bf18711723ed8b71c3c8ea1cb4f79"
 CHANNELS = ("temp_a", "temp_b", "pressure")
 WINDOW = 32
 WARMUP = 32
@@ -19,6 +19,8 @@ REPLAY_HISTORY = 64
 REPLAY_STRIDE = 4
 REPLAY_MIN_ACTIVE = 4
 REPLAY_STORE = 0
+FORECAST = 0
+MEMORY_FILL = 0
 MIN_CONFIDENCE = 19661
 DECAY_THRESHOLD = 3
 BASELINE = (2150, 2150, 1000)
