@@ -87,6 +87,27 @@ class Straightforward:
             h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
         return h
 
+    def classify(self, text):
+        """(logit, matched hashes, all hashes) of the unigrams and bigrams of text."""
+        score = self.intercept
+        matched = 0
+        hashes = []
+        prev = None
+        for t in self.tokens(text):
+            h = self.fnv64(t)
+            if prev is not None:
+                b = ((prev ^ 0x5F) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+                b = ((b ^ h) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+                hashes.append(b)
+            hashes.append(h)
+            prev = h
+        for h in hashes:
+            w = self.vocab.get(h & 0xFFFFFFFF)
+            if w is not None:
+                score += w
+                matched += 1
+        return score, matched, len(hashes)
+
     def keywords(self, text):
         counts = [0] * 9
         words = [w.strip(_PUNCT) for w in text.split()]
@@ -116,25 +137,8 @@ class Straightforward:
         truncated = len(text) > 32768
         if truncated:
             text = text[:32768]
-        score = self.intercept
-        matched = 0
-        hashes = []
-        prev = None
-        for t in self.tokens(text):
-            h = self.fnv64(t)
-            if prev is not None:
-                b = ((prev ^ 0x5F) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-                b = ((b ^ h) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-                hashes.append(b)
-            hashes.append(h)
-            prev = h
-        for h in hashes:
-            w = self.vocab.get(h & 0xFFFFFFFF)
-            if w is not None:
-                score += w
-                matched += 1
+        score, matched, total = self.classify(text)
         p = 1.0 / (1.0 + math.exp(-score))
-        total = len(hashes)
         oov = 1.0 - matched / total if total else 1.0
         counts = self.keywords(text)
         total_kw = min(65535, sum(counts))
@@ -162,25 +166,8 @@ class Partial(Straightforward):
     four result fields. It computes less than redline does, so it is not a like-for-like sift."""
 
     def sift(self, text):
-        score = self.intercept
-        matched = 0
-        hashes = []
-        prev = None
-        for t in self.tokens(text):
-            h = self.fnv64(t)
-            if prev is not None:
-                b = ((prev ^ 0x5F) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-                b = ((b ^ h) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-                hashes.append(b)
-            hashes.append(h)
-            prev = h
-        for h in hashes:
-            w = self.vocab.get(h & 0xFFFFFFFF)
-            if w is not None:
-                score += w
-                matched += 1
+        score, matched, total = self.classify(text)
         p = 1.0 / (1.0 + math.exp(-score))
-        total = len(hashes)
         oov = 1.0 - matched / total if total else 1.0
         counts = [0] * 9
         ttl = 0
