@@ -2,7 +2,7 @@
 # Sensor guard configuration (redline.sensor.config, format 2).
 # source: redline_host.vboard_sim.default_config() -- replace with your node's redline calibrate output
 FORMAT = 2
-SHA256 = "970fd9f9544c2b65c910233d28f2b8774b9bf18711723ed8b71c3c8ea1cb4f79"
+SHA256 = "02bd76170355c8e182c0f69c6c5d79c4ef62e31393610a178785a3823e781e6a"
 CHANNELS = ("temp_a", "temp_b", "pressure")
 WINDOW = 32
 WARMUP = 32
@@ -43,3 +43,6 @@ REPLAY_WINDOW = (8, 8, 8)
 PAIR_A = (0,)
 PAIR_B = (1,)
 PAIR_TOL = (80,)
+PAIR_SCALE = (0,)
+PAIR_K = (320,)
+PAIR_H = (2048,)

@@ -62,6 +62,9 @@ WINDOW = 128             # working memory slots
 FORECAST = 0
 MEMORY_FILL = 0
 CUSUM_K = 128            # allowance 0.5 sigma (Q8)
+# A redundant pair's disagreement CUSUM: allowance 1.25 sigma of the disagreement (Q8), tuned for a
+# 4-sigma split (about 2.8 sigma of a pair whose disagreement is sqrt 2 channel sigmas) within 4 samples.
+PAIR_K = 320
 CUSUM_LEAK = 6
 DRIFT_SHIFT = 4
 ENTROPY_HALT = 50000
@@ -303,6 +306,8 @@ def _probe_fields(base, n):
     f.update(z_warn=_OFF["z"], z_escalate=_OFF["z"], z_halt=_OFF["z"], cusum_h=_OFF["cusum"],
              drift_limit=0, stuck_run=_OFF["stuck"], max_slew=0, entropy_warn=65535,
              entropy_escalate=65535, entropy_halt=65535, bias_halt=65535)
+    if f.get("pair_a"):
+        f["pair_h"] = (_OFF["cusum"],) * len(f["pair_a"])
     return f
 
 
@@ -316,7 +321,7 @@ def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=
     n_ch = len(channels)
     cfg = SensorConfig(channels, **_probe_fields(base_fields, n_ch))
     g = SensorGuard(cfg)
-    out = {d: [] for d in DETECTORS + ("replay",)}
+    out = {d: [] for d in DETECTORS + ("replay", "pair")}
     for seg in _runs(values, run_length, warmup, offsets):
         g.reset()
         rows = seg.tolist()
@@ -338,6 +343,7 @@ def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=
                 rec["slew"][c] = abs(row[c] - prev[c]) if prev is not None else 0
                 rec["entropy"][c] = ch.memory.variance_q12()
                 rec["replay"][c] = 1 if r.flags & FLAG_ADVERSARIAL else 0
+                rec["pair"][c] = ch.pair_cusum.score if ch.pair_cusum is not None else 0
             prev = row
             if live and t >= warmup:
                 for d in out:
@@ -395,7 +401,8 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         raise ValueError("channel names collide once made firmware-safe: %s" % ", ".join(channels))
     n_ch = len(channels)
     per_sample = false_halts_per_day / (SECONDS_PER_DAY * rate_hz)
-    share = per_sample / ((len(HALTING) + 1) * n_ch)      # + 1: the replay check
+    # + 1: the replay check; and one CUSUM per redundant pair
+    share = per_sample / ((len(HALTING) + 1) * n_ch + len(redundant))
     chans = []
     for c, name in enumerate(channels):
         x = values[:, c].astype(np.float64)
@@ -415,6 +422,8 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         base["pair_a"] = tuple(names.index(a) for a, _ in redundant)
         base["pair_b"] = tuple(names.index(b) for _, b in redundant)
         base["pair_tol"] = tuple(_pair_tol(values, names.index(a), names.index(b)) for a, b in redundant)
+        base["pair_scale"] = tuple(_pair_scale(segs, names.index(a), names.index(b)) for a, b in redundant)
+        base["pair_k"] = (PAIR_K,) * len(redundant)
     if progress:
         progress("recording guard statistics on %d nominal rows" % values.shape[0])
     # frozen mode: runs differ only in where they start, one offset is enough
@@ -438,7 +447,18 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         ch.replay_chance = int(sum(s[:, c].sum() for s in stats["replay"]))
         ch.expected["replay"] = replay_chance_rate(segs, c, windows[c], replay_hist) if replay_ok[c] else 0.0
         expected += ch.expected["replay"]
+    pair_h = []
+    for j in range(len(base.get("pair_b", ()))):
+        # the PAIR_B channel holds the pair's CUSUM
+        b = base["pair_b"][j]
+        level, e = tail_level([s[:, b] for s in stats["pair"]], samples, share)
+        chans[b].thresholds["pair"] = level
+        chans[b].expected["pair"] = e
+        expected += e
+        pair_h.append(_int_level(level, 1, 1 << 24))
     f = dict(base)
+    if pair_h:
+        f["pair_h"] = tuple(pair_h)
     zh = tuple(_int_level(c.thresholds["surprise"], 4, 16384) for c in chans)
     f.update(
         z_halt=zh, z_escalate=tuple(max(2, (3 * z) // 4) for z in zh), z_warn=tuple(max(1, z // 2) for z in zh),
@@ -471,6 +491,12 @@ def _noise_q12(ch):
     if ch.expected.get("entropy", 1.0) == 0.0:
         return NOISE_MAX
     return max(1, min(NOISE_MAX, int(math.ceil(ch.thresholds["entropy"] * 16384 / ENTROPY_HALT))))
+
+
+def _pair_scale(segs, a, b):
+    """PAIR_SCALE: standard deviation of the pair's disagreement (readings of one row), at least 1."""
+    d = np.concatenate([v[:, b].astype(np.float64) - v[:, a].astype(np.float64) for v in segs])
+    return max(1, int(round(float(d.std()))))
 
 
 def _pair_tol(values, a, b):
@@ -561,7 +587,9 @@ def report(cal):
            or "not simulated"),
     ]
     if cal.redundant:
-        lines.append("- redundant pairs: " + ", ".join("%s=%s" % p for p in cal.redundant))
+        lines.append("- redundant pairs (disagreement CUSUM: PAIR_SCALE, PAIR_H Q8): " + ", ".join(
+            "%s=%s (%d, %d)" % (a, b, s, h) for (a, b), s, h in zip(
+                cal.redundant, cal.fields.get("pair_scale", ()), cal.fields.get("pair_h", ()))))
     lines += ["", "| channel | baseline | scale | noise | range | " + " | ".join(
         "%s (%s)" % (d, _UNITS[d]) for d in DETECTORS) + " | replay on nominal |",
               "|---|---:|---:|---:|---|" + "---:|" * (len(DETECTORS) + 1)]

@@ -46,6 +46,9 @@ def only_fields(fields, detector, channels):
     f.pop("pair_a", None)
     f.pop("pair_b", None)
     f.pop("pair_tol", None)
+    f.pop("pair_scale", None)
+    f.pop("pair_k", None)
+    f.pop("pair_h", None)
     return f
 
 

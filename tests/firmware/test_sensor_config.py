@@ -31,9 +31,19 @@ def test_canonical_bytes_and_hash_are_fixed():
     assert data.startswith(b"redline-sensor-config/2\nCHANNELS=t1\nWINDOW=32\n")
     assert b"\nBASELINE=-5\nSCALE=3\n" in data
     assert b"\nREPLAY_STORE=0\nFORECAST=0\nMEMORY_FILL=0\n" in data
-    assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n")
-    assert len(data) == 598
-    assert cfg.sha256() == "226805fa204661dddeb554eb71f5cee61d2e97db69e7980262c78b45ce30dd88"
+    assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n"
+                         b"PAIR_SCALE=\nPAIR_K=\nPAIR_H=\n")
+    assert len(data) == 626
+    assert cfg.sha256() == "cd12e1820df1ed3ce9d19495058c6e34dde685b42f645246a63bac977a97d4a5"
+
+
+def test_pair_cusum_fields_default_per_pair():
+    cfg = SensorConfig(("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=(30,))
+    assert (cfg.pair_scale, cfg.pair_k, cfg.pair_h) == ((0,), (320,), (2048,))
+    cfg = SensorConfig(("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=(30,), pair_scale=(7,), pair_h=(900,))
+    assert (cfg.pair_scale, cfg.pair_k, cfg.pair_h) == ((7,), (320,), (900,))
+    assert _raises(SensorConfig, ("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=(30,), pair_scale=(1, 2))
+    assert _raises(SensorConfig, ("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=(30,), pair_h=(0,))
 
 
 def test_replay_window_per_channel_and_store():

@@ -101,6 +101,32 @@ def test_redundant_split_halts():
     assert found == (0, HALT_BIAS, R.REASON_DISAGREE, 54558)
 
 
+def _split_run(pair_scale, split, seed=6):
+    # the pair's tolerance is far away and the channels' own CUSUMs are off: only the pair's
+    # disagreement CUSUM can halt
+    cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA, pair_a=(0,), pair_b=(1,),
+                       pair_tol=(5000,), pair_scale=(pair_scale,), pair_h=(1536,), cusum_h=1 << 24)
+    g = SensorGuard(cfg)
+    ga = Lcg(seed)
+    gb = Lcg(seed + 1)
+    for t in range(600):
+        ra = g.update(0, 1000 + ga.noise(SIGMA))
+        assert not is_halt(ra.code)
+        rb = g.update(1, 2000 + gb.noise(SIGMA) + (split if t >= 400 else 0))
+        if is_halt(rb.code):
+            return t - 400, rb.code, rb.reason, rb.bias
+    return None
+
+
+def test_pair_cusum_halts_a_four_sigma_split():
+    # disagreement of two independent channels: sqrt(2) SIGMA = 51
+    assert _split_run(51, 4 * SIGMA) == (5, HALT_BIAS, R.REASON_DISAGREE, 65535)
+    assert _split_run(51, 4 * SIGMA, seed=20) == (3, HALT_BIAS, R.REASON_DISAGREE, 65535)
+    assert _split_run(51, 0) is None
+    # PAIR_SCALE 0: no pair CUSUM; the step is found much later by channel b's entropy
+    assert _split_run(0, 4 * SIGMA) == (24, HALT_INSTABILITY, R.REASON_ENTROPY, 963)
+
+
 def test_slow_ramp_halts_within_60_samples():
     xs = nominal(8, 500)
     for i in range(200, 500):

@@ -94,6 +94,37 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
         load_config(mod)
 
 
+def _pair_log(seed, n):
+    rng = np.random.default_rng(seed)
+    a = np.round(1000 + np.cumsum(rng.normal(size=n)) + 2 * rng.normal(size=n))
+    return np.column_stack([a, a + 300 + np.round(10 * rng.normal(size=n))]).astype(np.int64)
+
+
+def test_calibrate_redundant_pair_cusum():
+    full = _pair_log(5, 3600)
+    v = full[:3000]
+    cal = cb.calibrate(v, ["a", "a2"], 1.0, 50.0, run_length=600, redundant=[("a", "a2")], delay_shifts=())
+    f = cal.fields
+    assert (f["pair_a"], f["pair_b"], f["pair_k"]) == ((0,), (1,), (cb.PAIR_K,))
+    assert f["pair_scale"] == (int(round(float((v[:, 1] - v[:, 0]).std()))),) and 9 <= f["pair_scale"][0] <= 11
+    # the level is fitted on the PAIR_B channel's CUSUM as the firmware guard computes it
+    stats = cb.guard_statistics([v], ["a", "a2"], dict(f), 0, 600, 1)
+    top = max(float(s[:, 1].max()) for s in stats["pair"])
+    assert max(float(s[:, 0].max()) for s in stats["pair"]) == 0.0      # PAIR_A holds no CUSUM
+    assert f["pair_h"][0] == cb._int_level(cal.channels[1].thresholds["pair"], 1, 1 << 24) > top
+    from redline_host.guardrule import GuardRule
+    from redline.sensor import reasons as R
+    held = full[3000:].copy()
+    rule = GuardRule(cb.config(cal))
+    for t in range(300):
+        assert not rule.update(held[t]), (t, rule.last_reason)
+    held[300:, 1] += 4 * f["pair_scale"][0]                     # a split of 4 disagreement sigmas
+    t = 300
+    while not rule.update(held[t]):
+        t += 1
+    assert t - 300 <= 3 and rule.last_reason == "%d:1" % R.REASON_DISAGREE
+
+
 def test_calibrate_learned_mode_has_no_frozen_baseline_or_range():
     v = _nominal()[:, :2]
     cal = cb.calibrate(v, ["a", "b"], 1.0, 50.0, run_length=600, learn_baseline=True, delay_shifts=())

@@ -40,6 +40,13 @@ REPLAY_WINDOW is per channel (steps per fingerprint); REPLAY_STORE is the
 number of fingerprints in the store shared by all channels (0: none; a power
 of two; see ``redline.sensor.printstore``).
 
+Redundant pairs: PAIR_TOL (reading units) is the disagreement at which the
+bias gauge reaches 32768; PAIR_SCALE is one standard deviation of the pair's
+nominal disagreement (reading units; 0 switches the pair's CUSUM off), and
+PAIR_K / PAIR_H are that CUSUM's allowance and decision level in its sigma
+units Q8. PAIR_SCALE, PAIR_K and PAIR_H may be left out of a SensorConfig
+call (every pair gets the default); a generated module lists them all.
+
 FORECAST 1 measures the surprise z against the working memory's
 least-squares line one sample ahead (0: against its mean) and feeds that z,
 not the z against the calibrated baseline, to CUSUM. MEMORY_FILL N > 0 starts
@@ -47,7 +54,8 @@ a calibrated channel's memory empty and lets its first N readings in ungated,
 surprise 0 meanwhile (0: the memory starts full of baseline readings).
 
 Format history: 2 made REPLAY_WINDOW per channel and added REPLAY_STORE,
-FORECAST and MEMORY_FILL (format 1 had one REPLAY_WINDOW for all channels).
+FORECAST, MEMORY_FILL, PAIR_SCALE, PAIR_K and PAIR_H (format 1 had one
+REPLAY_WINDOW for all channels and no pair CUSUM).
 """
 from redline.sensor.fixed import READING_LIMIT, SCALE_MAX, NOISE_MAX
 
@@ -102,7 +110,12 @@ PAIR_FIELDS = (
     ("PAIR_A", 0, 0, 255),
     ("PAIR_B", 0, 0, 255),
     ("PAIR_TOL", 1, 1, _LIM),
+    ("PAIR_SCALE", 0, 0, SCALE_MAX),
+    ("PAIR_K", 320, 0, 8191),
+    ("PAIR_H", 2048, 1, 1 << 24),
 )
+# pair fields a SensorConfig(...) call may leave out: each pair then gets the default
+_PAIR_OPTIONAL = ("PAIR_SCALE", "PAIR_K", "PAIR_H")
 
 
 class ConfigError(ValueError):
@@ -163,9 +176,12 @@ class SensorConfig:
         for name, default, lo, hi in PAIR_FIELDS:
             key = name.lower()
             known.add(key)
-            vals = tuple(fields.get(key, ()))
+            if key not in fields and name in _PAIR_OPTIONAL and npairs >= 0:
+                vals = (default,) * npairs
+            else:
+                vals = tuple(fields.get(key, ()))
             if npairs >= 0 and len(vals) != npairs:
-                raise ConfigError("PAIR_A, PAIR_B and PAIR_TOL differ in length")
+                raise ConfigError("PAIR_* fields differ in length")
             npairs = len(vals)
             for x in vals:
                 _check_int(name, x, lo, hi)

@@ -15,11 +15,14 @@ single ``SensorResult`` (overwritten by the next call -- copy what you keep)::
 
 Per reading, in order: range and slew checks on the raw value, the stuck and
 replay detectors on the raw value, agreement with the redundant partner (if
-any), then -- once the channel has a baseline -- the z-score against the
-calibrated baseline (Q8) feeds drift and (FORECAST 0) CUSUM; the z-score
-against the working memory -- its mean, or with FORECAST 1 its least-squares
-line one sample ahead, which then feeds CUSUM too -- gives the surprise
-gauge; the reading enters memory only if |z| < Z_GATE and its bias is under
+any) -- plus, with PAIR_SCALE > 0, a CUSUM on the pair's disagreement in its
+own sigma units, advanced when the PAIR_B channel reads (readings come in
+channel order, so with PAIR_B after PAIR_A both are of the same row); at
+PAIR_H it sets the bias gauge to 65535, reason "disagreement" -- then, once
+the channel has a baseline, the z-score against the calibrated baseline
+(Q8) feeds drift and (FORECAST 0) CUSUM; the z-score against the working
+memory -- its mean, or with FORECAST 1 its least-squares line one sample
+ahead, which then feeds CUSUM too -- gives the surprise gauge; the reading enters memory only if |z| < Z_GATE and its bias is under
 BIAS_ESCALATE, and the memory's variance against NOISE_Q12 gives the entropy
 gauge. ``redline.sensor.ladder`` turns gauges and flags into the decision.
 
@@ -93,6 +96,8 @@ class _Channel:
         self.confidence = ConfidenceTracker(cfg.min_confidence, cfg.decay_threshold)
         self.partner = None
         self.tol = 0
+        self.pair_cusum = None    # the pair's disagreement CUSUM, held by its PAIR_B channel
+        self.pair_scale = 0
         self.reset()
 
     def reset(self):
@@ -112,6 +117,8 @@ class _Channel:
         self.cusum.reset()
         self.replay.reset()
         self.confidence.reset()
+        if self.pair_cusum is not None:
+            self.pair_cusum.reset()
 
     def learn(self, x):
         """One warm-up reading; at the end, fix baseline and scale and refill memory."""
@@ -165,6 +172,9 @@ class SensorGuard:
             a.partner = b
             b.partner = a
             a.tol = b.tol = config.pair_tol[j]
+            if config.pair_scale[j]:
+                b.pair_scale = config.pair_scale[j]
+                b.pair_cusum = CusumDetector(config.pair_k[j], config.pair_h[j], config.cusum_leak)
         self.ladder = SensorLadder(config)
         self.bias_escalate = config.bias_escalate
         self.forecast = config.forecast
@@ -199,6 +209,8 @@ class SensorGuard:
             ch.cusum.reset()
             ch.replay.reset()
             ch.confidence.reset()
+            if ch.pair_cusum is not None:
+                ch.pair_cusum.reset()
             ch.has_last = False
 
     def channel(self, i):
@@ -242,6 +254,10 @@ class SensorGuard:
             ch.confidence.update(65535 - b)
             if b > bias:
                 bias = b
+                breason = R.REASON_DISAGREE
+            pc = ch.pair_cusum
+            if pc is not None and pc.update(z_q8(d, ch.pair_scale)) and bias < 65535:
+                bias = 65535
                 breason = R.REASON_DISAGREE
         flags |= ch.confidence.flags
         r.confidence = ch.confidence.confidence
