@@ -221,8 +221,9 @@ def test_golden_counts_on_a_mixed_stream():
         codes[r.code] = codes.get(r.code, 0) + 1
         if is_halt(r.code):
             g.reset()
-    assert sums == [20944240, 91731692, 37592501, 352, 126913]
-    assert codes == {PROCEED: 5145, WARN: 798, ESCALATE: 36, HALT_INSTABILITY: 21}
+    # the pair is judged once per row, on channel b only: a carries no disagreement bias
+    assert sums == [20943504, 92064184, 18752784, 352, 126249]
+    assert codes == {PROCEED: 5472, WARN: 477, ESCALATE: 30, HALT_INSTABILITY: 21}
 
 
 def test_rearm_keeps_the_learned_baseline():
@@ -241,3 +242,57 @@ def test_rearm_keeps_the_learned_baseline():
     assert r.code == PROCEED and not r.warming_up
     g.reset()
     assert ch.warming and ch.scale == 0
+
+
+def _lockstep_pair(pair_a, pair_b, pair_tol, pair_scale, rows=200, skip_a_rows=()):
+    # Both channels read the same value every row and that value jumps 600 (six tolerances,
+    # twelve pair sigmas) between rows: the pair never disagrees. A comparison of one channel
+    # with the other's reading from the previous row would see a 600 gap on every row.
+    cfg = SensorConfig(("a", "b"), baseline=(1000, 1000), scale=1000, pair_a=(pair_a,),
+                       pair_b=(pair_b,), pair_tol=(pair_tol,), pair_scale=(pair_scale,), pair_h=(1536,))
+    g = SensorGuard(cfg)
+    gen = Lcg(21)
+    seen = [0, 0, 0]                       # readings, halts, readings with a nonzero bias
+    for t in range(rows):
+        x = 700 + (600 if t & 1 else 0) + (gen.next() & 15)
+        for c in range(2):
+            if c == 0 and t in skip_a_rows:
+                continue
+            r = g.update(c, x)
+            seen[0] += 1
+            seen[1] += 1 if is_halt(r.code) else 0
+            seen[2] += 1 if r.bias else 0
+            assert r.reason != R.REASON_DISAGREE, (t, c, r.code, r.bias)
+    return seen, g.channel(0).confidence.confidence, g.channel(1).confidence.confidence
+
+
+def test_pair_moving_in_lockstep_never_disagrees():
+    # tolerance only (no pair CUSUM)
+    assert _lockstep_pair(0, 1, 100, 0) == ([400, 0, 0], 65535, 65535)
+    # the pair CUSUM only (tolerance far away)
+    assert _lockstep_pair(0, 1, 5000, 50) == ([400, 0, 0], 65535, 65535)
+    # PAIR_A after PAIR_B in channel order: the pair is judged when channel a reads
+    assert _lockstep_pair(1, 0, 100, 50) == ([400, 0, 0], 65535, 65535)
+
+
+def test_pair_is_not_judged_against_a_reading_missing_from_the_row():
+    # channel a misses rows 40 and 41: channel b must not be compared with a's stale reading
+    assert _lockstep_pair(0, 1, 100, 50, skip_a_rows=(40, 41)) == ([398, 0, 0], 65535, 65535)
+
+
+def test_pair_cusum_halts_a_split_whatever_the_pair_order():
+    # PAIR_A = channel b: the pair CUSUM lives on the later channel (a) and still halts
+    cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA, pair_a=(1,), pair_b=(0,),
+                       pair_tol=(5000,), pair_scale=(51,), pair_h=(1536,), cusum_h=1 << 24)
+    g = SensorGuard(cfg)
+    ga = Lcg(6)
+    gb = Lcg(7)
+    found = None
+    for t in range(600):
+        ra = g.update(0, 1000 + ga.noise(SIGMA))
+        assert not is_halt(ra.code)
+        rb = g.update(1, 2000 + gb.noise(SIGMA) + (4 * SIGMA if t >= 400 else 0))
+        if is_halt(rb.code):
+            found = (t - 400, rb.code, rb.reason, rb.bias)
+            break
+    assert found == (5, HALT_BIAS, R.REASON_DISAGREE, 65535)

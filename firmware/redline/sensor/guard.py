@@ -14,17 +14,28 @@ single ``SensorResult`` (overwritten by the next call -- copy what you keep)::
     (-4, 6, 65535)
 
 Per reading, in order: range and slew checks on the raw value, the stuck and
-replay detectors on the raw value, agreement with the redundant partner (if
-any) -- plus, with PAIR_SCALE > 0, a CUSUM on the pair's disagreement in its
-own sigma units, advanced when the PAIR_B channel reads (readings come in
-channel order, so with PAIR_B after PAIR_A both are of the same row); at
-PAIR_H it sets the bias gauge to 65535, reason "disagreement" -- then, once
-the channel has a baseline, the z-score against the calibrated baseline
-(Q8) feeds drift and (FORECAST 0) CUSUM; the z-score against the working
-memory -- its mean, or with FORECAST 1 its least-squares line one sample
-ahead, which then feeds CUSUM too -- gives the surprise gauge; the reading enters memory only if |z| < Z_GATE and its bias is under
-BIAS_ESCALATE, and the memory's variance against NOISE_Q12 gives the entropy
-gauge. ``redline.sensor.ladder`` turns gauges and flags into the decision.
+replay detectors on the raw value, the redundant pair (if any), then, once the
+channel has a baseline, the z-score against the calibrated baseline (Q8)
+feeds drift and (FORECAST 0) CUSUM; the z-score against the working memory --
+its mean, or with FORECAST 1 its least-squares line one sample ahead, which
+then feeds CUSUM too -- gives the surprise gauge; the reading enters memory
+only if |z| < Z_GATE and its bias is under BIAS_ESCALATE, and the memory's
+variance against NOISE_Q12 gives the entropy gauge. ``redline.sensor.ladder``
+turns gauges and flags into the decision.
+
+Redundant pair: feed order assumption -- readings come row by row, each row
+in channel order (every caller here does: the CSV runner, the interlock
+loop). A pair is judged once per row, when its later channel (the higher
+index, whichever of PAIR_A and PAIR_B that is) reads, and only if the
+earlier channel has read since the pair was last judged: both readings are
+then of the same row. (The earlier channel cannot judge: its partner's
+reading is from the previous row, so a pair moving together by big steps
+would look split.) A row missing the earlier channel's reading is skipped.
+The judgement -- the disagreement of the two readings, each against its own
+baseline, over PAIR_TOL -- is the later channel's bias gauge, reason
+"disagreement", and feeds both channels' confidence trackers; with
+PAIR_SCALE > 0 it also advances a CUSUM on the disagreement in its own sigma
+units (held by the later channel), which at PAIR_H sets the bias to 65535.
 
 Warm-up: a channel whose SCALE is 0 learns its baseline from its first
 WARMUP accepted readings (mean, and scale from the mean absolute deviation
@@ -96,7 +107,9 @@ class _Channel:
         self.confidence = ConfidenceTracker(cfg.min_confidence, cfg.decay_threshold)
         self.partner = None
         self.tol = 0
-        self.pair_cusum = None    # the pair's disagreement CUSUM, held by its PAIR_B channel
+        self.judge = False        # the later channel of a pair: it judges the pair
+        self.fresh = False        # read since its pair was last judged
+        self.pair_cusum = None    # the pair's disagreement CUSUM, held by the judge
         self.pair_scale = 0
         self.reset()
 
@@ -108,6 +121,7 @@ class _Channel:
         self.anchor = 0
         self.last = 0
         self.has_last = False
+        self.fresh = False
         self.memory.reset()
         if not self.warming and not self.fill:
             self.memory.prefill()
@@ -172,9 +186,11 @@ class SensorGuard:
             a.partner = b
             b.partner = a
             a.tol = b.tol = config.pair_tol[j]
+            late = b if config.pair_b[j] > config.pair_a[j] else a
+            late.judge = True
             if config.pair_scale[j]:
-                b.pair_scale = config.pair_scale[j]
-                b.pair_cusum = CusumDetector(config.pair_k[j], config.pair_h[j], config.cusum_leak)
+                late.pair_scale = config.pair_scale[j]
+                late.pair_cusum = CusumDetector(config.pair_k[j], config.pair_h[j], config.cusum_leak)
         self.ladder = SensorLadder(config)
         self.bias_escalate = config.bias_escalate
         self.forecast = config.forecast
@@ -212,6 +228,7 @@ class SensorGuard:
             if ch.pair_cusum is not None:
                 ch.pair_cusum.reset()
             ch.has_last = False
+            ch.fresh = False
 
     def channel(self, i):
         """The per-channel bank (detectors and memory), for inspection."""
@@ -248,17 +265,24 @@ class SensorGuard:
             bias = 65535
             breason = R.REASON_REPLAY
         p = ch.partner
-        if p is not None and p.has_last and not ch.warming and not p.warming:
-            d = (x - ch.base) - (p.last - p.base)
-            b = ratio16(d if d >= 0 else -d, ch.tol)
-            ch.confidence.update(65535 - b)
-            if b > bias:
-                bias = b
-                breason = R.REASON_DISAGREE
-            pc = ch.pair_cusum
-            if pc is not None and pc.update(z_q8(d, ch.pair_scale)) and bias < 65535:
-                bias = 65535
-                breason = R.REASON_DISAGREE
+        if p is not None:
+            if not ch.judge:
+                ch.fresh = True
+            elif p.fresh:
+                # the earlier channel has read in this row: both readings are known
+                p.fresh = False
+                if not ch.warming and not p.warming:
+                    d = (x - ch.base) - (p.last - p.base)
+                    b = ratio16(d if d >= 0 else -d, ch.tol)
+                    ch.confidence.update(65535 - b)
+                    p.confidence.update(65535 - b)
+                    if b > bias:
+                        bias = b
+                        breason = R.REASON_DISAGREE
+                    pc = ch.pair_cusum
+                    if pc is not None and pc.update(z_q8(d, ch.pair_scale)) and bias < 65535:
+                        bias = 65535
+                        breason = R.REASON_DISAGREE
         flags |= ch.confidence.flags
         r.confidence = ch.confidence.confidence
         az = 0
