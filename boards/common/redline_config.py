@@ -2,7 +2,7 @@
 # Sensor guard configuration (redline.sensor.config, format 2).
 # source: redline_host.vboard_sim.default_config() -- replace with your node's redline calibrate output
 FORMAT = 2
-SHA256 = "02bd76170355c8e182c0f69c6c5d79c4ef62e31393610a178785a3823e781e6a"
+SHA256 = "cfd5b2d52b1b4e6b663542c81cf207b0666e64457e050e948eb4a1cdc5fd7701"
 CHANNELS = ("temp_a", "temp_b", "pressure")
 WINDOW = 32
 WARMUP = 32
@@ -19,6 +19,7 @@ REPLAY_HISTORY = 64
 REPLAY_STRIDE = 4
 REPLAY_MIN_ACTIVE = 4
 REPLAY_STORE = 0
+REPLAY_LEVELS = 0
 FORECAST = 0
 MEMORY_FILL = 0
 MIN_CONFIDENCE = 19661

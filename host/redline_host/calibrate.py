@@ -70,13 +70,15 @@ DRIFT_SHIFT = 4
 ENTROPY_HALT = 50000
 ENTROPY_ESCALATE = 40000
 ENTROPY_WARN = 30000
-# Replay: a W-step fingerprint compared with every one of the channel's last 64 (stride 1), and
-# with the prints of every channel's older windows kept in the shared store (REPLAY_STORE of
-# them), so a replayed stretch is caught at its (W+1)-th reading. Each channel gets the shortest
-# W (3..32) whose chance matches against the windows it remembers fit the channel's share of the
-# budget (see replay_chance_rate); channels that still repeat by chance get the check off.
+# Replay: per sample a fingerprint of the last W steps and one of the last W readings, each compared
+# with the channel's last 64 of its kind (stride 1) and with the prints of every channel's older
+# windows kept in the shared store (REPLAY_STORE of them, two a sample per channel), so a verbatim
+# replay is caught at its W-th reading and a replay with an added offset at its (W+1)-th. Each
+# channel gets the shortest W (3..32) whose chance matches (both kinds) against the windows it
+# remembers fit the channel's share of the budget (see replay_chance_rate); channels that still
+# repeat by chance get the check off.
 # (W = 2 would need REPLAY_MIN_ACTIVE 1: a 2-step window has one adjacent pair of steps.)
-REPLAY = {"replay_history": 64, "replay_stride": 1, "replay_min_active": 2}
+REPLAY = {"replay_history": 64, "replay_stride": 1, "replay_min_active": 2, "replay_levels": 1}
 REPLAY_STORE = 4096      # 40 KiB on a board (redline.sensor.printstore)
 REPLAY_WINDOWS = range(3, 33)
 _LIM = (1 << 29) - 1
@@ -239,16 +241,33 @@ def window_match_probability(p, window):
     return max(p_step ** window, p_value ** (window + 1))
 
 
+def level_match_probability(p, window):
+    """Chance that two windows of ``window`` readings are equal, from :func:`match_probabilities`.
+
+    The larger of two models: independent readings (exact for white noise) and
+    a first reading equal with the chance of any two readings followed by
+    ``window - 1`` independent equal steps (a random walk). Equal readings
+    imply equal steps, so the true chance is at most that of a ``window - 1``-step
+    window, and so is this model: it is ``window_match_probability(p, window - 1)``
+    with ``p_step ** (window - 1)`` multiplied by ``p_value <= 1``.
+    """
+    p_step, p_value = p
+    return max(p_value ** window, p_value * p_step ** (window - 1))
+
+
 def replay_chance_rate(segs, c, window, history=64):
-    """Chance fingerprint matches per sample for channel ``c``: ``history`` times
-    :func:`window_match_probability`; ``history`` = the windows the channel is compared with (its
+    """Chance fingerprint matches per sample for channel ``c``: ``history`` times the sum of
+    :func:`window_match_probability` and :func:`level_match_probability` (a union bound over the
+    two kinds of print); ``history`` = the windows of one kind the channel is compared with (its
     ring plus its part of the shared store)."""
-    return history * window_match_probability(match_probabilities(segs, c), window)
+    p = match_probabilities(segs, c)
+    return history * (window_match_probability(p, window) + level_match_probability(p, window))
 
 
 def replay_history(n_on, store=REPLAY_STORE, ring=REPLAY["replay_history"]):
-    """Windows one channel is compared with when ``n_on`` channels share the store."""
-    return ring + (store // max(1, n_on) if store else 0)
+    """Windows of one kind one channel is compared with when ``n_on`` channels share the store
+    (each of them puts a step print and a level print into it per sample)."""
+    return ring + (store // (2 * max(1, n_on)) if store else 0)
 
 
 def choose_replay_windows(segs, n_ch, share, store=REPLAY_STORE):
@@ -267,7 +286,8 @@ def choose_replay_windows(segs, n_ch, share, store=REPLAY_STORE):
         windows = []
         usable = []
         for c in range(n_ch):
-            w = next((w for w in REPLAY_WINDOWS if hist * window_match_probability(p[c], w) <= share), None)
+            w = next((w for w in REPLAY_WINDOWS if hist * (window_match_probability(p[c], w)
+                                                          + level_match_probability(p[c], w)) <= share), None)
             windows.append(REPLAY_WINDOWS[-1] if w is None else w)
             usable.append(w is not None)
         if sum(usable) == n_on:

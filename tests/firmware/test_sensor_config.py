@@ -30,11 +30,11 @@ def test_canonical_bytes_and_hash_are_fixed():
     data = cfg.canonical_bytes()
     assert data.startswith(b"redline-sensor-config/2\nCHANNELS=t1\nWINDOW=32\n")
     assert b"\nBASELINE=-5\nSCALE=3\n" in data
-    assert b"\nREPLAY_STORE=0\nFORECAST=0\nMEMORY_FILL=0\n" in data
+    assert b"\nREPLAY_STORE=0\nREPLAY_LEVELS=0\nFORECAST=0\nMEMORY_FILL=0\n" in data
     assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n"
                          b"PAIR_SCALE=\nPAIR_K=\nPAIR_H=\n")
-    assert len(data) == 626
-    assert cfg.sha256() == "cd12e1820df1ed3ce9d19495058c6e34dde685b42f645246a63bac977a97d4a5"
+    assert len(data) == 642
+    assert cfg.sha256() == "c02500a60bb2d2ed16658bb9df79a5160fee0c6682e6eb415b400f9ddf2326cd"
 
 
 def test_pair_cusum_fields_default_per_pair():

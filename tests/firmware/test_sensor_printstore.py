@@ -7,6 +7,7 @@ from redline.sensor.replay import ReplayDetector
 from redline.sensor import SensorGuard, SensorConfig
 from redline.sensor import reasons as R
 from redline.decision import HALT_BIAS
+from redline.compat import heap_lock, heap_unlock
 
 
 def test_store_keeps_the_last_size_prints():
@@ -67,21 +68,48 @@ def _stream(n, seed):
 def test_detector_finds_an_old_stretch_through_the_store():
     xs = _stream(400, 5)
     alone = ReplayDetector(window=4, history=16, stride=1, min_active=2)
-    st = FingerprintStore(512)
-    shared = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=st, channel=3)
+    st = FingerprintStore(1024)
+    shared = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=st, channel=3, levels=True)
+    steps = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=FingerprintStore(512),
+                           channel=3)
     for x in xs:
         assert alone.update(x) == 0
         assert shared.update(x) == 0
-    assert st.count == 400 - 4 - 16        # every print the ring dropped
+        assert steps.update(x) == 0
+    # every print a ring dropped: 396 step windows, and the level windows whose 3 steps are not
+    # flat or linear (2 non-zero, 2 changes), 16 of each kind still in the rings
+    d = [xs[i + 1] - xs[i] for i in range(399)]
+    levels = sum(1 for i in range(397) if (d[i] != 0) + (d[i + 1] != 0) + (d[i + 2] != 0) >= 2
+                 and (d[i] != d[i + 1]) + (d[i + 1] != d[i + 2]) == 2)
+    assert levels == 395
+    assert st.count == (400 - 4 - 16) + (levels - 16)
+    assert steps.store.count == 400 - 4 - 16
     # replay readings 100..159, 300 samples old: far beyond the 16-entry ring
     hits_alone = 0
     first = -1
+    first_steps = -1
     for k in range(60):
         hits_alone += alone.update(xs[100 + k])
         if shared.update(xs[100 + k]) and first < 0:
             first = k
+        if steps.update(xs[100 + k]) and first_steps < 0:
+            first_steps = k
     assert hits_alone == 0
-    assert first == 4                      # the 5th replayed reading completes a 4-step window
+    assert first == 3                      # the 4th replayed reading completes a 4-reading window
+    assert first_steps == 4                # the 5th completes a 4-step window
+
+
+def test_offset_replay_is_caught_by_the_step_prints():
+    xs = _stream(400, 5)
+    st = FingerprintStore(1024)
+    r = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=st, channel=3, levels=True)
+    for x in xs:
+        assert r.update(x) == 0
+    first = -1
+    for k in range(60):                    # readings 100..159 shifted by +7: the levels differ
+        if r.update(xs[100 + k] + 7) and first < 0:
+            first = k
+    assert first == 4
 
 
 def test_store_keeps_channels_apart():
@@ -126,3 +154,35 @@ def test_guard_halts_on_a_stretch_older_than_its_rings():
         g.update(1, ys[k])                 # (overwrites the guard's one result object)
     assert first == 4
     assert (g.store.count, g.store.seq) == (1024, (540 - 4 - 16) + (540 - 6 - 16))
+
+
+def _replay_locked(r, seed, n, out):
+    # An inline integer LCG and a replayed stretch: the loop body allocates nothing.
+    s = seed
+    hits = 0
+    for t in range(n):
+        s = (s * 75 + 74) % 65537
+        x = 1000 + (s & 127) - 64
+        if t >= 300:
+            x = out[(t - 300) % 50]         # readings 100..149 again, caught through the store
+        elif 100 <= t < 150:
+            out[t - 100] = x
+        if r.update(x):
+            hits += 1
+    out[50] = hits
+
+
+def test_levels_allocate_nothing_per_sample():
+    r = ReplayDetector(window=5, history=16, stride=1, min_active=2, store=FingerprintStore(1024),
+                       channel=2, levels=True)
+    out = [0] * 51
+    _replay_locked(r, 7, 10, out)           # warm the code paths once
+    r.reset()
+    r.store.reset()
+    heap_lock()
+    try:
+        _replay_locked(r, 7, 400, out)
+    finally:
+        heap_unlock()
+    # per 50-reading loop, every reading from the 5th on: 4 windows straddle the loop's seam
+    assert out[50] == 2 * 46

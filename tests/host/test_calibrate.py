@@ -60,19 +60,22 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     assert [c.name for c in a.channels] == ["a", "b_b", "q"]        # firmware-safe names
     assert a.fields["baseline"][0] == int(round(float(np.median(v[:, 0]))))
     assert a.fields["scale"][0] == a.channels[0].noise and 18 <= a.channels[0].noise <= 22
-    # replay window: the shortest whose chance matches fit the budget share
-    # (per channel; the three channels share the store)
+    # replay window: the shortest whose chance matches (step and level prints) fit the budget share
+    # (per channel; the three channels share the store, two prints a sample each)
     share = 50.0 / 86400 / (6 * 3)
     w = a.fields["replay_window"]
-    hist = 64 + 4096 // 3
+    hist = 64 + 4096 // 6
     assert a.fields["replay_store"] == 4096
-    for c in (0, 1):
+    assert w == (5, 6, 16)
+    for c in (0, 1, 2):
         assert cb.replay_chance_rate([v], c, w[c], hist) <= share < cb.replay_chance_rate([v], c, w[c] - 1, hist)
-    # q: white noise of 3 values: a 16-step window is 17 readings, (1/3)**17 * (64 + 4096 // 3) <= share;
+    # q: white noise of 3 values: a 16-step window is 17 readings, a 16-reading window 16:
+    # ((1/3)**17 + (1/3)**16) * (64 + 4096 // 6) <= share;
     # (a window short enough to repeat on the nominal log would have switched q's check off)
-    assert w[2] == 16
-    assert cb.window_match_probability(cb.match_probabilities([v], 2), 16) == pytest.approx(3.0 ** -17, rel=0.02)
-    assert cb.replay_chance_rate([v], 2, 16, 64 + 4096 // 3) <= share < cb.replay_chance_rate([v], 2, 15, 1429)
+    p = cb.match_probabilities([v], 2)
+    assert cb.window_match_probability(p, 16) == pytest.approx(3.0 ** -17, rel=0.02)
+    assert cb.level_match_probability(p, 16) == pytest.approx(3.0 ** -16, rel=0.02)
+    assert cb.replay_chance_rate([v], 2, 16, hist) == pytest.approx(hist * 4 * 3.0 ** -17, rel=0.02)
     assert a.fields["replay_quant"] == (1, 1, 1) and sum(c.replay_chance for c in a.channels) == 0
     assert a.delays[4] <= 3 and a.detected[4] == 1.0
     # held-back data from the same process: within a factor 2 of 50/day
@@ -143,3 +146,14 @@ def test_calibrate_rejects_bad_input():
         cb.calibrate(v[:100], ["a", "b", "c"], 1.0, 1.0)       # shorter than warm-up + 64
     with pytest.raises(ValueError):
         cb.calibrate(v * (1 << 28), ["a", "b", "c"], 1.0, 1.0)  # beyond the boards' reading limit
+
+
+def test_level_window_model_bounded_by_one_step_shorter_window():
+    # equal readings imply equal steps: the level model of W readings never exceeds the step model
+    # of W - 1 steps, and equals it when readings are what repeats (p_value ** W on both sides)
+    for p in ((0.01, 0.02), (0.2, 0.001), (0.3, 0.3), (1.0, 1.0), (0.0019, 0.0010)):
+        for w in range(3, 12):
+            assert cb.level_match_probability(p, w) <= cb.window_match_probability(p, w - 1)
+    assert cb.level_match_probability((0.1, 0.5), 4) == 0.5 ** 4
+    assert cb.level_match_probability((0.5, 0.1), 4) == pytest.approx(0.1 * 0.5 ** 3)
+    assert cb.replay_history(8) == 64 + 4096 // 16 and cb.replay_history(1, store=0) == 64

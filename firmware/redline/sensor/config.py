@@ -38,7 +38,9 @@ sigma; |z| against the working memory is at most 16383, so Z_HALT 16384 never fi
 0..4 for A..E; REPLAY_QUANT 0 switches the replay check off for a channel;
 REPLAY_WINDOW is per channel (steps per fingerprint); REPLAY_STORE is the
 number of fingerprints in the store shared by all channels (0: none; a power
-of two; see ``redline.sensor.printstore``).
+of two; see ``redline.sensor.printstore``); REPLAY_LEVELS 1 adds fingerprints
+of REPLAY_WINDOW readings beside those of REPLAY_WINDOW steps (a verbatim replay
+is caught one reading earlier; see ``redline.sensor.replay``).
 
 Redundant pairs: PAIR_TOL (reading units) is the disagreement at which the
 bias gauge reaches 32768; PAIR_SCALE is one standard deviation of the pair's
@@ -54,7 +56,7 @@ a calibrated channel's memory empty and lets its first N readings in ungated,
 surprise 0 meanwhile (0: the memory starts full of baseline readings).
 
 Format history: 2 made REPLAY_WINDOW per channel and added REPLAY_STORE,
-FORECAST, MEMORY_FILL, PAIR_SCALE, PAIR_K and PAIR_H (format 1 had one
+FORECAST, MEMORY_FILL, PAIR_SCALE, PAIR_K, PAIR_H and REPLAY_LEVELS (format 1 had one
 REPLAY_WINDOW for all channels and no pair CUSUM).
 """
 from redline.sensor.fixed import READING_LIMIT, SCALE_MAX, NOISE_MAX
@@ -79,6 +81,7 @@ GLOBAL_FIELDS = (
     ("REPLAY_STRIDE", 4, 1, 1024),
     ("REPLAY_MIN_ACTIVE", 4, 0, 64),
     ("REPLAY_STORE", 0, 0, 16384),
+    ("REPLAY_LEVELS", 0, 0, 1),
     ("FORECAST", 0, 0, 1),
     ("MEMORY_FILL", 0, 0, 128),
     ("MIN_CONFIDENCE", 19661, 0, 65535),

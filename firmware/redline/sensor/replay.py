@@ -1,34 +1,44 @@
 """Replay: the channel repeats a stretch of readings it produced before.
 
-Every sample the detector forms a fingerprint of the last ``window`` steps
-(deltas between consecutive readings, divided by ``quant``): two rolling
+Every sample the detector forms two fingerprints: one of the last ``window``
+steps (deltas between consecutive readings, divided by ``quant``) and one of
+the last ``window`` levels (readings divided by ``quant``), each two rolling
 polynomial hashes modulo primes under 2**15, packed into one small int. Every
-``stride``-th fingerprint is stored in a ring of ``history`` entries. A new
-fingerprint equal to a stored one that does not overlap the current window
-is a replay: FLAG_ADVERSARIAL. Deltas make the test blind to an offset added
-to the replayed stretch. Windows with fewer than ``min_active`` non-zero
-steps or fewer than ``min_active`` changes of step are not compared or stored
-(a flat or perfectly linear signal repeats trivially; the stuck detector owns
-those). A replay is caught once a whole window lies inside the replayed
-stretch and a stored fingerprint is ``history * stride`` samples old at most.
+``stride``-th fingerprint of each kind is stored in that kind's ring of
+``history`` entries. A new fingerprint equal to a stored one of its kind that
+does not overlap the current window is a replay: FLAG_ADVERSARIAL. Step prints
+are blind to an offset added to the replayed stretch and catch it once a
+whole window of steps lies inside it (the ``window + 1``-th replayed reading,
+delay ``window``); level prints catch a verbatim replay one reading earlier
+(delay ``window - 1``: the first replayed reading is evidence, its step from
+the live reading is not). Level prints are made only with ``levels`` true
+(config REPLAY_LEVELS 1).
+A step window with fewer than ``min_active`` non-zero steps or fewer than
+``min_active`` changes of step is not compared or stored, nor is a level
+window whose ``window - 1`` steps have fewer than ``min(min_active, window - 1)``
+non-zero steps or ``min(min_active, window - 2)`` changes (a flat or perfectly
+linear signal repeats trivially; the stuck detector owns those). A stored
+print is found while it is ``history * stride`` samples old at most.
 ``quant = 0`` switches the detector off (the calibrator does that for a
-channel whose nominal log repeats its own steps by chance).
-A counting filter (a bytearray of about 8 buckets per stored print) answers
-"certainly not stored" in O(1), so the ring is scanned only on a bucket hit.
-A third rolling hash (15 bits) is kept beside every print and must match too,
-so unrelated windows collide with probability about 2**-45 per stored print.
+channel whose nominal log repeats its own windows by chance).
+A counting filter (a bytearray of about 8 buckets per stored print, shared by
+both kinds) answers "certainly not stored" in O(1), so a ring is scanned only
+on a bucket hit. A third rolling hash (15 bits) is kept beside every print and
+must match too, so unrelated windows collide with probability about 2**-45 per
+stored print.
 
 Older stretches: given a shared ``redline.sensor.printstore.FingerprintStore``
-(``store``) and the channel's index (``channel``), every print the ring drops
-moves into the store, salted with the channel index so that channels never
-match each other, and a window missing from the ring is looked up there too.
-A replay is then caught however old the stretch is, as long as its prints are
-still among the store's last ``size``.
+(``store``) and the channel's index (``channel``), every print a ring drops
+moves into the store, salted with the channel index (and the kind) so that
+channels and kinds never match each other, and a window missing from its ring
+is looked up there too. A replay is then caught however old the stretch is, as
+long as its prints are still among the store's last ``size`` (with levels on,
+a channel puts two prints a sample into the store).
 
 Example on a seeded stream (noise, then the same 12 readings again)::
 
     >>> from redline.sensor.replay import ReplayDetector
-    >>> r = ReplayDetector(window=6, history=16, stride=1, min_active=3)
+    >>> r = ReplayDetector(window=6, history=16, stride=1, min_active=3, levels=True)
     >>> s = 9
     >>> seen = []
     >>> for i in range(12):
@@ -41,7 +51,7 @@ Example on a seeded stream (noise, then the same 12 readings again)::
     >>> for i in range(12):
     ...     hits.append(r.update(seen[i]))
     >>> hits.index(32)
-    6
+    5
 """
 from array import array
 from redline.compat import const
@@ -53,10 +63,11 @@ _B1 = const(131)
 _B2 = const(257)
 _P3 = const(32717)
 _B3 = const(293)
+_LEVEL_SALT = const(0x15555555)     # level prints never match step prints in the store
 
 
 class ReplayDetector:
-    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1, store=None, channel=0):
+    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1, store=None, channel=0, levels=False):
         if window < 2 or window > 64:
             raise ValueError("replay window must be 2..64")
         if history < 1 or stride < 1 or quant < 0:
@@ -66,9 +77,18 @@ class ReplayDetector:
         self.stride = stride
         self.min_active = min_active
         self.quant = quant
+        self.levels = levels
+        # level gate: the level window has window - 1 steps and window - 2 adjacent pairs of them
+        self.lmin_nz = min(min_active, window - 1)
+        self.lmin_ch = min(min_active, window - 2)
         self.steps = array("i", bytes(4 * window))
-        self.prints = array("i", bytes(4 * history))
-        self.checks = array("H", bytes(2 * history))    # third hash of each stored print
+        self.vals = array("i", bytes(4 * window))        # the last ``window`` readings // quant
+        # prints: steps in [0, history), levels in [history, 2 * history)
+        self.prints = array("i", bytes(8 * history))
+        self.checks = array("H", bytes(4 * history))    # third hash of each stored print
+        self.wpos = array("i", bytes(8))
+        self.stored = array("i", bytes(8))
+        self.tick = array("i", bytes(8))
         self.store = store
         c = channel + 1
         # Per-channel salt (< 2**30) mixed into the prints handed to the shared store.
@@ -77,7 +97,7 @@ class ReplayDetector:
         while nb < 8 * history and nb < 8192:
             nb <<= 1
         self.mask = nb - 1
-        self.counts = bytearray(nb)     # stored prints per bucket, saturating at 255
+        self.counts = bytearray(nb)     # stored prints (both kinds) per bucket, saturating at 255
         b1 = 1
         b2 = 1
         b3 = 1
@@ -88,7 +108,8 @@ class ReplayDetector:
         self.top1 = b1          # B**(window-1) mod P
         self.top2 = b2
         self.top3 = b3
-        # A stored print younger than this many entries overlaps the window.
+        # A stored step print younger than this many entries overlaps the window (a level
+        # window is one reading shorter: the same skip is on the safe side).
         self.skip = (window + stride - 1) // stride
         if store is not None and history <= self.skip:
             # the ring must hold every overlapping print, or the store would see them
@@ -97,50 +118,72 @@ class ReplayDetector:
 
     def reset(self):
         steps = self.steps
+        vals = self.vals
         for i in range(self.window):
             steps[i] = 0
+            vals[i] = 0
         prints = self.prints
         checks = self.checks
-        for i in range(self.history):
+        for i in range(2 * self.history):
             prints[i] = 0
             checks[i] = 0
         counts = self.counts
         for i in range(len(counts)):
             counts[i] = 0
-        self.pos = 0            # next step slot (the oldest)
+        for k in range(2):
+            self.wpos[k] = 0
+            self.stored[k] = 0
+            self.tick[k] = 0
+        self.pos = 0            # next step / reading slot (the oldest)
         self.filled = 0
         self.last = 0
         self.has_last = False
         self.h1 = 0
         self.h2 = 0
         self.h3 = 0
+        self.g1 = 0             # the level window's three hashes
+        self.g2 = 0
+        self.g3 = 0
         self.nonzero = 0        # non-zero steps in the window
         self.changes = 0        # adjacent step pairs that differ
-        self.stored = 0
-        self.wpos = 0
-        self.tick = 0
+        self.lnonzero = 0       # the same over the level window's last window - 1 steps
+        self.lchanges = 0
         self.fingerprint = -1
         self.flags = 0
 
     def update(self, x):
         self.flags = 0
-        if not self.quant:
+        quant = self.quant
+        if not quant:
             return 0
+        v = x // quant
+        if v > 1048575:
+            v = 1048575
+        elif v < -1048575:
+            v = -1048575
+        w = self.window
+        pos = self.pos
+        vals = self.vals
+        oldv = vals[pos]
+        vals[pos] = v
+        self.g1 = (((self.g1 - (oldv % _P1) * self.top1) % _P1) * _B1 + v % _P1) % _P1
+        self.g2 = (((self.g2 - (oldv % _P2) * self.top2) % _P2) * _B2 + v % _P2) % _P2
+        self.g3 = (((self.g3 - (oldv % _P3) * self.top3) % _P3) * _B3 + v % _P3) % _P3
         if not self.has_last:
             self.last = x
             self.has_last = True
+            self.pos = pos + 1 if pos + 1 < w else 0
             return 0
-        q = (x - self.last) // self.quant
+        q = (x - self.last) // quant
         self.last = x
         if q > 1048575:
             q = 1048575
         elif q < -1048575:
             q = -1048575
-        w = self.window
         steps = self.steps
-        pos = self.pos
         old = steps[pos]
-        nxt = steps[pos + 1 if pos + 1 < w else 0]        # second oldest
+        p1 = pos + 1 if pos + 1 < w else 0
+        nxt = steps[p1]                                   # second oldest
         newest = steps[pos - 1 if pos else w - 1]
         # Pairs leaving and entering the window (the window starts as zeros).
         if old != nxt:
@@ -151,55 +194,81 @@ class ReplayDetector:
             self.nonzero -= 1
         if q:
             self.nonzero += 1
+        # The level window's steps are the newest window - 1: the one leaving is the
+        # second oldest, and its pair with the third oldest leaves too.
+        if nxt:
+            self.lnonzero -= 1
+        if q:
+            self.lnonzero += 1
+        if w > 2:
+            if nxt != steps[p1 + 1 if p1 + 1 < w else 0]:
+                self.lchanges -= 1
+            if q != newest:
+                self.lchanges += 1
         steps[pos] = q
-        self.pos = pos + 1 if pos + 1 < w else 0
+        self.pos = p1
         self.h1 = (((self.h1 - (old % _P1) * self.top1) % _P1) * _B1 + q % _P1) % _P1
         self.h2 = (((self.h2 - (old % _P2) * self.top2) % _P2) * _B2 + q % _P2) % _P2
         h3 = (((self.h3 - (old % _P3) * self.top3) % _P3) * _B3 + q % _P3) % _P3
         self.h3 = h3
-        if self.filled < w:
-            self.filled += 1
-            if self.filled < w:
+        filled = self.filled
+        if filled < w:
+            filled += 1
+            self.filled = filled
+            if filled < w - 1:
                 return 0
-        fp = self.h1 * 32768 + self.h2
-        self.fingerprint = fp
-        if self.nonzero < self.min_active or self.changes < self.min_active:
-            return 0
+        if filled == w:
+            fp = self.h1 * 32768 + self.h2
+            self.fingerprint = fp
+            if self.nonzero >= self.min_active and self.changes >= self.min_active:
+                if self._check(0, fp, h3, self.salt):
+                    self.flags = FLAG_ADVERSARIAL
+        if self.levels and self.lnonzero >= self.lmin_nz and self.lchanges >= self.lmin_ch:
+            if self._check(1, self.g1 * 32768 + self.g2, self.g3, self.salt ^ _LEVEL_SALT):
+                self.flags = FLAG_ADVERSARIAL
+        return self.flags
+
+    def _check(self, k, fp, h3, salt):
+        """Compare print ``fp`` of kind ``k`` (0 steps, 1 levels) with the stored ones, then store it."""
         prints = self.prints
         checks = self.checks
         hist = self.history
         counts = self.counts
         mask = self.mask
         store = self.store
+        base = k * hist
+        stored = self.stored[k]
+        wpos = self.wpos[k]
+        hit = False
         if counts[(fp ^ (fp >> 13)) & mask]:
-            j = self.wpos - 1 - self.skip
-            for _ in range(self.stored - self.skip):
+            j = wpos - 1 - self.skip
+            for _ in range(stored - self.skip):
                 if j < 0:
                     j += hist
-                if prints[j] == fp and checks[j] == h3:
-                    self.flags = FLAG_ADVERSARIAL
+                if prints[base + j] == fp and checks[base + j] == h3:
+                    hit = True
                     break
                 j -= 1
-        if store is not None and not self.flags and store.contains(fp ^ self.salt, h3):
-            self.flags = FLAG_ADVERSARIAL
-        t = self.tick + 1
+        if store is not None and not hit and store.contains(fp ^ salt, h3):
+            hit = True
+        t = self.tick[k] + 1
         if t >= self.stride:
             t = 0
-            w = self.wpos
-            if self.stored < hist:
-                self.stored += 1
+            i = base + wpos
+            if stored < hist:
+                self.stored[k] = stored + 1
             else:
-                old = prints[w]
+                old = prints[i]
                 if store is not None:
-                    store.add(old ^ self.salt, checks[w])
+                    store.add(old ^ salt, checks[i])
                 b = (old ^ (old >> 13)) & mask
                 if counts[b] < 255:
                     counts[b] -= 1
-            prints[w] = fp
-            checks[w] = h3
+            prints[i] = fp
+            checks[i] = h3
             b = (fp ^ (fp >> 13)) & mask
             if counts[b] < 255:
                 counts[b] += 1
-            self.wpos = w + 1 if w + 1 < hist else 0
-        self.tick = t
-        return self.flags
+            self.wpos[k] = wpos + 1 if wpos + 1 < hist else 0
+        self.tick[k] = t
+        return hit
