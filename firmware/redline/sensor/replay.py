@@ -82,10 +82,11 @@ class ReplayDetector:
         self.lmin_nz = min(min_active, window - 1)
         self.lmin_ch = min(min_active, window - 2)
         self.steps = array("i", bytes(4 * window))
-        self.vals = array("i", bytes(4 * window))        # the last ``window`` readings // quant
+        kinds = 2 if levels else 1
+        self.vals = array("i", bytes(4 * window * (kinds - 1)))    # the last ``window`` readings // quant
         # prints: steps in [0, history), levels in [history, 2 * history)
-        self.prints = array("i", bytes(8 * history))
-        self.checks = array("H", bytes(4 * history))    # third hash of each stored print
+        self.prints = array("i", bytes(4 * kinds * history))
+        self.checks = array("H", bytes(2 * kinds * history))    # third hash of each stored print
         self.wpos = array("i", bytes(8))
         self.stored = array("i", bytes(8))
         self.tick = array("i", bytes(8))
@@ -121,10 +122,11 @@ class ReplayDetector:
         vals = self.vals
         for i in range(self.window):
             steps[i] = 0
+        for i in range(len(vals)):
             vals[i] = 0
         prints = self.prints
         checks = self.checks
-        for i in range(2 * self.history):
+        for i in range(len(prints)):
             prints[i] = 0
             checks[i] = 0
         counts = self.counts
@@ -156,19 +158,16 @@ class ReplayDetector:
         quant = self.quant
         if not quant:
             return 0
-        v = x // quant
-        if v > 1048575:
-            v = 1048575
-        elif v < -1048575:
-            v = -1048575
         w = self.window
         pos = self.pos
-        vals = self.vals
-        oldv = vals[pos]
-        vals[pos] = v
-        self.g1 = (((self.g1 - (oldv % _P1) * self.top1) % _P1) * _B1 + v % _P1) % _P1
-        self.g2 = (((self.g2 - (oldv % _P2) * self.top2) % _P2) * _B2 + v % _P2) % _P2
-        self.g3 = (((self.g3 - (oldv % _P3) * self.top3) % _P3) * _B3 + v % _P3) % _P3
+        if self.levels:
+            v = x // quant
+            vals = self.vals
+            oldv = vals[pos]
+            vals[pos] = v
+            self.g1 = (((self.g1 - (oldv % _P1) * self.top1) % _P1) * _B1 + v % _P1) % _P1
+            self.g2 = (((self.g2 - (oldv % _P2) * self.top2) % _P2) * _B2 + v % _P2) % _P2
+            self.g3 = (((self.g3 - (oldv % _P3) * self.top3) % _P3) * _B3 + v % _P3) % _P3
         if not self.has_last:
             self.last = x
             self.has_last = True
