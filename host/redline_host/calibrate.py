@@ -469,8 +469,8 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         expected += ch.expected["replay"]
     pair_h = []
     for j in range(len(base.get("pair_b", ()))):
-        # the PAIR_B channel holds the pair's CUSUM
-        b = base["pair_b"][j]
+        # the pair's later channel (the one read second in a row) holds its CUSUM
+        b = max(base["pair_a"][j], base["pair_b"][j])
         level, e = tail_level([s[:, b] for s in stats["pair"]], samples, share)
         chans[b].thresholds["pair"] = level
         chans[b].expected["pair"] = e

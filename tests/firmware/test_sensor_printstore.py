@@ -156,6 +156,27 @@ def test_guard_halts_on_a_stretch_older_than_its_rings():
     assert (g.store.count, g.store.seq) == (1024, (540 - 4 - 16) + (540 - 6 - 16))
 
 
+def test_guard_with_level_prints_halts_a_verbatim_replay_one_sample_sooner():
+    cfg = SensorConfig(("a", "b"), baseline=1000, scale=36, replay_window=(4, 6), replay_history=16,
+                       replay_stride=1, replay_min_active=2, replay_store=2048, replay_levels=1)
+    g = SensorGuard(cfg)
+    xs = _stream(500, 13)
+    ys = _stream(500, 17)
+    for t in range(500):
+        assert g.update(0, xs[t]).code >= 0
+        assert g.update(1, ys[t]).code >= 0
+    first = -1
+    for k in range(40):
+        r = g.update(0, xs[200 + k])
+        if r.code < 0 and first < 0:
+            first = k
+            assert (r.code, r.reason) == (HALT_BIAS, R.REASON_REPLAY)
+        g.update(1, ys[k])
+    assert first == 3                      # 4 replayed readings complete a level window
+    # each channel stores a step print and a level print per sample once its windows are full
+    assert (g.store.count, g.store.seq) == (2048, (540 - 4 - 16) + (540 - 6 - 16) + (540 - 3 - 16) + (540 - 5 - 16))
+
+
 def _replay_locked(r, seed, n, out):
     # An inline integer LCG and a replayed stretch: the loop body allocates nothing.
     s = seed

@@ -128,6 +128,18 @@ def test_calibrate_redundant_pair_cusum():
     assert t - 300 <= 3 and rule.last_reason == "%d:1" % R.REASON_DISAGREE
 
 
+def test_calibrate_pair_declared_later_channel_first():
+    # the pair ("a2", "a"): PAIR_A is channel 1, the later channel, which holds the CUSUM
+    full = _pair_log(5, 3600)
+    v = full[:3000]
+    cal = cb.calibrate(v, ["a", "a2"], 1.0, 50.0, run_length=600, redundant=[("a2", "a")], delay_shifts=())
+    f = cal.fields
+    assert (f["pair_a"], f["pair_b"]) == ((1,), (0,))
+    stats = cb.guard_statistics([v], ["a", "a2"], dict(f), 0, 600, 1)
+    top = max(float(s[:, 1].max()) for s in stats["pair"])
+    assert top > 0 and f["pair_h"][0] == cb._int_level(cal.channels[1].thresholds["pair"], 1, 1 << 24) > top
+
+
 def test_calibrate_learned_mode_has_no_frozen_baseline_or_range():
     v = _nominal()[:, :2]
     cal = cb.calibrate(v, ["a", "b"], 1.0, 50.0, run_length=600, learn_baseline=True, delay_shifts=())

@@ -103,7 +103,7 @@ class _Channel:
         self.drift = DriftDetector(cfg.drift_limit[i], cfg.drift_shift)
         self.cusum = CusumDetector(cfg.cusum_k[i], cfg.cusum_h[i], cfg.cusum_leak)
         self.replay = ReplayDetector(cfg.replay_window[i], cfg.replay_history, cfg.replay_stride,
-                                     cfg.replay_min_active, cfg.replay_quant[i], store, i)
+                                     cfg.replay_min_active, cfg.replay_quant[i], store, i, cfg.replay_levels)
         self.confidence = ConfidenceTracker(cfg.min_confidence, cfg.decay_threshold)
         self.partner = None
         self.tol = 0
