@@ -84,21 +84,25 @@ def test_replay_loop_halts():
     assert first_halt(SensorGuard(calibrated()), 0, xs, 200) == (11, HALT_BIAS, R.REASON_REPLAY)
 
 
-def test_redundant_split_halts():
-    cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA,
-                       pair_a=(0,), pair_b=(1,), pair_tol=(200,))
+def _first_split_halt(cfg, split):
+    """Channels a (1000) and b (2000) with noise; b departs by ``split`` from row 400 on.
+    Returns (rows after 400, code, reason, bias) of b's first halt; a must never halt."""
     g = SensorGuard(cfg)
     ga = Lcg(6)
     gb = Lcg(7)
-    found = None
     for t in range(600):
         ra = g.update(0, 1000 + ga.noise(SIGMA))
         assert not is_halt(ra.code)
-        rb = g.update(1, 2000 + gb.noise(SIGMA) + (3 * SIGMA * 3 if t >= 400 else 0))
+        rb = g.update(1, 2000 + gb.noise(SIGMA) + (split if t >= 400 else 0))
         if is_halt(rb.code):
-            found = (t - 400, rb.code, rb.reason, rb.bias)
-            break
-    assert found == (0, HALT_BIAS, R.REASON_DISAGREE, 54558)
+            return (t - 400, rb.code, rb.reason, rb.bias)
+    return None
+
+
+def test_redundant_split_halts():
+    cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA,
+                       pair_a=(0,), pair_b=(1,), pair_tol=(200,))
+    assert _first_split_halt(cfg, 9 * SIGMA) == (0, HALT_BIAS, R.REASON_DISAGREE, 54558)
 
 
 def _split_run(pair_scale, split, seed=6):
@@ -284,15 +288,4 @@ def test_pair_cusum_halts_a_split_whatever_the_pair_order():
     # PAIR_A = channel b: the pair CUSUM lives on the later channel (a) and still halts
     cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA, pair_a=(1,), pair_b=(0,),
                        pair_tol=(5000,), pair_scale=(51,), pair_h=(1536,), cusum_h=1 << 24)
-    g = SensorGuard(cfg)
-    ga = Lcg(6)
-    gb = Lcg(7)
-    found = None
-    for t in range(600):
-        ra = g.update(0, 1000 + ga.noise(SIGMA))
-        assert not is_halt(ra.code)
-        rb = g.update(1, 2000 + gb.noise(SIGMA) + (4 * SIGMA if t >= 400 else 0))
-        if is_halt(rb.code):
-            found = (t - 400, rb.code, rb.reason, rb.bias)
-            break
-    assert found == (5, HALT_BIAS, R.REASON_DISAGREE, 65535)
+    assert _first_split_halt(cfg, 4 * SIGMA) == (5, HALT_BIAS, R.REASON_DISAGREE, 65535)

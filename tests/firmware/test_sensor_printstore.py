@@ -136,29 +136,11 @@ def test_store_needs_a_ring_longer_than_the_window():
     assert ok
 
 
-def test_guard_halts_on_a_stretch_older_than_its_rings():
+def _older_stretch(store, levels):
+    """Two channels for 500 rows, then channel a replays its readings 200..239 (300 samples
+    old, beyond its 16-entry rings); returns the guard and the first replay halt's sample."""
     cfg = SensorConfig(("a", "b"), baseline=1000, scale=36, replay_window=(4, 6), replay_history=16,
-                       replay_stride=1, replay_min_active=2, replay_store=1024)
-    g = SensorGuard(cfg)
-    xs = _stream(500, 13)
-    ys = _stream(500, 17)
-    for t in range(500):
-        assert g.update(0, xs[t]).code >= 0
-        assert g.update(1, ys[t]).code >= 0
-    first = -1
-    for k in range(40):                    # channel a replays its readings 200..239 (300 samples old)
-        r = g.update(0, xs[200 + k])
-        if r.code < 0 and first < 0:
-            first = k
-            assert (r.code, r.reason) == (HALT_BIAS, R.REASON_REPLAY)
-        g.update(1, ys[k])                 # (overwrites the guard's one result object)
-    assert first == 4
-    assert (g.store.count, g.store.seq) == (1024, (540 - 4 - 16) + (540 - 6 - 16))
-
-
-def test_guard_with_level_prints_halts_a_verbatim_replay_one_sample_sooner():
-    cfg = SensorConfig(("a", "b"), baseline=1000, scale=36, replay_window=(4, 6), replay_history=16,
-                       replay_stride=1, replay_min_active=2, replay_store=2048, replay_levels=1)
+                       replay_stride=1, replay_min_active=2, replay_store=store, replay_levels=levels)
     g = SensorGuard(cfg)
     xs = _stream(500, 13)
     ys = _stream(500, 17)
@@ -171,7 +153,18 @@ def test_guard_with_level_prints_halts_a_verbatim_replay_one_sample_sooner():
         if r.code < 0 and first < 0:
             first = k
             assert (r.code, r.reason) == (HALT_BIAS, R.REASON_REPLAY)
-        g.update(1, ys[k])
+        g.update(1, ys[k])                 # (overwrites the guard's one result object)
+    return g, first
+
+
+def test_guard_halts_on_a_stretch_older_than_its_rings():
+    g, first = _older_stretch(1024, 0)
+    assert first == 4
+    assert (g.store.count, g.store.seq) == (1024, (540 - 4 - 16) + (540 - 6 - 16))
+
+
+def test_guard_with_level_prints_halts_a_verbatim_replay_one_sample_sooner():
+    g, first = _older_stretch(2048, 1)
     assert first == 3                      # 4 replayed readings complete a level window
     # each channel stores a step print and a level print per sample once its windows are full
     assert (g.store.count, g.store.seq) == (2048, (540 - 4 - 16) + (540 - 6 - 16) + (540 - 3 - 16) + (540 - 5 - 16))
