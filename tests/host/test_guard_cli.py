@@ -59,9 +59,10 @@ def test_json_lines_exact_output(monkeypatch, capsys, tmp_path):
     rows = [json.loads(l) for l in out]
     assert [r["decision"] for r in rows] == ["proceed", "proceed", "halt"]
     assert [r["actuator"] for r in rows] == ["on", "on", "safe"]
-    assert rows[2] == {"ch": "a", "sample": 2, "decision": "halt", "code": -3, "surprise": 65535,
-                       "entropy": 4, "bias": 65535, "flags": 16, "actuator": "safe",
-                       "reason": "redundant channels disagree", "warming_up": False, "latched": True}
+    # a pair is judged when its later channel (b) reads: a's jump halts on surprise alone
+    assert rows[2] == {"ch": "a", "sample": 2, "decision": "halt", "code": -4, "surprise": 65535,
+                       "entropy": 4, "bias": 0, "flags": 16, "actuator": "safe",
+                       "reason": "surprise", "warming_up": False, "latched": True}
     assert list(rows[0]) == ["ch", "sample", "decision", "code", "surprise", "entropy", "bias", "flags",
                              "actuator", "reason", "warming_up", "latched"]
 
