@@ -373,7 +373,7 @@ def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=
     return out
 
 
-def _base_fields(cal_channels, learn_baseline, warmup):
+def _base_fields(cal_channels, learn_baseline, warmup, replay_store=REPLAY_STORE):
     # learned mode: the memory holds the warm-up (WARMUP <= WINDOW), so it is as long as the firmware allows
     window = 128 if learn_baseline else WINDOW
     f = {"window": window, "warmup": max(4, min(window, warmup)), "z_gate": Z_GATE, "forecast": FORECAST,
@@ -381,7 +381,7 @@ def _base_fields(cal_channels, learn_baseline, warmup):
          "cusum_k": CUSUM_K, "cusum_leak": CUSUM_LEAK, "drift_shift": DRIFT_SHIFT, "stuck_noise": 0,
          "entropy_warn": ENTROPY_WARN, "entropy_escalate": ENTROPY_ESCALATE, "entropy_halt": ENTROPY_HALT}
     f.update(REPLAY)
-    f["replay_store"] = REPLAY_STORE
+    f["replay_store"] = replay_store
     if learn_baseline:
         f["scale"] = 0          # and no range: every run has its own operating point
     else:
@@ -397,12 +397,17 @@ def _int_level(x, lo, hi):
 
 
 def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_length=1140,
-              redundant=(), delay_shifts=(1, 2, 4), learn_baseline=False, progress=None, **_ignored):
+              redundant=(), delay_shifts=(1, 2, 4), learn_baseline=False, progress=None,
+              replay_store=REPLAY_STORE, **_ignored):
     """Learn per-channel limits and detector thresholds from nominal ``values``.
 
     ``values``: rows x channels ints, or a list of such logs (separate days or
-    runs: no run crosses from one log into the next).
+    runs: no run crosses from one log into the next). ``replay_store``: prints
+    in the shared replay store (0 or a power of two up to 16384; 0 = none, each
+    channel then remembers only its ring; about 10 bytes of RAM per print).
     """
+    if replay_store and (replay_store < 2 or replay_store > 16384 or replay_store & (replay_store - 1)):
+        raise ValueError("replay store must be 0 or a power of two from 2 to 16384")
     segs = _segments(values)
     if any(v.ndim != 2 or v.shape[1] != len(channels) for v in segs):
         raise ValueError("values must be rows x %d channels" % len(channels))
@@ -433,11 +438,11 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
             noise=max(1, int(round(np.concatenate([np.diff(v[:, c].astype(np.float64)) for v in segs]).std()
                                / math.sqrt(2.0)))),
             range_lo=max(-_LIM, lo - half), range_hi=min(_LIM, hi + half)))
-    base = _base_fields(chans, learn_baseline, warmup)
-    windows, replay_ok = choose_replay_windows(segs, n_ch, share)
+    base = _base_fields(chans, learn_baseline, warmup, replay_store)
+    windows, replay_ok = choose_replay_windows(segs, n_ch, share, replay_store)
     base["replay_window"] = windows
     base["replay_quant"] = tuple(1 if ok else 0 for ok in replay_ok)
-    replay_hist = replay_history(sum(replay_ok))
+    replay_hist = replay_history(sum(replay_ok), replay_store)
     if redundant:
         base["pair_a"] = tuple(names.index(a) for a, _ in redundant)
         base["pair_b"] = tuple(names.index(b) for _, b in redundant)

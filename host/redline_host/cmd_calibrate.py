@@ -33,6 +33,9 @@ def add_arguments(p):
     p.add_argument("--learn-baseline", action="store_true",
                    help="leave SCALE 0: the guard learns baseline and scale in every run's warm-up "
                         "(default: baseline and noise scale of the log frozen in, with range limits)")
+    p.add_argument("--replay-store", type=int, default=cb.REPLAY_STORE, metavar="N",
+                   help="prints in the shared replay store, 0 or a power of two up to 16384; about 10 bytes "
+                        "of board RAM each; 0 keeps only each channel's 64-window ring")
     p.add_argument("--json", action="store_true", help="print the calibration as JSON")
 
 
@@ -58,7 +61,7 @@ def run(args):
     try:
         cal = cb.calibrate(table.values, table.channels, args.rate, args.false_halts_per_day,
                            warmup=args.warmup, run_length=args.segment, redundant=pairs,
-                           learn_baseline=args.learn_baseline,
+                           learn_baseline=args.learn_baseline, replay_store=args.replay_store,
                            progress=lambda m: print("redline calibrate: %s" % m, file=sys.stderr, flush=True))
     except ValueError as exc:
         raise UserError(str(exc)) from None

@@ -158,6 +158,20 @@ def test_calibrate_rejects_bad_input():
         cb.calibrate(v[:100], ["a", "b", "c"], 1.0, 1.0)       # shorter than warm-up + 64
     with pytest.raises(ValueError):
         cb.calibrate(v * (1 << 28), ["a", "b", "c"], 1.0, 1.0)  # beyond the boards' reading limit
+    for store in (1000, 1, 32768, -4):
+        with pytest.raises(ValueError):
+            cb.calibrate(v, ["a", "b", "c"], 1.0, 1.0, replay_store=store)
+
+
+def test_calibrate_replay_store_size_is_the_users():
+    v = _nominal()
+    big = cb.calibrate(v, ["a", "b", "c"], 1.0, 10.0, run_length=600, delay_shifts=())
+    none = cb.calibrate(v, ["a", "b", "c"], 1.0, 10.0, run_length=600, delay_shifts=(), replay_store=0)
+    assert (big.fields["replay_store"], none.fields["replay_store"]) == (cb.REPLAY_STORE, 0)
+    assert cb.config(none).replay_store == 0
+    # fewer stored windows to match by chance: never a longer window
+    assert all(a <= b for a, b in zip(none.fields["replay_window"], big.fields["replay_window"]))
+    assert cb.replay_history(3, 0) == cb.REPLAY["replay_history"]
 
 
 def test_level_window_model_bounded_by_one_step_shorter_window():
