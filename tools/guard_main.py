@@ -21,20 +21,12 @@ import sys
 import json
 
 from redline.decision import label
-from redline.interlock import Interlock
+from redline.interlock import Interlock, VirtualPin
 from redline.sensor import SensorGuard, load_config
 from redline.sensor.reasons import reason_text, REASON_CONFIG
 
 _IGNORED = ("timestamp", "datetime", "time")
 _OK_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
-
-
-class Pin:
-    def __init__(self):
-        self.level = 0
-
-    def value(self, v):
-        self.level = v
 
 
 def safe_name(name):
@@ -56,7 +48,7 @@ def js_bool(b):
 
 class Runner:
     def __init__(self, module_name, escalate_dwell, release_dwell):
-        self.pin = Pin()
+        self.pin = VirtualPin()
         self.lock = Interlock(self.pin, safe_level=0, escalate_dwell=escalate_dwell,
                               release_dwell=release_dwell)
         self.guard = None

@@ -13,15 +13,7 @@ Started by ``redline vboard`` (host/redline_host/vboard.py), which sets:
 import os
 import sys
 
-
-class _Pin:
-    def __init__(self):
-        self.v = 0
-
-    def value(self, v=None):
-        if v is None:
-            return self.v
-        self.v = v
+from redline.interlock import VirtualPin
 
 
 class Board:
@@ -32,8 +24,8 @@ class Board:
         trace = os.getenv("REDLINE_TRACE")
         self.source = TraceSource(trace) if trace else None
         self.sensors = self.source.sensors() if self.source else {}
-        self.halt_pin = _Pin()
-        self.status_pin = _Pin()
+        self.halt_pin = VirtualPin()
+        self.status_pin = VirtualPin()
         self.safe_level = 0
         self.watchdog = None
         self.key = None

@@ -11,20 +11,12 @@ which the bridge writes to the pty::
 import json
 import sys
 
+from redline.interlock import VirtualPin
+
 try:
     import hashlib
 except ImportError:
     import uhashlib as hashlib
-
-
-class _Pin:
-    def __init__(self):
-        self.v = 0
-
-    def value(self, v=None):
-        if v is None:
-            return self.v
-        self.v = v
 
 
 class Board:
@@ -36,8 +28,8 @@ class Board:
         self.name = env.get("board") or "wasm"
         self.source = TraceSource(env["trace"]) if env.get("trace") else None
         self.sensors = self.source.sensors() if self.source else {}
-        self.halt_pin = _Pin()
-        self.status_pin = _Pin()
+        self.halt_pin = VirtualPin()
+        self.status_pin = VirtualPin()
         self.safe_level = 0
         self.watchdog = None
         self.key = from_hex(env["key"]) if env.get("key") else None

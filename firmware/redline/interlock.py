@@ -43,6 +43,19 @@ from redline.audit import AuditRing
 from redline.sensor.reasons import REASON_FAULT, REASON_MEMORY, REASON_WATCHDOG, REASON_CONFIG
 
 
+class VirtualPin:
+    """An output with no hardware behind it (host tools, virtual boards): it keeps its level,
+    with machine.Pin's ``value()`` / ``value(v)``."""
+
+    def __init__(self, level=0):
+        self.level = level
+
+    def value(self, v=None):
+        if v is None:
+            return self.level
+        self.level = v
+
+
 class Interlock:
     def __init__(self, pin, safe_level=0, escalate_dwell=2, release_dwell=4, warn_dwell=2,
                  watchdog=None, audit=None, status_pin=None, deadline_ms=0, clock=ticks_ms,

@@ -19,7 +19,7 @@ the defaults of ``_BoardDefaults``.
 from redline import __version__
 from redline.audit import AuditRing
 from redline.compat import const, ticks_ms, ticks_diff
-from redline.interlock import Interlock
+from redline.interlock import Interlock, VirtualPin
 from redline.model import load_model
 from redline.pipeline import CognitivePipeline
 from redline.sifter import Sifter
@@ -28,16 +28,6 @@ REASON_TEXT = const(64)           # a text-pipeline decision (audit reason)
 REASON_AUTH_REFUSED = const(48)   # a latch reset refused (bad or missing MAC)
 REASON_AUTH_RESET = const(49)     # a latch reset accepted
 DEFAULT_RATE_HZ = const(10)
-
-
-class _NullPin:
-    def __init__(self):
-        self.v = 0
-
-    def value(self, v=None):
-        if v is None:
-            return self.v
-        self.v = v
 
 
 class _BoardDefaults:
@@ -87,7 +77,7 @@ class Node:
         if self.objective is None:
             self.objective = _attr(board, "objective")
         self.key = _attr(board, "key")
-        self.halt_pin = getattr(board, "halt_pin", None) or _NullPin()
+        self.halt_pin = getattr(board, "halt_pin", None) or VirtualPin()
         self.started_ms = ticks_ms()
         self.hold = False
         self.trace = False

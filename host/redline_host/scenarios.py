@@ -530,13 +530,9 @@ def rows_from_guard(lines, n_channels):
 
 def rows_from_pipeline(lines, escalate_dwell=ESCALATE_DWELL, release_dwell=RELEASE_DWELL):
     """Per-message Rows from `redline pipeline` JSON lines, the decisions driving the firmware Interlock."""
-    from redline.interlock import Interlock
+    from redline.interlock import Interlock, VirtualPin
 
-    class _Pin:
-        def value(self, v):
-            pass
-
-    lock = Interlock(_Pin(), safe_level=0, escalate_dwell=escalate_dwell, release_dwell=release_dwell)
+    lock = Interlock(VirtualPin(), safe_level=0, escalate_dwell=escalate_dwell, release_dwell=release_dwell)
     rows = []
     for i, line in enumerate(lines):
         obj = json.loads(line)
