@@ -303,20 +303,8 @@ class KeywordScanner:
             self._negation_count += 1
             self._last_negation = index
         counts = self._counts
-        if not negated:
-            f &= _FLAG_CATEGORY
-            if f:
-                v = counts[f - 1] + KEYWORD_POINTS
-                counts[f - 1] = v if v < COUNTER_MAX else COUNTER_MAX
-                self._dirty = True
-            if n >= 2 and 65 <= data[s] <= 90:
-                j = s + 1
-                while j < e and 65 <= data[j] <= 90:
-                    j += 1
-                if j == e:
-                    v = counts[_EMPHASIS] + EMPHASIS_POINTS
-                    counts[_EMPHASIS] = v if v < COUNTER_MAX else COUNTER_MAX
-                    self._dirty = True
+        if not negated and _count_word(counts, f, data, s, e):
+            self._dirty = True
         if wid:
             pending = _PHRASE_ENDS[wid] & ~self._found
             p = 0
@@ -401,12 +389,7 @@ class KeywordScanner:
             ring_negated[k] = 0
         kind = _KIND
         punct = _PUNCT
-        fold = _FOLD
-        blob = _BLOB
-        offsets = _OFFSETS
-        buckets = _BUCKETS
         flags = _FLAGS
-        max_word = _MAX_WORD
         phrase_ends = _PHRASE_ENDS
         slot = 0            # ring position of the current word
         ttl = 0             # words still hidden by the last negation
@@ -441,23 +424,7 @@ class KeywordScanner:
                 s += 1
             while e > s and punct[data[e - 1]]:
                 e -= 1
-            n = e - s
-            wid = 0
-            if 0 < n <= max_word:
-                first = fold[data[s]] - _FIRST_LETTER
-                if 0 <= first < _LETTERS:
-                    key = n * _LETTERS + first
-                    c = buckets[key]
-                    last = buckets[key + 1]
-                    while c < last:
-                        o = offsets[c]
-                        j = 1
-                        while j < n and fold[data[s + j]] == blob[o + j]:
-                            j += 1
-                        if j == n:
-                            wid = c
-                            break
-                        c += 1
+            wid = _word_id(data, s, e - s)
             negated = ttl > 0
             f = flags[wid]
             if f & _FLAG_NEGATION:
@@ -465,17 +432,7 @@ class KeywordScanner:
             elif ttl:
                 ttl -= 1
             if not negated:
-                f &= _FLAG_CATEGORY
-                if f:
-                    v = counts[f - 1] + KEYWORD_POINTS
-                    counts[f - 1] = v if v < COUNTER_MAX else COUNTER_MAX
-                if n >= 2 and 65 <= data[s] <= 90:
-                    j = s + 1
-                    while j < e and 65 <= data[j] <= 90:
-                        j += 1
-                    if j == e:
-                        v = counts[_EMPHASIS] + EMPHASIS_POINTS
-                        counts[_EMPHASIS] = v if v < COUNTER_MAX else COUNTER_MAX
+                _count_word(counts, f, data, s, e)
             ring_ids[slot] = wid
             ring_negated[slot] = 1 if negated else 0
             if wid:
@@ -490,6 +447,26 @@ class KeywordScanner:
                     pending >>= 1
                     p += 1
             slot = (slot + 1) & _RING_MASK
+
+
+def _count_word(counts, f, data, s, e):
+    """Count the trimmed, not negated word data[s:e] with flags f: its category (+100) and
+    ALL-CAPS emphasis (+50), both saturating; True when a counter moved."""
+    moved = False
+    f &= _FLAG_CATEGORY
+    if f:
+        v = counts[f - 1] + KEYWORD_POINTS
+        counts[f - 1] = v if v < COUNTER_MAX else COUNTER_MAX
+        moved = True
+    if e - s >= 2 and 65 <= data[s] <= 90:
+        j = s + 1
+        while j < e and 65 <= data[j] <= 90:
+            j += 1
+        if j == e:
+            v = counts[_EMPHASIS] + EMPHASIS_POINTS
+            counts[_EMPHASIS] = v if v < COUNTER_MAX else COUNTER_MAX
+            moved = True
+    return moved
 
 
 def _word_id(data, s, n):
