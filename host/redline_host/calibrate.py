@@ -64,6 +64,9 @@ MEMORY_FILL = 0
 CUSUM_K = 128            # allowance 0.5 sigma (Q8)
 # A redundant pair's disagreement CUSUM: allowance 1.25 sigma of the disagreement (Q8), tuned for a
 # 4-sigma split (about 2.8 sigma of a pair whose disagreement is sqrt 2 channel sigmas) within 4 samples.
+# (Half a 1-sigma split, 0.35, measured on SKAB's scenarios: 4-sigma splits slowed to a median of 4
+# samples and fewer 1-sigma splits halted, 11/16 against 13/16: the smaller allowance needs a far
+# higher PAIR_H at the same budget.)
 PAIR_K = 320
 CUSUM_LEAK = 6
 DRIFT_SHIFT = 4
@@ -75,8 +78,9 @@ ENTROPY_WARN = 30000
 # windows kept in the shared store (REPLAY_STORE of them, two a sample per channel), so a verbatim
 # replay is caught at its W-th reading and a replay with an added offset at its (W+1)-th. Each
 # channel gets the shortest W (3..32) whose chance matches (both kinds) against the windows it
-# remembers fit the channel's share of the budget (see replay_chance_rate); channels that still
-# repeat by chance get the check off.
+# remembers fit the channel's share of the budget (see replay_chance_rate); where the log itself
+# repeats its windows more often than that model says, W grows until the measured rate, extrapolated,
+# fits (empirical_replay_window); channels that still repeat by chance get the check off.
 # (W = 2 would need REPLAY_MIN_ACTIVE 1: a 2-step window has one adjacent pair of steps.)
 REPLAY = {"replay_history": 64, "replay_stride": 1, "replay_min_active": 2, "replay_levels": 1}
 REPLAY_STORE = 4096      # 40 KiB on a board (redline.sensor.printstore)
@@ -296,6 +300,66 @@ def choose_replay_windows(segs, n_ch, share, store=REPLAY_STORE):
     return tuple(windows), tuple(usable)
 
 
+def replay_flag_rate(segs, c, window, history):
+    """Replay flags per sample on channel ``c`` of the nominal log: the firmware detector (ring of
+    ``history`` prints of each kind, the calibrator's REPLAY settings) run over every log."""
+    from redline.sensor.replay import ReplayDetector
+
+    flags = 0
+    samples = 0
+    for v in segs:
+        r = ReplayDetector(window=window, history=history, stride=REPLAY["replay_stride"],
+                           min_active=REPLAY["replay_min_active"], quant=1, levels=bool(REPLAY["replay_levels"]))
+        col = v[:, c].tolist()
+        for x in col:
+            if r.update(int(x)):
+                flags += 1
+        samples += len(col)
+    return flags / samples if samples else 0.0
+
+
+def empirical_replay_window(segs, c, window, share, history):
+    """``(window, rate)``: the window the nominal log itself allows, at least ``window``.
+
+    The chance model (:func:`replay_chance_rate`) takes readings or steps as
+    independent; a signal with few values that cycles through patterns repeats
+    its windows far more often (SKAB's Volume Flow: 514 flags in 9,405 samples
+    at W = 8, where the model allows W = 8). The detector is run on the log at
+    ``window``, ``window + 1``, ... until a window gives no flag. The flag rate
+    falls geometrically with W; its slope (least squares of log rate over the
+    windows that flagged; with one such window, through the Poisson 95 % bound
+    of 3 flags at the first silent one) is extrapolated to the window where the
+    rate meets ``share``. Returns ``(None, rate)`` when that window is beyond
+    REPLAY_WINDOWS (the check must be off) and ``(window, 0.0)`` when the log
+    never flags at ``window``.
+    """
+    samples = sum(v.shape[0] for v in segs)
+    seen = []
+    w = window
+    while w <= REPLAY_WINDOWS[-1]:
+        rate = replay_flag_rate(segs, c, w, history)
+        if rate == 0.0:
+            break
+        seen.append((w, rate))
+        w += 1
+    if not seen:
+        return window, 0.0
+    if w > REPLAY_WINDOWS[-1]:
+        return None, seen[-1][1]
+    pts = seen if len(seen) > 1 else seen + [(w, 3.0 / samples)]
+    xs = np.asarray([p[0] for p in pts], dtype=np.float64)
+    ys = np.log(np.asarray([p[1] for p in pts]))
+    slope = float(np.polyfit(xs, ys, 1)[0]) if len(pts) > 1 else 0.0
+    w_last, r_last = pts[-1]
+    if slope >= 0.0:
+        return None, seen[-1][1]
+    need = w_last + int(math.ceil((math.log(share) - math.log(r_last)) / slope))
+    need = max(w, need)
+    if need > REPLAY_WINDOWS[-1]:
+        return None, float(np.exp(ys[-1] + slope * (REPLAY_WINDOWS[-1] - w_last)))
+    return need, float(np.exp(ys[-1] + slope * (need - w_last)))
+
+
 def config_name(name):
     """A channel name the firmware accepts: 1..32 of letters, digits, ``_-.`` (others become ``_``)."""
     out = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "_-." else "_" for ch in str(name))[:32]
@@ -440,9 +504,21 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
             range_lo=max(-_LIM, lo - half), range_hi=min(_LIM, hi + half)))
     base = _base_fields(chans, learn_baseline, warmup, replay_store)
     windows, replay_ok = choose_replay_windows(segs, n_ch, share, replay_store)
+    replay_hist = replay_history(sum(replay_ok), replay_store)
+    # the model is a floor: a channel that repeats its own windows more often gets a longer one
+    replay_emp = [0.0] * n_ch
+    windows = list(windows)
+    replay_ok = list(replay_ok)
+    for c in range(n_ch):
+        if replay_ok[c]:
+            w, replay_emp[c] = empirical_replay_window(segs, c, windows[c], share, replay_hist)
+            if w is None:
+                replay_ok[c] = False
+            else:
+                windows[c] = w
+    windows = tuple(windows)
     base["replay_window"] = windows
     base["replay_quant"] = tuple(1 if ok else 0 for ok in replay_ok)
-    replay_hist = replay_history(sum(replay_ok), replay_store)
     if redundant:
         base["pair_a"] = tuple(names.index(a) for a, _ in redundant)
         base["pair_b"] = tuple(names.index(b) for _, b in redundant)
@@ -470,7 +546,8 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         ch.expected["stuck"] = rate
         expected += rate
         ch.replay_chance = int(sum(s[:, c].sum() for s in stats["replay"]))
-        ch.expected["replay"] = replay_chance_rate(segs, c, windows[c], replay_hist) if replay_ok[c] else 0.0
+        ch.expected["replay"] = (max(replay_chance_rate(segs, c, windows[c], replay_hist), replay_emp[c])
+                                 if replay_ok[c] else 0.0)
         expected += ch.expected["replay"]
     pair_h = []
     for j in range(len(base.get("pair_b", ()))):

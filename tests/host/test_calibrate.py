@@ -183,3 +183,42 @@ def test_level_window_model_bounded_by_one_step_shorter_window():
     assert cb.level_match_probability((0.1, 0.5), 4) == 0.5 ** 4
     assert cb.level_match_probability((0.5, 0.1), 4) == pytest.approx(0.1 * 0.5 ** 3)
     assert cb.replay_history(8) == 64 + 4096 // 16 and cb.replay_history(1, store=0) == 64
+
+
+def _motif_log(n_motifs, n, seed):
+    """A channel that only ever plays one of ``n_motifs`` fixed 3-reading patterns, in a random order:
+    its readings look varied (10 values), its windows repeat far more often than independent readings."""
+    rng = np.random.default_rng(seed)
+    motifs = rng.integers(0, 10, size=(n_motifs, 3)) * 7 + 100
+    x = np.concatenate([motifs[i] for i in rng.integers(0, n_motifs, size=n // 3)])
+    noise = np.round(rng.normal(500, 20, size=x.size))
+    return np.column_stack([x, noise]).astype(np.int64)
+
+
+def test_replay_window_grows_where_the_log_repeats_itself():
+    v = _motif_log(6, 6000, 1)
+    share = 50.0 / 86400 / ((len(cb.HALTING) + 1) * 2)
+    model, ok = cb.choose_replay_windows([v], 2, share)
+    hist = cb.replay_history(sum(ok))
+    assert ok == (True, True)
+    # the independence model allows a window the log repeats all the time
+    assert cb.replay_flag_rate([v], 0, model[0], hist) > 0.3
+    w, rate = cb.empirical_replay_window([v], 0, model[0], share, hist)
+    assert model[0] < w <= cb.REPLAY_WINDOWS[-1] and 0 < rate <= share
+    assert cb.replay_flag_rate([v], 0, w, hist) == 0.0
+    # the white-noise channel never flags at its model window: unchanged
+    assert cb.empirical_replay_window([v], 1, model[1], share, hist) == (model[1], 0.0)
+    cal = cb.calibrate(v, ["m", "n"], 1.0, 50.0, run_length=600, delay_shifts=())
+    assert cal.fields["replay_window"] == (w, model[1]) and cal.fields["replay_quant"] == (1, 1)
+    assert [c.replay_chance for c in cal.channels] == [0, 0]      # the guard itself: no flag on the log
+    assert cal.channels[0].expected["replay"] == pytest.approx(rate)
+
+
+def test_replay_off_where_no_window_is_long_enough():
+    v = _motif_log(2, 6000, 1)                   # two patterns: a 32-reading window repeats by chance
+    share = 50.0 / 86400 / ((len(cb.HALTING) + 1) * 2)
+    model, ok = cb.choose_replay_windows([v], 2, share)
+    w, rate = cb.empirical_replay_window([v], 0, model[0], share, cb.replay_history(sum(ok)))
+    assert w is None and rate > share
+    cal = cb.calibrate(v, ["m", "n"], 1.0, 50.0, run_length=600, delay_shifts=())
+    assert cal.fields["replay_quant"] == (0, 1) and cal.channels[0].expected["replay"] == 0.0
