@@ -28,18 +28,19 @@ def test_defaults_and_broadcast():
 def test_canonical_bytes_and_hash_are_fixed():
     cfg = SensorConfig(("t1",), baseline=-5, scale=3, pair_a=(), pair_b=(), pair_tol=())
     data = cfg.canonical_bytes()
-    assert data.startswith(b"redline-sensor-config/2\nCHANNELS=t1\nWINDOW=32\n")
+    assert data.startswith(b"redline-sensor-config/3\nCHANNELS=t1\nWINDOW=32\n")
     assert b"\nBASELINE=-5\nSCALE=3\n" in data
     assert b"\nREPLAY_STORE=0\nREPLAY_LEVELS=0\nFORECAST=0\nMEMORY_FILL=0\n" in data
     assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n"
-                         b"PAIR_SCALE=\nPAIR_K=\nPAIR_H=\n")
-    assert len(data) == 642
-    assert cfg.sha256() == "c02500a60bb2d2ed16658bb9df79a5160fee0c6682e6eb415b400f9ddf2326cd"
+                         b"PAIR_SCALE=\nPAIR_K=\nPAIR_H=\nPAIR_OFFSET=\nPAIR_SLOW_K=\nPAIR_SLOW_H=\n")
+    assert len(data) == 681
+    assert cfg.sha256() == "f8ab580a563d3801665f5abb9710416773f5afdfc6d936558bc9f027d7bbe247"
 
 
 def test_pair_cusum_fields_default_per_pair():
     cfg = SensorConfig(("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=(30,))
     assert (cfg.pair_scale, cfg.pair_k, cfg.pair_h) == ((0,), (320,), (2048,))
+    assert (cfg.pair_offset, cfg.pair_slow_k, cfg.pair_slow_h) == ((0,), (0,), (2048,))
     cfg = SensorConfig(("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=(30,), pair_scale=(7,), pair_h=(900,))
     assert (cfg.pair_scale, cfg.pair_k, cfg.pair_h) == ((7,), (320,), (900,))
     assert _raises(SensorConfig, ("a", "b"), pair_a=(0,), pair_b=(1,), pair_tol=(30,), pair_scale=(1, 2))
@@ -91,7 +92,10 @@ def test_loader_fails_closed():
     ns["FORMAT"] = 1                           # format 1: one REPLAY_WINDOW for all channels
     assert _raises(load_config, ns)
     ns = _module_dict(cfg)
-    ns["FORMAT"] = 3
+    ns["FORMAT"] = 2                           # format 2: no PAIR_OFFSET, no slow pair CUSUM
+    assert _raises(load_config, ns)
+    ns = _module_dict(cfg)
+    ns["FORMAT"] = 4
     assert _raises(load_config, ns)
     ns = _module_dict(cfg)
     del ns["CUSUM_H"]

@@ -105,18 +105,19 @@ def test_redundant_split_halts():
     assert _first_split_halt(cfg, 9 * SIGMA) == (0, HALT_BIAS, R.REASON_DISAGREE, 54558)
 
 
-def _split_run(pair_scale, split, seed=6):
+def _split_run(pair_scale, split, seed=6, slow_k=0, offset=0, b_shift=0):
     # the pair's tolerance is far away and the channels' own CUSUMs are off: only the pair's
-    # disagreement CUSUM can halt
+    # disagreement CUSUMs can halt. b_shift: channel b reads that far off its baseline all along.
     cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA, pair_a=(0,), pair_b=(1,),
-                       pair_tol=(5000,), pair_scale=(pair_scale,), pair_h=(1536,), cusum_h=1 << 24)
+                       pair_tol=(5000,), pair_scale=(pair_scale,), pair_h=(1536,), cusum_h=1 << 24,
+                       pair_offset=(offset,), pair_slow_k=(slow_k,), pair_slow_h=(5120,))
     g = SensorGuard(cfg)
     ga = Lcg(seed)
     gb = Lcg(seed + 1)
     for t in range(600):
         ra = g.update(0, 1000 + ga.noise(SIGMA))
         assert not is_halt(ra.code)
-        rb = g.update(1, 2000 + gb.noise(SIGMA) + (split if t >= 400 else 0))
+        rb = g.update(1, 2000 + b_shift + gb.noise(SIGMA) + (split if t >= 400 else 0))
         if is_halt(rb.code):
             return t - 400, rb.code, rb.reason, rb.bias
     return None
@@ -129,6 +130,25 @@ def test_pair_cusum_halts_a_four_sigma_split():
     assert _split_run(51, 0) is None
     # PAIR_SCALE 0: no pair CUSUM; the step is found much later by channel b's entropy
     assert _split_run(0, 4 * SIGMA) == (24, HALT_INSTABILITY, R.REASON_ENTROPY, 963)
+
+
+def test_pair_slow_cusum_halts_a_one_sigma_split():
+    # a 1-sigma split is 0.7 disagreement sigma, below the fast CUSUM's allowance (1.25): only the
+    # slow one (allowance 0.25, level 20 sigma) gathers it
+    assert _split_run(51, SIGMA) is None
+    assert _split_run(51, SIGMA, slow_k=64) == (50, HALT_BIAS, R.REASON_DISAGREE, 65535)
+    assert _split_run(51, SIGMA, seed=20, slow_k=64) == (20, HALT_BIAS, R.REASON_DISAGREE, 65535)
+    assert _split_run(51, 0, slow_k=64) is None
+    # the fast CUSUM still takes a 4-sigma split first
+    assert _split_run(51, 4 * SIGMA, slow_k=64) == (5, HALT_BIAS, R.REASON_DISAGREE, 65535)
+
+
+def test_pair_offset_is_taken_off_the_disagreement():
+    # b reads 40 (0.8 disagreement sigma) above its baseline all along: the slow CUSUM
+    # halts on that standing offset unless PAIR_OFFSET says it is nominal
+    assert _split_run(51, 0, slow_k=64, b_shift=40) == (-387, HALT_BIAS, R.REASON_DISAGREE, 65535)
+    assert _split_run(51, 0, slow_k=64, b_shift=40, offset=40) is None
+    assert _split_run(51, SIGMA, slow_k=64, b_shift=40, offset=40) == (50, HALT_BIAS, R.REASON_DISAGREE, 65535)
 
 
 def test_slow_ramp_halts_within_60_samples():

@@ -32,10 +32,13 @@ then of the same row. (The earlier channel cannot judge: its partner's
 reading is from the previous row, so a pair moving together by big steps
 would look split.) A row missing the earlier channel's reading is skipped.
 The judgement -- the disagreement of the two readings, each against its own
-baseline, over PAIR_TOL -- is the later channel's bias gauge, reason
+baseline, less PAIR_OFFSET (the later channel's minus the earlier's), over PAIR_TOL -- is the later channel's bias gauge, reason
 "disagreement", and feeds both channels' confidence trackers; with
 PAIR_SCALE > 0 it also advances a CUSUM on the disagreement in its own sigma
-units (held by the later channel), which at PAIR_H sets the bias to 65535.
+units (held by the later channel), which at PAIR_H sets the bias to 65535,
+and with PAIR_SLOW_K > 0 a slow one (small allowance, no leak: a leak of
+2**-CUSUM_LEAK would cap its sum below the level a small split must reach)
+that does so at PAIR_SLOW_H.
 
 Warm-up: a channel whose SCALE is 0 learns its baseline from its first
 WARMUP accepted readings (mean, and scale from the mean absolute deviation
@@ -110,7 +113,9 @@ class _Channel:
         self.judge = False        # the later channel of a pair: it judges the pair
         self.fresh = False        # read since its pair was last judged
         self.pair_cusum = None    # the pair's disagreement CUSUM, held by the judge
+        self.pair_slow = None     # its slow twin (small allowance), or None
         self.pair_scale = 0
+        self.pair_offset = 0      # the judge's nominal disagreement (later - earlier)
         self.reset()
 
     def reset(self):
@@ -133,6 +138,8 @@ class _Channel:
         self.confidence.reset()
         if self.pair_cusum is not None:
             self.pair_cusum.reset()
+        if self.pair_slow is not None:
+            self.pair_slow.reset()
 
     def learn(self, x):
         """One warm-up reading; at the end, fix baseline and scale and refill memory."""
@@ -188,9 +195,12 @@ class SensorGuard:
             a.tol = b.tol = config.pair_tol[j]
             late = b if config.pair_b[j] > config.pair_a[j] else a
             late.judge = True
+            late.pair_offset = config.pair_offset[j]
             if config.pair_scale[j]:
                 late.pair_scale = config.pair_scale[j]
                 late.pair_cusum = CusumDetector(config.pair_k[j], config.pair_h[j], config.cusum_leak)
+                if config.pair_slow_k[j]:
+                    late.pair_slow = CusumDetector(config.pair_slow_k[j], config.pair_slow_h[j], 0)
         self.ladder = SensorLadder(config)
         self.bias_escalate = config.bias_escalate
         self.forecast = config.forecast
@@ -227,6 +237,8 @@ class SensorGuard:
             ch.confidence.reset()
             if ch.pair_cusum is not None:
                 ch.pair_cusum.reset()
+            if ch.pair_slow is not None:
+                ch.pair_slow.reset()
             ch.has_last = False
             ch.fresh = False
 
@@ -272,7 +284,7 @@ class SensorGuard:
                 # the earlier channel has read in this row: both readings are known
                 p.fresh = False
                 if not ch.warming and not p.warming:
-                    d = (x - ch.base) - (p.last - p.base)
+                    d = (x - ch.base) - (p.last - p.base) - ch.pair_offset
                     b = ratio16(d if d >= 0 else -d, ch.tol)
                     ch.confidence.update(65535 - b)
                     p.confidence.update(65535 - b)
@@ -280,9 +292,15 @@ class SensorGuard:
                         bias = b
                         breason = R.REASON_DISAGREE
                     pc = ch.pair_cusum
-                    if pc is not None and pc.update(z_q8(d, ch.pair_scale)) and bias < 65535:
-                        bias = 65535
-                        breason = R.REASON_DISAGREE
+                    if pc is not None:
+                        zd = z_q8(d, ch.pair_scale)
+                        hit = pc.update(zd)
+                        pc = ch.pair_slow
+                        if pc is not None:
+                            hit |= pc.update(zd)
+                        if hit and bias < 65535:
+                            bias = 65535
+                            breason = R.REASON_DISAGREE
         flags |= ch.confidence.flags
         r.confidence = ch.confidence.confidence
         az = 0
