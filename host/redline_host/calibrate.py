@@ -64,10 +64,11 @@ MEMORY_FILL = 0
 CUSUM_K = 128            # allowance 0.5 sigma (Q8)
 # A redundant pair's disagreement CUSUM: allowance 1.25 sigma of the disagreement (Q8), tuned for a
 # 4-sigma split (about 2.8 sigma of a pair whose disagreement is sqrt 2 channel sigmas) within 4 samples.
-# (Half a 1-sigma split, 0.35, measured on SKAB's scenarios: 4-sigma splits slowed to a median of 4
-# samples and fewer 1-sigma splits halted, 11/16 against 13/16: the smaller allowance needs a far
-# higher PAIR_H at the same budget.)
+# A 1-sigma split (0.7 disagreement sigma) never gathers evidence against that allowance, so a slow
+# twin CUSUM has half of it (_pair_slow_k; with it alone, measured on SKAB's scenarios, 4-sigma splits
+# slowed to a median of 4 samples: the smaller allowance needs a far higher level at the same budget).
 PAIR_K = 320
+PAIR_SLOW_K_MIN = 16
 CUSUM_LEAK = 6
 DRIFT_SHIFT = 4
 ENTROPY_HALT = 50000
@@ -392,6 +393,7 @@ def _probe_fields(base, n):
              entropy_escalate=65535, entropy_halt=65535, bias_halt=65535)
     if f.get("pair_a"):
         f["pair_h"] = (_OFF["cusum"],) * len(f["pair_a"])
+        f["pair_slow_h"] = (_OFF["cusum"],) * len(f["pair_a"])
     return f
 
 
@@ -405,7 +407,7 @@ def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=
     n_ch = len(channels)
     cfg = SensorConfig(channels, **_probe_fields(base_fields, n_ch))
     g = SensorGuard(cfg)
-    out = {d: [] for d in DETECTORS + ("replay", "pair")}
+    out = {d: [] for d in DETECTORS + ("replay", "pair", "pair_slow")}
     for seg in _runs(values, run_length, warmup, offsets):
         g.reset()
         rows = seg.tolist()
@@ -428,6 +430,7 @@ def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=
                 rec["entropy"][c] = ch.memory.variance_q12()
                 rec["replay"][c] = 1 if r.flags & FLAG_ADVERSARIAL else 0
                 rec["pair"][c] = ch.pair_cusum.score if ch.pair_cusum is not None else 0
+                rec["pair_slow"][c] = ch.pair_slow.score if ch.pair_slow is not None else 0
             prev = row
             if live and t >= warmup:
                 for d in out:
@@ -490,8 +493,8 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         raise ValueError("channel names collide once made firmware-safe: %s" % ", ".join(channels))
     n_ch = len(channels)
     per_sample = false_halts_per_day / (SECONDS_PER_DAY * rate_hz)
-    # + 1: the replay check; and one CUSUM per redundant pair
-    share = per_sample / ((len(HALTING) + 1) * n_ch + len(redundant))
+    # + 1: the replay check; and two CUSUMs (fast and slow) per redundant pair
+    share = per_sample / ((len(HALTING) + 1) * n_ch + 2 * len(redundant))
     chans = []
     for c, name in enumerate(channels):
         x = values[:, c].astype(np.float64)
@@ -525,6 +528,10 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         base["pair_tol"] = tuple(_pair_tol(values, names.index(a), names.index(b)) for a, b in redundant)
         base["pair_scale"] = tuple(_pair_scale(segs, names.index(a), names.index(b)) for a, b in redundant)
         base["pair_k"] = (PAIR_K,) * len(redundant)
+        base["pair_offset"] = tuple(_pair_offset(segs, chans, names.index(a), names.index(b), learn_baseline)
+                                    for a, b in redundant)
+        base["pair_slow_k"] = tuple(_pair_slow_k(chans[names.index(a)], chans[names.index(b)], s)
+                                    for (a, b), s in zip(redundant, base["pair_scale"]))
     if progress:
         progress("recording guard statistics on %d nominal rows" % values.shape[0])
     # frozen mode: runs differ only in where they start, one offset is enough
@@ -549,18 +556,20 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
         ch.expected["replay"] = (max(replay_chance_rate(segs, c, windows[c], replay_hist), replay_emp[c])
                                  if replay_ok[c] else 0.0)
         expected += ch.expected["replay"]
-    pair_h = []
+    pair_h = {"pair": [], "pair_slow": []}
     for j in range(len(base.get("pair_b", ()))):
-        # the pair's later channel (the one read second in a row) holds its CUSUM
+        # the pair's later channel (the one read second in a row) holds its CUSUMs
         b = max(base["pair_a"][j], base["pair_b"][j])
-        level, e = tail_level([s[:, b] for s in stats["pair"]], samples, share)
-        chans[b].thresholds["pair"] = level
-        chans[b].expected["pair"] = e
-        expected += e
-        pair_h.append(_int_level(level, 1, 1 << 24))
+        for d in pair_h:
+            level, e = tail_level([s[:, b] for s in stats[d]], samples, share)
+            chans[b].thresholds[d] = level
+            chans[b].expected[d] = e
+            expected += e
+            pair_h[d].append(_int_level(level, 1, 1 << 24))
     f = dict(base)
-    if pair_h:
-        f["pair_h"] = tuple(pair_h)
+    if pair_h["pair"]:
+        f["pair_h"] = tuple(pair_h["pair"])
+        f["pair_slow_h"] = tuple(pair_h["pair_slow"])
     zh = tuple(_int_level(c.thresholds["surprise"], 4, 16384) for c in chans)
     f.update(
         z_halt=zh, z_escalate=tuple(max(2, (3 * z) // 4) for z in zh), z_warn=tuple(max(1, z // 2) for z in zh),
@@ -599,6 +608,25 @@ def _pair_scale(segs, a, b):
     """PAIR_SCALE: standard deviation of the pair's disagreement (readings of one row), at least 1."""
     d = np.concatenate([v[:, b].astype(np.float64) - v[:, a].astype(np.float64) for v in segs])
     return max(1, int(round(float(d.std()))))
+
+
+def _pair_offset(segs, chans, a, b, learn_baseline):
+    """PAIR_OFFSET: median disagreement of the pair, later channel minus earlier, each against its
+    frozen baseline (0 in learned mode: each run's baselines are learned from the same warm-up)."""
+    if learn_baseline:
+        return 0
+    e, l = min(a, b), max(a, b)
+    d = np.concatenate([(v[:, l] - chans[l].baseline) - (v[:, e] - chans[e].baseline) for v in segs])
+    return int(np.median(d))
+
+
+def _pair_slow_k(ca, cb_, pair_scale):
+    """PAIR_SLOW_K: half a split of one noise sigma (the smaller of the two channels') in the pair's
+    disagreement sigmas (Q8), the allowance that gathers a 1-sigma split's evidence fastest; between
+    PAIR_SLOW_K_MIN and PAIR_K (a split the fast CUSUM's allowance covers needs no slow twin, but
+    keeping one costs only its budget share)."""
+    k = (128 * min(ca.noise, cb_.noise) + pair_scale // 2) // pair_scale
+    return max(PAIR_SLOW_K_MIN, min(PAIR_K, k))
 
 
 def _pair_tol(values, a, b):
@@ -689,9 +717,12 @@ def report(cal):
            or "not simulated"),
     ]
     if cal.redundant:
-        lines.append("- redundant pairs (disagreement CUSUM: PAIR_SCALE, PAIR_H Q8): " + ", ".join(
-            "%s=%s (%d, %d)" % (a, b, s, h) for (a, b), s, h in zip(
-                cal.redundant, cal.fields.get("pair_scale", ()), cal.fields.get("pair_h", ()))))
+        f = cal.fields
+        lines.append("- redundant pairs (disagreement CUSUMs: PAIR_SCALE; fast PAIR_K, PAIR_H; slow PAIR_SLOW_K, "
+                     "PAIR_SLOW_H; Q8): " + ", ".join(
+                         "%s=%s (%d; %d, %d; %d, %d)" % (a, b, s, k, h, sk, sh) for (a, b), s, k, h, sk, sh in zip(
+                             cal.redundant, f["pair_scale"], f["pair_k"], f["pair_h"], f["pair_slow_k"],
+                             f["pair_slow_h"])))
     lines += ["", "| channel | baseline | scale | noise | range | " + " | ".join(
         "%s (%s)" % (d, _UNITS[d]) for d in DETECTORS) + " | replay on nominal |",
               "|---|---:|---:|---:|---|" + "---:|" * (len(DETECTORS) + 1)]

@@ -49,6 +49,9 @@ def only_fields(fields, detector, channels):
     f.pop("pair_scale", None)
     f.pop("pair_k", None)
     f.pop("pair_h", None)
+    f.pop("pair_offset", None)
+    f.pop("pair_slow_k", None)
+    f.pop("pair_slow_h", None)
     return f
 
 

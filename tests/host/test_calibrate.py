@@ -128,6 +128,42 @@ def test_calibrate_redundant_pair_cusum():
     assert t - 300 <= 3 and rule.last_reason == "%d:1" % R.REASON_DISAGREE
 
 
+
+def test_calibrate_pair_offset_and_slow_cusum_catch_a_one_sigma_split():
+    full = _pair_log(5, 3600)
+    v = full[:3000]
+    cal = cb.calibrate(v, ["a", "a2"], 1.0, 50.0, run_length=600, redundant=[("a", "a2")], delay_shifts=())
+    f = cal.fields
+    base = f["baseline"]
+    # the standing disagreement against the frozen baselines is nominal
+    assert f["pair_offset"] == (int(np.median((v[:, 1] - base[1]) - (v[:, 0] - base[0]))),) == (2,)
+    # slow allowance: half a split of a's noise sigma (the smaller), in disagreement sigmas, Q8
+    assert [c.noise for c in cal.channels] == [2, 10] and f["pair_scale"] == (10,)
+    assert f["pair_slow_k"] == ((128 * 2 + 5) // 10,)
+    stats = cb.guard_statistics([v], ["a", "a2"], dict(f), 0, 600, 1)
+    top = max(float(s[:, 1].max()) for s in stats["pair_slow"])
+    assert f["pair_slow_h"][0] == cb._int_level(cal.channels[1].thresholds["pair_slow"], 1, 1 << 24) > top
+    from redline_host.guardrule import GuardRule
+    from redline.sensor.config import SensorConfig
+    from redline.sensor import reasons as R
+
+    def first_halt(fields):
+        rule = GuardRule(SensorConfig(["a", "a2"], **fields))
+        held = full[3000:].copy()
+        for t in range(300):
+            assert not rule.update(held[t]), (t, rule.last_reason)
+        held[300:, 1] += 2                       # a split of one noise sigma of a (0.2 pair sigma)
+        for t in range(300, 600):
+            if rule.update(held[t]):
+                return t - 300, rule.last_reason
+        return None
+
+    assert first_halt(f) == (82, "%d:1" % R.REASON_DISAGREE)
+    fast_only = dict(f, pair_slow_k=(0,))
+    late = first_halt(fast_only)
+    assert late is None or late[1] != "%d:1" % R.REASON_DISAGREE
+
+
 def test_calibrate_pair_declared_later_channel_first():
     # the pair ("a2", "a"): PAIR_A is channel 1, the later channel, which holds the CUSUM
     full = _pair_log(5, 3600)
