@@ -11,7 +11,9 @@ trial through the loop of ``redline guard`` (firmware guard + interlock) on
 the chosen runtime -- the text scenario through ``redline pipeline`` -- and
 prints, per scenario: trials halted, median samples from onset to halt,
 median samples the actuator stayed on after the onset, trials with a false
-halt before the onset; then the issue's targets, met or not. Progress goes to
+halt before the onset; then the issue's targets, met or not, and for the step
+and ramp targets how far any window rule could go on the same data
+(``scenarios.window_bounds``). Progress goes to
 stderr; ``--json`` prints the whole result (per trial too) as JSON.
 """
 import json
@@ -125,7 +127,8 @@ def run(args):
                "- how trials are built (segments, onsets, twins, exact injections): `redline_host/scenarios.py`",
                "- the loop is `redline guard`'s: firmware SensorGuard + Interlock (escalate dwell %d, release dwell %d)"
                % (sc.ESCALATE_DWELL, sc.RELEASE_DWELL)]
-    report = sc.report_markdown(summaries, targets, header, nominal_result)
+    bounds = sc.window_bounds(setup, chosen)
+    report = sc.report_markdown(summaries, targets, header, nominal_result, bounds)
     if args.out:
         try:
             with open(args.out, "w") as f:
@@ -139,10 +142,11 @@ def run(args):
                "scenarios": [s.as_dict() for s in summaries],
                "held_back_nominal": None if nominal_result is None else {
                    "false_halts": nominal_result.false_halts, "samples": nominal_result.pre_onset},
-               "targets": [{"target": t, "met": m, "detail": d} for t, m, d in targets]}
+               "targets": [{"target": t, "met": m, "detail": d} for t, m, d in targets],
+               "window_bounds": [b.as_dict() for b in bounds]}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
     else:
         sys.stdout.write(sc.table_markdown(summaries) + "\n" + sc.pre_onset_markdown(summaries)
                          + (sc.nominal_markdown(nominal_result) if nominal_result else "") + "\n"
-                         + sc.targets_markdown(targets))
+                         + sc.targets_markdown(targets) + ("\n" + sc.bounds_markdown(bounds) if bounds else ""))
     return 0

@@ -761,17 +761,105 @@ def targets_markdown(targets):
     return "".join("- %s %s (%s)\n" % ("met:" if met else "NOT met:", text, detail) for text, met, detail in targets)
 
 
-def report_markdown(summaries, targets, header=(), nominal=None):
+@dataclass
+class WindowBound:
+    """How far two-window and band rules can go on this data for one step or ramp scenario."""
+
+    scenario: Scenario
+    channels: list
+    oracle: list                # per channel: share of onsets caught, thresholds from the held-back stream
+    calib: list                 # per channel: share caught, thresholds at the calibration rows' maxima
+    calib_false_alarms: int     # alarms of those thresholds on the clean held-back stream, all channels
+    held_samples: int
+
+    @property
+    def oracle_mean(self):
+        return float(np.mean(self.oracle))
+
+    @property
+    def calib_mean(self):
+        return float(np.mean(self.calib))
+
+    def as_dict(self):
+        return {"scenario": self.scenario.name, "channels": self.channels, "oracle": self.oracle,
+                "oracle_mean": self.oracle_mean, "calibration_max": self.calib, "calibration_max_mean": self.calib_mean,
+                "calibration_max_false_alarms": self.calib_false_alarms, "held_back_samples": self.held_samples}
+
+
+def window_bounds(setup, scenarios=SCENARIOS):
+    """A WindowBound per step or ramp scenario with a delay target (``separability.window_oracle``).
+
+    Channels: the base configuration's single-fault candidates, the ones the
+    trials fault; sigma as in the trials. The share of onsets caught within
+    the target, averaged over those channels, is what a median over trials on
+    uniformly drawn channels needs above one half.
+    """
+    from .separability import window_oracle
+
+    info = setup.base
+    held = setup.values[setup.split:]
+    calib = setup.values[:setup.split]
+    out = []
+    for sc in scenarios:
+        if sc.kind not in ("step", "ramp") or sc.target is None:
+            continue
+        names, oracle, cal = [], [], []
+        alarms = 0
+        for i in info.single_candidates():
+            col = info.columns[i]
+            a = window_oracle(held[:, col], info.sigma[i], sc.kind, sc.magnitude, sc.target)
+            b = window_oracle(held[:, col], info.sigma[i], sc.kind, sc.magnitude, sc.target, reference=calib[:, col])
+            names.append(info.channels[i])
+            oracle.append(a[0])
+            cal.append(b[0])
+            alarms += b[2]
+        out.append(WindowBound(scenario=sc, channels=names, oracle=oracle, calib=cal, calib_false_alarms=alarms,
+                               held_samples=int(held.shape[0])))
+    return out
+
+
+def bounds_markdown(bounds):
+    """The window-rule bounds as a Markdown section ("" when there are none)."""
+    if not bounds:
+        return ""
+    names = bounds[0].channels
+    lines = ["## How far can a window rule go on this data?", "",
+             "Rules: |mean of the last m readings - mean of the l before them| for m in 1..64 and l in 4..256, "
+             "and the reading outside a [min, max] band, every rule on every channel "
+             "(`redline_host.separability.window_oracle`). Share of onsets (every held-back row, both signs) "
+             "that some rule catches within the scenario's target. *Oracle*: each threshold just above the rule's "
+             "largest value on the clean held-back stream itself -- zero false halts on the data the faults go "
+             "into, which no calibration can know, so no rule of these families nor any union of them catches "
+             "more at zero false halts. *Calibration max*: each threshold at the rule's largest value on the "
+             "calibration rows (no extrapolation margin at all); its false alarms are counted on the clean "
+             "held-back stream. A median delay within the target needs more than half of the trials.", "",
+             "| scenario (target) | thresholds | " + " | ".join(names) + " | mean | false alarms on held-back |",
+             "|---|---|" + "---:|" * (len(names) + 2)]
+    for b in bounds:
+        label = "%s (<= %d)" % (b.scenario.name, b.scenario.target)
+        lines.append("| %s | oracle | %s | %.2f | 0 |" % (label, " | ".join("%.2f" % v for v in b.oracle),
+                                                         b.oracle_mean))
+        lines.append("| %s | calibration max | %s | %.2f | %d in %d samples |" % (
+            label, " | ".join("%.2f" % v for v in b.calib), b.calib_mean, b.calib_false_alarms, b.held_samples))
+    lines.append("")
+    lines.append("The calibration budget (1 false halt per day at 1 Hz) allows %.2f false halts in the %d held-back "
+                 "samples." % (CALIBRATION_BUDGET * bounds[0].held_samples / 86400.0, bounds[0].held_samples))
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(summaries, targets, header=(), nominal=None, bounds=()):
     """The full report: header lines, the table, false halts, the targets, the scenario definitions.
 
-    ``nominal``: the TrialResult of ``nominal_trial`` (optional).
+    ``nominal``: the TrialResult of ``nominal_trial`` (optional); ``bounds``: ``window_bounds`` (optional).
     """
     lines = ["# redline scenario library", ""]
     lines += list(header)
     lines += ["", "## Results", "", table_markdown(summaries),
               pre_onset_markdown(summaries) + (nominal_markdown(nominal) if nominal is not None else ""),
-              "## Targets (issue 5)", "", targets_markdown(targets),
-              "## Scenarios", ""]
+              "## Targets (issue 5)", "", targets_markdown(targets)]
+    if bounds:
+        lines += [bounds_markdown(bounds)]
+    lines += ["## Scenarios", ""]
     for s in summaries:
         sc = s.scenario
         lines.append("- `%s`: %s%s." % (sc.name, sc.text, " (spoof)" if sc.spoof else ""))

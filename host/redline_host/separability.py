@@ -105,3 +105,87 @@ def oracle_bound(runs, warmup=100, grace=60):
                 delays.append(int(np.argmax(hit)))
         out.append((name, len(delays), len(windows), float(np.median(delays)) if delays else None))
     return out
+
+
+# --- the scenario library's injected faults: the same question on the held-back stream ---------
+
+WINDOW_PAIRS = tuple((m, l) for m in (1, 2, 3, 4, 8, 16, 32, 64) for l in (4, 8, 16, 32, 64, 128, 256))
+
+
+def two_window(x, m, l):
+    """Mean of the last ``m`` readings minus the mean of the ``l`` before them (0 until defined)."""
+    x = np.asarray(x, dtype=np.float64)
+    c = np.concatenate(([0.0], np.cumsum(x)))
+    out = np.zeros(x.shape[0])
+    t = np.arange(m + l - 1, x.shape[0])
+    out[t] = (c[t + 1] - c[t + 1 - m]) / m - (c[t + 1 - m] - c[t + 1 - m - l]) / l
+    return out
+
+
+def fault_offsets(kind, magnitude, sigma, n):
+    """The offset a ``step`` (``magnitude`` sigma) or a ``ramp`` (``magnitude`` sigma per sample,
+    ``(k + 1) * magnitude * sigma`` on the k-th faulted sample) adds to the first ``n`` faulted readings."""
+    k = np.arange(n, dtype=np.float64)
+    if kind == "step":
+        return np.full(n, magnitude * sigma)
+    if kind == "ramp":
+        return (k + 1.0) * (magnitude * sigma)
+    raise ValueError("window oracle knows step and ramp faults, not %r" % kind)
+
+
+def window_oracle(column, sigma, kind, magnitude, max_delay, reference=None, pairs=WINDOW_PAIRS):
+    """``(caught, caught_by_one, false_alarms)``: how many onsets some window rule catches within ``max_delay``.
+
+    Rules: every two-window statistic of ``pairs`` (|mean of the last m
+    readings - mean of the l before them|) and the reading itself outside a
+    [min, max] band. Each rule's threshold is just above the largest value it
+    takes on ``reference`` (default: ``column`` itself). With the default, a
+    rule has zero false halts on the very data the faults go into, which no
+    calibration can know: an oracle, and since rules that each have zero
+    false halts together still have none, no rule of these families, nor
+    any combination of them, catches more at zero false halts. With
+    ``reference`` = the calibration log, the thresholds are what a
+    calibration with no extrapolation margin would set; ``false_alarms`` then
+    counts the alarms (runs of readings where some rule fires) on the clean
+    ``column``.
+
+    Onsets: every reading of ``column`` with 256 + 64 readings before it,
+    both signs of the fault (``kind`` "step": ``magnitude * sigma`` from the
+    onset; "ramp": ``(k + 1) * magnitude * sigma`` on the k-th faulted
+    reading). ``caught`` is the share caught by the union of rules,
+    ``caught_by_one`` the best single rule's share. The statistics are linear,
+    so a faulted one is the clean one plus the statistic of the offsets alone.
+    """
+    x = np.asarray(column, dtype=np.float64)
+    ref = x if reference is None else np.asarray(reference, dtype=np.float64)
+    n = x.shape[0]
+    span = max_delay + 1
+    pre = max(m + l for m, l in pairs)
+    if n < pre + span + 1 or ref.shape[0] < pre + 1:
+        raise ValueError("column too short for the window oracle (%d readings)" % min(n, ref.shape[0]))
+    onsets = np.arange(pre, n - span + 1)
+    idx = onsets[:, None] + np.arange(span)[None, :]
+    fault = fault_offsets(kind, magnitude, sigma, span)
+    caught = np.zeros((2, onsets.shape[0]), dtype=bool)
+    rule = np.zeros_like(caught)
+    lo, hi = float(ref.min()), float(ref.max())
+    alarm = (x > hi) | (x < lo)
+    for k, sign in enumerate((1.0, -1.0)):
+        y = x[idx] + sign * fault[None, :]
+        rule[k] = ((y > hi) | (y < lo)).any(axis=1)
+    caught |= rule
+    best = float(rule.mean())
+    for m, l in pairs:
+        d = two_window(x, m, l)
+        thr = float(np.abs(two_window(ref, m, l)[m + l - 1:]).max())
+        alarm[m + l - 1:] |= np.abs(d[m + l - 1:]) > thr
+        off = np.zeros(m + l + span)
+        off[m + l:] = fault
+        fd = two_window(off, m, l)[m + l:]                        # the fault's part, per delay
+        clean = d[idx]
+        for k, sign in enumerate((1.0, -1.0)):
+            rule[k] = (np.abs(clean + sign * fd[None, :]) > thr).any(axis=1)
+        caught |= rule
+        best = max(best, float(rule.mean()))
+    runs = int(np.count_nonzero(np.diff(np.concatenate(([0], alarm.astype(np.int8)))) == 1))
+    return float(caught.mean()), best, runs

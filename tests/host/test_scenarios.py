@@ -370,3 +370,26 @@ def test_cpython_and_wasm_identical_per_scenario(skab):
     assert [asdict(r) for r in got] == [asdict(r) for r in ref]
     assert [s.as_dict() for s in sc.summarize(trials, got)] == [s.as_dict() for s in sc.summarize(trials, ref)]
     assert any(r.halted for r in ref)
+
+
+def test_window_bounds_on_the_trials_channels(synthetic):
+    from redline_host.separability import window_oracle
+
+    s = synthetic
+    chosen = (sc.scenario("step-4sigma"), sc.scenario("stuck-at"), sc.scenario("ramp-0.1sigma"))
+    bounds = sc.window_bounds(s, chosen)
+    assert [b.scenario.name for b in bounds] == ["step-4sigma", "ramp-0.1sigma"]     # stuck-at: no window rule
+    step = bounds[0]
+    assert step.channels == ["b_c", "d"] and step.held_samples == 800
+    held = s.values[s.split:]
+    for j, i in enumerate(s.base.single_candidates()):
+        col = s.base.columns[i]
+        assert step.oracle[j] == window_oracle(held[:, col], s.base.sigma[i], "step", 4, 3)[0]
+        assert step.calib[j] == window_oracle(held[:, col], s.base.sigma[i], "step", 4, 3,
+                                              reference=s.values[:s.split, col])[0]
+    md = sc.bounds_markdown(bounds)
+    assert "| step-4sigma (<= 3) | oracle | %.2f | %.2f | %.2f | 0 |" % (
+        step.oracle[0], step.oracle[1], step.oracle_mean) in md
+    assert "ramp-0.1sigma (<= 60) | calibration max" in md and "in 800 samples |" in md
+    assert sc.bounds_markdown([]) == ""
+    assert json.loads(json.dumps(step.as_dict()))["oracle_mean"] == step.oracle_mean
