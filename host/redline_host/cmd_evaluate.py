@@ -10,6 +10,7 @@ the Markdown tables to ``--out`` and PNG plots beside it in ``img/``.
 """
 import json
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -137,14 +138,39 @@ def promise(nominal, budgets=PROMISE_BUDGETS, progress=_progress):
     return rows
 
 
-def promise_verdict(budget_per_day, halts, samples, rate_hz=1.0):
-    """'kept' when the measured rate is within a factor 2 of the budget (the lower side only
-    where the held-back data could show it: at least 4 halts expected), else 'missed'."""
+def poisson_tail(k, mean, upper=True):
+    """P(N >= k) (``upper``) or P(N <= k) for N ~ Poisson(``mean``)."""
+    if mean <= 0.0:
+        return 1.0 if (not upper or k <= 0) else 0.0
+    term = math.exp(-mean)
+    below = 0.0                  # P(N < k)
+    for i in range(k):
+        below += term
+        term *= mean / (i + 1)
+    return max(0.0, 1.0 - below) if upper else min(1.0, below + term)
+
+
+PROMISE_ALPHA = 0.05
+
+
+def promise_verdict(budget_per_day, halts, samples, rate_hz=1.0, alpha=PROMISE_ALPHA):
+    """The promise: the held-back false-halt rate is within a factor 2 of the budget.
+
+    A few halts in a few thousand samples cannot show a rate, so a count is
+    judged against the band [budget / 2, 2 x budget] by a one-sided Poisson
+    test: 'missed' when it is significantly above 2 x budget (P(N >= halts)
+    under the 2 x budget mean below ``alpha``) or below budget / 2 (P(N <=
+    halts) under the half-budget mean below ``alpha``); 'kept' otherwise, with
+    the ratio and the test's p when the count lies outside the band by chance.
+    """
     expected = budget_per_day * samples / (cb.SECONDS_PER_DAY * rate_hz)
+    ratio = halts / expected
     if halts > 2 * expected:
-        return "missed (%.1fx)" % (halts / expected)
-    if expected >= 4 and halts < expected / 2:
-        return "missed (%.2fx)" % (halts / expected)
+        p = poisson_tail(halts, 2 * expected)
+        return "%s (%.1fx, p %.2g)" % ("missed" if p < alpha else "kept: chance", ratio, p)
+    if halts < expected / 2:
+        p = poisson_tail(halts, expected / 2, upper=False)
+        return "%s (%.2fx, p %.2g)" % ("missed" if p < alpha else "kept: chance", ratio, p)
     return "kept"
 
 
@@ -326,8 +352,10 @@ def _markdown(args, protocol, skab_res, cal, prom, nab_res, img, out, elapsed, o
           "`redline calibrate` on part of anomaly-free (1 Hz, 570-sample runs), then the guard's false halts on "
           "the rest (same replay protocol). Interleaved: even runs calibrate, odd runs are held back (same "
           "conditions). Chronological: the first 2/3 calibrate, the last 1/3 is held back (the plant has moved "
-          "on since). Kept = measured within a factor 2 of the budget; the lower side is only judged where at "
-          "least 4 halts are expected in the held-back samples.", "",
+          "on since). The promise is a rate within a factor 2 of the budget; a few halts in a few thousand "
+          "samples cannot show a rate, so a held-back count is *missed* only when a one-sided Poisson test "
+          "puts it above 2 x budget (or below budget / 2) at the 5 % level, and *kept: chance* when it lies "
+          "outside the band but within chance (ratio measured/budget and p given).", "",
           "| guard baseline | split | budget /day | expected /day (fits) | held-back halts | samples | "
           "measured /day | promise |",
           "|---|---|---:|---:|---:|---:|---:|---|"]
