@@ -160,15 +160,17 @@ def promise_verdict(budget_per_day, halts, samples, rate_hz=1.0, alpha=PROMISE_A
     judged against the band [budget / 2, 2 x budget] by a one-sided Poisson
     test: 'missed' when it is significantly above 2 x budget (P(N >= halts)
     under the 2 x budget mean below ``alpha``) or below budget / 2 (P(N <=
-    halts) under the half-budget mean below ``alpha``); 'kept' otherwise, with
-    the ratio and the test's p when the count lies outside the band by chance.
+    halts) under the half-budget mean below ``alpha``; judged only where half
+    the budget expects at least one halt: a quiet plant with no halt where
+    0.02 were expected is simply kept); 'kept' otherwise, with the ratio and
+    the test's p when the count lies outside the band by chance.
     """
     expected = budget_per_day * samples / (cb.SECONDS_PER_DAY * rate_hz)
     ratio = halts / expected
     if halts > 2 * expected:
         p = poisson_tail(halts, 2 * expected)
         return "%s (%.1fx, p %.2g)" % ("missed" if p < alpha else "kept: chance", ratio, p)
-    if halts < expected / 2:
+    if halts < expected / 2 and expected / 2 >= 1.0:
         p = poisson_tail(halts, expected / 2, upper=False)
         return "%s (%.2fx, p %.2g)" % ("missed" if p < alpha else "kept: chance", ratio, p)
     return "kept"
@@ -354,7 +356,7 @@ def _markdown(args, protocol, skab_res, cal, prom, nab_res, img, out, elapsed, o
           "conditions). Chronological: the first 2/3 calibrate, the last 1/3 is held back (the plant has moved "
           "on since). The promise is a rate within a factor 2 of the budget; a few halts in a few thousand "
           "samples cannot show a rate, so a held-back count is *missed* only when a one-sided Poisson test "
-          "puts it above 2 x budget (or below budget / 2) at the 5 % level, and *kept: chance* when it lies "
+          "puts it above 2 x budget (or below budget / 2, where that expects at least one halt) at the 5 % level, and *kept: chance* when it lies "
           "outside the band but within chance (ratio measured/budget and p given).", "",
           "| guard baseline | split | budget /day | expected /day (fits) | held-back halts | samples | "
           "measured /day | promise |",

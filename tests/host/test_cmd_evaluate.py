@@ -28,3 +28,6 @@ def test_promise_verdicts():
     assert promise_verdict(43.5, 18, day) == "kept: chance (0.41x, p 0.25)"
     assert promise_verdict(43.5, 5, day) == "missed (0.11x, p 1.9e-05)"
     assert promise_verdict(43.5, 30, day) == "kept"
+    # no halt where 0.05 were expected: nothing to judge on the lower side
+    assert promise_verdict(0.05, 0, day) == "kept"
+    assert promise_verdict(1.9, 0, day) == "kept" and promise_verdict(2.0, 0, day) == "kept: chance (0.00x, p 0.37)"
