@@ -718,11 +718,12 @@ def report(cal):
     ]
     if cal.redundant:
         f = cal.fields
-        lines.append("- redundant pairs (disagreement CUSUMs: PAIR_SCALE; fast PAIR_K, PAIR_H; slow PAIR_SLOW_K, "
-                     "PAIR_SLOW_H; Q8): " + ", ".join(
-                         "%s=%s (%d; %d, %d; %d, %d)" % (a, b, s, k, h, sk, sh) for (a, b), s, k, h, sk, sh in zip(
-                             cal.redundant, f["pair_scale"], f["pair_k"], f["pair_h"], f["pair_slow_k"],
-                             f["pair_slow_h"])))
+        lines.append("- redundant pairs (disagreement PAIR_SCALE, PAIR_OFFSET in counts; CUSUMs fast PAIR_K, PAIR_H "
+                     "and slow PAIR_SLOW_K, PAIR_SLOW_H in Q8): " + ", ".join(
+                         "%s=%s (%d, %d; %d, %d; %d, %d)" % (a, b, s, o, k, h, sk, sh)
+                         for (a, b), s, o, k, h, sk, sh in zip(cal.redundant, f["pair_scale"], f["pair_offset"],
+                                                               f["pair_k"], f["pair_h"], f["pair_slow_k"],
+                                                               f["pair_slow_h"])))
     lines += ["", "| channel | baseline | scale | noise | range | " + " | ".join(
         "%s (%s)" % (d, _UNITS[d]) for d in DETECTORS) + " | replay on nominal |",
               "|---|---:|---:|---:|---|" + "---:|" * (len(DETECTORS) + 1)]

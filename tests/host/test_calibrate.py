@@ -140,6 +140,7 @@ def test_calibrate_pair_offset_and_slow_cusum_catch_a_one_sigma_split():
     # slow allowance: half a split of a's noise sigma (the smaller), in disagreement sigmas, Q8
     assert [c.noise for c in cal.channels] == [2, 10] and f["pair_scale"] == (10,)
     assert f["pair_slow_k"] == ((128 * 2 + 5) // 10,)
+    assert "a=a2 (10, 2; 320, %d; 26, %d)" % (f["pair_h"][0], f["pair_slow_h"][0]) in cb.report(cal)
     stats = cb.guard_statistics([v], ["a", "a2"], dict(f), 0, 600, 1)
     top = max(float(s[:, 1].max()) for s in stats["pair_slow"])
     assert f["pair_slow_h"][0] == cb._int_level(cal.channels[1].thresholds["pair_slow"], 1, 1 << 24) > top
