@@ -356,8 +356,9 @@ def _markdown(args, protocol, skab_res, cal, prom, nab_res, img, out, elapsed, o
           "conditions). Chronological: the first 2/3 calibrate, the last 1/3 is held back (the plant has moved "
           "on since). The promise is a rate within a factor 2 of the budget; a few halts in a few thousand "
           "samples cannot show a rate, so a held-back count is *missed* only when a one-sided Poisson test "
-          "puts it above 2 x budget (or below budget / 2, where that expects at least one halt) at the 5 % level, and *kept: chance* when it lies "
-          "outside the band but within chance (ratio measured/budget and p given).", "",
+          "puts it above 2 x budget (or below budget / 2, where that expects at least one halt) at the 5 % "
+          "level, and *kept: chance* when it lies outside the band but within chance (ratio measured/budget "
+          "and p given).", "",
           "| guard baseline | split | budget /day | expected /day (fits) | held-back halts | samples | "
           "measured /day | promise |",
           "|---|---|---:|---:|---:|---:|---:|---|"]

@@ -28,7 +28,8 @@ class Dog:
 def _setup():
     cfg = SensorConfig(("a", "b", "c"), baseline=(1000, 2000, 0), scale=(36, 36, 0),
                        warmup=16, pair_a=(0,), pair_b=(1,), pair_tol=(150,),
-                       pair_scale=(51,), pair_h=(1200,), pair_offset=(3,), pair_slow_k=(64,), pair_slow_h=(2600,), max_slew=(400, 400, 0), range_min=(0, 0, -5000), range_max=(5000, 5000, 5000),
+                       pair_scale=(51,), pair_h=(1200,), pair_offset=(3,), pair_slow_k=(64,), pair_slow_h=(2600,),
+                       max_slew=(400, 400, 0), range_min=(0, 0, -5000), range_max=(5000, 5000, 5000),
                        replay_window=(6, 6, 4), replay_history=16, replay_stride=1, replay_store=256,
                        replay_levels=1)
     guard = SensorGuard(cfg)

@@ -61,9 +61,10 @@ not the z against the calibrated baseline, to CUSUM. MEMORY_FILL N > 0 starts
 a calibrated channel's memory empty and lets its first N readings in ungated,
 surprise 0 meanwhile (0: the memory starts full of baseline readings).
 
-Format history: 3 added PAIR_OFFSET, PAIR_SLOW_K and PAIR_SLOW_H; 2 made REPLAY_WINDOW per channel and added REPLAY_STORE,
-FORECAST, MEMORY_FILL, PAIR_SCALE, PAIR_K, PAIR_H and REPLAY_LEVELS (format 1 had one
-REPLAY_WINDOW for all channels and no pair CUSUM).
+Format history: 3 added PAIR_OFFSET, PAIR_SLOW_K and PAIR_SLOW_H; 2 made
+REPLAY_WINDOW per channel and added REPLAY_STORE, FORECAST, MEMORY_FILL,
+PAIR_SCALE, PAIR_K, PAIR_H and REPLAY_LEVELS (format 1 had one REPLAY_WINDOW
+for all channels and no pair CUSUM).
 """
 from redline.sensor.fixed import READING_LIMIT, SCALE_MAX, NOISE_MAX
 

@@ -31,12 +31,13 @@ earlier channel has read since the pair was last judged: both readings are
 then of the same row. (The earlier channel cannot judge: its partner's
 reading is from the previous row, so a pair moving together by big steps
 would look split.) A row missing the earlier channel's reading is skipped.
-The judgement -- the disagreement of the two readings, each against its own
-baseline, less PAIR_OFFSET (the later channel's minus the earlier's), over PAIR_TOL -- is the later channel's bias gauge, reason
-"disagreement", and feeds both channels' confidence trackers; with
-PAIR_SCALE > 0 it also advances a CUSUM on the disagreement in its own sigma
-units (held by the later channel), which at PAIR_H sets the bias to 65535,
-and with PAIR_SLOW_K > 0 a slow one (small allowance, no leak: a leak of
+The judgement -- the disagreement of the two readings (the later channel's
+minus the earlier's, each against its own baseline, less PAIR_OFFSET) over
+PAIR_TOL -- is the later channel's bias gauge, reason "disagreement", and
+feeds both channels' confidence trackers; with PAIR_SCALE > 0 it also
+advances a CUSUM on the disagreement in its own sigma units (held by the
+later channel), which at PAIR_H sets the bias to 65535, and with
+PAIR_SLOW_K > 0 a slow one (small allowance, no leak: a leak of
 2**-CUSUM_LEAK would cap its sum below the level a small split must reach)
 that does so at PAIR_SLOW_H.
 
