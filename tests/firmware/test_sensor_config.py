@@ -30,11 +30,11 @@ def test_canonical_bytes_and_hash_are_fixed():
     data = cfg.canonical_bytes()
     assert data.startswith(b"redline-sensor-config/3\nCHANNELS=t1\nWINDOW=32\n")
     assert b"\nBASELINE=-5\nSCALE=3\n" in data
-    assert b"\nREPLAY_STORE=0\nREPLAY_LEVELS=0\nFORECAST=0\nMEMORY_FILL=0\n" in data
-    assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n"
+    assert b"\nREPLAY_STORE=0\nREPLAY_LEVELS=0\nFORECAST=0\nMEMORY_FILL=0\nSHIFT_SPAN=0\n" in data
+    assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nSHIFT_HALT=16384\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n"
                          b"PAIR_SCALE=\nPAIR_K=\nPAIR_H=\nPAIR_OFFSET=\nPAIR_SLOW_K=\nPAIR_SLOW_H=\n")
-    assert len(data) == 681
-    assert cfg.sha256() == "f8ab580a563d3801665f5abb9710416773f5afdfc6d936558bc9f027d7bbe247"
+    assert len(data) == 711
+    assert cfg.sha256() == "f28929786e3b8cb6018855015629535c6e733c7895a0fe97e13469088bf05ea6"
 
 
 def test_pair_cusum_fields_default_per_pair():

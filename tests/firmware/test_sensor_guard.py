@@ -309,3 +309,33 @@ def test_pair_cusum_halts_a_split_whatever_the_pair_order():
     cfg = SensorConfig(("a", "b"), baseline=(1000, 2000), scale=SIGMA, pair_a=(1,), pair_b=(0,),
                        pair_tol=(5000,), pair_scale=(51,), pair_h=(1536,), cusum_h=1 << 24)
     assert _first_split_halt(cfg, 4 * SIGMA) == (5, HALT_BIAS, R.REASON_DISAGREE, 65535)
+
+
+def _shift_run(span, halt, fault, seed=31):
+    # surprise halts at 16 sigma and CUSUM is off: only the shift check can halt early.
+    # fault(i) is added to the i-th reading from 300 on.
+    cfg = calibrated(z_warn=2048, z_escalate=3072, z_halt=4096, cusum_h=1 << 24, shift_span=span,
+                     shift_halt=halt, replay_quant=0)
+    g = SensorGuard(cfg)
+    xs = nominal(seed, 400)
+    out = None
+    for i in range(400):
+        r = g.update(0, xs[i] + (fault(i - 300) if i >= 300 else 0))
+        if i < 300:
+            assert not is_halt(r.code), (i, r.code, r.reason, r.shift)
+        elif is_halt(r.code) and out is None:
+            out = (i - 300, r.code, r.reason, r.shift)
+    return out
+
+
+def test_shift_halts_a_4_sigma_step_and_ignores_a_lone_spike():
+    step = lambda k: 4 * SIGMA                                   # noqa: E731
+    spike = lambda k: 8 * SIGMA if k == 0 else 0                 # noqa: E731
+    # mean of the last 4 z at 3 sigma: the step is halted by its 3rd reading (3 of 4 z shifted)
+    assert _shift_run(4, 768, step) == (2, HALT_SURPRISE, R.REASON_SHIFT, 814)
+    assert _shift_run(4, 768, step, seed=32)[:3] == (2, HALT_SURPRISE, R.REASON_SHIFT)
+    # a lone 8-sigma spike moves the 4-reading mean by 2 sigma: no halt
+    assert _shift_run(4, 768, spike) is None
+    assert _shift_run(4, 768, spike, seed=32) is None
+    # without the check (span 0) the step waits for the memory's variance (entropy), 15 readings
+    assert _shift_run(0, 768, step) == (15, HALT_INSTABILITY, R.REASON_ENTROPY, 0)

@@ -31,7 +31,7 @@ def _setup():
                        pair_scale=(51,), pair_h=(1200,), pair_offset=(3,), pair_slow_k=(64,), pair_slow_h=(2600,),
                        max_slew=(400, 400, 0), range_min=(0, 0, -5000), range_max=(5000, 5000, 5000),
                        replay_window=(6, 6, 4), replay_history=16, replay_stride=1, replay_store=256,
-                       replay_levels=1)
+                       replay_levels=1, shift_span=4, shift_halt=900)
     guard = SensorGuard(cfg)
     lock = Interlock(Pin(), watchdog=Dog(), release_dwell=2)
     gauge = ResourceGauge(period_us=10000)

@@ -55,13 +55,18 @@ of a higher level; 0: no slow CUSUM). The PAIR_SCALE, PAIR_K, PAIR_H,
 PAIR_OFFSET and PAIR_SLOW_* fields may be left out of a SensorConfig call (every pair gets
 the default); a generated module lists them all.
 
+SHIFT_SPAN N > 0 halts a channel when the mean of its last N z-scores
+against the working memory reaches SHIFT_HALT (Q8; the mean is at most
+8191, so 16384 never fires; see ``redline.sensor.shift``); 0: no shift check.
+
 FORECAST 1 measures the surprise z against the working memory's
 least-squares line one sample ahead (0: against its mean) and feeds that z,
 not the z against the calibrated baseline, to CUSUM. MEMORY_FILL N > 0 starts
 a calibrated channel's memory empty and lets its first N readings in ungated,
 surprise 0 meanwhile (0: the memory starts full of baseline readings).
 
-Format history: 3 added PAIR_OFFSET, PAIR_SLOW_K and PAIR_SLOW_H; 2 made
+Format history: 3 added SHIFT_SPAN, SHIFT_HALT, PAIR_OFFSET, PAIR_SLOW_K and
+PAIR_SLOW_H; 2 made
 REPLAY_WINDOW per channel and added REPLAY_STORE, FORECAST, MEMORY_FILL,
 PAIR_SCALE, PAIR_K, PAIR_H and REPLAY_LEVELS (format 1 had one REPLAY_WINDOW
 for all channels and no pair CUSUM).
@@ -91,6 +96,7 @@ GLOBAL_FIELDS = (
     ("REPLAY_LEVELS", 0, 0, 1),
     ("FORECAST", 0, 0, 1),
     ("MEMORY_FILL", 0, 0, 128),
+    ("SHIFT_SPAN", 0, 0, 32),
     ("MIN_CONFIDENCE", 19661, 0, 65535),
     ("DECAY_THRESHOLD", 3, 1, 1000),
 )
@@ -114,6 +120,7 @@ CHANNEL_FIELDS = (
     ("STUCK_NOISE", 16, 0, 8191),
     ("REPLAY_QUANT", 1, 0, _LIM),
     ("REPLAY_WINDOW", 8, 2, 64),
+    ("SHIFT_HALT", 16384, 1, 16384),
 )
 
 PAIR_FIELDS = (

@@ -18,9 +18,11 @@ replay detectors on the raw value, the redundant pair (if any), then, once the
 channel has a baseline, the z-score against the calibrated baseline (Q8)
 feeds drift and (FORECAST 0) CUSUM; the z-score against the working memory --
 its mean, or with FORECAST 1 its least-squares line one sample ahead, which
-then feeds CUSUM too -- gives the surprise gauge; the reading enters memory
-only if |z| < Z_GATE and its bias is under BIAS_ESCALATE, and the memory's
-variance against NOISE_Q12 gives the entropy gauge. ``redline.sensor.ladder``
+then feeds CUSUM too -- gives the surprise gauge and (SHIFT_SPAN > 0) the
+short-window shift, the mean of the channel's last SHIFT_SPAN such z; the
+reading enters memory only if |z| < Z_GATE and its bias is under
+BIAS_ESCALATE, and the memory's variance against NOISE_Q12 gives the
+entropy gauge. ``redline.sensor.ladder``
 turns gauges and flags into the decision.
 
 Redundant pair: feed order assumption -- readings come row by row, each row
@@ -60,6 +62,7 @@ from redline.sensor.memory import WorkingMemory
 from redline.sensor.stuck import StuckDetector
 from redline.sensor.drift import DriftDetector
 from redline.sensor.cusum import CusumDetector
+from redline.sensor.shift import ShiftWindow
 from redline.sensor.replay import ReplayDetector
 from redline.sensor.printstore import FingerprintStore
 from redline.sensor.confidence import ConfidenceTracker
@@ -84,6 +87,7 @@ class SensorResult:
         self.sample = 0
         self.channel = 0
         self.z = 0              # z vs working memory, Q8
+        self.shift = 0          # |mean of the last SHIFT_SPAN z|, Q8 (0 without the check)
         self.accepted = False   # entered working memory
         self.confidence = 65535
 
@@ -106,6 +110,8 @@ class _Channel:
         self.stuck = StuckDetector(cfg.stuck_run[i], cfg.stuck_noise[i], self.scale0)
         self.drift = DriftDetector(cfg.drift_limit[i], cfg.drift_shift)
         self.cusum = CusumDetector(cfg.cusum_k[i], cfg.cusum_h[i], cfg.cusum_leak)
+        self.shift = ShiftWindow(cfg.shift_span) if cfg.shift_span else None
+        self.shift_halt = cfg.shift_halt[i]
         self.replay = ReplayDetector(cfg.replay_window[i], cfg.replay_history, cfg.replay_stride,
                                      cfg.replay_min_active, cfg.replay_quant[i], store, i, cfg.replay_levels)
         self.confidence = ConfidenceTracker(cfg.min_confidence, cfg.decay_threshold)
@@ -135,6 +141,8 @@ class _Channel:
         self.stuck.scale = self.scale
         self.drift.reset()
         self.cusum.reset()
+        if self.shift is not None:
+            self.shift.reset()
         self.replay.reset()
         self.confidence.reset()
         if self.pair_cusum is not None:
@@ -234,6 +242,8 @@ class SensorGuard:
             ch.stuck.scale = ch.scale
             ch.drift.reset()
             ch.cusum.reset()
+            if ch.shift is not None:
+                ch.shift.reset()
             ch.replay.reset()
             ch.confidence.reset()
             if ch.pair_cusum is not None:
@@ -305,9 +315,11 @@ class SensorGuard:
         flags |= ch.confidence.flags
         r.confidence = ch.confidence.confidence
         az = 0
+        shift = False
         if ch.warming:
             r.warming_up = True
             r.z = 0
+            r.shift = 0
             r.surprise = 0
             r.entropy = 0
             r.accepted = bias < self.bias_escalate
@@ -326,6 +338,12 @@ class SensorGuard:
                 accept = (z if z >= 0 else -z) < ch.gate and bias < self.bias_escalate
             az = z if z >= 0 else -z
             r.z = z
+            sw = ch.shift
+            if sw is not None:
+                r.shift = sw.update(z)
+                shift = r.shift >= ch.shift_halt
+            else:
+                r.shift = 0
             s = az * 16
             r.surprise = s if s < 65535 else 65535
             r.accepted = accept
@@ -335,5 +353,5 @@ class SensorGuard:
             flags |= ch.cusum.update(z if self.forecast else zb) | ch.drift.update(zb)
         r.bias = bias
         r.flags = flags
-        self.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, breason, self.pressure)
+        self.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, breason, self.pressure, shift)
         return r

@@ -7,6 +7,7 @@ DAL gate, the default DAL is A, and Warn is reachable. First match wins::
     pressure Emergency            -> Halt    HALT_RESOURCE     "resource emergency"
     bias     >= BIAS_HALT         -> Halt    HALT_BIAS         range/slew/replay/disagreement
     |z|      >= Z_HALT            -> Halt    HALT_SURPRISE     "surprise"
+    shift    >= SHIFT_HALT        -> Halt    HALT_SURPRISE     "short-window shift"
     entropy  >= ENTROPY_HALT      -> Halt    HALT_INSTABILITY  "entropy"
     ANOMALY  (CUSUM)              -> Halt    HALT_INSTABILITY  "mean shift (cusum)"
     STUCK                         -> Halt    HALT_BIAS         "stuck"
@@ -73,8 +74,9 @@ class SensorLadder:
         self.bias_escalate = cfg.bias_escalate
         self.bias_halt = cfg.bias_halt
 
-    def decide(self, r, az, zw, ze, zh, bias_reason, pressure):
-        """Write r.code and r.reason from r.bias, r.entropy, r.flags, r.warming_up, az."""
+    def decide(self, r, az, zw, ze, zh, bias_reason, pressure, shift=False):
+        """Write r.code and r.reason from r.bias, r.entropy, r.flags, r.warming_up, az and
+        ``shift`` (the channel's short-window mean reached SHIFT_HALT)."""
         bias = r.bias
         entropy = r.entropy
         flags = r.flags
@@ -87,6 +89,9 @@ class SensorLadder:
         elif az >= zh:
             code = HALT_SURPRISE
             reason = R.REASON_SURPRISE
+        elif shift:
+            code = HALT_SURPRISE
+            reason = R.REASON_SHIFT
         elif entropy >= self.entropy_halt:
             code = HALT_INSTABILITY
             reason = R.REASON_ENTROPY

@@ -27,6 +27,7 @@ REASON_DECAY = const(11)
 REASON_LOW_CONFIDENCE = const(12)
 REASON_PRESSURE = const(13)
 REASON_EMERGENCY = const(14)
+REASON_SHIFT = const(15)
 
 REASON_FAULT = const(32)          # an exception inside a guard step
 REASON_MEMORY = const(33)         # MemoryError inside a guard step
@@ -51,6 +52,7 @@ REASONS = (
     "low confidence",
     "resource pressure",
     "resource emergency",
+    "short-window shift",
 )
 
 INTERLOCK_REASONS = (
