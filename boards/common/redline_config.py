@@ -2,7 +2,7 @@
 # Sensor guard configuration (redline.sensor.config, format 3).
 # source: redline_host.vboard_sim.default_config() -- replace with your node's redline calibrate output
 FORMAT = 3
-SHA256 = "232816726e57791f65c32d46be66a6f6515e44904a2672b4b580260836f612a3"
+SHA256 = "919b4dca016175aa90afbd360dc0c505f637287039441f5e0e08ee506a4d265e"
 CHANNELS = ("temp_a", "temp_b", "pressure")
 WINDOW = 32
 WARMUP = 32
@@ -22,6 +22,7 @@ REPLAY_STORE = 0
 REPLAY_LEVELS = 0
 FORECAST = 0
 MEMORY_FILL = 0
+SHIFT_SPAN = 0
 MIN_CONFIDENCE = 19661
 DECAY_THRESHOLD = 3
 BASELINE = (2150, 2150, 1000)
@@ -41,6 +42,7 @@ STUCK_RUN = (8, 8, 8)
 STUCK_NOISE = (16, 16, 16)
 REPLAY_QUANT = (1, 1, 1)
 REPLAY_WINDOW = (8, 8, 8)
+SHIFT_HALT = (16384, 16384, 16384)
 PAIR_A = (0,)
 PAIR_B = (1,)
 PAIR_TOL = (80,)

@@ -21,10 +21,11 @@ def guard_fields(cal):
 
 
 # Halting checks of the guard, each switchable on its own for per-detector rows.
-GUARD_DETECTORS = ("surprise", "cusum", "entropy", "stuck", "slew", "range", "replay")
+GUARD_DETECTORS = ("surprise", "shift", "cusum", "entropy", "stuck", "slew", "range", "replay")
 _OFF = {
     "surprise": {"z_warn": 16384, "z_escalate": 16384, "z_halt": 16384},
     "cusum": {"cusum_h": 1 << 24},
+    "shift": {"shift_halt": 16384},
     "entropy": {"entropy_warn": 65535, "entropy_escalate": 65535, "entropy_halt": 65535, "noise_q12": 65535},
     "stuck": {"stuck_run": 1 << 20, "stuck_noise": 0},
     "slew": {"max_slew": 0},

@@ -62,7 +62,7 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     assert a.fields["scale"][0] == a.channels[0].noise and 18 <= a.channels[0].noise <= 22
     # replay window: the shortest whose chance matches (step and level prints) fit the budget share
     # (per channel; the three channels share the store, two prints a sample each)
-    share = 50.0 / 86400 / (6 * 3)
+    share = 50.0 / 86400 / ((len(cb.HALTING) + 1) * 3)
     w = a.fields["replay_window"]
     hist = 64 + 4096 // 6
     assert a.fields["replay_store"] == 4096
@@ -259,3 +259,18 @@ def test_replay_off_where_no_window_is_long_enough():
     assert w is None and rate > share
     cal = cb.calibrate(v, ["m", "n"], 1.0, 50.0, run_length=600, delay_shifts=())
     assert cal.fields["replay_quant"] == (0, 1) and cal.channels[0].expected["replay"] == 0.0
+
+
+def test_calibrate_fits_the_shift_level_on_the_guards_own_window_means():
+    v = _nominal()
+    names = ["a", "b", "q"]
+    cal = cb.calibrate(v, names, 1.0, 50.0, run_length=600, delay_shifts=())
+    f = cal.fields
+    assert f["shift_span"] == cb.SHIFT_SPAN == 8
+    stats = cb.guard_statistics([v], names, dict(f), 0, 600, 1)
+    for c in range(3):
+        top = max(float(s[:, c].max()) for s in stats["shift"])
+        assert 0 < top < 16384
+        assert f["shift_halt"][c] == cb._int_level(cal.channels[c].thresholds["shift"], 1, 16384) > top
+    # on the Gaussian channels an 8-reading mean is calmer than one reading: its level is below surprise's
+    assert [f["shift_halt"][c] < f["z_halt"][c] for c in (0, 1)] == [True, True]
