@@ -9,7 +9,10 @@ ram_per_channel_bytes`` lines. Both implementations see the same seeded
 range/slew, stuck, replay, two-sided CUSUM, EWMA drift, windowed mean/variance
 and a z-score per reading. The float one is what a user might write first:
 lists with append/pop(0), sums recomputed per sample, float math, a dict of
-window tuples for replay. RAM is measured with gc.mem_alloc around
+window tuples for replay. A third row, ``checks``, is the integer guard with
+the checks the calibrator adds on top (an 8-reading shift window per
+channel, the pair's fast and slow disagreement CUSUMs), and its cost is
+printed as a ratio to the plain integer guard. RAM is measured with gc.mem_alloc around
 construction plus one window of readings (CPython: tracemalloc). Timings are
 medians over ``--reps`` runs, both implementations measured side by side in
 the same process.
@@ -87,6 +90,15 @@ def make_int():
     return SensorGuard(cfg)
 
 
+def make_checks():
+    # the checks the calibrator adds on top (config format 3): an 8-reading shift window per channel,
+    # and the pair's fast and slow disagreement CUSUMs
+    cfg = SensorConfig(CHANNELS, baseline=(1000, 1000, 5000, -200), scale=36, window=WINDOW,
+                       warmup=WINDOW, pair_a=(0,), pair_b=(1,), pair_tol=(150,), pair_scale=(51,),
+                       pair_slow_k=(64,), pair_slow_h=(9000,), shift_span=8, shift_halt=4000)
+    return SensorGuard(cfg)
+
+
 def make_float():
     return FloatGuard(4, (1000, 1000, 5000, -200), (36, 36, 36, 36), {0: 1, 1: 0})
 
@@ -140,7 +152,7 @@ def median(v):
 def inner(steps, reps):
     cs, xs = stream(steps, 7)
     rows = []
-    for name, make in (("integer", make_int), ("float", make_float)):
+    for name, make in (("integer", make_int), ("checks", make_checks), ("float", make_float)):
         r, g = ram(make, cs, xs)
         rows.append([name, r, g, []])
     for _ in range(reps):
@@ -182,6 +194,10 @@ def host(argv):
             ri, rf = res["integer"], res["float"]
             ram_ratio = ("%.2f" % (rf[1] / ri[1])) if ri[1] else "n/a"
             print("%-8s ratio float/integer: time %.2f  RAM %s" % (rt, rf[0] / ri[0], ram_ratio))
+        if "integer" in res and "checks" in res:
+            ri, rc = res["integer"], res["checks"]
+            print("%-8s ratio checks/integer (shift window, fast and slow pair CUSUMs on): time %.2f  RAM %.2f"
+                  % (rt, rc[0] / ri[0], rc[1] / ri[1] if ri[1] else float("nan")))
 
 
 if len(sys.argv) > 1 and sys.argv[1] == "--inner":
