@@ -9,7 +9,7 @@ host (or the serial protocol) and builds a list, oldest first::
     >>> a.entries(), a.total
     ([(-3, 4, 11, 0), (-3, 4, 12, 1)], 3)
 """
-from array import array
+from redline.compat import zeros
 
 
 class AuditRing:
@@ -17,10 +17,10 @@ class AuditRing:
         if size < 1:
             raise ValueError("audit size must be >= 1")
         self.size = size
-        self.codes = array("b", bytes(size))
-        self.reasons = array("B", bytes(size))
-        self.samples = array("i", bytes(4 * size))
-        self.channels = array("h", bytes(2 * size))
+        self.codes = zeros("b", size)
+        self.reasons = zeros("B", size)
+        self.samples = zeros("i", size)
+        self.channels = zeros("h", size)
         self.reset()
 
     def reset(self):

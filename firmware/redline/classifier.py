@@ -35,9 +35,8 @@ detector: ``observer.begin()`` per message, then for each token
 ``observer.wants(lo)`` (optional; without it every token is wanted) and, when
 that is True, ``observer.token(hi, lo)``.
 """
-from array import array
 
-from redline.compat import const
+from redline.compat import const, zeros
 from redline.keywords import unicode_space_length
 from redline.sigmoid import prob16
 from redline.tokenizer import LOWER
@@ -112,10 +111,10 @@ class Classifier:
         # chained hash table over the keys' low halves, built once: slot[lo & mask] is
         # the first key (1-based) of that slot, nxt[] the next; klo[] and w16[] hold each
         # key's low half and weight (2 bytes per slot plus 6 bytes per key)
-        slot = array("H", bytes(2 * (_SLOT_MASK + 1)))
-        nxt = array("H", bytes(2 * (n + 1)))
-        klo = array("H", bytes(2 * (n + 1)))
-        w16 = array("h", bytes(2 * (n + 1)))
+        slot = zeros("H", _SLOT_MASK + 1)
+        nxt = zeros("H", n + 1)
+        klo = zeros("H", n + 1)
+        w16 = zeros("h", n + 1)
         w = self._weights
         for m in range(n):
             lo = (keys[4 * m + 2] << 8) | keys[4 * m + 3]

@@ -31,9 +31,8 @@ Semantics pinned against the reference's own output (golden file, 5,474 texts):
   with a lead byte, where lossy decoding always resynchronises; the U+FFFD it
   substitutes is neither a letter nor a keyword byte).
 """
-from array import array
 
-from redline.compat import const
+from redline.compat import const, zeros
 
 CATEGORY_NAMES = (
     "authority",
@@ -132,7 +131,7 @@ def _build_vocabulary():
         raise ValueError("vocabulary too large for byte ids")
     word_id = {}
     flags = bytearray(len(words) + 1)
-    offsets = array("H", [0] * (len(words) + 2))
+    offsets = zeros("H", len(words) + 2)
     parts = []
     position = 0
     for i, word in enumerate(words):
@@ -155,7 +154,7 @@ def _build_vocabulary():
     phrase_ids = bytearray()
     phrase_offsets = bytearray([0])
     phrase_counter = bytearray()
-    ends = array("H", [0] * (len(words) + 1))
+    ends = zeros("H", len(words) + 1)
     for counter, phrases in _PHRASE_LISTS:
         for phrase in phrases:
             ids = [word_id[w] for w in phrase.split()]
@@ -258,12 +257,12 @@ class KeywordScanner:
     """
 
     def __init__(self):
-        self._counts = array("H", [0] * 9)
+        self._counts = zeros("H", 9)
         self._ring_ids = bytearray(_RING_MASK + 1)
         self._ring_negated = bytearray(_RING_MASK + 1)
         self.token_flags = TOKEN_FLAGS
         # word() state: indices of the last 8 negation words, phrases counted
-        self._negations = array("i", [0] * (_RING_MASK + 1))
+        self._negations = zeros("i", _RING_MASK + 1)
         self._negation_count = 0
         self._last_negation = -NEGATION_WINDOW - 1
         self._found = 0

@@ -21,7 +21,7 @@ Example on a seeded stream::
     >>> m.forecast_q8()         # the least-squares line one step ahead: 320 in Q6
     1280
 """
-from array import array
+from redline.compat import zeros
 
 
 class WorkingMemory:
@@ -29,7 +29,7 @@ class WorkingMemory:
         if size < 2 or size > 128:
             raise ValueError("memory size must be 2..128")
         self.size = size
-        self.buf = array("i", bytes(4 * size))
+        self.buf = zeros("i", size)
         self.reset()
 
     def reset(self):

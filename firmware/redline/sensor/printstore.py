@@ -32,8 +32,7 @@ Example::
     >>> st.contains(11, 11), st.contains(55, 55)
     (False, True)
 """
-from array import array
-from redline.compat import const
+from redline.compat import const, zeros
 
 _SEQ_MASK = const(0x3FFFFFFF)
 
@@ -46,10 +45,10 @@ class FingerprintStore:
         self.mask = size - 1
         nb = size >> 1
         self.bmask = nb - 1
-        self.prints = array("i", bytes(4 * size))
-        self.back = array("H", bytes(2 * size))     # distance to the previous print of the bucket; 0 = none
-        self.buckets = array("H", bytes(2 * size))  # bucket of each stored print
-        self.head = array("i", bytes(4 * nb))       # newest sequence number per bucket; -1 = empty
+        self.prints = zeros("i", size)
+        self.back = zeros("H", size)        # distance to the previous print of the bucket; 0 = none
+        self.buckets = zeros("H", size)     # bucket of each stored print
+        self.head = zeros("i", nb)          # newest sequence number per bucket; -1 = empty
         self.reset()
 
     def reset(self):

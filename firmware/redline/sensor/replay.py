@@ -53,8 +53,7 @@ Example on a seeded stream (noise, then the same 12 readings again)::
     >>> hits.index(32)
     5
 """
-from array import array
-from redline.compat import const
+from redline.compat import const, zeros
 from redline.flags import FLAG_ADVERSARIAL
 
 _P1 = const(32749)
@@ -81,15 +80,15 @@ class ReplayDetector:
         # level gate: the level window has window - 1 steps and window - 2 adjacent pairs of them
         self.lmin_nz = min(min_active, window - 1)
         self.lmin_ch = min(min_active, window - 2)
-        self.steps = array("i", bytes(4 * window))
+        self.steps = zeros("i", window)
         kinds = 2 if levels else 1
-        self.vals = array("i", bytes(4 * window * (kinds - 1)))    # the last ``window`` readings // quant
+        self.vals = zeros("i", window * (kinds - 1))    # the last ``window`` readings // quant
         # prints: steps in [0, history), levels in [history, 2 * history)
-        self.prints = array("i", bytes(4 * kinds * history))
-        self.checks = array("H", bytes(2 * kinds * history))    # third hash of each stored print
-        self.wpos = array("i", bytes(8))
-        self.stored = array("i", bytes(8))
-        self.tick = array("i", bytes(8))
+        self.prints = zeros("i", kinds * history)
+        self.checks = zeros("H", kinds * history)    # third hash of each stored print
+        self.wpos = zeros("i", 2)
+        self.stored = zeros("i", 2)
+        self.tick = zeros("i", 2)
         self.store = store
         c = channel + 1
         # Per-channel salt (< 2**30) mixed into the prints handed to the shared store.

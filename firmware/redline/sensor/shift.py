@@ -13,7 +13,7 @@ span) in Q8 once ``span`` readings are in, 0 before::
     >>> [w.update(z) for z in (100, -100, 300, 0, 2000, 0, 0, 0, 0)]
     [0, 0, 0, 75, 550, 575, 500, 500, 0]
 """
-from array import array
+from redline.compat import zeros
 
 
 class ShiftWindow:
@@ -21,7 +21,7 @@ class ShiftWindow:
         if span < 1 or span > 32:
             raise ValueError("shift span must be 1..32")
         self.span = span
-        self.buf = array("i", [0] * span)
+        self.buf = zeros("i", span)
         self.reset()
 
     def reset(self):
