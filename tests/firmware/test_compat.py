@@ -1,7 +1,8 @@
 # redline.compat: exact behaviour of the stand-ins on CPython and the real names on MicroPython.
 import sys
 
-from redline.compat import IS_MICROPYTHON, const, heap_lock, heap_unlock, mem_alloc, mem_free, ticks_diff, ticks_ms, ticks_us
+from redline.compat import (IS_MICROPYTHON, const, heap_lock, heap_unlock, mem_alloc, mem_free, ticks_diff, ticks_ms,
+                            ticks_us, zeros)
 
 
 def ticks_period():
@@ -110,3 +111,33 @@ def test_heap_figures():
     else:
         assert used == 0 and free == 0
 
+
+
+def test_zeros_every_typecode_and_beyond_its_range():
+    import gc
+    # b and B beyond 127 and 255: the range MicroPython fills from does not fit, and is cleared
+    for t, n in (("b", 300), ("B", 300), ("h", 200), ("H", 200), ("i", 5)):
+        a = zeros(t, n)
+        assert len(a) == n
+        for i in range(n):
+            assert a[i] == 0, (t, i)
+        a[n - 1] = 1
+        assert a[n - 1] == 1
+        a = None
+        gc.collect()
+    assert len(zeros("i", 0)) == 0
+
+
+def test_zeros_allocates_the_array_only():
+    import gc
+    gc.collect()
+    before = mem_alloc()
+    a = zeros("i", 4096)
+    gc.collect()
+    grew = mem_alloc() - before
+    assert len(a) == 4096
+    if IS_MICROPYTHON:
+        # 16 KB of items and an object header; array("i", bytes(16384)) left 32 KB on the wasm port
+        assert 16384 <= grew < 16384 + 256, grew
+    else:
+        assert grew == 0
