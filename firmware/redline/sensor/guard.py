@@ -137,6 +137,10 @@ class _Channel:
         self.memory.reset()
         if not self.warming and not self.fill:
             self.memory.prefill()
+        self.clear_detectors()
+
+    def clear_detectors(self):
+        """Every detector back to its start; baseline, scale and memory are kept."""
         self.stuck.reset()
         self.stuck.scale = self.scale
         self.drift.reset()
@@ -238,18 +242,7 @@ class SensorGuard:
             ch = self._channels[i]
             if self.fill and not ch.warming:
                 ch.memory.reset()
-            ch.stuck.reset()
-            ch.stuck.scale = ch.scale
-            ch.drift.reset()
-            ch.cusum.reset()
-            if ch.shift is not None:
-                ch.shift.reset()
-            ch.replay.reset()
-            ch.confidence.reset()
-            if ch.pair_cusum is not None:
-                ch.pair_cusum.reset()
-            if ch.pair_slow is not None:
-                ch.pair_slow.reset()
+            ch.clear_detectors()
             ch.has_last = False
             ch.fresh = False
 
