@@ -10,7 +10,6 @@ the Markdown tables to ``--out`` and PNG plots beside it in ``img/``.
 """
 import json
 import logging
-import math
 import sys
 import time
 from pathlib import Path
@@ -140,14 +139,8 @@ def promise(nominal, budgets=PROMISE_BUDGETS, progress=_progress):
 
 def poisson_tail(k, mean, upper=True):
     """P(N >= k) (``upper``) or P(N <= k) for N ~ Poisson(``mean``)."""
-    if mean <= 0.0:
-        return 1.0 if (not upper or k <= 0) else 0.0
-    term = math.exp(-mean)
-    below = 0.0                  # P(N < k)
-    for i in range(k):
-        below += term
-        term *= mean / (i + 1)
-    return max(0.0, 1.0 - below) if upper else min(1.0, below + term)
+    from scipy.stats import poisson
+    return float(poisson.sf(k - 1, mean) if upper else poisson.cdf(k, mean))
 
 
 PROMISE_ALPHA = 0.05
