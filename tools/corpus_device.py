@@ -347,7 +347,7 @@ def log_boot(r):
         lambda: "I (%d) wifi:new:<%d,0>, old:<1,0>, ap:<255,255>, sta:<%d,0>, prof:1" % (r.randint(1000, 9000), r.randint(1, 13), r.randint(1, 13)),
         lambda: "[boot] redline %d.%d.%d model=default sha=%06x ok" % (r.randint(1, 2), r.randint(0, 9), r.randint(0, 9), r.randint(0, 2 ** 24)),
         lambda: "[boot] %d channels configured, dal=%s, interlock=armed" % (r.randint(1, 8), r.choice("ABCD")),
-        lambda: "boot: redline fw v%d.%d.%d build %d reset=%s" % (r.randint(0, 3), r.randint(0, 20), r.randint(0, 9), r.randint(1000, 9999), r.choice(("poweron", "watchdog", "brownout", "soft"))),
+        lambda: "[boot] reset reason: %s, boot count %d" % (r.choice(("power-on", "watchdog", "brown-out", "software", "deep-sleep wake")), r.randint(1, 9999)),
         lambda: "flash size %dMB, heap free %d" % (r.choice((2, 4, 8, 16)), r.randint(60000, 200000)),
         lambda: "ntp sync ok offset=%dms" % r.randint(-500, 500),
         lambda: "mounted /sd (%d MB free)" % r.randint(1, 30000),
@@ -358,9 +358,9 @@ def log_boot(r):
 
 def log_error(r):
     return r.choice((
+        lambda: "[E%04d] %s" % (r.randint(1, 9999), r.choice(("probe t3 not responding", "bus error on i2c1", "checksum error in frame", "sample out of range", "nvs write failed"))),
         lambda: "E (%d) wifi: Association refused temporarily, comeback time %d mSec" % (r.randint(1000, 90000), r.randint(100, 2000)),
         lambda: "ERROR sensor %s read failed: OSError: [Errno 110] ETIMEDOUT" % r.choice(("t3", "h1", "p2", "co2")),
-        lambda: "E%03d %s" % (r.randint(1, 199), r.choice(("sensor timeout", "i2c nack", "crc mismatch", "adc out of range", "flash write failed", "overcurrent"))),
         lambda: "modbus: exception %02d (%s) slave %d reg %d" % r.choice(((2, "illegal data address", 1, 40099), (1, "illegal function", 3, 40001), (4, "slave device failure", 2, 40010))),
         lambda: "mqtt: connect failed rc=%d, retry in %ds" % (r.choice((-2, -4, 5, 7)), r.choice((5, 10, 30))),
         lambda: "[%s] ERROR onewire: no presence pulse on pin %d" % (ts_iso(r)[:19], r.randint(2, 33)),
@@ -382,8 +382,8 @@ def log_warning(r):
         lambda: "W: rssi %d dBm below threshold" % -r.randint(80, 100),
         lambda: "warning: clock not synced, using RTC",
         lambda: "[WARN] pump %d runtime %d min exceeds schedule" % (r.randint(1, 6), r.randint(20, 240)),
-        lambda: "low battery warning %d%%" % r.randint(1, 15),
         lambda: "WARN sensor %s stuck at %.1f for %d s" % (r.choice(("t3", "p2", "lvl1")), r.uniform(0, 100), r.randint(60, 3600)),
+        lambda: "W (%d) power: supply %.2f V below 3.30 V" % (r.randint(1000, 99999), r.uniform(2.9, 3.29)),
         lambda: "WARN heap low: %d bytes free" % r.randint(2000, 9000),
         lambda: "W modbus slave %d slow reply %d ms" % (r.randint(1, 16), r.randint(300, 3000)),
         lambda: "warn: alarm %d suppressed (maintenance mode)" % r.randint(1, 40),
@@ -417,7 +417,7 @@ def log_app(r):
         lambda: "I (%d) redline: ch%d proceed entropy=%d" % (r.randint(1000, 99999), r.randint(0, 7), r.randint(0, 65535)),
         lambda: "[%s] mqtt connected to %s:1883 as %s" % (ts_iso(r)[:19], "10.0.%d.%d" % (r.randint(0, 3), r.randint(2, 250)), r.choice(NODES)),
         lambda: "%s DEBUG poll cycle %d ms (%d slaves)" % (ts_iso(r), r.randint(10, 900), r.randint(1, 16)),
-        lambda: "calibration done offset=%.2f gain=%.3f" % (r.uniform(-1, 1), r.uniform(0.9, 1.1)),
+        lambda: "cal ch%d: zero=%d span=%d (%s)" % (r.randint(0, 7), r.randint(-200, 200), r.randint(3000, 4095), r.choice(("ok", "stored", "reference gas 400 ppm"))),
         lambda: "setpoint SP%d changed %.1f -> %.1f by %s" % (r.randint(1, 4), r.uniform(10, 80), r.uniform(10, 80), who),
         lambda: "ota: downloading %d.%d.%d (%d kB)" % (r.randint(1, 2), r.randint(0, 9), r.randint(0, 9), r.randint(200, 1800)),
     ))()
