@@ -64,7 +64,7 @@ def reference_replies(vectors, model_dir):
     harness = _first("redline_host.device.harness", "redline_host.harness")
     modelfile = _first("redline_host.text.modelfile", "redline_host.modelfile")
     sim = _first("redline_host.device.vboard_sim", "redline_host.vboard_sim")
-    hmac = _first("redline.link.mac", "redline.proto_hmac")
+    hmac = _first("redline.link.mac", "redline.link.mac")
     ref = harness.Reference(modelfile.load_model_dir(model_dir), sim.default_config(), KEY)
     next_id = [1]
 

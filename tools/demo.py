@@ -17,9 +17,9 @@ from pathlib import Path
 
 import serial
 
-from redline.decision import label
-from redline.proto_hmac import hmac_sha256
-from redline.sensor.reasons import reason_text
+from redline.codes import label
+from redline.link.mac import hmac_sha256
+from redline.codes import reason_text
 from redline_host.harness import Harness
 from redline_host.harness_vectors import sensor_vectors, text_vectors
 from redline_host.paths import REPO

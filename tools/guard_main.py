@@ -20,10 +20,11 @@ Messages are fixed texts, so every runtime prints the same bytes.
 import sys
 import json
 
-from redline.decision import label
+from redline.codes import label
 from redline.interlock import Interlock, VirtualPin
-from redline.sensor import SensorGuard, load_config
-from redline.sensor.reasons import reason_text, REASON_CONFIG
+from redline.sensor.guard import SensorGuard
+from redline.sensor.config import load_config
+from redline.codes import reason_text, REASON_CONFIG
 
 _IGNORED = ("timestamp", "datetime", "time")
 _OK_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."

@@ -19,9 +19,9 @@ import sys
 from binascii import unhexlify
 
 import mp_io
-from redline.decision import label
-from redline.pipeline import CognitivePipeline
-from redline.policy import EscalationPolicy
+from redline.codes import label
+from redline.text.pipe import CognitivePipeline
+from redline.text.policy import EscalationPolicy
 
 _FORMAT = ('{"decision": "%s", "code": %d, "reason": %d, "stages": %d, "flags": %d, "entropy": %d, '
            '"surprise": %d, "probability": %d, "confidence": %d, "step_count": %d, "depth": %d, '

@@ -11,7 +11,7 @@ field order. An empty line is the empty message; a line that is not hex gets
 import sys
 from binascii import unhexlify
 
-from redline.sifter import Sifter
+from redline.text.sift import Sifter
 
 
 def main():

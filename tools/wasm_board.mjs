@@ -102,7 +102,7 @@ def _rl_feed(data):
     _rl_node.link.feed(bytes(data))
 def _rl_sample():
     _rl_node.sample()
-    _rl_node.interlock.check_deadline()
+    _rl_node.check_deadline()
 `);
 flush();
 const feedPy = mp.globals.get("_rl_feed");

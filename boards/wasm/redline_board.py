@@ -22,7 +22,7 @@ except ImportError:
 class Board:
     def __init__(self, env_path="/redline_env.json"):
         from redline_sim import TraceSource
-        from redline.proto_hmac import from_hex
+        from redline.link.mac import from_hex
         with open(env_path) as f:
             env = json.loads(f.read())
         self.name = env.get("board") or "wasm"

@@ -91,7 +91,7 @@ ENTROPY_WARN = 30000
 # fits (empirical_replay_window); channels that still repeat by chance get the check off.
 # (W = 2 would need REPLAY_MIN_ACTIVE 1: a 2-step window has one adjacent pair of steps.)
 REPLAY = {"replay_history": 64, "replay_stride": 1, "replay_min_active": 2, "replay_levels": 1}
-REPLAY_STORE = 4096      # 40 KiB on a board (redline.sensor.printstore)
+REPLAY_STORE = 4096      # 40 KiB on a board (redline.sensor.prints)
 REPLAY_WINDOWS = range(3, 33)
 _LIM = (1 << 29) - 1
 NOISE_MAX = 1 << 22      # firmware bound; beyond the largest memory variance, so the entropy halt is off
@@ -408,9 +408,9 @@ def _probe_fields(base, n):
 def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=OFFSETS):
     # ``warmup``: samples at the start of every run that are not recorded (0: all of them)
     """Feed nominal runs through the firmware guard; per detector a list (per run) of (samples x channels) arrays."""
-    from redline.sensor import SensorGuard
+    from redline.sensor.guard import SensorGuard
     from redline.sensor.config import SensorConfig
-    from redline.flags import FLAG_ADVERSARIAL
+    from redline.codes import FLAG_ADVERSARIAL
 
     n_ch = len(channels)
     cfg = SensorConfig(channels, **_probe_fields(base_fields, n_ch))

@@ -75,7 +75,7 @@ def run_guard_script(runtime, config_dir, stdin, script_args):
 
 
 def run(args):
-    from redline.sensor import SensorConfig
+    from redline.sensor.config import SensorConfig
     from redline.sensor.config import ConfigError
     from .sensorconfig import read_config_module, write_config_module
 

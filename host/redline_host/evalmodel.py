@@ -1,6 +1,6 @@
 """Score texts with a frozen integer model exactly as the firmware does, and measure it.
 
-``IntegerScorer`` is the numpy twin of ``redline.classifier.Classifier``: the
+``IntegerScorer`` is the numpy twin of ``redline.text.clf.Classifier``: the
 same low-32-bit token hashes (``redline_host.fasthash``), the same sorted key
 table and int16 weights, the same integer sum starting at INTERCEPT and the
 same strict ``acc > THRESHOLD`` verdict (tests/host/test_train_eval.py proves
@@ -19,7 +19,7 @@ from .fasthash import batch_hash_bag
 
 
 class IntegerScorer:
-    """Integer accumulators of a checked ``redline.model.Model`` over many texts at once."""
+    """Integer accumulators of a checked ``redline.text.model.Model`` over many texts at once."""
 
     def __init__(self, model):
         if not model.ok:

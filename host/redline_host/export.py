@@ -57,7 +57,7 @@ def settle_threshold(float_scores, thr, acc, q_thr, scale, max_error):
 
 def quantization_report(est, q, val_docs, val_texts):
     """Compare the float model and the integer tables on validation docs."""
-    from redline.model import Model
+    from redline.text.model import Model
 
     keys = b"".join(int(k).to_bytes(4, "big") for k in est.keys_)
     weights = b"".join(int(w).to_bytes(2, "little", signed=True) for w in q.weights)
@@ -101,7 +101,7 @@ def export_model(est, out_dir, val_docs, val_labels, val_texts, provenance=None,
     if problems:
         raise UserError("model below the validation gate (%s); not exported" % ", ".join(problems))
     keys = [int(k) for k in est.keys_]
-    # adversarial patterns ship with the model (token-hash sequences, redline.patterns format)
+    # adversarial patterns ship with the model (token-hash sequences, redline.text.pat format)
     from .patterns import DEFAULT_PHRASES, compile_phrases
     phrases = tuple(DEFAULT_PHRASES if phrases is None else phrases)
     patterns = compile_phrases(phrases)
@@ -111,7 +111,7 @@ def export_model(est, out_dir, val_docs, val_labels, val_texts, provenance=None,
     if not model.ok:
         raise UserError("written model fails its own check: %s" % model.error)
     info = {
-        "format_version": __import__("redline.model", fromlist=["FORMAT_VERSION"]).FORMAT_VERSION,
+        "format_version": __import__("redline.text.model", fromlist=["FORMAT_VERSION"]).FORMAT_VERSION,
         "sha256": sha,
         "payload_bytes": size,
         "module_bytes": Path(path).stat().st_size,

@@ -1,14 +1,14 @@
-"""Fast host twin of ``redline.tokenizer.token_hashes`` for training and batch scoring.
+"""Fast host twin of ``redline.text.tok.token_hashes`` for training and batch scoring.
 
 The firmware tokenizer walks bytes one at a time in 16-bit limbs, which is slow in
 CPython. Here a regular expression finds the tokens (maximal runs of ASCII
 letters and digits), each distinct token is hashed once (cached), and bigrams
 are mixed from the cached unigram hashes. The result equals
-``redline.tokenizer.token_hashes`` exactly (tests/host/test_train_fasthash.py
+``redline.text.tok.token_hashes`` exactly (tests/host/test_train_fasthash.py
 checks thousands of texts)::
 
     from redline_host.fasthash import token_hashes, unigram_hash
-    token_hashes(b"hello world")      # same list as redline.tokenizer.token_hashes
+    token_hashes(b"hello world")      # same list as redline.text.tok.token_hashes
 """
 import re
 

@@ -10,8 +10,8 @@ clears every channel's detectors but keeps the baseline and scale the channel
 learned: it reaches into the per-channel banks for that, which is why this
 adapter lives on the host.
 """
-from redline.decision import is_halt
-from redline.sensor import SensorGuard
+from redline.codes import is_halt
+from redline.sensor.guard import SensorGuard
 
 
 

@@ -1,6 +1,6 @@
 """The serial harness: a board (or virtual board) against the host reference, vector by vector.
 
-The host reference is the firmware itself -- ``redline.proto_node.Node`` and its
+The host reference is the firmware itself -- ``redline.node.Node`` and its
 protocol -- running on CPython with the same model, configuration and key. Each
 vector goes to both; every reply field is compared (volatile ones -- heap,
 uptime, nonce, id -- aside). On the first mismatch both sides are restarted,
@@ -21,9 +21,9 @@ import logging
 import time
 from pathlib import Path
 
-from redline.model import load_model
-from redline.proto_hmac import hmac_sha256
-from redline.proto_node import Node
+from redline.text.model import load_model
+from redline.link.mac import hmac_sha256
+from redline.node import Node
 
 from .errors import UserError
 from .paths import DEFAULT_MODEL

@@ -29,7 +29,7 @@ PORTS = {"ESP32_GENERIC": "esp32", "RPI_PICO": "rp2"}
 @dataclass
 class FrozenFile:
     source: Path        # file on disk
-    target: str         # path inside the frozen file system, e.g. "redline/sifter.py"
+    target: str         # path inside the frozen file system, e.g. "redline/text/sift.py"
     manifest: Path      # the manifest that named it
 
 

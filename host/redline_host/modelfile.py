@@ -1,19 +1,19 @@
 """Write and read frozen model modules (``models/<name>/redline_model.py``).
 
 The exporter is deterministic: the same tables give a byte-identical file.
-Format and checks are defined by the firmware (``redline.model``)::
+Format and checks are defined by the firmware (``redline.text.model``)::
 
     from redline_host.modelfile import quantize, write_model, load_model_dir
     q = quantize(products, intercept, threshold)            # floats -> ints
     write_model("models/mine", keys, q.weights, q.scale, q.intercept, q.threshold)
-    model = load_model_dir("models/mine")                    # redline.model.Model, checked
+    model = load_model_dir("models/mine")                    # redline.text.model.Model, checked
 """
 import importlib.util
 import math
 import struct
 from pathlib import Path
 
-from redline.model import FORMAT_VERSION, check_module, payload_header
+from redline.text.model import FORMAT_VERSION, check_module, payload_header
 
 from .errors import UserError
 
@@ -90,7 +90,7 @@ def render_model(keys, weights, scale, intercept, threshold, patterns=b"", descr
     if description:
         head.append("# %s\n" % description.replace("\n", " "))
     body = [
-        '"""redline classifier model (generated). Checked by redline.model before use."""\n',
+        '"""redline classifier model (generated). Checked by redline.text.model before use."""\n',
         "FORMAT = %d\n" % FORMAT_VERSION,
         "SCALE = %d\n" % scale,
         "INTERCEPT = %d\n" % intercept,
@@ -127,5 +127,5 @@ def import_model_module(model_dir):
 
 
 def load_model_dir(model_dir):
-    """A checked ``redline.model.Model`` from a model directory (fail-closed model on mismatch)."""
+    """A checked ``redline.text.model.Model`` from a model directory (fail-closed model on mismatch)."""
     return check_module(import_model_module(model_dir))

@@ -1,4 +1,4 @@
-"""Compile adversarial pattern phrases into the model's PATTERNS blob (format: redline.patterns).
+"""Compile adversarial pattern phrases into the model's PATTERNS blob (format: redline.text.pat).
 
 The exporter calls ``compile_phrases`` so that a model ships its own list; the
 firmware's AdversarialDetector matches these token-hash sequences anywhere in a
@@ -9,9 +9,9 @@ duplicates dropped, order kept::
     blob = compile_phrases(["ignore previous", "Jailbreak", "jailbreak"])
     decode_blob(blob)      # [(hash_ignore, hash_previous), (hash_jailbreak,)]
 """
-from redline.patterns import DEFAULT_PHRASES as _FIRMWARE_DEFAULTS
-from redline.patterns import MAX_PATTERN_TOKENS, compile_patterns, count_patterns
-from redline.tokenizer import unigram_hashes
+from redline.text.pat import DEFAULT_PHRASES as _FIRMWARE_DEFAULTS
+from redline.text.pat import MAX_PATTERN_TOKENS, compile_patterns, count_patterns
+from redline.text.tok import unigram_hashes
 
 from .errors import UserError
 

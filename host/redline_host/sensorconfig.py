@@ -1,6 +1,6 @@
 """Write a sensor-guard configuration as a frozen, hash-checked module.
 
-    from redline.sensor import SensorConfig
+    from redline.sensor.config import SensorConfig
     from redline_host.sensorconfig import write_config_module, render_config_module
     cfg = SensorConfig(("temp_a", "temp_b"), baseline=(2000, 2010), scale=25)
     write_config_module(cfg, "build/redline_config.py", source="redline calibrate nominal.csv")

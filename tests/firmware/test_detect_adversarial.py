@@ -1,8 +1,8 @@
 """AdversarialDetector and pattern blobs (spec §8.5, §17 defect 5)."""
-from redline.detect.adversarial import AdversarialDetector
-from redline.flags import FLAG_ADVERSARIAL
-from redline.patterns import DEFAULT_PATTERNS, DEFAULT_PHRASES, MAX_PATTERN_TOKENS, compile_patterns, count_patterns
-from redline.tokenizer import unigram_hashes
+from redline.text.adv import AdversarialDetector
+from redline.codes import FLAG_ADVERSARIAL
+from redline.text.pat import DEFAULT_PATTERNS, DEFAULT_PHRASES, MAX_PATTERN_TOKENS, compile_patterns, count_patterns
+from redline.text.tok import unigram_hashes
 
 
 def _scan(d, text):

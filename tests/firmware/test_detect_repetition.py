@@ -1,6 +1,6 @@
 """RepetitionDetector (spec §8.1, tests doc §6)."""
-from redline.detect.repetition import RepetitionDetector
-from redline.flags import FLAG_STUCK
+from redline.text.repeat import RepetitionDetector
+from redline.codes import FLAG_STUCK
 
 
 def test_single_and_stuck():

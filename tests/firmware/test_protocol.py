@@ -8,13 +8,13 @@ and over the virtual boards.
 """
 import json
 
-from redline.proto_hmac import hmac_sha256, digest_equal, to_hex, from_hex
-from redline.proto_link import Link
-from redline.protocol import utf8_valid
+from redline.link.mac import hmac_sha256, digest_equal, to_hex, from_hex
+from redline.link.line import Link
+from redline.link.proto import utf8_valid
 
 
 class _Handler:
-    """Stands in for redline.protocol.Protocol: echoes lines as JSON."""
+    """Stands in for redline.link.proto.Protocol: echoes lines as JSON."""
 
     def __init__(self):
         self.lines = []

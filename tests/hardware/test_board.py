@@ -4,7 +4,7 @@ import json
 import pytest
 import serial
 
-from redline.proto_hmac import hmac_sha256
+from redline.link.mac import hmac_sha256
 from redline_host.harness import Harness
 from redline_host.harness_vectors import sensor_vectors, text_vectors
 

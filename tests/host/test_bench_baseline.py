@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from redline.sifter import Sifter
+from redline.text.sift import Sifter
 from redline_host.paths import TOOLS, shared_dir
 
 sys.path.insert(0, str(TOOLS / "bench"))

@@ -23,7 +23,7 @@ def test_manifest_resolves_and_cross_compiles(board):
     m = evaluate(BOARDS / board / "manifest.py")
     targets = {f.target for f in m.files}
     for need in ("main.py", "pins.py", "redline_board.py", "redline_shims.py", "redline_model.py",
-                 "redline_config.py", "redline/__init__.py", "redline/protocol.py", "redline/sensor/guard.py"):
+                 "redline_config.py", "redline/__init__.py", "redline/link/proto.py", "redline/sensor/guard.py"):
         assert need in targets, need
     assert m.external == ["$(PORT_DIR)/boards/manifest.py"]
     proc = subprocess.run([sys.executable, str(TOOLS / "firmware.py"), "--board", board, "--check-only"],

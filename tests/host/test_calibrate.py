@@ -116,7 +116,7 @@ def test_calibrate_redundant_pair_cusum():
     assert max(float(s[:, 0].max()) for s in stats["pair"]) == 0.0      # PAIR_A holds no CUSUM
     assert f["pair_h"][0] == cb._int_level(cal.channels[1].thresholds["pair"], 1, 1 << 24) > top
     from redline_host.guardrule import GuardRule
-    from redline.sensor import reasons as R
+    from redline import codes as R
     held = full[3000:].copy()
     rule = GuardRule(cb.config(cal))
     for t in range(300):
@@ -146,7 +146,7 @@ def test_calibrate_pair_offset_and_slow_cusum_catch_a_one_sigma_split():
     assert f["pair_slow_h"][0] == cb._int_level(cal.channels[1].thresholds["pair_slow"], 1, 1 << 24) > top
     from redline_host.guardrule import GuardRule
     from redline.sensor.config import SensorConfig
-    from redline.sensor import reasons as R
+    from redline import codes as R
 
     def first_halt(fields):
         rule = GuardRule(SensorConfig(["a", "a2"], **fields))

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from redline.sensor import SensorConfig
+from redline.sensor.config import SensorConfig
 from redline.sensor.config import ConfigError
 from redline_host import cmd_guard
 from redline_host.errors import UserError

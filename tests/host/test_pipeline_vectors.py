@@ -13,10 +13,10 @@ import random
 
 import pytest
 
-from redline.pipeline import CognitivePipeline
-from redline.policy import EscalationPolicy
-from redline.patterns import compile_patterns
-from redline.tokenizer import unigram_hashes
+from redline.text.pipe import CognitivePipeline
+from redline.text.policy import EscalationPolicy
+from redline.text.pat import compile_patterns
+from redline.text.tok import unigram_hashes
 from redline_host.cmd_pipeline import DAL_NAMES, encode_lines, run_pipeline, script_args
 from redline_host.modelfile import load_model_dir, write_model
 from redline_host.paths import shared_dir

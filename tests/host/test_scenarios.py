@@ -7,7 +7,7 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from redline.sensor import SensorConfig
+from redline.sensor.config import SensorConfig
 from redline_host import cmd_scenarios
 from redline_host import datasets as ds
 from redline_host import scenarios as sc

@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from redline.classifier import Classifier
+from redline.text.clf import Classifier
 from redline_host.evalmodel import IntegerScorer
 from redline_host.fasthash import token_hashes
 from redline_host.modelfile import load_model_dir

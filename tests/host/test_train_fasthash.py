@@ -1,7 +1,7 @@
 """The host's fast tokenizer equals the firmware tokenizer on thousands of texts."""
 import random
 
-from redline.tokenizer import token_hashes as firmware_hashes
+from redline.text.tok import token_hashes as firmware_hashes
 from redline_host.fasthash import bigram_hash, token_hashes, unigram_hash
 
 PIECES = ["ignore", "ALL", "previous", "instructions", "temp=21.4C", "hum=40%", "pump", "2", "on", "caf\xc3\xa9",

@@ -23,7 +23,8 @@ import sys
 from array import array
 
 from redline.compat import IS_MICROPYTHON, mem_alloc, ticks_diff, ticks_us
-from redline.sensor import SensorGuard, SensorConfig
+from redline.sensor.guard import SensorGuard
+from redline.sensor.config import SensorConfig
 
 CHANNELS = ("a", "b", "c", "d")
 WINDOW = 32

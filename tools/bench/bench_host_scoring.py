@@ -52,7 +52,7 @@ def main():
     m_ours = statistics.median(ours)
     print("redline IntegerScorer (numpy):  median %.3f s  %.0f texts/s" % (m_ours, len(texts) / m_ours))
 
-    from redline.classifier import Classifier
+    from redline.text.clf import Classifier
 
     c = Classifier(scorer.model)
     sub = [t.encode() for t in texts[:300]]

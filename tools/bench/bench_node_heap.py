@@ -22,10 +22,10 @@ construction, garbage included, not what a board would hold.
 import gc
 import sys
 
-TEXT_MODULES = ("redline.text", "redline.sifter", "redline.classifier", "redline.keywords",
-                "redline.tokenizer", "redline.pipeline", "redline.memory", "redline.kernel",
-                "redline.synapse", "redline.sigmoid", "redline.patterns", "redline.policy",
-                "redline.detect", "redline.model", "redline_model")
+TEXT_MODULES = ("redline.text", "redline.text.sift", "redline.text.clf", "redline.text.kw",
+                "redline.text.tok", "redline.text.pipe", "redline.text.mem", "redline.text.kernel",
+                "redline.text.syn", "redline.text.sig", "redline.text.pat", "redline.text.policy",
+                "redline.text", "redline.text.model", "redline_model")
 
 
 class Board:
@@ -55,7 +55,7 @@ def inner(mode):
     try:
         from redline.node import Node
     except ImportError:  # the layout before issue 14
-        from redline.proto_node import Node
+        from redline.node import Node
     node = Node(Board(mode == "full"))
     gc.collect()
     after = mem_alloc()
