@@ -99,14 +99,3 @@ def test_reset():
     t.update(_q(100))
     t.reset()
     assert t.flags == 0 and t.decay_count == 0 and t.trend() == 0
-
-
-def test_docstring_example():
-    t = MarginConfidence(19661, 3)
-    seed = 11
-    c = 60000
-    for i in range(10):
-        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-        c = c - 4000 - (seed >> 20) % 2000 if i >= 5 else 60000 - (seed >> 20) % 500
-        t.update(c)
-    assert (t.decay_count, t.flags) == (5, FLAG_DECAYING)

@@ -105,10 +105,11 @@ def test_invalid_parameters():
         assert False, args
 
 
-def test_docstring_example():
+def test_alarms_span_the_documented_shift():
+    # the seeded stream of the module's example (its doctest checks the totals): the alarms
+    # start with the shift's first sample and end soon after it
     d = TrackingCusum(k=4000, h=16000)
     seed = 5
-    alarms = 0
     first = -1
     last = -1
     for i in range(60):
@@ -117,9 +118,7 @@ def test_docstring_example():
         x = 10000 + noise + (30000 if 20 <= i < 30 else 0)
         d.update(x)
         if d.flags:
-            alarms += 1
             last = i
             if first < 0:
                 first = i
-    assert (alarms, d.flags) == (13, 0)
     assert first == 20 and last < 40

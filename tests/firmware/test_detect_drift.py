@@ -82,19 +82,3 @@ def test_goal_must_be_bytes():
     except TypeError:
         return
     assert False
-
-
-def test_docstring_example():
-    d = GoalDriftDetector(b"pump pressure valve", 32767)
-    on_topic = unigram_hashes(b"pump pressure valve")
-    off_topic = unigram_hashes(b"pizza cheese weather")
-    seed = 3
-    for i in range(6):
-        words = on_topic if i < 4 else off_topic
-        d.begin()
-        for j in range(4):
-            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-            h = words[(seed >> 16) % 3]
-            d.token(h >> 16, h & 0xFFFF)
-        d.update()
-    assert (d.score, d.flags) == (65535, FLAG_DRIFTING)

@@ -9,15 +9,17 @@ latest value is below ``min_confidence``; DECAYING after ``decay_threshold``
 consecutive strict drops. ``trend()`` is the mean step over the last 8 values.
 Example on a seeded stream::
 
-    from redline.text.conf import MarginConfidence
-    t = MarginConfidence(19661, 3)
-    seed = 11
-    c = 60000
-    for i in range(10):
-        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-        c = c - 4000 - (seed >> 20) % 2000 if i >= 5 else 60000 - (seed >> 20) % 500
-        t.update(c)
-    t.decay_count, t.flags   # (5, FLAG_DECAYING): five consecutive drops, still above 19661
+    >>> from redline.text.conf import MarginConfidence
+    >>> from redline.codes import FLAG_DECAYING
+    >>> t = MarginConfidence(19661, 3)
+    >>> seed = 11
+    >>> c = 60000
+    >>> for i in range(10):
+    ...     seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+    ...     c = c - 4000 - (seed >> 20) % 2000 if i >= 5 else 60000 - (seed >> 20) % 500
+    ...     _ = t.update(c)
+    >>> t.decay_count, t.flags == FLAG_DECAYING   # five consecutive drops, still above 19661
+    (5, True)
 """
 from array import array
 

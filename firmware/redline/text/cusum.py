@@ -15,17 +15,18 @@ anomaly but a short burst hardly moves it; the sums are capped at
 ran CUSUM on raw entropy around 0 with k = 50, h = 200 and never forgot: it
 flagged nearly every input (spec §17 defect 7). Example on a seeded stream::
 
-    from redline.text.cusum import TrackingCusum
-    d = TrackingCusum(k=4000, h=16000)
-    seed = 5
-    alarms = 0
-    for i in range(60):
-        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-        noise = (seed >> 16) % 3000
-        x = 10000 + noise + (30000 if 20 <= i < 30 else 0)
-        d.update(x)
-        alarms += 1 if d.flags else 0
-    alarms, d.flags      # (13, 0): alarms from the shift's first sample to just after it; quiet at the end
+    >>> from redline.text.cusum import TrackingCusum
+    >>> d = TrackingCusum(k=4000, h=16000)
+    >>> seed = 5
+    >>> alarms = 0
+    >>> for i in range(60):
+    ...     seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+    ...     noise = (seed >> 16) % 3000
+    ...     x = 10000 + noise + (30000 if 20 <= i < 30 else 0)
+    ...     _ = d.update(x)
+    ...     alarms += 1 if d.flags else 0
+    >>> alarms, d.flags      # alarms from the shift's first sample to just after it; quiet at the end
+    (13, 0)
 """
 from redline.codes import FLAG_ANOMALY
 

@@ -9,21 +9,23 @@ so the score ``65535 - 65535 * matched // goal_words`` is bounded to 0..65535
 is set when the score is strictly above the threshold; an empty goal never
 drifts. Example on a seeded stream::
 
-    from redline.text.goal import GoalDriftDetector
-    from redline.text.tok import unigram_hashes
-    d = GoalDriftDetector(b"pump pressure valve", 32767)
-    on_topic = unigram_hashes(b"pump pressure valve")
-    off_topic = unigram_hashes(b"pizza cheese weather")
-    seed = 3
-    for i in range(6):
-        words = on_topic if i < 4 else off_topic
-        d.begin()
-        for j in range(4):
-            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-            h = words[(seed >> 16) % 3]
-            d.token(h >> 16, h & 0xFFFF)
-        d.update()
-    d.score, d.flags     # (65535, FLAG_DRIFTING): the last messages share no goal word
+    >>> from redline.text.goal import GoalDriftDetector
+    >>> from redline.text.tok import unigram_hashes
+    >>> from redline.codes import FLAG_DRIFTING
+    >>> d = GoalDriftDetector(b"pump pressure valve", 32767)
+    >>> on_topic = unigram_hashes(b"pump pressure valve")
+    >>> off_topic = unigram_hashes(b"pizza cheese weather")
+    >>> seed = 3
+    >>> for i in range(6):
+    ...     words = on_topic if i < 4 else off_topic
+    ...     d.begin()
+    ...     for j in range(4):
+    ...         seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+    ...         h = words[(seed >> 16) % 3]
+    ...         d.token(h >> 16, h & 0xFFFF)
+    ...     _ = d.update()
+    >>> d.score, d.flags == FLAG_DRIFTING  # the last messages share no goal word
+    (65535, True)
 """
 from array import array
 

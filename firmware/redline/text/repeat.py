@@ -6,14 +6,16 @@ detection costs no extra pass over the text); ``update_bytes`` hashes bytes with
 FNV-1a-32 (llmosafe's hash) in halves. STUCK is set once ``max_repetitions``
 consecutive identical fingerprints were seen. Example on a seeded stream::
 
-    from redline.text.repeat import RepetitionDetector
-    d = RepetitionDetector(3)
-    seed = 7
-    for i in range(12):
-        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-        msg = b"status ok" if i >= 8 else b"reading %d" % (seed % 100)
-        d.update_bytes(msg)
-    d.count, d.flags      # (4, FLAG_STUCK): the last four messages are identical
+    >>> from redline.text.repeat import RepetitionDetector
+    >>> from redline.codes import FLAG_STUCK
+    >>> d = RepetitionDetector(3)
+    >>> seed = 7
+    >>> for i in range(12):
+    ...     seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+    ...     msg = b"status ok" if i >= 8 else b"reading %d" % (seed % 100)
+    ...     _ = d.update_bytes(msg)
+    >>> d.count, d.flags == FLAG_STUCK     # the last four messages are identical
+    (4, True)
 """
 from array import array
 
