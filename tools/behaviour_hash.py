@@ -61,9 +61,9 @@ def _strip(reply):
 
 def reference_replies(vectors, model_dir):
     """(reply lines, protocol lines) of the host reference for ``vectors``."""
-    harness = _first("redline_host.device.harness", "redline_host.harness")
-    modelfile = _first("redline_host.text.modelfile", "redline_host.modelfile")
-    sim = _first("redline_host.device.vboard_sim", "redline_host.vboard_sim")
+    harness = _first("redline_host.device.harness", "redline_host.device.harness")
+    modelfile = _first("redline_host.text.modelfile", "redline_host.text.modelfile")
+    sim = _first("redline_host.device.vboard_sim", "redline_host.device.vboard_sim")
     hmac = _first("redline.link.mac", "redline.link.mac")
     ref = harness.Reference(modelfile.load_model_dir(model_dir), sim.default_config(), KEY)
     next_id = [1]
@@ -102,7 +102,7 @@ def cli(args, stdin):
 
 
 def guard_csv(seed):
-    sim = _first("redline_host.device.vboard_sim", "redline_host.vboard_sim")
+    sim = _first("redline_host.device.vboard_sim", "redline_host.device.vboard_sim")
     lines = [",".join(sim.CHANNELS)]
     for k, spoof in enumerate(("replay", "step", "stuck", "ramp")):
         rows = sim.make_trace(600, seed=seed + k, spoof_at=300, spoof=spoof, spoof_channel=k % 3)
@@ -121,7 +121,7 @@ def main(argv=None):
     ap.add_argument("--model", default=str(REPO / "models" / "default"), help="model directory")
     ap.add_argument("--keep", help="also write every hashed stream to this folder")
     a = ap.parse_args(argv)
-    hv = _first("redline_host.device.harness_vectors", "redline_host.harness_vectors")
+    hv = _first("redline_host.device.harness_vectors", "redline_host.device.harness_vectors")
     vectors = hv.text_vectors(a.texts, seed=a.seed) + hv.sensor_vectors(a.steps, seed=a.seed + 1)
     keep = Path(a.keep) if a.keep else None
     if keep:

@@ -1,6 +1,6 @@
 """Virtual board on the unix MicroPython: stdin/stdout on a pty, sensors from a trace file.
 
-Started by ``redline vboard`` (host/redline_host/vboard.py), which sets:
+Started by ``redline vboard`` (host/redline_host/device/vboard.py), which sets:
 
 - ``REDLINE_TRACE``: integer CSV trace (header = channel names), optional;
 - ``REDLINE_KEY_FILE``: file with the hex reset key, optional (no key: resets refused);

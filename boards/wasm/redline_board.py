@@ -1,6 +1,6 @@
 """Virtual board on the WebAssembly MicroPython (32-bit small ints, like ESP32/RP2040).
 
-tools/wasm_board.mjs loads this port, writes ``/redline_env.json`` (board name,
+host/redline_host/device/js/wasm_board.mjs loads this port, writes ``/redline_env.json`` (board name,
 hex key, trace path, rate, an entropy seed: the port has no ``os.urandom``)
 and drives the node from node's event loop; replies go to ``sys.stdout``,
 which the bridge writes to the pty::

@@ -6,7 +6,7 @@ from redline.codes import FLAG_STUCK, FLAG_ANOMALY, FLAG_ADVERSARIAL
 from redline.sensor.guard import SensorGuard
 from redline.sensor.config import SensorConfig
 from redline import codes as R
-from redline.sensor.ladder import dal_gate
+from redline.ladder import dal_gate
 
 
 from _lcg import Lcg  # noqa: E402  (shared seeded noise)

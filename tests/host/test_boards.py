@@ -5,11 +5,15 @@ import sys
 
 import pytest
 
-from redline_host import cmd_deploy, cmd_flash
+from redline_host.commands import deploy as cmd_deploy
+from redline_host.commands import flash as cmd_flash
+from redline_host.device.flash import esptool_argv
 from redline_host.errors import UserError
-from redline_host.manifest_eval import MARCH, evaluate
-from redline_host.paths import BOARDS, REPO, TOOLS
-from redline_host.vboard import VirtualBoard
+from redline_host.device.manifest_eval import MARCH, evaluate
+from redline_host.paths import BOARDS, REPO
+
+TOOLS = REPO / "tools"
+from redline_host.device.vboard import VirtualBoard
 
 
 def _args(module, argv):
@@ -50,10 +54,10 @@ def test_manifest_with_missing_file_fails(tmp_path):
 
 
 def test_flash_argv_for_esp32():
-    cmds = cmd_flash.esptool_argv("esp32", "/dev/ttyUSB0", "fw.bin", baud=115200, erase=True)
+    cmds = esptool_argv("esp32", "/dev/ttyUSB0", "fw.bin", baud=115200, erase=True)
     assert cmds[0][-7:] == ["--chip", "esp32", "--port", "/dev/ttyUSB0", "--baud", "115200", "erase-flash"]
     assert cmds[1][-4:] == ["write-flash", "-z", "0x1000", "fw.bin"]
-    assert cmd_flash.esptool_argv("esp32s3", "P", "x.bin")[0][-4:] == ["write-flash", "-z", "0x0", "x.bin"]
+    assert esptool_argv("esp32s3", "P", "x.bin")[0][-4:] == ["write-flash", "-z", "0x0", "x.bin"]
 
 
 def test_flash_dry_run_and_refusals(tmp_path, capsys):

@@ -15,7 +15,7 @@ import everything precompiled by mpy-cross (.mpy: native x64 on unix, bytecode o
 wasm), as a board imports frozen code, except that here bytecode and constants
 live in the heap (on a board they stay in flash). A 64-bit unix object is about
 twice a board's; the wasm port is 32-bit like ESP32/RP2040, but it collects
-garbage only when control returns to JavaScript (tools/wasm_run.mjs), never during
+garbage only when control returns to JavaScript (host/redline_host/device/js/wasm_run.mjs), never during
 a script, so its figure is everything allocated from start-up through
 construction, garbage included, not what a board would hold.
 """
@@ -74,7 +74,7 @@ def config_dir(tmp):
     try:
         from redline_host.sensor.sensorconfig import write_config_module
     except ImportError:  # the layout before issue 14
-        from redline_host.sensorconfig import write_config_module
+        from redline_host.sensor.sensorconfig import write_config_module
     names = ("temp_a", "temp_b", "press_a", "press_b", "flow", "level", "humidity", "current")
     cfg = SensorConfig(names, baseline=(2150, 2150, 1000, 1000, 500, 3000, 4500, 800),
                        scale=(12, 12, 40, 40, 9, 30, 60, 15), window=32, warmup=32,
@@ -92,11 +92,11 @@ def host(argv):
     sys.path.insert(0, str(here.parents[2] / "host"))
     sys.path.insert(0, str(here.parents[2] / "firmware"))
     from redline_host.paths import DEFAULT_MODEL, FIRMWARE
-    from redline_host.runtimes import run_script
+    from redline_host.device.runtimes import run_script
     try:
         from redline_host.device.mpy import compiled_tree
     except ImportError:  # the layout before issue 14
-        from redline_host.mpy import compiled_tree
+        from redline_host.device.mpy import compiled_tree
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runtimes", default="unix,wasm", help="MicroPython runtimes (default unix,wasm)")
     ap.add_argument("--heap", default="512K", help="MicroPython heap (default 512K; the figure is what is held)")

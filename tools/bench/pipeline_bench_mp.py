@@ -7,7 +7,8 @@ DAL E (advisory: every stage runs unless memory refuses the message).
 """
 from redline.compat import ticks_diff, ticks_us
 from redline.text.pipe import CognitivePipeline
-from redline.text.policy import DAL_E, EscalationPolicy
+from redline.ladder import DAL_E
+from redline.text.policy import EscalationPolicy
 from redline.text.sift import Sifter
 
 TEXTS = (

@@ -30,6 +30,15 @@ Semantics pinned against the reference's own output (golden file, 5,474 texts):
   ``String::from_utf8_lossy`` of the same bytes (a separator sequence starts
   with a lead byte, where lossy decoding always resynchronises; the U+FFFD it
   substitutes is neither a letter nor a keyword byte).
+
+Why one module of 580 lines: there is a seam -- the word lists and the table
+builders (about 200 lines) against the scanner -- but both sides share a dozen
+private compile-time constants (``_FLAG_NEGATION``, ``_RING_MASK``...). On
+MicroPython a ``_NAME = const(...)`` is inlined and never becomes a module
+attribute, so it cannot be imported from a second module: a split would make
+them public (a RAM dict entry each, on every board) or define them twice. The
+builders run once at import and delete themselves, so their bytecode costs no
+RAM afterwards either way.
 """
 
 from redline.compat import const, zeros
