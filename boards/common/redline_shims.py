@@ -113,6 +113,7 @@ class Board:
         self.key = read_key()
         self.rate_hz = getattr(pins, "RATE_HZ", None)
         self.objective = getattr(pins, "OBJECTIVE", b"")
+        self.text = getattr(pins, "TEXT", True)      # False: a sensor-only node (no text path in RAM)
         self.clock = Clock()
         self.serial = StdioSerial()
 

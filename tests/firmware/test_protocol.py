@@ -3,7 +3,7 @@
 Runs under pytest on CPython and under tools/mp_test_runner.py on the unix and
 WebAssembly MicroPython (a board runs the same file). The requests themselves,
 which need the whole node (pipeline, guard, interlock: more bytecode than the
-64-bit unix port's 128 KB test heap holds), are tested in tests/host/test_protocol.py
+64-bit unix port's 128 KB test heap holds), are tested in tests/host/test_protocol_node.py
 and over the virtual boards.
 """
 import json

@@ -156,15 +156,29 @@ def evaluate(path, micropy_dir=None, port=None):
     return _Evaluator(variables).evaluate(path)
 
 
+def frozen_name(target):
+    """The C name mpy-tool gives a frozen module: its path without ``.py``, ``/`` turned into ``_``.
+
+    Two targets with one name (``redline/model.py`` and ``redline_model.py`` did) stop the
+    firmware's C compile on redefinitions, so ``cross_compile`` refuses them.
+    """
+    return target[:-3].replace("/", "_") if target.endswith(".py") else target.replace("/", "_")
+
+
 def cross_compile(manifest, march, out_dir):
     """mpy-cross every frozen .py for ``march``; returns [(target, mpy_size)]. Raises on a failure."""
     out_dir = Path(out_dir)
     sizes = []
     seen = set()
+    names = {}
     for f in manifest.files:
         if f.target in seen:
             raise UserError("%s is frozen twice" % f.target)
         seen.add(f.target)
+        name = frozen_name(f.target)
+        if name in names:
+            raise UserError("%s and %s both freeze as frozen_module_%s" % (names[name], f.target, name))
+        names[name] = f.target
         if not f.target.endswith(".py"):
             continue
         dst = out_dir / (f.target[:-3] + ".mpy")
