@@ -321,8 +321,9 @@ class Node:
         self.counters["sifts"] += 1
         return r
 
-    def message(self, data, now):
-        """One text message through the pipeline and the interlock; returns ``self.said``."""
+    def message(self, data, now=-1):
+        """One text message (``now``: its time in ms, default the clock) through the pipeline and the
+        interlock; returns ``self.said``."""
         pipe = self.pipeline
         il = self.interlock
         r = pipe.process(data, now=now)

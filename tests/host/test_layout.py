@@ -163,3 +163,15 @@ def test_firmware_doctests(name):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=True)
     assert result.attempted > 0
     assert result.failed == 0, "%d of %d examples of %s failed" % (result.failed, result.attempted, name)
+
+
+def test_only_the_cli_imports_command_modules():
+    graph = import_graph()
+    users = sorted(m for m, deps in graph.items()
+                   if any(d.startswith("redline_host.commands.") for d in deps)
+                   and not m.startswith("redline_host.commands"))
+    assert users == ["redline_host.cli"] or users == []   # cli imports them by name (importlib)
+    host = [m for m in HOST_MODULES if m.startswith("redline_host.") and not m.startswith("redline_host.commands")]
+    too_long = [m for m in host if len(HOST_MODULES[m].read_text().splitlines()) > 420
+                and "above 400 lines because" not in HOST_MODULES[m].read_text()[:4000]]
+    assert too_long == []
