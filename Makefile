@@ -24,13 +24,13 @@ test: setup
 	$(PY) -m pytest -q tests
 
 demo: setup
-	$(PY) tools/demo.py
+	$(VENV)/bin/redline demo
 
 firmware: setup
 	$(PY) tools/firmware.py --board $(BOARD) $(if $(MICROPY_DIR),--micropy-dir $(MICROPY_DIR))
 
 fuzz-long: setup
-	$(PY) -m redline_host.fuzz --lines 1000000
+	$(PY) -m redline_host.device.fuzz --lines 1000000
 
 data: setup
 	$(VENV)/bin/redline data
