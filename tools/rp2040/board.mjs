@@ -574,7 +574,7 @@ stdin.on("error", (err) => log("stdin: " + err.message));
 
 let stopping = false;
 function shutdown(code) {
-    log("shutdown " + code);
+    log("exiting (" + code + "), flash saved");
     if (stopping) return;
     stopping = true;
     try {
