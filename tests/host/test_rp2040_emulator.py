@@ -42,11 +42,10 @@ def _uf2_or_skip():
 @pytest.fixture(scope="module")
 def pico(tmp_path_factory):
     uf2 = _uf2_or_skip()
-    from redline_host.vboard_sim import default_config
-    from vboard_rp2040 import RP2040Board
+    from vboard_rp2040 import RP2040Board, pico_default_config
     flash = tmp_path_factory.mktemp("pico") / "flash.bin"
     # a configuration unlike the frozen one, so hello proves the filesystem copy is read
-    cfg = default_config(window=24, warmup=24)
+    cfg = pico_default_config(window=24, warmup=24)
     vb = RP2040Board(flash=flash, uf2=uf2, bootrom=BOOTROM, config=cfg, key=bytes(range(32)))
     vb.start()
     try:
@@ -76,6 +75,24 @@ def test_hello_from_the_frozen_main(pico):
     assert r["config"]["sha256"] == pico.test_config.sha256() != default_config().sha256()
     assert r["key"] is True
     assert r["channels"] == ["temp_a", "temp_b", "pressure"]
+
+
+def test_sensors_read_from_the_csv_and_node_healthy(pico):
+    import csv
+    from vboard_rp2040 import adc_u16_seen
+    out = pico.exec_raw("il = node.interlock\nprint(il.latched, il.reason, node.counters['samples'])\n"
+                        "print([r.read() for r in node.readers])\n")
+    lines = out.split()
+    latched, reason, samples = lines[0], lines[1], int(lines[2])
+    values = [int(v.strip("[],")) for v in lines[3:6]]
+    assert (latched, reason) == ("False", "0") and samples > 0
+    assert pico.instances() == 1, pico.events("boot")          # no watchdog reset so far
+    with open(pico.trace) as f:
+        rows = list(csv.DictReader(f))
+    # ADC channels pass the 12-bit converter; the I2C register is exact
+    assert values[0] in {adc_u16_seen(int(r["temp_a"])) for r in rows}
+    assert values[1] in {adc_u16_seen(int(r["temp_b"])) for r in rows}
+    assert values[2] in {int(r["pressure"]) for r in rows}
 
 
 def test_file_survives_machine_reset(pico):

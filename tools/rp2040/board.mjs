@@ -402,6 +402,10 @@ function boot(reason) {
     const wd = m.peripherals[0x40058];
     wd.reason = carriedReason;
     wd.onWatchdogTrigger = () => {
+        // rp2040js re-fires an expired watchdog at the same instant for ever: stop its timer
+        // (this instance is replaced by a new one at the end of the current batch anyway)
+        wd.alarm.enable = false;
+        wd.timer.enable = false;
         resetRequest = wd.reason === 1 ? "watchdog_timeout" : "watchdog_trigger";
         carriedReason = wd.reason;
     };
@@ -467,7 +471,8 @@ function boot(reason) {
         if (high === last) return;
         last = high;
         emit({ ev: "pin", pin: opts.markerPin, value: high ? 1 : 0, instance, cycles: m.core.cycles,
-            nanos: m.clock.nanos, total_cycles: totalCycles + m.core.cycles });
+            nanos: m.clock.nanos, total_cycles: totalCycles + m.core.cycles,
+            wall_ms: performance.now() - wall0 });
     });
     last = pin.value === 1;
     mcu = m;

@@ -25,8 +25,10 @@ board's ``pins.py``: ``ADC_CHANNELS`` name -> GPIO 26..29 -> ADC 0..3, and
 ``I2C_SENSOR`` (name, address, register) on ``I2C_ID``. ADC values are in
 ``read_u16`` units and pass through the 12-bit converter, so the firmware reads
 ``adc_u16_seen(v)``, not ``v``. Without a trace the board gets a nominal one
-(``vboard_sim.make_trace``, one hour at 10 Hz). Each column advances one row per
-conversion of its channel; the last row is held after the end.
+for the configuration (``nominal_trace``, one hour at 10 Hz). Each column advances
+one row per conversion of its channel; the last row is held after the end. The
+default configuration is ``pico_default_config()``: the vboard's greenhouse node
+with its ADC signals above the converter's resolution (see there why).
 
 Needs: ``make setup`` (node + rp2040js), a built UF2 (``tools/pico_image.py``),
 the bootrom from ``../shared/toolchains``, and PyPI ``littlefs-python``.
@@ -154,9 +156,49 @@ def pin_map(board="RPI_PICO"):
     return args
 
 
-def _default_trace(path, channels):
-    from redline_host.vboard_sim import make_trace, write_trace
-    write_trace(path, channels, make_trace(36000, seed=0))
+ADC_STEP = 16     # one step of the 12-bit converter in read_u16 counts
+
+
+def pico_default_config(**overrides):
+    """``vboard_sim.default_config()`` as a Pico node sees it.
+
+    Its temperature probes (scale 12 read_u16 counts) would sit under one step of the
+    RP2040's 12-bit ADC (16 counts): quantized, the readings repeat and the stuck
+    detector halts the node within seconds. Here the ADC channels' signal is 16 times
+    larger around mid-scale (baseline 32768, scale 192, range, slew and pair tolerance
+    times 16); the I2C pressure channel reads exact 16-bit values and is unchanged.
+    """
+    from redline_host.vboard_sim import default_config
+    g = ADC_STEP
+    mid = 32768
+    fields = dict(
+        baseline=(mid, mid, 1000), scale=(12 * g, 12 * g, 40),
+        range_min=(mid - 650 * g, mid - 650 * g, 0), range_max=(mid + 650 * g, mid + 650 * g, 2000),
+        max_slew=(120 * g, 120 * g, 400), pair_tol=(80 * g,),
+    )
+    fields.update(overrides)
+    return default_config(**fields)
+
+
+def nominal_trace(cfg, n, seed=0):
+    """``n`` rows of nominal readings for any configuration: per channel its baseline, a slow
+    component shared by all channels (so redundant pairs agree) and noise of 0.9 scale."""
+    import random
+    rng = random.Random(seed)
+    base = list(cfg.baseline)
+    scale = list(cfg.scale)
+    rows = []
+    slow = 0.0
+    for _ in range(n):
+        slow = 0.98 * (slow + rng.gauss(0, 0.05))
+        rows.append([int(round(base[c] + slow * scale[c] + rng.gauss(0, 0.9 * scale[c])))
+                     for c in range(len(base))])
+    return rows
+
+
+def write_nominal_trace(path, cfg, n=36000, seed=0):
+    from redline_host.vboard_sim import write_trace
+    write_trace(path, cfg.channels, nominal_trace(cfg, n, seed))
 
 
 # -- the board -------------------------------------------------------------------------------------
@@ -206,15 +248,14 @@ class RP2040Board:
             raise BoardError("node is not on PATH")
 
     def _provision(self):
-        from redline_host.sensorconfig import write_config_module
-        from redline_host.vboard_sim import default_config
+        from redline_host.sensorconfig import read_config_module, write_config_module
         files = {}
         d = Path(self.dir)
         cfg_path = d / "redline_config.py"
         if isinstance(self.config, (str, Path)):
             shutil.copyfile(self.config, cfg_path)
         else:
-            write_config_module(self.config if self.config is not None else default_config(), cfg_path,
+            write_config_module(self.config if self.config is not None else pico_default_config(), cfg_path,
                                 source="redline vboard --board rp2040")
         text = cfg_path.read_bytes()
         if self.rate:
@@ -225,10 +266,8 @@ class RP2040Board:
         files.update(self.files)
         write_flash_files(self.flash, files)
         if not self.trace:
-            ns = {}
-            exec(compile(text, str(cfg_path), "exec"), ns)
             self.trace = str(d / "nominal.csv")
-            _default_trace(self.trace, ns["CHANNELS"])
+            write_nominal_trace(self.trace, read_config_module(cfg_path))
 
     def start(self):
         self._check_inputs()
