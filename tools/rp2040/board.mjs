@@ -596,6 +596,10 @@ process.on("SIGINT", () => shutdown(0));
 process.on("SIGHUP", () => shutdown(0));
 process.on("SIGUSR1", () => emit(stats("stats")));
 
+// the launcher gone (killed without stopping us): save the flash and go too, no orphan left
+const parentPid = process.ppid;
+setInterval(() => { if (process.ppid !== parentPid) shutdown(0); }, 1000).unref();
+
 // flash written a moment ago and quiet since: save it, so even a kill keeps what the board wrote
 let lastDirtyCheck = false;
 setInterval(() => {

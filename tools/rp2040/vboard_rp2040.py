@@ -489,3 +489,52 @@ class RP2040Board:
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
+
+
+def main(argv=None):
+    """``python tools/rp2040/vboard_rp2040.py [--flash FILE] [--trace CSV]``: run until Ctrl-C."""
+    import argparse
+    import sys
+    ap = argparse.ArgumentParser(description="Run the emulated Pico behind a pty and print its path.",
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument("--flash", help="persist the 2 MiB flash image here (default: a temporary file)")
+    ap.add_argument("--trace", help="integer CSV (header = channel names) fed to the ADC/I2C sensors")
+    ap.add_argument("--uf2", default=str(DEFAULT_UF2))
+    ap.add_argument("--bootrom", default=str(DEFAULT_BOOTROM))
+    ap.add_argument("--link", help="also make this symlink to the pty")
+    ap.add_argument("--key-file", help="read the reset key from this file, or write a new one there")
+    ap.add_argument("--speed", default="realtime", choices=("realtime", "max"))
+    args = ap.parse_args(argv)
+    key = None
+    if args.key_file and os.path.isfile(args.key_file):
+        key = bytes.fromhex(Path(args.key_file).read_text().strip())
+    vb = RP2040Board(trace=args.trace, key=key, link=args.link, flash=args.flash, uf2=args.uf2,
+                     bootrom=args.bootrom, speed=args.speed)
+
+    def _term(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, _term)
+    try:
+        with vb:
+            vb.wait_ready()
+            if args.key_file and key is None:
+                fd = os.open(args.key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write(vb.key.hex() + "\n")
+            print(vb.device, flush=True)
+            print("redline: emulated RPI_PICO on %s; Ctrl-C stops it" % vb.device, file=sys.stderr)
+            while vb.alive():
+                time.sleep(0.2)
+            raise BoardError("the emulator exited: %s" % vb.log_tail())
+    except KeyboardInterrupt:
+        return 0
+    except BoardError as exc:
+        print("redline: %s" % exc, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    import sys
+    sys.path.insert(0, str(REPO / "host"))
+    sys.path.insert(0, str(REPO / "firmware"))
+    sys.exit(main())
