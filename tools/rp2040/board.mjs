@@ -51,7 +51,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const { RP2040, USBCDC, ConsoleLogger, LogLevel } = await import(
+const { RP2040, USBCDC } = await import(
     path.join(HERE, "..", "node_modules", "rp2040js", "dist", "esm", "index.js"));
 const { SimulationClock } = await import(
     path.join(HERE, "..", "node_modules", "rp2040js", "dist", "esm", "clock", "simulation-clock.js"));
@@ -107,6 +107,7 @@ const opts = {
     if (!opts.bootrom) die("--bootrom FILE is required (the RP2040 B1 mask ROM)");
     if (!opts.uf2) die("--uf2 FILE is required");
     if (!["realtime", "max"].includes(opts.speed)) die("--speed is realtime or max");
+    if (!["debug", "info", "warn", "error"].includes(opts.logLevel)) die("--log-level is debug, info, warn or error");
     if (!["u16", "raw12"].includes(opts.adcUnits)) die("--adc-units is u16 or raw12");
     if (!(opts.markerPin >= 0 && opts.markerPin < 30)) die("--marker-pin is a GPIO number 0..29");
 }
@@ -313,6 +314,17 @@ function hostReceive(bytes) {
 
 // ---- one emulator instance -------------------------------------------------------------------
 
+// rp2040js's ConsoleLogger prints debug/info on stdout (the serial stream) and throws on
+// errors; this one writes every level to stderr and never throws
+const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
+const minLevel = LEVELS[opts.logLevel] ?? 3;
+const emulatorLogger = {};
+for (const name of Object.keys(LEVELS)) {
+    emulatorLogger[name] = (component, message) => {
+        if (LEVELS[name] >= minLevel) log(name + " [" + component + "] " + message);
+    };
+}
+
 const ROM_CODES = ["IF", "EX", "RE", "RP", "FC", "CX"];
 let instance = 0;
 let totalCycles = 0;          // cycles of previous instances
@@ -382,8 +394,7 @@ function boot(reason) {
     instance++;
     const clock = new SimulationClock();
     const m = new RP2040(clock);
-    m.logger = new ConsoleLogger({ debug: LogLevel.Debug, info: LogLevel.Info, warn: LogLevel.Warn,
-        error: LogLevel.Error }[opts.logLevel] ?? LogLevel.Warn, true);
+    m.logger = emulatorLogger;
     m.loadBootrom(bootrom);            // resets the flash to 0xFF: load the flash after it
     m.flash.set(flashImage);
     const bkpts = patchRom(m);         // after loading bootrom and flash (README: order matters)
@@ -595,6 +606,10 @@ process.on("SIGTERM", () => shutdown(0));
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGHUP", () => shutdown(0));
 process.on("SIGUSR1", () => emit(stats("stats")));
+process.on("uncaughtException", (err) => {
+    log("emulator failure: " + (err.stack || err));
+    shutdown(3);
+});
 
 // the launcher gone (killed without stopping us): save the flash and go too, no orphan left
 const parentPid = process.ppid;

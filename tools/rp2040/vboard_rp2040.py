@@ -209,13 +209,13 @@ class RP2040Board:
     def __init__(self, trace=None, config=None, key=None, link=None, rate=None, no_key=False,
                  flash=None, uf2=None, bootrom=None, speed="realtime", board="RPI_PICO", files=None):
         self.trace = str(Path(trace).resolve()) if trace else None
-        self.config = config
+        self.config = str(Path(config).resolve()) if isinstance(config, (str, Path)) else config
         self.key = None if no_key else (key if key is not None else os.urandom(32))
         self.link = link
         self.rate = rate
         self.flash = str(Path(flash).resolve()) if flash else None
-        self.uf2 = Path(uf2) if uf2 else DEFAULT_UF2
-        self.bootrom = Path(bootrom) if bootrom else DEFAULT_BOOTROM
+        self.uf2 = Path(uf2).resolve() if uf2 else DEFAULT_UF2
+        self.bootrom = Path(bootrom).resolve() if bootrom else DEFAULT_BOOTROM
         self.speed = speed
         self.board = board
         self.files = dict(files or {})
