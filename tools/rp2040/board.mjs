@@ -35,13 +35,16 @@
 //   each conversion; after the last row the last value is held.
 // - I2C: --i2c BUS:ADDR:REG=COLUMN answers a read of register REG at 7-bit address ADDR on
 //   bus BUS with the next value of COLUMN as 16-bit big-endian (other addresses NACK, as with
-//   nothing on the bus).
+//   nothing on the bus). Map every I2C sensor the firmware reads: after a NACK, MicroPython's
+//   rp2 I2C code spins in busy-waits (its timeouts run on the emulated clock at ~0.2-0.4x
+//   speed, and released lines read back 0 here) and the board stops answering for seconds.
 // - Marker pin (default GPIO 22, free on the Pico): every edge is an event with the core's
 //   cycle counter and the emulated time, so cycles between two toggles are exact.
 // - Speed: "realtime" (default) never lets the emulated clock run ahead of the wall clock
 //   while the chip sleeps (an idle board costs no host CPU; a busy one runs as fast as it can,
 //   about 0.2x a real Pico); "max" skips idle time entirely.
-// - SIGUSR1 makes it write a "stats" event at once; SIGTERM/SIGINT save the flash and exit.
+// - SIGUSR1 makes it write a "stats" event at once (cycles, emulated ns, wall ms, and the PC,
+//   which arm-none-eabi-nm on the image's firmware.elf turns into a function name); SIGTERM/SIGINT save the flash and exit.
 
 import fs from "node:fs";
 import net from "node:net";
@@ -500,7 +503,7 @@ function deliverHostBytes() {
 }
 
 function stats(kind) {
-    return { ev: kind, instance, cycles: mcu.core.cycles, nanos: mcu.clock.nanos,
+    return { ev: kind, instance, pc: mcu.core.PC >>> 0, cycles: mcu.core.cycles, nanos: mcu.clock.nanos,
         total_cycles: totalCycles + mcu.core.cycles, total_nanos: totalNanos + mcu.clock.nanos,
         wall_ms: Math.round(performance.now() - wall0) };
 }
