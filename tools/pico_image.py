@@ -115,7 +115,7 @@ def missing_packages():
     return missing
 
 
-def ensure_toolchain(use_apt=True):
+def ensure_toolchain(use_apt=True, logs=DEFAULT_BUILD / "logs"):
     missing = missing_packages()
     if not missing:
         return []
@@ -127,12 +127,12 @@ def ensure_toolchain(use_apt=True):
     say("installing the ARM toolchain with apt (%s) ..." % ", ".join(missing))
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     t0 = time.monotonic()
-    log = DEFAULT_BUILD / "logs" / "apt.log"
+    log = Path(logs) / "apt.log"
     try:
         run_logged(cmd, log, env=env)
     except BuildError:
         say("apt-get install failed; refreshing the package lists and trying again")
-        run_logged(["apt-get", "update", "-qq"], DEFAULT_BUILD / "logs" / "apt-update.log", env=env)
+        run_logged(["apt-get", "update", "-qq"], Path(logs) / "apt-update.log", env=env)
         run_logged(cmd, log, env=env)
     still = missing_packages()
     if still:
@@ -297,7 +297,7 @@ class Layout:
         self.manifests = self.root / "manifest"
         self.cache = self.root / "uf2"
         self.picotool = self.root / "picotool-install"
-        self.port_build = self.root / ("build-" + board)
+        self.port_build = None          # set by build(): depends on the MicroPython tree
         self.latest = self.root / (board + ".uf2")
         self.info = self.root / (board + ".json")
 
@@ -350,7 +350,10 @@ def build(board="RPI_PICO", toolchains=DEFAULT_TOOLCHAINS, micropy_dir=None, bui
         result.update(built=False, seconds=round(time.monotonic() - t_start, 2))
         say("cached: %s (key %s)" % (layout.latest, key[:16]))
         return result
-    installed = ensure_toolchain(use_apt)
+    installed = ensure_toolchain(use_apt, layout.logs)
+    # one CMake build folder per MicroPython tree: CMake refuses a cache made from another source
+    layout.port_build = layout.root / ("build-%s-%s" % (board, hashlib.sha256(
+        str(micropy_dir).encode()).hexdigest()[:8]))
     env = dict(os.environ)
     if picotool_src is not None:
         pico_sdk = micropy_dir / "lib" / "pico-sdk"
