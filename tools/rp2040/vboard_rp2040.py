@@ -390,9 +390,9 @@ class RP2040Board:
                         ok = False
                     if ok:
                         # answers to pings queued while it booted: read them now, not the next client
-                        time.sleep(0.3)
-                        while port.in_waiting or port.readline():
-                            port.reset_input_buffer()
+                        port.timeout = 0.3
+                        while port.readline():
+                            pass
                         return True
         raise BoardError("emulated board did not answer within %.0f s: %s" % (timeout, self.log_tail()))
 
