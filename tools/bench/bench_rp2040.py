@@ -4,7 +4,10 @@ Boots the cached UF2 (``python3 tools/pico_image.py`` builds it) behind a pty an
 prints one JSON object::
 
     boot_wall_s                 start of the emulator -> the frozen main.py answers a ping
-    boot_cycles                 core cycles executed by then (upper bound: includes the pings)
+    boot_cycles                 core cycles when the first byte leaves the CDC port (the first
+                                ping's answer: main.py built its node and serves)
+    boot_emulated_ms            emulated time then (realtime pacing: idle waits follow the wall)
+    usb_enumerated_cycles       core cycles when the emulated host finished configuring USB
     emulated_cycles_per_wall_s  a 2M-iteration busy loop between two marker-pin edges
     empty_loop_cycles           cycles per iteration of ``for i in range(n): pass`` (marker pin)
     hello_ms / ping_ms          median wall-clock round trip of the protocol over the pty (n=20)
@@ -79,7 +82,11 @@ def main():
         with RP2040Board(flash=flash, uf2=uf2) as vb:
             vb.wait_ready()
             res["boot_wall_s"] = round(time.monotonic() - t0, 2)
-            res["boot_cycles"] = vb.stats()["cycles"]
+            first = vb.events("first_tx")[0]
+            res["boot_cycles"] = first["cycles"]
+            res["boot_emulated_ms"] = round(first["nanos"] / 1e6, 1)
+            res["boot_first_reply_wall_s"] = round(first["wall_ms"] / 1000, 2)
+            res["usb_enumerated_cycles"] = vb.events("usb_connected")[0]["cycles"]
             vb.exec_raw(LOOP)
             empty = spans(vb, "f(0)\nf(100)\nf(1000)\n", 3)
             res["empty_loop_cycles"] = round((empty[2][0] - empty[0][0]) / 1000, 1)

@@ -426,7 +426,15 @@ function boot(reason) {
     // USB CDC, without the empty-packet storm
     pendingOut = null;
     const usb = new USBCDC(m.usbCtrl);
-    usb.onSerialData = (buf) => hostReceive(buf);
+    let sent = false;
+    usb.onSerialData = (buf) => {
+        if (!sent) {   // the first byte out: with input queued from the start, main.py is serving
+            sent = true;
+            emit({ ev: "first_tx", instance, cycles: m.core.cycles, nanos: m.clock.nanos,
+                wall_ms: performance.now() - wall0 });
+        }
+        hostReceive(buf);
+    };
     usb.onDeviceConnected = () => emit({ ev: "usb_connected", instance, cycles: m.core.cycles,
         nanos: m.clock.nanos });
     m.usbCtrl.onEndpointRead = (endpoint, size) => {
