@@ -72,9 +72,6 @@ def test_build_manifest_freezes_everything_without_clashes(tmp_path, micropy_dir
 
 
 @pytest.mark.parametrize("board,port", [("RPI_PICO", "rp2"), ("ESP32_GENERIC", "esp32")])
-@pytest.mark.xfail(strict=True, reason="redline/model.py and the model's redline_model.py share the frozen "
-                   "C name redline_model until the layout change (issue 14) moves the former; remove this "
-                   "mark then")
 def test_every_board_manifest_has_unique_frozen_names(board, port, micropy_dir):
     r = check_manifest(REPO / "boards" / board / "manifest.py", micropy_dir, port, board)
     assert r["missing"] == [] and r["bad_names"] == [] and r["frozen_twice"] == []

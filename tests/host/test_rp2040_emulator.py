@@ -65,7 +65,7 @@ def ask(port, req):
 
 def test_hello_from_the_frozen_main(pico):
     import serial
-    from redline_host.vboard_sim import default_config
+    from redline_host.device.vboard_sim import default_config
     with serial.serial_for_url(pico.path, timeout=10) as port:
         r = ask(port, {"op": "hello", "id": 7})
     assert r["ok"] is True and r["id"] == 7 and r["proto"] == 1

@@ -168,7 +168,7 @@ def pico_default_config(**overrides):
     larger around mid-scale (baseline 32768, scale 192, range, slew and pair tolerance
     times 16); the I2C pressure channel reads exact 16-bit values and is unchanged.
     """
-    from redline_host.vboard_sim import default_config
+    from redline_host.device.vboard_sim import default_config
     g = ADC_STEP
     mid = 32768
     fields = dict(
@@ -197,7 +197,7 @@ def nominal_trace(cfg, n, seed=0):
 
 
 def write_nominal_trace(path, cfg, n=36000, seed=0):
-    from redline_host.vboard_sim import write_trace
+    from redline_host.device.vboard_sim import write_trace
     write_trace(path, cfg.channels, nominal_trace(cfg, n, seed))
 
 
@@ -248,7 +248,7 @@ class RP2040Board:
             raise BoardError("node is not on PATH")
 
     def _provision(self):
-        from redline_host.sensorconfig import read_config_module, write_config_module
+        from redline_host.sensor.sensorconfig import read_config_module, write_config_module
         files = {}
         d = Path(self.dir)
         cfg_path = d / "redline_config.py"
