@@ -2,12 +2,27 @@
 
     import redline_board
     board = redline_board.make()
+
+On the RP2040 ``machine.reset()`` goes through the watchdog too, so
+``machine.reset_cause()`` reads WDT_RESET after a deliberate reset as well as
+after a watchdog timeout; the watchdog's REASON register tells them apart
+(bit 0 TIMER: a timeout). Only a timeout counts as a watchdog reset here.
 """
 import pins
 from redline_shims import make_board
 
 NAME = "RPI_PICO"
+_WATCHDOG_REASON = 0x40058008
+_REASON_TIMER = 1
+
+
+def reset_cause():
+    import machine
+    cause = machine.reset_cause()
+    if cause == machine.WDT_RESET and not (machine.mem32[_WATCHDOG_REASON] & _REASON_TIMER):
+        return machine.PWRON_RESET      # machine.reset(): forced, not a timeout
+    return cause
 
 
 def make():
-    return make_board(NAME, pins)
+    return make_board(NAME, pins, reset_cause)

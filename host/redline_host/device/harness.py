@@ -30,7 +30,7 @@ from redline_host.device.vboard_sim import default_config
 
 log = logging.getLogger(__name__)
 
-VOLATILE = ("id", "heap_free", "uptime_ms", "nonce")
+VOLATILE = ("id", "heap_free", "heap_largest", "uptime_ms", "nonce", "backoff_ms", "retry_ms")
 
 
 def load_config_file(path):
@@ -51,13 +51,25 @@ def read_key_file(path):
 
 
 class _HostBoard:
+    """The reference's board: no sensors unless given, a provisioned latch record in RAM (a fresh
+    virtual board's flash holds the same released record, so both start unlatched)."""
+
     name = "host-reference"
     sensors = None
     rate_hz = 10
 
-    def __init__(self, key):
+    def __init__(self, key, name=None, rate_hz=None, sensors=None):
+        from redline.latch import MemoryFlash, provision
         self.key = key
         self.out = []
+        self.flash = MemoryFlash()
+        provision(self.flash)
+        if name is not None:
+            self.name = name
+        if rate_hz is not None:
+            self.rate_hz = rate_hz
+        if sensors is not None:
+            self.sensors = sensors
 
     def write(self, data):
         self.out.append(bytes(data))
@@ -66,8 +78,8 @@ class _HostBoard:
 class Reference:
     """The firmware's Node on CPython, spoken to with the same request lines."""
 
-    def __init__(self, model, config, key):
-        self.board = _HostBoard(key)
+    def __init__(self, model, config, key, name=None, rate_hz=None, sensors=None, board=None):
+        self.board = board if board is not None else _HostBoard(key, name, rate_hz, sensors)
         self.node = Node(self.board, model=model, config=config)
 
     def request(self, line):
@@ -226,20 +238,29 @@ class Harness:
         exp = self.ref.request(line)
         return got, exp, dt
 
-    def _auth(self, side, op, arg, extra):
-        """Authenticated op on one side ('board' or 'ref'); returns the reply."""
-        if side == "board":
-            ch, _ = self.board.request(self._line({"op": "challenge"}))
-        else:
-            ch = self.ref.request(self._line({"op": "challenge"}))
-        if not ch.get("ok"):
-            raise UserError("%s refused a challenge: %s" % (side, ch.get("msg")))
-        nonce = bytes.fromhex(ch["nonce"])
-        req = {"op": op, "mac": hmac_sha256(self.key, nonce + arg).hex()}
-        req.update(extra)
-        if side == "board":
-            return self.board.request(self._line(req))[0]
-        return self.ref.request(self._line(req))
+    def _auth(self, side, op, arg, extra, patience=60.0):
+        """Authenticated op on one side ('board' or 'ref'); returns the reply.
+
+        A node backing off after failed MACs (``backoff``, e.g. after a fuzz run) is waited for.
+        """
+        deadline = time.monotonic() + patience
+        while True:
+            if side == "board":
+                ch, _ = self.board.request(self._line({"op": "challenge"}))
+            else:
+                ch = self.ref.request(self._line({"op": "challenge"}))
+            if not ch.get("ok"):
+                raise UserError("%s refused a challenge: %s" % (side, ch.get("msg")))
+            nonce = bytes.fromhex(ch["nonce"])
+            req = {"op": op, "mac": hmac_sha256(self.key, nonce + arg).hex()}
+            req.update(extra)
+            if side == "board":
+                r = self.board.request(self._line(req))[0]
+            else:
+                r = self.ref.request(self._line(req))
+            if r.get("err") != "backoff" or time.monotonic() > deadline:
+                return r
+            time.sleep(min(r.get("retry_ms", 1000), 30000) / 1000.0 + 0.01)
 
     def reset_both(self):
         if self.key is None:
