@@ -83,7 +83,8 @@ class _Unavailable:
 
 
 class _Minimal:
-    """A board seen without its sensors and text path: what a node that failed to build falls back to."""
+    """A board seen without its sensors and text path: what a node that failed to build falls back to.
+    An attribute of the board that raises is treated as missing (its default applies)."""
 
     text = False
     sensors = None
@@ -92,7 +93,10 @@ class _Minimal:
         self.board = board
 
     def __getattr__(self, name):
-        return getattr(self.board, name)
+        try:
+            return getattr(self.board, name)
+        except Exception:
+            raise AttributeError(name)
 
 
 def make_board():

@@ -137,7 +137,7 @@ class LatchStore:
         self.code = 0
         self.reason = 0
         self.failures = 0
-        self.status = "missing"
+        self.status = None          # not read yet
 
     def load(self):
         """Read every slot; returns 'ok', 'missing' (no slot at all) or 'corrupt' (a slot missing or bad).
@@ -170,9 +170,17 @@ class LatchStore:
         return "ok"
 
     def save(self, latched, code, reason, failures):
-        """Write the next record to the next slot (raises OSError/MemoryError when the flash fails)."""
+        """Write the next record to the next slot, or to every slot when the last load was not 'ok'
+        (raises OSError/MemoryError when the flash fails)."""
+        if self.status is None:
+            self.load()
         seq = (self.seq + 1) & _U32
-        self.flash.write(slot_name(seq % self.slots), encode(seq, latched, code, reason, failures))
+        rec = encode(seq, latched, code, reason, failures)
+        if self.status == "ok":
+            self.flash.write(slot_name(seq % self.slots), rec)
+        else:   # after a missing or damaged record every slot is rewritten, so the next boot reads "ok"
+            for i in range(self.slots):
+                self.flash.write(slot_name(i), rec)
         self.seq = seq
         self.latched = latched
         self.code = code

@@ -274,6 +274,7 @@ class Node:
         self.audit = AuditRing(32)
         # the latch record (redline.latch): read before anything can trip
         self.store = None
+        self.latch_boot = "ram"         # what the latch record said at boot (stats: latch_record)
         flash = _attr(board, "flash")
         boot_code = 0
         boot_reason = 0
@@ -282,6 +283,7 @@ class Node:
             from redline.latch import LatchStore
             self.store = LatchStore(flash)
             status = self.store.load()
+            self.latch_boot = status
             self.auth_fails = self.store.failures
             if status == "missing":
                 boot_code, boot_reason = HALT_SELF_MEMORY, REASON_NO_RECORD
@@ -657,7 +659,7 @@ class Node:
         out["trace"] = 1 if self.trace else 0
         out["reboots"] = self.reboots
         out["audit_total"] = self.audit.total
-        out["latch_record"] = self.store.status if self.store is not None else "ram"
+        out["latch_record"] = self.latch_boot
         out["latch_errors"] = self.latch_errors
         out["backoff_ms"] = self.auth_wait_ms()
         out["uptime_ms"] = self.uptime_ms()

@@ -7,7 +7,7 @@ import json
 import sys
 
 from redline.codes import (PROCEED, WARN, HALT_RESOURCE, HALT_SELF_MEMORY, REASON_FAULT, REASON_MEMORY,
-                           REASON_EMERGENCY, REASON_PRESSURE)
+                           REASON_EMERGENCY, REASON_PRESSURE, REASON_WATCHDOG)
 from redline.compat import heap_lock, heap_unlock
 from redline.interlock import Interlock
 from redline.ladder import PRESSURE_CRITICAL, PRESSURE_EMERGENCY
@@ -198,12 +198,20 @@ def test_pressure_from_the_gauge_reaches_the_guard_once_a_second_of_samples():
 
 
 def test_watchdog_reset_boots_latched_and_holds_pressure_until_an_authenticated_reset():
+    # the board reports its reset cause (machine.reset_cause() on a real board); the node decides
     board = Board(Pin())
-    board.boot_latched = True
+    board.reset_cause = 3
+    board.watchdog_cause = 3
     node = Node(board, config=SensorConfig(("a",), baseline=100, scale=10))
-    assert node.latched and node.gauge.watchdog_reset
+    assert node.latched and node.gauge.watchdog_reset and node.interlock.reason == REASON_WATCHDOG
+    assert node.measure_pressure() == PRESSURE_CRITICAL
     node.reset_state("latch")
     assert not node.latched and not node.gauge.watchdog_reset
+    board2 = Board(Pin())
+    board2.reset_cause = 1
+    board2.watchdog_cause = 3
+    node2 = Node(board2, config=SensorConfig(("a",), baseline=100, scale=10))
+    assert not node2.latched and not node2.gauge.watchdog_reset
 
 
 def _text_modules():

@@ -308,11 +308,8 @@ class Protocol:
         count = len(vals)
         out = [0] * (nf * count)
         res = {"n": count, "nf": nf, "r": out}
-        try:
-            room = bytearray(_FIELD_BYTES * nf * count + 64)
-        except MemoryError:
+        if not self.reserve(_FIELD_BYTES * nf * count + 64):
             raise BadRequest("memory", "no room for the reply to %d readings: nothing changed" % count)
-        room = None
         k = 0
         for i in range(count):          # allocates nothing: the readings run whole
             fed = node.feed(chans[i], vals[i])
@@ -335,6 +332,15 @@ class Protocol:
             i = len(vals) - 1
             res["trace"] = node.trace_reading(chans[i], vals[i])
         return res
+
+    def reserve(self, nbytes):
+        """True when a block of ``nbytes`` can be allocated now (tried and dropped at once)."""
+        try:
+            room = bytearray(nbytes)
+        except MemoryError:
+            return False
+        room = None
+        return room is None
 
     def _value(self, v):
         if isinstance(v, bool) or not isinstance(v, int) or v > _SMALL or v < -_SMALL:
