@@ -15,11 +15,12 @@ a fake in tests). The actuator starts safe and turns on only after
   runs each guard step inside a try and, on any exception, calls ``trip()``:
   HALT_SELF_MEMORY "guard fault", or HALT_RESOURCE "memory error" for a
   MemoryError -- safe and latched.
-- The watchdog (anything with ``feed()``) is fed only on healthy steps while
-  not latched; a latched node stops feeding it, so the hardware watchdog
-  resets the board, which boots latched (the node reads the reset cause and
-  the latch record on flash: redline.node, redline.latch). ``check_deadline()``
-  trips HALT_DEADLINE when no step has completed for ``deadline_ms``.
+- The watchdog (anything with ``feed()``) is fed here only on healthy steps
+  while not latched; the node's sampling loop feeds it while latched or held
+  (redline.node), so only a hung loop lets it reset the board, which then
+  boots latched (the node reads the reset cause and the latch record on
+  flash: redline.latch). ``check_deadline()`` trips HALT_DEADLINE when no step
+  has completed for ``deadline_ms``.
 - Every decision other than Proceed taken while unlatched, every trip and
   every actuator change goes to the audit ring (``audit.entries()``); trips
   are also pinned there (``audit.trips()``).

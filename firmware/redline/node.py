@@ -54,6 +54,11 @@ What survives a power cut, and what wins (docs/protocol.md, "The latch"):
 - Sampling has a deadline: ``deadline_ms`` (``DEADLINE_PERIODS`` sample periods,
   at least ``DEADLINE_MIN_MS``) between two samples while sampling is due; a
   loop that falls behind trips HALT_DEADLINE ("sampling deadline missed").
+- The hardware watchdog watches the loop: the interlock feeds it on healthy
+  decisions, and ``sample()`` feeds it while the node is latched or not
+  sampling (held): the latch persists anyway, so starving the watchdog would
+  only reboot the node every few seconds and cut off the protocol through
+  which an authenticated reset comes. A hung loop still starves it.
 
 Sensor-only nodes: a board whose ``text`` is False gets no text path. Its node
 imports no ``redline.text`` module (no tokenizer, classifier, model or
@@ -542,10 +547,12 @@ class Node:
         A sample later than ``deadline_ms`` after the previous one trips HALT_DEADLINE first.
         """
         now = self.ticks()
+        il = self.interlock
         if not self.sampling():
             self._sampled_ms = now
+            if il.watchdog is not None:
+                il.watchdog.feed()          # the loop is alive; nothing to sample
             return 0
-        il = self.interlock
         if self.deadline_ms and not il.latched and ticks_diff(now, self._sampled_ms) > self.deadline_ms:
             il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
         self._sampled_ms = now
@@ -564,6 +571,8 @@ class Node:
         self._ticks += 1
         if self._ticks >= self.rate_hz:
             self.measure_pressure()
+        if il.latched and il.watchdog is not None:
+            il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
         if il.dirty:
             self.sync_latch()
         return n

@@ -254,3 +254,21 @@ def test_sensor_only_node_refuses_text_ops_and_reports_no_model():
     assert replies[1]["err"] == "no_text" and replies[1]["op"] == "msg" and not replies[1]["ok"]
     assert replies[2]["ok"] and replies[2]["model"] is None and replies[2]["channels"] == ["a"]
     assert node.counters["errors"] == 2 and node.counters["sifts"] == 0 and node.counters["msgs"] == 0
+
+
+def test_the_loop_feeds_the_watchdog_while_latched_or_held():
+    dog = Dog()
+    sensor = Sensor(100)
+    node = _node(dog=dog, sensors={"a": sensor})
+    node.sample()
+    assert dog.fed == 1                    # a healthy step
+    sensor.x = 100 + 20 * 10
+    node.sample()
+    assert node.latched and dog.fed == 2   # the loop is alive (the step itself, latched, fed nothing)
+    node.feed(0, 100)
+    assert dog.fed == 2                    # a protocol reading while latched feeds nothing
+    node.sample()
+    assert dog.fed == 3                    # the loop, alive and latched, does
+    node.hold = True
+    node.sample()
+    assert dog.fed == 4

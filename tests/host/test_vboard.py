@@ -7,6 +7,7 @@ import pytest
 import serial
 
 from redline_host.device.deploy import mpremote_command
+from redline_host.device.maint import lock, unlock
 from redline_host.device.vboard import VirtualBoard
 from redline_host.device.vboard_sim import default_config, make_trace, write_trace
 
@@ -45,11 +46,14 @@ def test_reconnect_keeps_serving(unix_board):
             assert ask(port, {"op": "ping", "id": i}) == {"ok": True, "op": "ping", "id": i}
 
 
-def test_mpremote_resume_exec_then_protocol_again(unix_board):
+def test_mpremote_resume_exec_through_the_maintenance_window_then_protocol_again(unix_board):
+    # the deliberate path: the authenticated maint request, then mpremote as usual
+    assert unlock(unix_board.path, unix_board.key) == "unlocked"
     cmd = mpremote_command() + ["connect", unix_board.path, "resume", "exec", "print(node.hello()['board'], 6 * 7)"]
     proc = subprocess.run(cmd, capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode().strip() == "vboard-unix 42"
+    assert lock(unix_board.path)
     with serial.serial_for_url(unix_board.path, timeout=5) as port:
         port.reset_input_buffer()
         assert ask(port, {"op": "ping"})["ok"] is True

@@ -263,6 +263,13 @@ class RP2040Board:
         files["redline_config.py"] = text
         if self.key is not None:
             files["redline.key"] = (self.key.hex() + "\n").encode()
+        # a released latch record (redline.latch), as redline deploy provisions, but only on a flash
+        # that has none: what the firmware wrote there (a trip) must survive a new start
+        from redline.latch import MemoryFlash, provision, slot_name
+        if not (Path(self.flash).is_file() and read_flash_file(self.flash, slot_name(0)) is not None):
+            mem = MemoryFlash()
+            provision(mem)
+            files.update(mem.files)
         files.update(self.files)
         write_flash_files(self.flash, files)
         if not self.trace:
@@ -414,6 +421,10 @@ class RP2040Board:
         main.py serves) and return its output; raises BoardError with the traceback on an error.
         ``wait=False`` sends it and returns at once (for ``machine.reset()``)."""
         import serial
+        if self.key is not None:
+            # redline's serial port is not a REPL: its maintenance window opens with the key
+            from redline_host.device.maint import unlock
+            unlock(self.path, self.key)
         with serial.serial_for_url(self.path, timeout=timeout) as port:
             port.write(b"\r\x03")
             time.sleep(0.1)

@@ -295,6 +295,7 @@ class Harness:
     def run(self, vectors, progress=None):
         t_start = time.perf_counter()
         hello = self.check_hello()
+        self.set_trace(False)           # a board left in trace mode (e.g. by a fuzz run) answers longer replies
         held = self.set_hold(True)
         lat = []
         mismatches = 0
