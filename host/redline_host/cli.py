@@ -9,6 +9,7 @@ Each subcommand lives in its own module exposing ``add_arguments(parser)`` and
 """
 import argparse
 import importlib
+import signal
 import sys
 
 from redline_host.errors import UserError
@@ -52,12 +53,20 @@ def build_parser():
     return parser
 
 
+def _terminated(signum, frame):
+    # SIGTERM/SIGHUP unwind like an exception: context managers stop the child processes they
+    # started (virtual boards, runtimes) instead of leaving them orphaned
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_module", None):
         parser.print_help()
         return 2
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminated)
     try:
         code = args._module.run(args)
     except UserError as exc:

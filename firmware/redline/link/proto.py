@@ -33,6 +33,7 @@ from redline.compat import IS_MICROPYTHON, const, ticks_ms, mem_free
 from redline.link.jsonck import JsonCheck
 from redline.link.line import MEMORY_LINE
 from redline.link.mac import hmac_sha256, digest_equal, to_hex, from_hex
+from redline.link.utf8 import utf8_valid
 
 PROTOCOL_VERSION = const(1)
 FEED_FIELDS = ("code", "reason", "surprise", "entropy", "bias", "flags", "z", "confidence", "state",
@@ -51,39 +52,6 @@ class BadRequest(Exception):
 
     MicroPython exceptions take no attributes, so everything lives in ``args``.
     """
-
-
-def utf8_valid(data):
-    """Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), like CPython's decoder."""
-    n = len(data)
-    i = 0
-    while i < n:
-        b = data[i]
-        if b < 0x80:
-            i += 1
-            continue
-        if 0xC2 <= b <= 0xDF:
-            k = 1
-            lo, hi = 0x80, 0xBF
-        elif 0xE0 <= b <= 0xEF:
-            k = 2
-            lo, hi = (0xA0 if b == 0xE0 else 0x80), (0x9F if b == 0xED else 0xBF)
-        elif 0xF0 <= b <= 0xF4:
-            k = 3
-            lo, hi = (0x90 if b == 0xF0 else 0x80), (0x8F if b == 0xF4 else 0xBF)
-        else:
-            return False
-        if i + k >= n:
-            return False
-        c = data[i + 1]
-        if c < lo or c > hi:
-            return False
-        for j in range(2, k + 1):
-            c = data[i + j]
-            if c < 0x80 or c > 0xBF:
-                return False
-        i += k + 1
-    return True
 
 
 def _int(req, key, lo, hi, default=None):

@@ -7,11 +7,12 @@ The work is done by redline_host.device.demo (see there).
 """
 from redline_host.device.demo import run_demo
 from redline_host.paths import REPO
+from redline_host.argtypes import int_range
 
 
 def add_arguments(p):
     p.add_argument("--out", default=str(REPO / "build" / "demo.png"), help="PNG plot of trace and decisions")
-    p.add_argument("--rows", type=int, default=600, help="rows of the sensor trace")
+    p.add_argument("--rows", type=int_range(100, 100000), default=600, help="rows of the sensor trace")
     p.add_argument("--quick", action="store_true", help="a smaller harness run at the end")
 
 

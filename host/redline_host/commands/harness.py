@@ -10,6 +10,7 @@ model SHA-256 differs from the host's.
 """
 import json
 import sys
+from redline_host.argtypes import float_above, int_range
 
 from redline_host.errors import UserError
 from redline_host.paths import DEFAULT_MODEL
@@ -20,15 +21,15 @@ def add_arguments(p):
                    help="serial device or pyserial URL, or 'vboard' / 'wasm' to start a virtual board")
     p.add_argument("--vectors", help="JSON-lines vector file (requests and {\"action\": \"reset\"} markers) "
                                      "instead of generated vectors")
-    p.add_argument("--texts", type=int, default=2500,
+    p.add_argument("--texts", type=int_range(0, 10 ** 7), default=2500,
                    help="generated texts; each is sent as a sift and as a msg request")
-    p.add_argument("--steps", type=int, default=100000, help="generated sensor readings")
-    p.add_argument("--seed", type=int, default=1, help="seed of the generated vectors")
+    p.add_argument("--steps", type=int_range(0, 10 ** 9), default=100000, help="generated sensor readings")
+    p.add_argument("--seed", type=int_range(0, 2 ** 31), default=1, help="seed of the generated vectors")
     p.add_argument("--key-file", help="hex HMAC reset key of a real board (virtual boards make their own)")
     p.add_argument("--config", help="redline_config.py the host reference uses (default: the vboard default)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory (redline_model.py)")
     p.add_argument("--write-vectors", help="also write the vectors used to this JSON-lines file")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for one reply")
+    p.add_argument("--timeout", type=float_above(0), default=20.0, help="seconds to wait for one reply")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 

@@ -4,11 +4,18 @@
     redline vboard --wasm --key-file vboard.key
 
 Prints the device path to open with pyserial, mpremote or ``redline harness
---port``. The reset key is written to --key-file (hex, mode 600) when given.
+--port``. The reset key is written to --key-file (hex, mode 600) when given; a
+key file holding fewer than 16 bytes is refused, as a board refuses it. The trace
+is checked before the board starts (a header naming a channel twice, a row with
+a missing or non-integer cell: refused with its line number). --flash keeps the
+board's flash folder (configuration, key, latch record) between runs: a board
+tripped, stopped and started again comes back latched. SIGTERM stops the board
+process too.
 """
 import os
 import sys
 import time
+from redline_host.argtypes import float_range, int_range
 
 from redline_host.errors import UserError
 
@@ -19,20 +26,21 @@ def add_arguments(p):
     p.add_argument("--config", help="redline_config.py to flash (default: the vboard default configuration)")
     p.add_argument("--link", help="also make this symlink to the pty")
     p.add_argument("--key-file", help="read the reset key from this file, or write a new one there")
-    p.add_argument("--rate", type=int, help="sample rate in Hz (default: the configuration's, else 10)")
-    p.add_argument("--seconds", type=float, default=0, help="stop after this many seconds (0: until Ctrl-C)")
+    p.add_argument("--rate", type=int_range(1, 1000), help="sample rate in Hz (default: the configuration's, else 10)")
+    p.add_argument("--seconds", type=float_range(0), default=0, help="stop after this many seconds (0: until Ctrl-C)")
+    p.add_argument("--flash", help="keep the board's flash in this folder between runs (provisioned the first time)")
 
 
 def run(args):
-    from redline_host.device.vboard import VirtualBoard
+    from redline_host.device.deploy import read_key
+    from redline_host.device.vboard import VirtualBoard, check_trace
     key = None
     if args.key_file and os.path.isfile(args.key_file):
-        try:
-            key = bytes.fromhex(open(args.key_file).read().strip())
-        except ValueError:
-            raise UserError("key file %s is not hex" % args.key_file)
+        key = read_key(args.key_file)
+    if args.trace:
+        check_trace(args.trace)
     vb = VirtualBoard("wasm" if args.wasm else "unix", trace=args.trace, config=args.config, key=key,
-                      link=args.link, rate=args.rate)
+                      link=args.link, rate=args.rate, flash=args.flash)
     with vb:
         vb.wait_ready()
         if args.key_file and key is None:

@@ -460,7 +460,7 @@ def run(kind="unix", lines=100000, seed=1, batch=1000, progress=None, golden=Tru
     with tempfile.TemporaryDirectory(prefix="redline-fuzz-") as tmp:
         rows = make_trace(max(3000, 4 * len(batches) + 200), seed=seed)
         trace = write_trace(Path(tmp) / "fuzz_trace.csv", cfg.channels, rows)
-        with VirtualBoard(kind, trace=trace, heap="2M") as vb:
+        with VirtualBoard(kind, trace=trace) as vb:
             vb.wait_ready()
             diff = Differential(vb, load_model_dir(DEFAULT_MODEL), cfg)
             try:

@@ -88,6 +88,23 @@ def module_paths(kind, model_dir=DEFAULT_MODEL):
     return [str(d) for d in dirs]
 
 
+def check_trace(path):
+    """Read a trace as the board will (boards/unix/redline_sim.py); UserError naming the bad line."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("redline_sim_check", str(BOARDS / "unix" / "redline_sim.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    try:
+        src = mod.TraceSource(str(path))
+    except OSError as exc:
+        raise UserError("cannot read trace %s: %s" % (path, exc))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError("trace %s: %s" % (path, exc))
+    if not src.count:
+        raise UserError("trace %s has no rows" % path)
+    return src.names, src.count
+
+
 def provision_latch(folder):
     """Write a released latch record (every slot) into a flash folder: the board boots unlatched."""
     from redline.latch import MemoryFlash, provision
