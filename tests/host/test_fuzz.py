@@ -6,27 +6,27 @@ every reply must equal the reference's, the latch and sampling are checked after
 batch, and the golden vectors still match afterwards (unix). ``make fuzz-long`` runs
 1,100,000 pieces (over a million replies) at the unix board.
 """
-from redline_host.device import fuzz
+from redline_host.device import fuzz, fuzzlines
 
 
 def test_must_fail_classification_is_cpython_strict():
-    assert fuzz.must_fail(b"\xff{}")
-    assert fuzz.must_fail(b"x" * 4097)
-    assert fuzz.must_fail(b"[1,2]")
-    assert fuzz.must_fail(b'{"op":"nope"}')
-    assert fuzz.must_fail(b'{"op":"reset","mac":"00"}')
-    assert fuzz.must_fail(b'{"op":"maint","on":true,"mac":"00"}')
-    assert fuzz.must_fail(b"garbage")
-    assert fuzz.must_fail(b'{"op":"ping",}')           # MicroPython's json took it; the node must not
-    assert fuzz.must_fail(b'{"op":"ping"}\x00junk')
-    assert fuzz.must_fail(b'\x01{"op":"ping"}')
-    assert not fuzz.must_fail(b'{"op":"ping"}')
-    assert not fuzz.must_fail(b'{"op":"maint","on":false}')
+    assert fuzzlines.must_fail(b"\xff{}")
+    assert fuzzlines.must_fail(b"x" * 4097)
+    assert fuzzlines.must_fail(b"[1,2]")
+    assert fuzzlines.must_fail(b'{"op":"nope"}')
+    assert fuzzlines.must_fail(b'{"op":"reset","mac":"00"}')
+    assert fuzzlines.must_fail(b'{"op":"maint","on":true,"mac":"00"}')
+    assert fuzzlines.must_fail(b"garbage")
+    assert fuzzlines.must_fail(b'{"op":"ping",}')           # MicroPython's json took it; the node must not
+    assert fuzzlines.must_fail(b'{"op":"ping"}\x00junk')
+    assert fuzzlines.must_fail(b'\x01{"op":"ping"}')
+    assert not fuzzlines.must_fail(b'{"op":"ping"}')
+    assert not fuzzlines.must_fail(b'{"op":"maint","on":false}')
 
 
 def test_fuzz_pieces_carry_control_bytes_breaks_and_partial_lines():
-    pieces = fuzz.fuzz_pieces(3000, seed=9)
-    assert len(pieces) == 3000 and pieces == fuzz.fuzz_pieces(3000, seed=9)
+    pieces = fuzzlines.fuzz_pieces(3000, seed=9)
+    assert len(pieces) == 3000 and pieces == fuzzlines.fuzz_pieces(3000, seed=9)
     blob = b"".join(pieces)
     for c in b"\x00\x01\x02\x03\x04\x05\x7f":
         assert bytes([c]) in blob, c
@@ -38,7 +38,7 @@ def test_fuzz_pieces_carry_control_bytes_breaks_and_partial_lines():
 
 def test_pin_time_gives_every_msg_a_time():
     data = b'{"op":"msg","text":"x"}\n{"op":"msg","text":"y","t":5}\r{"op":"sift","text":"msg"}'
-    out = fuzz.pin_time(data, 77)
+    out = fuzzlines.pin_time(data, 77)
     assert out == b'{"op": "msg", "text": "x", "t": 77}\n{"op":"msg","text":"y","t":5}\r{"op":"sift","text":"msg"}'
 
 
