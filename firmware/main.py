@@ -37,10 +37,13 @@ class Loop:
     Samples fall every ``period_ms`` on a fixed grid (no drift); a loop more
     than a period late starts a new grid from now instead of bursting to
     catch up (the node's own deadline check decides whether that lateness trips).
+    A reply waits for a slow reader only until the next sample is due (the
+    port's ``write_until``, redline.link.stdio), then it is dropped.
     """
 
-    def __init__(self, node):
+    def __init__(self, node, port=None):
         self.node = node
+        self.port = port
         self.period = node.period_ms
         self.next_due = node.ticks()
 
@@ -61,9 +64,12 @@ class Loop:
     def feed(self, data):
         """Every byte of ``data`` to the link, one line at a time, sampling whenever due."""
         link = self.node.link
+        port = self.port
         n = len(data)
         i = 0
         while i < n:
+            if port is not None:
+                port.write_until = self.next_due    # a reply waits for a slow reader no longer than this
             i = link.feed_line(data, i)
             self.tick()
 
@@ -136,7 +142,7 @@ def run(node, port, loop=None):
     """Serve until ``node.running`` is False. A MemoryError or an error outside the guard steps (which
     have their own fail-safe) trips the latch ("memory error" / "guard fault") and the loop goes on."""
     if loop is None:
-        loop = Loop(node)
+        loop = Loop(node, port)
     while node.running:
         try:
             wait = loop.tick()
