@@ -37,7 +37,7 @@ else
 endif
 
 fuzz-long: setup
-	$(PY) -m redline_host.device.fuzz --lines 1000000
+	$(PY) -m redline_host.device.fuzz --lines 1100000
 
 data: setup
 	$(VENV)/bin/redline data
