@@ -27,6 +27,8 @@ import time
 
 import machine
 
+from redline.compat import ticks_diff, ticks_ms
+
 
 class AdcSensor:
     """An ADC input; ``read()`` -> 0..65535 (allocation-free)."""
@@ -83,8 +85,8 @@ class Watchdog:
 class Clock:
     """Millisecond ticks (wrapping, use ticks_diff)."""
 
-    ticks_ms = staticmethod(time.ticks_ms)
-    ticks_diff = staticmethod(time.ticks_diff)
+    ticks_ms = staticmethod(ticks_ms)
+    ticks_diff = staticmethod(ticks_diff)
 
 
 def read_key(path="redline.key"):
@@ -113,7 +115,7 @@ def maintenance_requested(pins):
     level = getattr(pins, "MAINT_LEVEL", 0)
     pull = machine.Pin.PULL_UP if level == 0 else machine.Pin.PULL_DOWN
     p = machine.Pin(pin, machine.Pin.IN, pull)
-    time.sleep_ms(5)
+    time.sleep(0.005)            # let the pull settle
     return p.value() == level
 
 

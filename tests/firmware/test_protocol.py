@@ -8,7 +8,7 @@ and over the virtual boards.
 """
 import json
 
-from redline.link.mac import hmac_sha256, digest_equal, to_hex, from_hex
+from redline.link.mac import hmac_sha256, digest_equal, random_bytes, stir, to_hex, from_hex
 from redline.link.line import Link
 from redline.link.proto import utf8_valid
 
@@ -190,3 +190,14 @@ def test_memory_error_in_a_line_is_answered_memory_and_the_link_goes_on():
     link = Link(_Starved(), out.append, 64)
     link.feed(b'{"op":"ping"}\n{"op":"ping"}\n')
     assert len(out) == 2 and all(json.loads(o)["err"] == "memory" for o in out)
+
+
+def test_nonce_randomness_falls_back_where_os_urandom_is_missing():
+    # issue 15, item 4: the WebAssembly port has no os.urandom; random_bytes(..., urandom=False) is
+    # the pool every port without it uses
+    stir(b"adc noise")
+    a = random_bytes(16, urandom=False)
+    b = random_bytes(16, urandom=False)
+    c = random_bytes(40, urandom=False)
+    assert len(a) == 16 and len(c) == 40 and a != b and a != c[:16]
+    assert len(random_bytes(16)) == 16            # os.urandom where the port has it, else the pool

@@ -29,7 +29,7 @@ attempt, right or wrong. Failed MACs back off exponentially (``backoff``).
 import json
 
 from redline import __version__
-from redline.compat import IS_MICROPYTHON, const, ticks_ms, mem_free
+from redline.compat import IS_MICROPYTHON, const, mem_free
 from redline.link.jsonck import JsonCheck
 from redline.link.line import MEMORY_LINE
 from redline.link.mac import hmac_sha256, digest_equal, to_hex, from_hex
@@ -225,7 +225,7 @@ class Protocol:
     def op_msg(self, req):
         node = self._text_node()
         data = _text(req)
-        now = _int(req, "t", 0, _SMALL, -1) if "t" in req else ticks_ms()
+        now = _int(req, "t", 0, _SMALL, -1) if "t" in req else node.ticks()
         said = node.message(data, now)
         out = said.result.as_dict()
         out["effective"] = said.effective
