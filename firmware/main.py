@@ -38,7 +38,9 @@ class Loop:
     than a period late starts a new grid from now instead of bursting to
     catch up (the node's own deadline check decides whether that lateness trips).
     A reply waits for a slow reader only until the next sample is due (the
-    port's ``write_until``, redline.link.stdio), then it is dropped.
+    port's ``write_until``, redline.link.stdio), then it is dropped; a ``feed``
+    request of many readings takes a due sample between two of them
+    (``node.between``).
     """
 
     def __init__(self, node, port=None):
@@ -46,6 +48,7 @@ class Loop:
         self.port = port
         self.period = node.period_ms
         self.next_due = node.ticks()
+        node.between = self.tick        # a long feed request samples between its readings
 
     def tick(self):
         """Take the sample if it is due; the milliseconds until the next one."""

@@ -314,11 +314,12 @@ class Node:
         if self.store is not None and self.store.status == "ok" and self.store.latched \
                 and il.code == self.store.code and il.reason == self.store.reason:
             il.dirty = False        # latched as the record already says: nothing to write
-        self._sampled_ms = self.started_ms
+        self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
         self.protocol = Protocol(self)
         self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
         self.sync_latch()
         self._heap_base()
+        self._sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now
 
     def _build(self, boot_code=0, boot_reason=0):
         """Build every stage; a latch already set (soft reset) is restored, the boot trip (latch record,
@@ -407,6 +408,7 @@ class Node:
         self._build()
         self.sync_latch()
         self._heap_base()
+        self._sampled_ms = self.ticks()
 
     def reset_state(self, scope):
         """Authenticated reset: ``latch`` clears the latch, ``all`` also restarts every stage.

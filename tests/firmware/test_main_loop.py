@@ -190,3 +190,43 @@ def test_build_without_a_board_module_answers_with_the_reason():
             sys.modules["redline_board"] = saved
     assert node.latched and node.interlock.reason == REASON_BUILD
     assert node.build_error.startswith("board set-up failed: OSError")
+
+
+class CostlySensorBoard(Board):
+    """Each protocol reading costs 40 ms: a feed of 30 readings is 1.2 s, longer than the deadline."""
+
+    def __init__(self):
+        Board.__init__(self, cost_ms=0)
+
+
+def test_a_long_feed_request_samples_between_its_readings():
+    board = CostlySensorBoard()
+    node = _build(board)
+    clock = board.ticks_ms
+    real_feed = node.feed
+
+    def slow_feed(channel, value):
+        clock.t += 40
+        return real_feed(channel, value)
+
+    node.feed = slow_feed
+    line = ('{"op":"feed","ch":"a","v":[%s]}\n' % ",".join(str(1000 + (i % 5)) for i in range(30))).encode()
+    port = FloodPort(node, clock, until=clock.t + 1300, lines=1, line=line)
+    main.run(node, port)
+    times = board.sensor.times
+    gaps = [times[i + 1] - times[i] for i in range(len(times) - 1)]
+    assert len(times) >= 12 and max(gaps) <= 100 + 40, (len(times), gaps)
+    assert not node.latched, (node.interlock.code, node.interlock.reason)
+
+
+def test_building_a_slow_node_does_not_count_against_the_deadline():
+    class SlowBuild(Board):
+        @property
+        def watchdog(self):
+            self.ticks_ms.t += 2000            # construction takes 2 s of the clock
+            return None
+
+    board = SlowBuild()
+    node = _build(board)
+    node.sample()
+    assert not node.latched

@@ -269,3 +269,36 @@ def test_trip_power_cycle_boot_still_safe_on_the_emulated_pico(tmp_path):
             assert ask(port, {"op": "stats"})["latched"] == 0
     finally:
         vb.stop()
+
+
+def test_protocol_hardening_on_the_emulated_pico(tmp_path):
+    uf2 = _pico_or_skip()
+    from vboard_rp2040 import RP2040Board
+    vb = RP2040Board(flash=tmp_path / "flash.bin", uf2=uf2, bootrom=TOOLCHAINS / "rp2040-bootrom-b1.bin")
+    vb.start()
+    try:
+        vb.wait_ready(timeout=90)
+        with serial.serial_for_url(vb.path, timeout=20) as port:
+            port.reset_input_buffer()
+            code, reason = trip(port)
+            # finding 2: the raw-REPL bytes are bad lines; the key is never printed
+            for attack in (b"\x01node.interlock.reset()\x04\n", b"\x01print(node.key.hex())\x04\n"):
+                port.write(attack)
+                reply = port.readline()
+                assert vb.key.hex().encode() not in reply
+                assert json.loads(reply)["err"] == "json"
+            # finding 7: the board's JSON is the host's
+            for line in (b'{"op":"ping"}\x00junk\n', b'{"op":"ping",}\n', b'{"op":"ping","id":01}\n'):
+                port.write(line)
+                assert json.loads(port.readline())["err"] == "json", line
+            # finding 5: a flood of bad resets does not evict the trip
+            for i in range(40):
+                authed(port, b"not the key, but sixteen bytes!!", "reset", b"reset:latch", {"scope": "latch"})
+            a = ask(port, {"op": "audit"})
+            assert a["trips"][0][:2] == [code, reason] and all(e[1] == 48 for e in a["entries"])
+            # issue 15, item 4: the node's memory in stats
+            s = ask(port, {"op": "stats"})
+            assert s["latched"] == 1 and s["resets"] == 0 and s["auth_failures"] == 40
+            assert s["heap_free"] > 0 and 0 < s["heap_largest"] <= s["heap_free"]
+    finally:
+        vb.stop()

@@ -279,9 +279,12 @@ class Protocol:
         if not self.reserve(_FIELD_BYTES * nf * count + 64):
             raise BadRequest("memory", "no room for the reply to %d readings: nothing changed" % count)
         k = 0
+        between = node.between
         for i in range(count):          # allocates nothing: the readings run whole
             fed = node.feed(chans[i], vals[i])
             self.applied = i + 1
+            if between is not None:
+                between()               # the device loop takes a due sample (sampling has priority)
             r = fed.result
             out[k] = r.code
             out[k + 1] = r.reason
