@@ -72,7 +72,8 @@ class Loop:
         i = 0
         while i < n:
             if port is not None:
-                port.write_until = self.next_due    # a reply waits for a slow reader no longer than this
+                # while sampling runs, a reply waits for a slow reader no longer than the next sample
+                port.write_until = self.next_due if self.node.sampling() else None
             i = link.feed_line(data, i)
             self.tick()
 
