@@ -43,15 +43,15 @@ def unit7(u):
 
 
 class Featurizer:
-    def __init__(self, bits=15, grams=(3, 4), words=True, bigrams=True, digits=True):
+    def __init__(self, bits=15, grams=(3,), words=True, bigrams=True, digits=True):
         self.bits = bits
         self.mask = (1 << bits) - 1
         self.grams = tuple(grams)
         self.words = words
         self.bigrams = bigrams
         self.digits = digits        # False: every digit reads as "0"
-        self.ranges = fold.build_ranges()
-        self.starts = [r[0] for r in self.ranges]
+        self.table = fold.encode_table()
+        self.starts, self.kinds, self.params = fold.decode_table(self.table[0])
         self._char = {}
         self._word = {}
 
@@ -63,8 +63,10 @@ class Featurizer:
             if cp < 0x80:
                 u = fold._ascii_unit(ch)
                 a = (fold.SELF, u) if u else (fold.SEP, 0)
+            elif cp > 0x10FFFF or 0xD800 <= cp <= 0xDFFF:
+                a = (fold.SEP, 0)
             else:
-                a = fold.lookup(self.ranges, self.starts, cp)
+                a = fold.fold_encoded(self.starts, self.kinds, self.params, cp)
             if a[0] in (fold.SELF, fold.SOLO) and not self.digits and 0x30 <= a[1] <= 0x39:
                 a = (a[0], 0x30)
             self._char[ch] = a

@@ -199,3 +199,73 @@ if __name__ == "__main__":
     print("bmp ranges", len(bmp))
     c = Counter(x[0] >> 8 for x in r)
     print(sorted(c.items(), key=lambda x: -x[1])[:30])
+
+
+# -- the frozen encoding ------------------------------------------------------------------
+# kinds in the table (the firmware's): SEP 0, IGNORE 1, SELF 2, SOLO 3, ASCII 4 (param: unit),
+# RUN 5 (param: unit of the range's first code point, +1 per code point), CASE 6 (param: signed delta)
+T_SEP, T_IGNORE, T_SELF, T_SOLO, T_ASCII, T_RUN, T_CASE = range(7)
+
+
+def encode_table(ranges=None):
+    """(RANGES, PAGES) bytes: 5 bytes per range (start u24 BE, kind, param), and u16 BE page index.
+
+    PAGES[p] (p = 0..256) is the index of the range holding code point p * 256
+    (p = 256: 0x10000), so a BMP code point is searched between PAGES[p] and
+    PAGES[p + 1] and an astral one from PAGES[256] to the end.
+    """
+    if ranges is None:
+        ranges = build_ranges()
+    enc = []
+    for start, kind, param in ranges:
+        if kind == OFFSET:
+            if start + param < 0x80:
+                k, p = T_RUN, start + param
+            elif -128 <= param <= 127:
+                k, p = T_CASE, param & 0xFF
+            else:
+                k, p = T_SELF, 0
+        elif kind == ASCII:
+            k, p = T_ASCII, param
+        else:
+            k, p = {SEP: T_SEP, IGNORE: T_IGNORE, SELF: T_SELF, SOLO: T_SOLO}[kind], 0
+        if enc and enc[-1][1] == k and enc[-1][2] == p and k in (T_SEP, T_IGNORE, T_SELF, T_SOLO, T_ASCII):
+            continue
+        enc.append((start, k, p))
+    if enc[0][0] != 0x80:
+        raise ValueError("fold table must start at U+0080")
+    rb = bytearray()
+    for start, k, p in enc:
+        rb += bytes(((start >> 16) & 0xFF, (start >> 8) & 0xFF, start & 0xFF, k, p))
+    starts = [e[0] for e in enc]
+    import bisect
+    pb = bytearray()
+    for page in range(257):
+        cp = max(page * 256, 0x80)
+        i = bisect.bisect_right(starts, cp) - 1
+        pb += bytes(((i >> 8) & 0xFF, i & 0xFF))
+    return bytes(rb), bytes(pb)
+
+
+def decode_table(rb):
+    """(starts, kinds, params) lists of an encoded RANGES table."""
+    n = len(rb) // 5
+    starts = [(rb[5 * i] << 16) | (rb[5 * i + 1] << 8) | rb[5 * i + 2] for i in range(n)]
+    return starts, [rb[5 * i + 3] for i in range(n)], [rb[5 * i + 4] for i in range(n)]
+
+
+def fold_encoded(starts, kinds, params, cp):
+    """(kind, unit) of code point cp >= 0x80 from a decoded table: kind T_SEP, T_IGNORE, T_SELF or T_SOLO."""
+    import bisect
+    i = bisect.bisect_right(starts, cp) - 1
+    k = kinds[i]
+    p = params[i]
+    if k == T_ASCII:
+        return T_SELF, p
+    if k == T_RUN:
+        return T_SELF, p + cp - starts[i]
+    if k == T_CASE:
+        return T_SELF, cp + (p - 256 if p > 127 else p)
+    if k in (T_SELF, T_SOLO):
+        return k, cp
+    return k, 0

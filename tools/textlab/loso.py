@@ -76,19 +76,61 @@ def recall_at_fpr(scores, labels, max_fpr=0.05):
     return float(np.mean(s[y == 1] > cut))
 
 
-def fit(X, y, C, max_iter=3000):
-    lr = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=max_iter)
-    lr.fit(X, y)
+def unit_weights(y, unit):
+    """Sample weights: each label half of the total, each unit an equal share of its label's half."""
+    w = np.zeros(len(y))
+    for lab in (0, 1):
+        us = sorted(set(unit[y == lab]))
+        for u in us:
+            m = (unit == u) & (y == lab)
+            w[m] = 1.0 / (len(us) * m.sum())
+    return w * len(y) / 2.0
+
+
+def fit(X, y, C, max_iter=3000, weights=None):
+    if weights is None:
+        lr = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=max_iter)
+        lr.fit(X, y)
+    else:
+        lr = LogisticRegression(C=C, solver="liblinear", max_iter=max_iter)
+        lr.fit(X, y, sample_weight=weights)
     return lr
 
 
-def run(rows, fz, C=1.0, pairs="diag", norm="sqrt", log=print, units=None):
+class CurrentRecipe:
+    """redline_host.train.HashLogit (today's trainer) refit per fold, or the shipped model as it is."""
+
+    def __init__(self, rows, shipped=False):
+        sys.path.insert(0, str(ROOT / "host"))
+        sys.path.insert(0, str(ROOT / "firmware"))
+        self.texts = [r["text"] for r in rows]
+        self.shipped = shipped
+        if shipped:
+            from redline_host.evalmodel import IntegerScorer
+            from redline_host.modelfile import load_model_dir
+            sc = IntegerScorer(load_model_dir(str(ROOT / "models" / "default")))
+            self.all_scores = np.asarray(sc.scores(self.texts), dtype=np.float64) - sc.threshold
+        else:
+            from redline_host.train import hash_docs
+            self.docs = hash_docs(self.texts)
+
+    def fit_score(self, train_mask, test_mask, y):
+        if self.shipped:
+            return self.all_scores[test_mask]
+        from redline_host.train import HashLogit
+        idx = np.flatnonzero(train_mask)
+        est = HashLogit(vocab_size=2000, random_state=42).fit([self.docs[i] for i in idx], y[train_mask])
+        return est.decision_function([self.docs[i] for i in np.flatnonzero(test_mask)])
+
+
+def run(rows, fz, C=1.0, pairs="diag", norm="sqrt", log=print, units=None, balance="label", recipe=None):
     texts = [r["text"] for r in rows]
     t0 = time.time()
-    X = matrix(fz, texts, norm)
     y = np.array([r["label"] for r in rows])
     unit = np.array([r["unit"] for r in rows])
-    log("features %.1fs, nnz %d" % (time.time() - t0, X.nnz))
+    if recipe is None:
+        X = matrix(fz, texts, norm)
+        log("features %.1fs, nnz %d" % (time.time() - t0, X.nnz))
     att = [u for u in sources.ATTACK_UNITS if u in set(unit)]
     ben = [u for u in sources.BENIGN_UNITS if u in set(unit)]
     if pairs == "diag":
@@ -102,8 +144,12 @@ def run(rows, fz, C=1.0, pairs="diag", norm="sqrt", log=print, units=None):
     for a, b in folds:
         test = (unit == a) | (unit == b)
         t1 = time.time()
-        lr = fit(X[~test], y[~test], C)
-        s = lr.decision_function(X[test])
+        if recipe is not None:
+            s = recipe.fit_score(~test, test, y)
+        else:
+            w = unit_weights(y[~test], unit[~test]) if balance == "unit" else None
+            lr = fit(X[~test], y[~test], C, weights=w)
+            s = lr.decision_function(X[test])
         yt = y[test]
         auc = roc_auc_score(yt, s)
         rec = recall_at_fpr(s, yt)
@@ -148,14 +194,17 @@ def main():
     ap.add_argument("--norm", default="sqrt", choices=("sqrt", "none", "log"))
     ap.add_argument("--pairs", default="diag", choices=("diag", "all"))
     ap.add_argument("--units", default="")
+    ap.add_argument("--balance", default="label", choices=("label", "unit"))
+    ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))
     ap.add_argument("--out")
     a = ap.parse_args()
     grams = tuple(int(g) for g in a.grams.split(",") if g)
     fz = feats.Featurizer(bits=a.bits, grams=grams, words=not a.no_words, bigrams=not a.no_bigrams,
                           digits=not a.fold_digits)
     rows = load_rows()
+    recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),
-              units=set(a.units.split(",")) if a.units else None)
+              units=set(a.units.split(",")) if a.units else None, balance=a.balance, recipe=recipe)
     summ = summary(res)
     summ["config"] = vars(a)
     if a.out:
