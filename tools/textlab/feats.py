@@ -18,7 +18,9 @@ features depend only on its units and the previous word's hash.
 """
 import bisect
 
-import fold
+import sys as _s, os as _o
+_s.path.insert(0, _o.path.join(_o.path.dirname(_o.path.abspath(__file__)), "..", "..", "host"))
+from redline_host.text import fold
 
 M21 = 0x1FFFFF
 M28 = 0xFFFFFFF

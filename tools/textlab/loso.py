@@ -28,10 +28,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import feats  # noqa: E402
 import sources  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "host"))
+from redline_host.text import fold, hashfeat  # noqa: E402
 
 
 def load_rows(path=None):
@@ -44,16 +45,8 @@ def load_rows(path=None):
     return [json.loads(l) for l in path.read_text(encoding="utf-8").split("\n") if l.strip()]
 
 
-def matrix(fz, texts, norm="sqrt"):
-    indptr = [0]
-    idx = []
-    for t in texts:
-        ix = fz.indices(t)
-        idx.extend(ix)
-        indptr.append(len(idx))
-    data = np.ones(len(idx), dtype=np.float64)
-    m = sparse.csr_matrix((data, np.asarray(idx, dtype=np.int64), np.asarray(indptr)), shape=(len(texts), 1 << fz.bits))
-    m.sum_duplicates()
+def matrix(fz, texts, norm="none"):
+    m = fz.counts(texts).astype(np.float64)
     if norm == "sqrt":
         n = np.diff(m.indptr).astype(np.float64)
         tot = np.asarray(m.sum(axis=1)).ravel()
@@ -62,6 +55,19 @@ def matrix(fz, texts, norm="sqrt"):
     elif norm == "log":
         m.data = np.log1p(m.data)
     return m.tocsr()
+
+
+def _slow_counts(fz, texts):
+    """Counts from the per-word research featurizer (feats.py: other gram orders, digit folding)."""
+    indptr = [0]
+    idx = []
+    for t in texts:
+        idx.extend(fz.indices(t))
+        indptr.append(len(idx))
+    m = sparse.csr_matrix((np.ones(len(idx)), np.asarray(idx, dtype=np.int64), np.asarray(indptr)),
+                          shape=(len(texts), 1 << fz.bits))
+    m.sum_duplicates()
+    return m
 
 
 def recall_at_fpr(scores, labels, max_fpr=0.05):
@@ -123,7 +129,7 @@ class CurrentRecipe:
         return est.decision_function([self.docs[i] for i in np.flatnonzero(test_mask)])
 
 
-def run(rows, fz, C=1.0, pairs="diag", norm="sqrt", log=print, units=None, balance="label", recipe=None):
+def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balance="label", recipe=None):
     texts = [r["text"] for r in rows]
     t0 = time.time()
     y = np.array([r["label"] for r in rows])
@@ -186,21 +192,28 @@ def summary(results):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bits", type=int, default=15)
-    ap.add_argument("--grams", default="3,4")
+    ap.add_argument("--grams", default="3")
     ap.add_argument("--no-words", action="store_true")
     ap.add_argument("--no-bigrams", action="store_true")
     ap.add_argument("--fold-digits", action="store_true")
     ap.add_argument("--C", type=float, default=1.0)
-    ap.add_argument("--norm", default="sqrt", choices=("sqrt", "none", "log"))
+    ap.add_argument("--norm", default="none", choices=("sqrt", "none", "log"))
     ap.add_argument("--pairs", default="diag", choices=("diag", "all"))
     ap.add_argument("--units", default="")
-    ap.add_argument("--balance", default="label", choices=("label", "unit"))
+    ap.add_argument("--balance", default="unit", choices=("label", "unit"))
     ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))
     ap.add_argument("--out")
     a = ap.parse_args()
-    grams = tuple(int(g) for g in a.grams.split(",") if g)
-    fz = feats.Featurizer(bits=a.bits, grams=grams, words=not a.no_words, bigrams=not a.no_bigrams,
-                          digits=not a.fold_digits)
+    if a.grams != "3" or a.no_words or a.no_bigrams or a.fold_digits:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import feats
+        grams = tuple(int(g) for g in a.grams.split(",") if g)
+        fz = feats.Featurizer(bits=a.bits, grams=grams, words=not a.no_words, bigrams=not a.no_bigrams,
+                              digits=not a.fold_digits)
+        fz.counts = lambda texts: _slow_counts(fz, texts)
+    else:
+        rb, pb = fold.encode_table()
+        fz = hashfeat.Features(rb, pb, a.bits)
     rows = load_rows()
     recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),
