@@ -311,7 +311,7 @@ def promptfoo_rows(tgz):
             return
 
 
-HA_PER_LANG = 400      # expansions per language (templates sampled, 1 expansion each)
+HA_PER_LANG = 150      # expansions per language (templates sampled, 1 expansion each)
 
 
 def ha_rows(zf):
@@ -337,7 +337,7 @@ def ha_rows(zf):
                 yield t, 0, "ha/intents", "ha/en" if lang == "en" else "ha/xx", lang, n
 
 
-CHAT_PER_LANG = 500
+CHAT_PER_LANG = 250
 
 
 def chatterbot_rows(zf):

@@ -57,19 +57,26 @@ _SOLO_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0
                 (0x0E00, 0x0E7F), (0x0E80, 0x0EFF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
 
 
-def _ascii_unit(ch):
+def _ascii_unit(ch, fold_digits=False):
     o = ord(ch)
-    if 0x30 <= o <= 0x39 or 0x61 <= o <= 0x7A:
+    if 0x30 <= o <= 0x39:
+        return 0x30 if fold_digits else o
+    if 0x61 <= o <= 0x7A:
         return o
     if 0x41 <= o <= 0x5A:
         return o + 32
     return 0
 
 
-def action(cp):
+def ascii_table(fold_digits=False):
+    """Unit of each ASCII byte (0 = separator): 128 bytes, frozen with the model."""
+    return bytes(_ascii_unit(chr(c), fold_digits) for c in range(128))
+
+
+def action(cp, fold_digits=False):
     """(kind, param) for one code point."""
     if cp < 0x80:
-        u = _ascii_unit(chr(cp))
+        u = _ascii_unit(chr(cp), fold_digits)
         return (ASCII, u) if u else (SEP, 0)
     if 0xD800 <= cp <= 0xDFFF:
         return (SEP, 0)
@@ -86,10 +93,10 @@ def action(cp):
         return (SELF, 0)        # mathematical Greek: kept as letters (folding it would cost ~250 ranges)
     d = unicodedata.decimal(ch, -1)
     if d >= 0:
-        return (ASCII, 0x30 + d)
+        return (ASCII, 0x30 if fold_digits else 0x30 + d)
     nfkc = unicodedata.normalize("NFKC", ch)
     if len(nfkc) == 1 and ord(nfkc) < 0x80:
-        u = _ascii_unit(nfkc)
+        u = _ascii_unit(nfkc, fold_digits)
         return (ASCII, u) if u else (SEP, 0)
     if len(nfkc) == 1 and nfkc in HOMOGLYPHS:
         return (ASCII, ord(HOMOGLYPHS[nfkc]))
@@ -109,14 +116,14 @@ def action(cp):
     return (SEP, 0)
 
 
-def _raw_actions(limit):
+def _raw_actions(limit, fold_digits=False):
     """(kind, delta) per code point >= 0x80; ASCII folds as OFFSET deltas; None = unassigned (don't care)."""
     acts = []
     for cp in range(0x80, limit):
         if unicodedata.category(chr(cp)) in ("Cn", "Co") and not (0xD800 <= cp <= 0xDFFF):
             acts.append(None)
             continue
-        k, p = action(cp)
+        k, p = action(cp, fold_digits)
         if k == ASCII:
             acts.append((OFFSET, p - cp))
         elif k == OFFSET:
@@ -126,7 +133,7 @@ def _raw_actions(limit):
     return acts
 
 
-def build_ranges(limit=0x110000, min_case_run=4):
+def build_ranges(limit=0x110000, min_case_run=4, fold_digits=False):
     """Sorted (start, kind, param) ranges.
 
     Unassigned code points continue the range before them. Lower-casing that is
@@ -135,7 +142,7 @@ def build_ranges(limit=0x110000, min_case_run=4):
     pairs of the extended blocks stay as they are (SELF), which keeps the table
     small.
     """
-    acts = _raw_actions(limit)
+    acts = _raw_actions(limit, fold_digits)
     n = len(acts)
     # drop short non-ASCII case-folding runs
     i = 0
@@ -207,7 +214,7 @@ if __name__ == "__main__":
 T_SEP, T_IGNORE, T_SELF, T_SOLO, T_ASCII, T_RUN, T_CASE = range(7)
 
 
-def encode_table(ranges=None):
+def encode_table(ranges=None, fold_digits=False):
     """(RANGES, PAGES) bytes: 5 bytes per range (start u24 BE, kind, param), and u16 BE page index.
 
     PAGES[p] (p = 0..256) is the index of the range holding code point p * 256
@@ -215,7 +222,7 @@ def encode_table(ranges=None):
     PAGES[p + 1] and an astral one from PAGES[256] to the end.
     """
     if ranges is None:
-        ranges = build_ranges()
+        ranges = build_ranges(fold_digits=fold_digits)
     enc = []
     for start, kind, param in ranges:
         if kind == OFFSET:

@@ -55,7 +55,7 @@ def ascii_units():
 
 
 class Features:
-    def __init__(self, ranges, pages, bits):
+    def __init__(self, ranges, pages, bits, ascii=None):
         if not 8 <= bits <= 16:
             raise ValueError("bits must be 8..16")
         self.ranges = bytes(ranges)
@@ -66,7 +66,7 @@ class Features:
         self._starts = np.asarray(st, dtype=np.int64)
         self._kinds = np.asarray(kd, dtype=np.int64)
         self._params = np.asarray(pr, dtype=np.int64)
-        self._ascii = ascii_units()
+        self._ascii = ascii_units() if ascii is None else np.frombuffer(bytes(ascii), dtype=np.uint8).astype(np.int64)
 
     # -- code points -> (kind, unit) ---------------------------------------------------------
     def fold_cps(self, cps):
