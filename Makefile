@@ -24,13 +24,20 @@ test: setup
 	$(PY) -m pytest -q tests
 
 demo: setup
-	$(PY) tools/demo.py
+	$(VENV)/bin/redline demo
 
+# RPI_PICO: the manifest check, then the UF2 built (cached) by tools/pico_image.py from
+# ../shared/toolchains or MICROPY_DIR -> build/pico/RPI_PICO.uf2
 firmware: setup
+ifeq ($(BOARD),RPI_PICO)
+	$(PY) tools/firmware.py --board $(BOARD) --check-only $(if $(MICROPY_DIR),--micropy-dir $(MICROPY_DIR))
+	$(PY) tools/pico_image.py --board $(BOARD) $(if $(MICROPY_DIR),--micropy-dir $(MICROPY_DIR))
+else
 	$(PY) tools/firmware.py --board $(BOARD) $(if $(MICROPY_DIR),--micropy-dir $(MICROPY_DIR))
+endif
 
 fuzz-long: setup
-	$(PY) -m redline_host.fuzz --lines 1000000
+	$(PY) -m redline_host.device.fuzz --lines 1000000
 
 data: setup
 	$(VENV)/bin/redline data

@@ -20,7 +20,7 @@ def build(board=None):
     if board is None:
         import redline_board
         board = redline_board.make()
-    from redline.proto_node import Node
+    from redline.node import Node
     node = Node(board)
     node.running = True
     return node, getattr(board, "serial", None)
@@ -30,23 +30,21 @@ def run(node, port):
     period = node.period_ms
     last = ticks_ms()
     feed = node.link.feed
-    il = node.interlock
     while node.running:
         try:
             wait = period - ticks_diff(ticks_ms(), last)
             if wait <= 0:
                 last = ticks_ms()
                 node.sample()
-                node.interlock.check_deadline()
+                node.check_deadline()
                 continue
             data = port.read(wait)
             if data:
                 feed(data)
         except MemoryError:
-            node.interlock.trip(-5, 33, -1, -1)
+            node.fault(True)
         except Exception:  # keep serving; the guard steps have their own fail-safe
-            il = node.interlock
-            il.trip(-6, 32, -1, -1)
+            node.fault(False)
 
 
 def main():

@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "firmware"))
 
 import numpy as np  # noqa: E402
 
-from redline_host.corpus import corpus_dir, read_jsonl  # noqa: E402
-from redline_host.evalmodel import IntegerScorer, metrics  # noqa: E402
-from redline_host.modelfile import load_model_dir  # noqa: E402
+from redline_host.text.corpus import corpus_dir, read_jsonl  # noqa: E402
+from redline_host.text.evalmodel import IntegerScorer, metrics  # noqa: E402
+from redline_host.text.modelfile import load_model_dir  # noqa: E402
 from redline_host.paths import CACHE, DEFAULT_MODEL, shared_dir  # noqa: E402
 
 WHEEL = "llmosafe==0.9.0"
@@ -73,7 +73,7 @@ def import_llmosafe_model(tmp):
     sd = shared_dir()
     if sd is None or not (sd / "reference" / "vocab_model.bin").is_file():
         return None
-    from redline_host.llmosafe_import import convert, read_vocab_model
+    from redline_host.text.llmosafe_import import convert, read_vocab_model
 
     convert(read_vocab_model(sd / "reference" / "vocab_model.bin"), tmp)
     return load_model_dir(tmp)
@@ -81,9 +81,9 @@ def import_llmosafe_model(tmp):
 
 def fold_model(train_rows, val_rows, out):
     """A redline model trained on one fold's sources (threshold from that fold's validation rows)."""
-    from redline_host.export import export_model
-    from redline_host.train import HashLogit, choose_threshold, hash_docs
-    from redline_host.cmd_train import DEFAULTS, MAX_VAL_FPR
+    from redline_host.text.export import export_model
+    from redline_host.text.train import HashLogit, choose_threshold, hash_docs
+    from redline_host.text.build import DEFAULTS, MAX_VAL_FPR
 
     d_tr = hash_docs([r["text"] for r in train_rows])
     d_va = hash_docs([r["text"] for r in val_rows])

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from redline_host.errors import UserError
-from redline_host.manifest_eval import MARCH, PORTS, cross_compile, evaluate
+from redline_host.device.manifest_eval import MARCH, PORTS, cross_compile, evaluate
 from redline_host.paths import BOARDS
 
 NEEDS = """\

@@ -5,7 +5,7 @@ tests/firmware/test_*.py file; every ``test_*`` function runs in the order it is
 defined in the file, and the last line is ``N passed, N failed``::
 
     micropython -X heapsize=128K tools/mp_test_runner.py tests/firmware/test_compat.py
-    node tools/wasm_run.mjs --path firmware --path tests/firmware \\
+    node host/redline_host/device/js/wasm_run.mjs --path firmware --path tests/firmware \\
         tools/mp_test_runner.py -k ticks test_compat
 
 Options: ``-k TEXT`` runs only tests whose ``module.name`` contains TEXT;

@@ -19,11 +19,11 @@ sys.path.insert(0, str(ROOT / "firmware"))
 
 import numpy as np  # noqa: E402
 
-from redline_host.cmd_train import DEFAULTS  # noqa: E402
-from redline_host.corpus import corpus_dir, read_jsonl  # noqa: E402
-from redline_host.evalmodel import auroc  # noqa: E402
+from redline_host.text.build import DEFAULTS  # noqa: E402
+from redline_host.text.corpus import corpus_dir, read_jsonl  # noqa: E402
+from redline_host.text.evalmodel import auroc  # noqa: E402
 from redline_host.paths import CACHE  # noqa: E402
-from redline_host.train import HashLogit, choose_threshold, hash_docs  # noqa: E402
+from redline_host.text.train import HashLogit, choose_threshold, hash_docs  # noqa: E402
 
 CONFIGS = [
     ("llmosafe recipe: V=3000, presence, C=0.1, best-F1 threshold",

@@ -1,7 +1,7 @@
 """Hardware shims shared by the real boards: ADC and I2C sensors, halt pin, LED, watchdog, clock.
 
 Only boards/ touches ``machine``; the firmware gets these objects injected
-(redline.proto_node.Node). A board's ``redline_board.make()`` is just::
+(redline.node.Node). A board's ``redline_board.make()`` is just::
 
     import pins
     from redline_shims import make_board
@@ -83,7 +83,7 @@ def read_key(path="redline.key"):
             text = f.read().strip()
     except OSError:
         return None
-    from redline.proto_hmac import from_hex
+    from redline.link.mac import from_hex
     try:
         return from_hex(text)
     except ValueError:
@@ -92,7 +92,7 @@ def read_key(path="redline.key"):
 
 class Board:
     def __init__(self, name, pins):
-        from redline.proto_stdio import StdioSerial
+        from redline.link.stdio import StdioSerial
         self.name = name
         self.safe_level = getattr(pins, "HALT_SAFE_LEVEL", 0)
         # the actuator goes safe first, before any slower set-up can fail
@@ -113,6 +113,7 @@ class Board:
         self.key = read_key()
         self.rate_hz = getattr(pins, "RATE_HZ", None)
         self.objective = getattr(pins, "OBJECTIVE", b"")
+        self.text = getattr(pins, "TEXT", True)      # False: a sensor-only node (no text path in RAM)
         self.clock = Clock()
         self.serial = StdioSerial()
 

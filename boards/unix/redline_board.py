@@ -1,6 +1,6 @@
 """Virtual board on the unix MicroPython: stdin/stdout on a pty, sensors from a trace file.
 
-Started by ``redline vboard`` (host/redline_host/vboard.py), which sets:
+Started by ``redline vboard`` (host/redline_host/device/vboard.py), which sets:
 
 - ``REDLINE_TRACE``: integer CSV trace (header = channel names), optional;
 - ``REDLINE_KEY_FILE``: file with the hex reset key, optional (no key: resets refused);
@@ -18,7 +18,7 @@ from redline.interlock import VirtualPin
 
 class Board:
     def __init__(self):
-        from redline.proto_stdio import StdioSerial
+        from redline.link.stdio import StdioSerial
         from redline_sim import TraceSource
         self.name = os.getenv("REDLINE_BOARD") or "unix"
         trace = os.getenv("REDLINE_TRACE")
@@ -31,7 +31,7 @@ class Board:
         self.key = None
         kf = os.getenv("REDLINE_KEY_FILE")
         if kf:
-            from redline.proto_hmac import from_hex
+            from redline.link.mac import from_hex
             with open(kf) as f:
                 self.key = from_hex(f.read().strip())
         rate = os.getenv("REDLINE_RATE")

@@ -1,6 +1,6 @@
 """Virtual board on the WebAssembly MicroPython (32-bit small ints, like ESP32/RP2040).
 
-tools/wasm_board.mjs loads this port, writes ``/redline_env.json`` (board name,
+host/redline_host/device/js/wasm_board.mjs loads this port, writes ``/redline_env.json`` (board name,
 hex key, trace path, rate, an entropy seed: the port has no ``os.urandom``)
 and drives the node from node's event loop; replies go to ``sys.stdout``,
 which the bridge writes to the pty::
@@ -22,7 +22,7 @@ except ImportError:
 class Board:
     def __init__(self, env_path="/redline_env.json"):
         from redline_sim import TraceSource
-        from redline.proto_hmac import from_hex
+        from redline.link.mac import from_hex
         with open(env_path) as f:
             env = json.loads(f.read())
         self.name = env.get("board") or "wasm"

@@ -52,12 +52,16 @@ except AttributeError:  # CPython: emulate the 30-bit wrapping tick counters
 
 try:
     from gc import mem_alloc, mem_free
-except ImportError:  # CPython has no heap figures of this kind
+    from gc import collect as collect_garbage
+except ImportError:  # CPython has no heap figures of this kind, so nothing to collect for them
     def mem_alloc():
         return 0
 
     def mem_free():
         return 0
+
+    def collect_garbage():
+        return None
 
 
 def zeros(typecode, n):

@@ -1,4 +1,4 @@
-"""Interlock: the guard's decisions drive an actuator's enable pin, failing safe.
+"""Interlock: decisions drive an actuator's enable pin, failing safe.
 
 The pin is injected (anything with ``value(v)``: a ``machine.Pin`` on a board,
 a fake in tests). The actuator starts safe and turns on only after
@@ -11,9 +11,10 @@ a fake in tests). The actuator starts safe and turns on only after
 - Warn: the actuator stays on; ``warning`` (and an optional status pin) rises
   after ``warn_dwell`` consecutive Warn-or-worse and falls after
   ``release_dwell`` consecutive Proceeds.
-- ``step()``, ``step_read()`` and ``guarded()`` run a guard step inside a
-  try: any exception trips HALT_SELF_MEMORY "guard fault", a MemoryError
-  HALT_RESOURCE "memory error" -- safe and latched.
+- It applies decisions and never runs a detector: the node (redline.node)
+  runs each guard step inside a try and, on any exception, calls ``trip()``:
+  HALT_SELF_MEMORY "guard fault", or HALT_RESOURCE "memory error" for a
+  MemoryError -- safe and latched.
 - The watchdog (anything with ``feed()``) is fed only on healthy steps while
   not latched; a latched node stops feeding it, so the hardware watchdog
   resets the board, which boots latched when told the reset cause
@@ -38,9 +39,8 @@ Example with fakes::
     (-4, 0)
 """
 from redline.compat import ticks_ms, ticks_diff
-from redline.decision import PROCEED, WARN, ESCALATE, HALT_RESOURCE, HALT_SELF_MEMORY, HALT_DEADLINE
 from redline.audit import AuditRing
-from redline.sensor.reasons import REASON_FAULT, REASON_MEMORY, REASON_WATCHDOG, REASON_CONFIG
+from redline.codes import PROCEED, WARN, ESCALATE, HALT_SELF_MEMORY, HALT_DEADLINE, REASON_WATCHDOG, REASON_CONFIG
 
 
 class VirtualPin:
@@ -151,36 +151,6 @@ class Interlock:
         if self.watchdog is not None:
             self.watchdog.feed()
         return code
-
-    def step(self, guard, channel, value):
-        """One guard step under the fail-safe; returns the effective code."""
-        try:
-            r = guard.update(channel, value)
-            return self.apply(r.code, r.reason, r.sample, channel)
-        except MemoryError:
-            return self.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
-        except Exception:
-            return self.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
-
-    def step_read(self, guard, channel, read):
-        """Like step(), reading the value with ``read()`` inside the fail-safe."""
-        try:
-            r = guard.update(channel, read())
-            return self.apply(r.code, r.reason, r.sample, channel)
-        except MemoryError:
-            return self.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
-        except Exception:
-            return self.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
-
-    def guarded(self, fn, a, b):
-        """fn(a, b) under the fail-safe; its result, or None after a trip."""
-        try:
-            return fn(a, b)
-        except MemoryError:
-            self.trip(HALT_RESOURCE, REASON_MEMORY, -1, -1)
-        except Exception:
-            self.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, -1)
-        return None
 
     def check_deadline(self):
         """Trip HALT_DEADLINE when no step completed within deadline_ms; True if tripped now."""

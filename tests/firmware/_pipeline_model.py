@@ -4,8 +4,8 @@ Scale 1000, intercept -6 (p ~ 0.0025), threshold 0 (p = 0.5). Node vocabulary
 lowers the score, injection words raise it; "unsure" lands in the entropy Warn
 band and "borderline" next to the threshold, so every rung is reachable.
 """
-from redline.model import Model
-from redline.tokenizer import token_hashes, unigram_hashes
+from redline.text.model import Model
+from redline.text.tok import token_hashes, unigram_hashes
 
 SCALE = 1000
 INTERCEPT = -6000

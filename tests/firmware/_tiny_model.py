@@ -3,8 +3,8 @@
 Weights are chosen so exact scores can be asserted: scale 1000, intercept -500,
 threshold 0 (logit), keys are the unigram/bigram hashes of a few words.
 """
-from redline.model import Model
-from redline.tokenizer import token_hashes, unigram_hashes
+from redline.text.model import Model
+from redline.text.tok import token_hashes, unigram_hashes
 
 SCALE = 1000
 INTERCEPT = -500

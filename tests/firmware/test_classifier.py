@@ -1,10 +1,10 @@
 # Classifier: exact integer scores with a hand-made model (tests/firmware/_tiny_model.py).
 from _tiny_model import tiny_model
-from redline.classifier import Classifier
+from redline.text.clf import Classifier
 from redline.compat import heap_lock, heap_unlock
-from redline.model import Model
-from redline.sigmoid import prob16
-from redline.tokenizer import unigram_hashes
+from redline.text.model import Model
+from redline.text.sig import prob16
+from redline.text.tok import unigram_hashes
 
 
 def _run(text):
@@ -95,7 +95,7 @@ def test_long_tokens_and_candidates_hash_exactly():
 
 
 def test_observer_sees_every_unigram_in_order():
-    from redline.tokenizer import unigram_hashes
+    from redline.text.tok import unigram_hashes
     rec = _Recorder()
     c = Classifier(tiny_model(), rec)
     c.classify(b"pump, valve; pump", 17)

@@ -1,6 +1,6 @@
-"""ConfidenceTracker and confidence16 (spec §8.3, §17 defect 6)."""
-from redline.detect.confidence import ConfidenceTracker, confidence16
-from redline.flags import FLAG_DECAYING, FLAG_LOW_CONFIDENCE
+"""MarginConfidence and confidence16 (spec §8.3, §17 defect 6)."""
+from redline.text.conf import MarginConfidence, confidence16
+from redline.codes import FLAG_DECAYING, FLAG_LOW_CONFIDENCE
 
 
 def _q(x):
@@ -9,17 +9,17 @@ def _q(x):
 
 
 def test_stable_values():
-    t = ConfidenceTracker(_q(500), 2)
+    t = MarginConfidence(_q(500), 2)
     for _ in range(3):
         assert t.update(_q(800)) == 0
 
 
 def test_decay_and_low():
-    t = ConfidenceTracker(_q(500), 2)
+    t = MarginConfidence(_q(500), 2)
     t.update(_q(800))
     assert t.update(_q(600)) == 0
     assert t.update(_q(400)) == FLAG_LOW_CONFIDENCE | FLAG_DECAYING
-    t = ConfidenceTracker(_q(500), 3)
+    t = MarginConfidence(_q(500), 3)
     for x in (900, 700, 500):
         t.update(_q(x))
     assert t.flags == 0
@@ -27,18 +27,18 @@ def test_decay_and_low():
 
 
 def test_equal_value_breaks_decay():
-    t = ConfidenceTracker(0, 2)
+    t = MarginConfidence(0, 2)
     for x in (900, 800, 800, 700):
         t.update(_q(x))
     assert t.decay_count == 1 and t.flags == 0
 
 
 def test_trend_and_current():
-    t = ConfidenceTracker(_q(300), 3)
+    t = MarginConfidence(_q(300), 3)
     for x in (400, 600, 800):
         t.update(_q(x))
     assert t.trend() == (_q(800) - _q(400)) // 2
-    t = ConfidenceTracker(_q(500), 100)
+    t = MarginConfidence(_q(500), 100)
     t.update(0)
     assert t.flags == FLAG_LOW_CONFIDENCE and t.trend() == 0
     t.update(65535)
@@ -46,11 +46,11 @@ def test_trend_and_current():
     t.update(32767)
     assert t.trend() == 16383 and t.current == 32767
     # more than 8 values: the mean step over the last 8
-    t = ConfidenceTracker(0, 3)
+    t = MarginConfidence(0, 3)
     for i in range(20):
         t.update(i * 1000)
     assert t.trend() == 1000
-    t = ConfidenceTracker(0, 3)
+    t = MarginConfidence(0, 3)
     for i in range(20):
         t.update(60000 - i * 1001)
     assert t.trend() == -1001
@@ -63,7 +63,7 @@ def test_defect6_confidence_is_not_manipulation_probability():
     assert confidence16(65535, thr) == 65535        # certain: manipulation
     assert confidence16(thr, thr) == 0              # on the boundary
     assert confidence16(thr // 2, thr) == 32767     # half-way on the safe side
-    t = ConfidenceTracker(19661, 3)
+    t = MarginConfidence(19661, 3)
     assert t.update(confidence16(74, thr)) == 0      # "how do i write a function ..." p 0.0011
     assert t.update(confidence16(38000, thr)) == FLAG_LOW_CONFIDENCE
 
@@ -85,8 +85,8 @@ def test_confidence16_monotonic_on_each_side():
 
 
 def test_no_cross_instance_leakage():
-    a = ConfidenceTracker(_q(500), 3)
-    b = ConfidenceTracker(_q(500), 3)
+    a = MarginConfidence(_q(500), 3)
+    b = MarginConfidence(_q(500), 3)
     for _ in range(3):
         a.update(_q(300))
     b.update(_q(900))
@@ -94,19 +94,8 @@ def test_no_cross_instance_leakage():
 
 
 def test_reset():
-    t = ConfidenceTracker(_q(500), 1)
+    t = MarginConfidence(_q(500), 1)
     t.update(_q(600))
     t.update(_q(100))
     t.reset()
     assert t.flags == 0 and t.decay_count == 0 and t.trend() == 0
-
-
-def test_docstring_example():
-    t = ConfidenceTracker(19661, 3)
-    seed = 11
-    c = 60000
-    for i in range(10):
-        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-        c = c - 4000 - (seed >> 20) % 2000 if i >= 5 else 60000 - (seed >> 20) % 500
-        t.update(c)
-    assert (t.decay_count, t.flags) == (5, FLAG_DECAYING)

@@ -1,7 +1,7 @@
-"""DriftDetector: bounded drift score on objective words (spec §8.2, §17 defect 13)."""
-from redline.detect.drift import DriftDetector
-from redline.flags import FLAG_DRIFTING
-from redline.tokenizer import unigram_hashes
+"""GoalDriftDetector: bounded drift score on objective words (spec §8.2, §17 defect 13)."""
+from redline.text.goal import GoalDriftDetector
+from redline.codes import FLAG_DRIFTING
+from redline.text.tok import unigram_hashes
 
 
 def _observe(d, text):
@@ -12,7 +12,7 @@ def _observe(d, text):
 
 
 def test_aligned_and_drifting():
-    d = DriftDetector(b"rust safety library", 32767)
+    d = GoalDriftDetector(b"rust safety library", 32767)
     assert _observe(d, b"rust provides memory safety") == 0
     assert d.score == 65535 - (65535 * 2) // 3
     assert _observe(d, b"python is a great language for web development") == FLAG_DRIFTING
@@ -20,27 +20,27 @@ def test_aligned_and_drifting():
 
 
 def test_exact_match_and_threshold_is_strict():
-    d = DriftDetector(b"safety critical rust library", 32767)
+    d = GoalDriftDetector(b"safety critical rust library", 32767)
     assert _observe(d, b"safety critical rust library") == 0 and d.score == 0
     assert _observe(d, b"python web framework") == FLAG_DRIFTING
     # 2 of 4 goal words: score 32768 > 32767 -> drifting; at threshold 32768 not
     assert _observe(d, b"safety rust") == FLAG_DRIFTING and d.score == 32768
-    d2 = DriftDetector(b"safety critical rust library", 32768)
+    d2 = GoalDriftDetector(b"safety critical rust library", 32768)
     assert _observe(d2, b"safety rust") == 0
 
 
 def test_empty_goal_never_drifts():
-    d = DriftDetector(b"", 0)
+    d = GoalDriftDetector(b"", 0)
     assert _observe(d, b"anything at all") == 0 and d.score == 0
-    d = DriftDetector(b"goal", 32767)
+    d = GoalDriftDetector(b"goal", 32767)
     assert _observe(d, b"") == FLAG_DRIFTING and d.score == 65535
 
 
 def test_defect13_drift_score_bounded_when_goal_words_repeat():
-    d = DriftDetector(b"a", 32767)
+    d = GoalDriftDetector(b"a", 32767)
     assert _observe(d, b"a a") == 0
     assert d.score == 0          # llmosafe: -1.0
-    d = DriftDetector(b"pump pump valve", 32767)
+    d = GoalDriftDetector(b"pump pump valve", 32767)
     assert d.goal_words == 2
     _observe(d, b"pump pump pump pump")
     assert d.score == 32768
@@ -57,20 +57,20 @@ def test_defect13_drift_score_bounded_when_goal_words_repeat():
 
 
 def test_only_the_first_window_tokens_count():
-    d = DriftDetector(b"valve", 32767, window=3)
+    d = GoalDriftDetector(b"valve", 32767, window=3)
     assert _observe(d, b"one two three valve") == FLAG_DRIFTING
     assert _observe(d, b"one two valve") == 0
 
 
 def test_no_cross_instance_leakage():
-    a = DriftDetector(b"build a rust safety library", 32767)
-    b = DriftDetector(b"write python scripts", 32767)
+    a = GoalDriftDetector(b"build a rust safety library", 32767)
+    b = GoalDriftDetector(b"write python scripts", 32767)
     assert _observe(a, b"python code") == FLAG_DRIFTING
     assert _observe(b, b"python scripts") == 0 and b.score == 65535 - (65535 * 2) // 3
 
 
 def test_reset():
-    d = DriftDetector(b"goal", 32767)
+    d = GoalDriftDetector(b"goal", 32767)
     _observe(d, b"other")
     d.reset()
     assert d.flags == 0 and d.score == 0
@@ -78,23 +78,7 @@ def test_reset():
 
 def test_goal_must_be_bytes():
     try:
-        DriftDetector("text goal")
+        GoalDriftDetector("text goal")
     except TypeError:
         return
     assert False
-
-
-def test_docstring_example():
-    d = DriftDetector(b"pump pressure valve", 32767)
-    on_topic = unigram_hashes(b"pump pressure valve")
-    off_topic = unigram_hashes(b"pizza cheese weather")
-    seed = 3
-    for i in range(6):
-        words = on_topic if i < 4 else off_topic
-        d.begin()
-        for j in range(4):
-            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-            h = words[(seed >> 16) % 3]
-            d.token(h >> 16, h & 0xFFFF)
-        d.update()
-    assert (d.score, d.flags) == (65535, FLAG_DRIFTING)

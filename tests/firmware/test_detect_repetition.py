@@ -1,6 +1,6 @@
 """RepetitionDetector (spec §8.1, tests doc §6)."""
-from redline.detect.repetition import RepetitionDetector
-from redline.flags import FLAG_STUCK
+from redline.text.repeat import RepetitionDetector
+from redline.codes import FLAG_STUCK
 
 
 def test_single_and_stuck():
@@ -64,13 +64,3 @@ def test_no_cross_instance_leakage():
     for _ in range(2):
         b.update_bytes(b"topic b")
     assert a.flags == FLAG_STUCK and b.flags == 0
-
-
-def test_docstring_example():
-    d = RepetitionDetector(3)
-    seed = 7
-    for i in range(12):
-        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
-        msg = b"status ok" if i >= 8 else b"reading %d" % (seed % 100)
-        d.update_bytes(msg)
-    assert (d.count, d.flags) == (4, FLAG_STUCK)

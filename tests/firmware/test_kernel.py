@@ -1,7 +1,7 @@
 """ReasoningLoop (burst window), witness tokens, DynamicStabilityMonitor (spec §6, tests doc §4, §7)."""
 from redline.compat import ticks_diff
-from redline.decision import HALT_BIAS, HALT_DEPTH, HALT_INSTABILITY
-from redline.kernel import (
+from redline.codes import HALT_BIAS, HALT_DEPTH, HALT_INSTABILITY
+from redline.text.kernel import (
     BOTH,
     HIGH,
     LOW,

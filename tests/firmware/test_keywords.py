@@ -1,9 +1,9 @@
-"""Keyword bias path (redline.keywords) against llmosafe v0.7.1's worked values.
+"""Keyword bias path (redline.text.kw) against llmosafe v0.7.1's worked values.
 
 Runs on CPython (pytest) and on the MicroPython ports (tests/firmware runner):
 plain test_* functions, bare asserts, imports from redline and the stdlib only.
 """
-from redline.keywords import (
+from redline.text.kw import (
     CATEGORY_NAMES,
     BiasBreakdown,
     KeywordScanner,

@@ -7,9 +7,9 @@ backwards over Unicode separators, ALL-CAPS words behind punctuation.
 """
 from _lcg import Lcg
 from _tiny_model import tiny_model
-from redline.classifier import Classifier
-from redline.keywords import BiasBreakdown, KeywordScanner
-from redline.tokenizer import token_hashes
+from redline.text.clf import Classifier
+from redline.text.kw import BiasBreakdown, KeywordScanner
+from redline.text.tok import token_hashes
 
 # pieces chosen to hit every rule: keywords, negations, phrase words, caps, punctuation-only
 # words, Unicode spaces (NBSP, U+2000, U+3000, U+0085), near-miss lead bytes, long tokens

@@ -1,13 +1,13 @@
-"""WorkingMemory: gating order, integer statistics, witness tokens (spec §5, tests doc §5)."""
-from redline.decision import HALT_BIAS, HALT_INSTABILITY, HALT_SURPRISE
-from redline.kernel import _SIFTED, _VALIDATED
-from redline.memory import WorkingMemory
+"""EntropyMemory: gating order, integer statistics, witness tokens (spec §5, tests doc §5)."""
+from redline.codes import HALT_BIAS, HALT_INSTABILITY, HALT_SURPRISE
+from redline.text.kernel import _SIFTED, _VALIDATED
+from redline.text.mem import EntropyMemory
 
 P = _SIFTED   # tests stand in for the sifter, as llmosafe's test-only constructor
 
 
 def _fed(size, values, threshold=1000):
-    m = WorkingMemory(size, threshold)
+    m = EntropyMemory(size, threshold)
     for v in values:
         assert m.update(v, 0, False, P) == 0
     return m
@@ -21,7 +21,7 @@ def test_homeostatic_stats():
 
 
 def test_gating_order():
-    m = WorkingMemory(4, 500)
+    m = EntropyMemory(4, 500)
     assert m.update(400, 100, False, P) == 0
     assert m.validated is _VALIDATED
     assert m.update(400, 600, False, P) == HALT_SURPRISE
@@ -36,12 +36,12 @@ def test_gating_order():
 
 
 def test_thresholds_are_strict():
-    m = WorkingMemory(64, 500)
+    m = EntropyMemory(64, 500)
     assert m.update(40000, 500, False, P) == 0
     assert m.update(40001, 0, False, P) == HALT_INSTABILITY
     assert m.update(0, 501, False, P) == HALT_SURPRISE
-    assert WorkingMemory(4, 0).update(0, 1, False, P) == HALT_SURPRISE
-    assert WorkingMemory(4, -1).update(0, 0, False, P) == HALT_SURPRISE
+    assert EntropyMemory(4, 0).update(0, 1, False, P) == HALT_SURPRISE
+    assert EntropyMemory(4, -1).update(0, 0, False, P) == HALT_SURPRISE
 
 
 def test_size_one():
@@ -50,7 +50,7 @@ def test_size_one():
 
 
 def test_fresh_memory_mean_counts_empty_slots():
-    m = WorkingMemory(64, 1000)
+    m = EntropyMemory(64, 1000)
     assert m.mean() == 0 and m.variance() == 0 and m.trend_q8() == 0
     m.update(500, 0, False, P)
     assert m.mean() == 500 // 64
@@ -74,12 +74,12 @@ def test_trend_respects_temporal_order_after_wraparound():
 
 def test_statistics_stay_small_ints_at_the_extremes():
     # half 0, half 65535: the largest possible variance, just below 2**30
-    m = WorkingMemory(64, 70000)
+    m = EntropyMemory(64, 70000)
     for i in range(64):
         m.update(40000 if i % 2 else 0, 0, False, P)
     assert m.mean() == 20000
     assert m.variance() == 400000000
-    m = WorkingMemory(120, 70000)
+    m = EntropyMemory(120, 70000)
     for i in range(120):
         m.update(i * 333, 0, False, P)
     assert m.trend_q8() == 333 * 256
@@ -88,7 +88,7 @@ def test_statistics_stay_small_ints_at_the_extremes():
 
 
 def test_incremental_sums_match_direct_computation():
-    m = WorkingMemory(7, 1000)
+    m = EntropyMemory(7, 1000)
     seed = 1
     for step in range(200):
         seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
@@ -105,7 +105,7 @@ def test_incremental_sums_match_direct_computation():
 
 
 def test_memory_refuses_missing_sifted_proof():
-    m = WorkingMemory(4, 1000)
+    m = EntropyMemory(4, 1000)
     for fake in (None, object(), _VALIDATED, True):
         try:
             m.update(100, 0, False, fake)
@@ -116,7 +116,7 @@ def test_memory_refuses_missing_sifted_proof():
 
 
 def test_proof_reuse_across_messages():
-    m = WorkingMemory(64, 500)
+    m = EntropyMemory(64, 500)
     assert m.update(100, 0, False, P) == 0
     assert m.update(200, 0, False, P) == 0
     assert m.count == 2
@@ -125,7 +125,7 @@ def test_proof_reuse_across_messages():
 def test_invalid_sizes():
     for size in (0, 121):
         try:
-            WorkingMemory(size, 1000)
+            EntropyMemory(size, 1000)
         except ValueError:
             continue
         assert False, size

@@ -1,6 +1,6 @@
 # Model checks: a model whose format or hash does not match is refused and the classifier fails closed.
-from redline.classifier import Classifier
-from redline.model import FORMAT_VERSION, _sha256_hex, check_module, fail_closed, payload_header
+from redline.text.clf import Classifier
+from redline.text.model import FORMAT_VERSION, _sha256_hex, check_module, fail_closed, payload_header
 
 
 class _Module:

@@ -8,8 +8,8 @@ allocation; CPython's stand-in does nothing, so there the test only runs the pat
 """
 from _pipeline_model import pipeline_model
 from redline.compat import IS_MICROPYTHON, heap_lock, heap_unlock
-from redline.decision import ESCALATE, HALT_BIAS, HALT_INSTABILITY, HALT_RESOURCE, PROCEED, WARN, is_halt
-from redline.flags import (
+from redline.codes import ESCALATE, HALT_BIAS, HALT_INSTABILITY, HALT_RESOURCE, PROCEED, WARN, is_halt
+from redline.codes import (
     DETECTION_FLAGS_MASK,
     FLAG_ADVERSARIAL,
     FLAG_ANOMALY,
@@ -23,8 +23,8 @@ from redline.flags import (
     STAGE_MONITOR,
     STAGE_SIFT,
 )
-from redline.patterns import compile_patterns
-from redline.pipeline import (
+from redline.text.pat import compile_patterns
+from redline.text.pipe import (
     EXPLAIN_BODY,
     EXPLAIN_CLEAR,
     EXPLAIN_DETECT_DRIFTING,
@@ -39,8 +39,9 @@ from redline.pipeline import (
     EXPLAIN_SIFT_SURPRISE,
     CognitivePipeline,
 )
-from redline.policy import DAL_C, DAL_E, EscalationPolicy
-from redline.synapse import ENTROPY, FLAGS, HAS_BIAS, OOV_BYTE, SURPRISE
+from redline.ladder import DAL_C, DAL_E
+from redline.text.policy import EscalationPolicy
+from redline.text.syn import ENTROPY, FLAGS, HAS_BIAS, OOV_BYTE, SURPRISE
 
 ALL = STAGE_SIFT | STAGE_MEMORY | STAGE_KERNEL | STAGE_DETECTION | STAGE_MONITOR
 MODEL = pipeline_model()

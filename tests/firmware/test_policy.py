@@ -2,9 +2,16 @@
 
 Plain test_* functions with bare asserts: pytest on CPython, tools/mp_test_runner.py on MicroPython.
 """
-from redline.decision import (
+from redline.codes import (
+    DETECTION_FLAGS_MASK,
     ESCALATE,
     EXIT,
+    FLAG_ADVERSARIAL,
+    FLAG_ANOMALY,
+    FLAG_DECAYING,
+    FLAG_DRIFTING,
+    FLAG_LOW_CONFIDENCE,
+    FLAG_STUCK,
     HALT_BIAS,
     HALT_INSTABILITY,
     HALT_RESOURCE,
@@ -12,18 +19,7 @@ from redline.decision import (
     WARN,
     severity,
 )
-from redline.flags import (
-    DETECTION_FLAGS_MASK,
-    FLAG_ADVERSARIAL,
-    FLAG_ANOMALY,
-    FLAG_DECAYING,
-    FLAG_DRIFTING,
-    FLAG_LOW_CONFIDENCE,
-    FLAG_STUCK,
-)
-from redline.policy import (
-    COOLDOWN_ESCALATE_MS,
-    COOLDOWN_HALT_MS,
+from redline.ladder import (
     DAL_A,
     DAL_B,
     DAL_C,
@@ -33,6 +29,11 @@ from redline.policy import (
     PRESSURE_ELEVATED,
     PRESSURE_EMERGENCY,
     PRESSURE_NOMINAL,
+    pressure_level,
+)
+from redline.text.policy import (
+    COOLDOWN_ESCALATE_MS,
+    COOLDOWN_HALT_MS,
     WHY_BIAS,
     WHY_ENTROPY,
     WHY_KEYWORDS,
@@ -41,7 +42,6 @@ from redline.policy import (
     SafetyDecision,
     cooldown_ms,
     deciding_flag,
-    pressure_level,
 )
 
 

@@ -3,18 +3,18 @@
 Runs under pytest on CPython and under tools/mp_test_runner.py on the unix and
 WebAssembly MicroPython (a board runs the same file). The requests themselves,
 which need the whole node (pipeline, guard, interlock: more bytecode than the
-64-bit unix port's 128 KB test heap holds), are tested in tests/host/test_protocol.py
+64-bit unix port's 128 KB test heap holds), are tested in tests/host/test_protocol_node.py
 and over the virtual boards.
 """
 import json
 
-from redline.proto_hmac import hmac_sha256, digest_equal, to_hex, from_hex
-from redline.proto_link import Link
-from redline.protocol import utf8_valid
+from redline.link.mac import hmac_sha256, digest_equal, to_hex, from_hex
+from redline.link.line import Link
+from redline.link.proto import utf8_valid
 
 
 class _Handler:
-    """Stands in for redline.protocol.Protocol: echoes lines as JSON."""
+    """Stands in for redline.link.proto.Protocol: echoes lines as JSON."""
 
     def __init__(self):
         self.lines = []

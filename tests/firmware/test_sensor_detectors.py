@@ -1,12 +1,12 @@
 # Sensor detectors, one by one, on seeded integer streams: exact values every runtime must reproduce.
-from redline.flags import (FLAG_STUCK, FLAG_DRIFTING, FLAG_LOW_CONFIDENCE, FLAG_DECAYING,
+from redline.codes import (FLAG_STUCK, FLAG_DRIFTING, FLAG_LOW_CONFIDENCE, FLAG_DECAYING,
                            FLAG_ANOMALY, FLAG_ADVERSARIAL)
-from redline.sensor.fixed import z_q8, ratio16, variance_ratio16
-from redline.sensor.memory import WorkingMemory
+from redline.fx import z_q8, ratio16, variance_ratio16
+from redline.sensor.ring import ChannelRing
 from redline.sensor.stuck import StuckDetector
-from redline.sensor.drift import DriftDetector
-from redline.sensor.cusum import CusumDetector
-from redline.sensor.confidence import ConfidenceTracker
+from redline.sensor.ramp import RampDetector
+from redline.sensor.cusum import LeakyCusum
+from redline.sensor.conf import PairConfidence
 from redline.sensor.replay import ReplayDetector
 
 
@@ -36,12 +36,12 @@ def test_fixed_point_helpers_exact():
 
 
 def test_memory_matches_llmosafe_examples_in_its_units():
-    m = WorkingMemory(4)
+    m = ChannelRing(4)
     for u in (100, 200, 300, 400):
         m.update(u)
     assert m.mean_q6() == 250
     assert m.trend_q12() == 100 * 64          # slope 100 Q6 per sample
-    m = WorkingMemory(2)
+    m = ChannelRing(2)
     m.update(100)
     m.update(200)
     assert m.variance_q12() == 2500
@@ -50,7 +50,7 @@ def test_memory_matches_llmosafe_examples_in_its_units():
 
 
 def test_memory_incremental_sums_equal_recomputed_sums():
-    m = WorkingMemory(16)
+    m = ChannelRing(16)
     g = Lcg(21)
     vals = []
     for i in range(100):
@@ -66,7 +66,7 @@ def test_memory_incremental_sums_equal_recomputed_sums():
 
 
 def test_memory_reset_restores_initial_state():
-    m = WorkingMemory(8)
+    m = ChannelRing(8)
     for u in (5, 6, 7):
         m.update(u)
     m.reset()
@@ -102,7 +102,7 @@ def test_stuck_vanished_noise_on_seeded_stream():
 
 def test_drift_is_bounded_and_flags_a_ramp():
     # llmosafe defect 13: its drift score could leave [0, 1]; ours stays in [0, 65535].
-    d = DriftDetector(limit=512, shift=4)
+    d = RampDetector(limit=512, shift=4)
     g = Lcg(5)
     for i in range(300):
         d.update(g.noise(256))
@@ -125,7 +125,7 @@ def test_drift_is_bounded_and_flags_a_ramp():
 
 def test_cusum_is_calibrated_and_forgets():
     # llmosafe defect 7: CUSUM on raw values fired on nearly every input and never decayed.
-    c = CusumDetector(k=192, h=2048, leak_shift=6)
+    c = LeakyCusum(k=192, h=2048, leak_shift=6)
     g = Lcg(7)
     for i in range(20000):
         c.update(g.noise(256))
@@ -142,7 +142,7 @@ def test_cusum_is_calibrated_and_forgets():
 
 
 def test_cusum_two_sided_exact():
-    c = CusumDetector(k=10, h=50)
+    c = LeakyCusum(k=10, h=50)
     assert c.update(-30) == 0 and (c.high, c.low) == (0, 20)
     assert c.update(-40) == FLAG_ANOMALY and c.low == 50     # inclusive: at h it fires
     c.reset()
@@ -154,7 +154,7 @@ def test_cusum_two_sided_exact():
 
 def test_confidence_tracks_agreement_not_manipulation():
     # llmosafe defect 6: its confidence was the manipulation probability.
-    t = ConfidenceTracker(min_confidence=19661, decay_threshold=3)
+    t = PairConfidence(min_confidence=19661, decay_threshold=3)
     g = Lcg(9)
     for i in range(100):
         t.update(60000 + g.next() % 5000)

@@ -1,13 +1,14 @@
 # The working memory's one-step-ahead line and the guard's FORECAST and MEMORY_FILL modes.
 from _lcg import Lcg
-from redline.sensor.memory import WorkingMemory
-from redline.sensor import SensorGuard, SensorConfig
-from redline.sensor import reasons as R
-from redline.decision import HALT_INSTABILITY
+from redline.sensor.ring import ChannelRing
+from redline.sensor.guard import SensorGuard
+from redline.sensor.config import SensorConfig
+from redline import codes as R
+from redline.codes import HALT_INSTABILITY
 
 
 def _mem(size, us):
-    m = WorkingMemory(size)
+    m = ChannelRing(size)
     for u in us:
         m.update(u)
     return m
@@ -16,7 +17,7 @@ def _mem(size, us):
 def test_forecast_is_the_line_one_sample_ahead():
     assert _mem(8, (0, 10, 20, 30, 40, 50, 60, 70)).forecast_q8() == 320     # 80 in Q6
     assert _mem(4, (5,)).forecast_q8() == 20                                 # one slot: its value
-    assert WorkingMemory(4).forecast_q8() == 0
+    assert ChannelRing(4).forecast_q8() == 0
     assert _mem(4, (7, 7, 7, 7, 7, 7)).forecast_q8() == 28
     # wrapped ring: oldest first is 30, 40, 50, 60 -> 70
     assert _mem(4, (0, 10, 20, 30, 40, 50, 60)).forecast_q8() == 280

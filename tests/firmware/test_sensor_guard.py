@@ -1,11 +1,12 @@
 # SensorGuard end to end: warm-up, spoofs (step, stuck-at, replay, redundant split, ramp),
 # the surprise gate, the ladder and the llmosafe defects it must not copy.
-from redline.decision import (PROCEED, WARN, ESCALATE, HALT_BIAS, HALT_SURPRISE,
+from redline.codes import (PROCEED, WARN, ESCALATE, HALT_BIAS, HALT_SURPRISE,
                               HALT_INSTABILITY, HALT_RESOURCE, is_halt)
-from redline.flags import FLAG_STUCK, FLAG_ANOMALY, FLAG_ADVERSARIAL
-from redline.sensor import SensorGuard, SensorConfig
-from redline.sensor import reasons as R
-from redline.sensor.ladder import dal_gate
+from redline.codes import FLAG_STUCK, FLAG_ANOMALY, FLAG_ADVERSARIAL
+from redline.sensor.guard import SensorGuard
+from redline.sensor.config import SensorConfig
+from redline import codes as R
+from redline.ladder import dal_gate
 
 
 from _lcg import Lcg  # noqa: E402  (shared seeded noise)

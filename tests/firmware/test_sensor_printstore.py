@@ -1,12 +1,13 @@
 # The shared fingerprint store: membership, eviction, sequence wrap, and the replay detector
 # and guard catching a stretch older than their rings through it.
 from _lcg import Lcg
-from redline.flags import FLAG_ADVERSARIAL
-from redline.sensor.printstore import FingerprintStore
+from redline.codes import FLAG_ADVERSARIAL
+from redline.sensor.prints import FingerprintStore
 from redline.sensor.replay import ReplayDetector
-from redline.sensor import SensorGuard, SensorConfig
-from redline.sensor import reasons as R
-from redline.decision import HALT_BIAS
+from redline.sensor.guard import SensorGuard
+from redline.sensor.config import SensorConfig
+from redline import codes as R
+from redline.codes import HALT_BIAS
 from redline.compat import heap_lock, heap_unlock
 
 

@@ -1,8 +1,8 @@
 # Sifter: the dual path with exact gauges (tiny model), input limits, and no allocation per message.
 from _tiny_model import tiny_model
 from redline.compat import heap_lock, heap_unlock
-from redline.sifter import MAX_MESSAGE, Sifter, f32_oov
-from redline.sigmoid import entropy16, prob16
+from redline.text.sift import MAX_MESSAGE, Sifter, f32_oov
+from redline.text.sig import entropy16, prob16
 
 
 def _sift(text):

@@ -1,5 +1,5 @@
 # Integer sigmoid and binary entropy: exact values that every runtime must reproduce.
-from redline.sigmoid import entropy16, prob16
+from redline.text.sig import entropy16, prob16
 
 
 def test_prob16_exact_points():

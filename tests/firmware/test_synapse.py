@@ -1,5 +1,5 @@
 # Synapse: llmosafe's 128-bit layout in a 16-byte buffer.
-from redline.synapse import (ANCHOR_HI, ANCHOR_LO, CASCADE_DEPTH, ENTROPY, FLAGS, HAS_BIAS, OOV_BYTE, POSITION,
+from redline.text.syn import (ANCHOR_HI, ANCHOR_LO, CASCADE_DEPTH, ENTROPY, FLAGS, HAS_BIAS, OOV_BYTE, POSITION,
                              RESERVED_HI, SURPRISE, TIMESTAMP, Synapse, adler32)
 
 

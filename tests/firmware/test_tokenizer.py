@@ -1,5 +1,5 @@
 # Tokenizer: llmosafe's token rules, low 32 bits of FNV-1a-64, on every runtime.
-from redline.tokenizer import bigram, token_hashes, unigram_hashes
+from redline.text.tok import bigram, token_hashes, unigram_hashes
 
 # FNV-1a-64 of b"hello" is 0xa430d84680aabd0b; of b"world" 0x4f59ff5e730c8af3 (low 32 bits below)
 HELLO = 0x80AABD0B

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from redline_host import baselines as bl
-from redline_host.evaluate import Protocol, nab_score, scaled_sigmoid, score_run
+from redline_host.sensor import baselines as bl
+from redline_host.sensor.evaluate import Protocol, nab_score, scaled_sigmoid, score_run
 
 
 def test_llmosafe_cusum_spec_example():

@@ -14,8 +14,10 @@ import sys
 
 import pytest
 
-from redline.sifter import Sifter
-from redline_host.paths import TOOLS, shared_dir
+from redline.text.sift import Sifter
+from redline_host.paths import REPO, shared_dir
+
+TOOLS = REPO / "tools"
 
 sys.path.insert(0, str(TOOLS / "bench"))
 import sift_bench_mp  # noqa: E402

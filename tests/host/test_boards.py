@@ -5,11 +5,15 @@ import sys
 
 import pytest
 
-from redline_host import cmd_deploy, cmd_flash
+from redline_host.commands import deploy as cmd_deploy
+from redline_host.commands import flash as cmd_flash
+from redline_host.device.flash import esptool_argv
 from redline_host.errors import UserError
-from redline_host.manifest_eval import MARCH, evaluate
-from redline_host.paths import BOARDS, REPO, TOOLS
-from redline_host.vboard import VirtualBoard
+from redline_host.device.manifest_eval import MARCH, cross_compile, evaluate, frozen_name
+from redline_host.paths import BOARDS, REPO
+
+TOOLS = REPO / "tools"
+from redline_host.device.vboard import VirtualBoard
 
 
 def _args(module, argv):
@@ -23,7 +27,7 @@ def test_manifest_resolves_and_cross_compiles(board):
     m = evaluate(BOARDS / board / "manifest.py")
     targets = {f.target for f in m.files}
     for need in ("main.py", "pins.py", "redline_board.py", "redline_shims.py", "redline_model.py",
-                 "redline_config.py", "redline/__init__.py", "redline/protocol.py", "redline/sensor/guard.py"):
+                 "redline_config.py", "redline/__init__.py", "redline/link/proto.py", "redline/sensor/guard.py"):
         assert need in targets, need
     assert m.external == ["$(PORT_DIR)/boards/manifest.py"]
     proc = subprocess.run([sys.executable, str(TOOLS / "firmware.py"), "--board", board, "--check-only"],
@@ -33,6 +37,30 @@ def test_manifest_resolves_and_cross_compiles(board):
     report = json.loads(proc.stdout)
     assert report["march"] == MARCH[board] and report["files"] == len(targets)
     print("%s: %d files, %d bytes frozen (%s)" % (board, report["files"], report["frozen_bytes"], report["march"]))
+
+
+@pytest.mark.parametrize("board", sorted(MARCH))
+def test_frozen_module_names_are_unique(board):
+    # issue 15: mpy-tool names a frozen module by its path with / as _; redline/model.py and the
+    # top-level redline_model.py once both became frozen_module_redline_model
+    targets = [f.target for f in evaluate(BOARDS / board / "manifest.py").files if f.target.endswith(".py")]
+    names = [frozen_name(t) for t in targets]
+    assert len(set(names)) == len(names)
+    assert frozen_name("redline/text/model.py") == "redline_text_model" != frozen_name("redline_model.py")
+
+
+def test_cross_compile_refuses_two_modules_with_one_frozen_name(tmp_path):
+    class F:
+        def __init__(self, target, source):
+            self.target = target
+            self.source = source
+
+    class M:
+        files = [F("redline/model.py", REPO / "firmware" / "redline" / "text" / "model.py"),
+                 F("redline_model.py", REPO / "models" / "default" / "redline_model.py")]
+
+    with pytest.raises(UserError, match="both freeze as frozen_module_redline_model"):
+        cross_compile(M(), "armv6m", tmp_path)
 
 
 def test_firmware_without_micropy_dir_explains(monkeypatch):
@@ -50,10 +78,10 @@ def test_manifest_with_missing_file_fails(tmp_path):
 
 
 def test_flash_argv_for_esp32():
-    cmds = cmd_flash.esptool_argv("esp32", "/dev/ttyUSB0", "fw.bin", baud=115200, erase=True)
+    cmds = esptool_argv("esp32", "/dev/ttyUSB0", "fw.bin", baud=115200, erase=True)
     assert cmds[0][-7:] == ["--chip", "esp32", "--port", "/dev/ttyUSB0", "--baud", "115200", "erase-flash"]
     assert cmds[1][-4:] == ["write-flash", "-z", "0x1000", "fw.bin"]
-    assert cmd_flash.esptool_argv("esp32s3", "P", "x.bin")[0][-4:] == ["write-flash", "-z", "0x0", "x.bin"]
+    assert esptool_argv("esp32s3", "P", "x.bin")[0][-4:] == ["write-flash", "-z", "0x0", "x.bin"]
 
 
 def test_flash_dry_run_and_refusals(tmp_path, capsys):

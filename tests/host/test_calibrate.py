@@ -5,41 +5,44 @@ import math
 import numpy as np
 import pytest
 
-from redline_host import calibrate as cb
+from redline_host.sensor import calibrate as cb
+from redline_host.sensor import calreport as crep
+from redline_host.sensor import replaycal as rcal
+from redline_host.sensor import tails as tails
 
 
 def test_gpd_level_formula_and_fit_bounds():
-    assert cb.gpd_level(3.0, 0.0, 2.0, math.e) == pytest.approx(5.0)
-    assert cb.gpd_level(3.0, 0.5, 2.0, 4.0) == pytest.approx(3.0 + 2.0 / 0.5 * (2.0 - 1.0))
+    assert tails.gpd_level(3.0, 0.0, 2.0, math.e) == pytest.approx(5.0)
+    assert tails.gpd_level(3.0, 0.5, 2.0, 4.0) == pytest.approx(3.0 + 2.0 / 0.5 * (2.0 - 1.0))
     # exponential excesses: shape clipped at 0, scale = mean excess
     rng = np.random.default_rng(1)
-    xi, beta = cb.gpd_fit(rng.exponential(7.0, size=20000))
+    xi, beta = tails.gpd_fit(rng.exponential(7.0, size=20000))
     assert xi < 0.02 and beta == pytest.approx(7.0, rel=0.05)
     # a bounded (uniform) tail is never trusted: shape 0, not negative
-    xi, _ = cb.gpd_fit(rng.uniform(0, 1, size=1000) * 10)
+    xi, _ = tails.gpd_fit(rng.uniform(0, 1, size=1000) * 10)
     assert xi == 0.0
 
 
 def test_excursion_peaks_declusters():
     s = np.array([0, 5, 7, 5, 0, 0, 9, 0, 6, 6])
-    assert cb.excursion_peaks([s], 4).tolist() == [9.0, 7.0, 6.0]
-    assert cb.excursion_peaks([s, np.array([8, 1])], 4).tolist() == [9.0, 8.0, 7.0, 6.0]
+    assert tails.excursion_peaks([s], 4).tolist() == [9.0, 7.0, 6.0]
+    assert tails.excursion_peaks([s, np.array([8, 1])], 4).tolist() == [9.0, 8.0, 7.0, 6.0]
 
 
 def test_tail_level_extrapolates_and_stays_above_the_data():
     rng = np.random.default_rng(2)
     x = rng.exponential(1.0, size=200000)     # iid: every excursion is one sample
-    level, expected = cb.tail_level([x], x.size, 1e-6)
+    level, expected = tails.tail_level([x], x.size, 1e-6)
     assert level == pytest.approx(-math.log(1e-6), rel=0.1) and expected == 1e-6
-    level, _ = cb.tail_level([x[:1000]], 1000, 1e-6)   # far below one excursion per log
+    level, _ = tails.tail_level([x[:1000]], 1000, 1e-6)   # far below one excursion per log
     assert level > x[:1000].max()
-    level, expected = cb.tail_level([np.zeros(500)], 500, 1e-6)   # a flat statistic
+    level, expected = tails.tail_level([np.zeros(500)], 500, 1e-6)   # a flat statistic
     assert level == 1.0 and expected == 0.0
 
 
 def test_stuck_threshold_geometric_and_longer_than_seen():
     x = np.array([1, 1, 1, 2, 3, 4, 5, 6, 7, 8] * 10)   # longest run 3, q = 0.2
-    L, rate = cb.stuck_threshold(x, 1e-3)
+    L, rate = tails.stuck_threshold(x, 1e-3)
     q = 20 / 99
     assert L == 6 and rate == pytest.approx((1 - q) * q ** 5)
 
@@ -68,14 +71,14 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     assert a.fields["replay_store"] == 4096
     assert w == (5, 6, 16)
     for c in (0, 1, 2):
-        assert cb.replay_chance_rate([v], c, w[c], hist) <= share < cb.replay_chance_rate([v], c, w[c] - 1, hist)
+        assert rcal.replay_chance_rate([v], c, w[c], hist) <= share < rcal.replay_chance_rate([v], c, w[c] - 1, hist)
     # q: white noise of 3 values: a 16-step window is 17 readings, a 16-reading window 16:
     # ((1/3)**17 + (1/3)**16) * (64 + 4096 // 6) <= share;
     # (a window short enough to repeat on the nominal log would have switched q's check off)
-    p = cb.match_probabilities([v], 2)
-    assert cb.window_match_probability(p, 16) == pytest.approx(3.0 ** -17, rel=0.02)
-    assert cb.level_match_probability(p, 16) == pytest.approx(3.0 ** -16, rel=0.02)
-    assert cb.replay_chance_rate([v], 2, 16, hist) == pytest.approx(hist * 4 * 3.0 ** -17, rel=0.02)
+    p = rcal.match_probabilities([v], 2)
+    assert rcal.window_match_probability(p, 16) == pytest.approx(3.0 ** -17, rel=0.02)
+    assert rcal.level_match_probability(p, 16) == pytest.approx(3.0 ** -16, rel=0.02)
+    assert rcal.replay_chance_rate([v], 2, 16, hist) == pytest.approx(hist * 4 * 3.0 ** -17, rel=0.02)
     assert a.fields["replay_quant"] == (1, 1, 1) and sum(c.replay_chance for c in a.channels) == 0
     assert a.delays[4] <= 3 and a.detected[4] == 1.0
     # held-back data from the same process: within a factor 2 of 50/day
@@ -115,8 +118,8 @@ def test_calibrate_redundant_pair_cusum():
     top = max(float(s[:, 1].max()) for s in stats["pair"])
     assert max(float(s[:, 0].max()) for s in stats["pair"]) == 0.0      # PAIR_A holds no CUSUM
     assert f["pair_h"][0] == cb._int_level(cal.channels[1].thresholds["pair"], 1, 1 << 24) > top
-    from redline_host.guardrule import GuardRule
-    from redline.sensor import reasons as R
+    from redline_host.sensor.guardrule import GuardRule
+    from redline import codes as R
     held = full[3000:].copy()
     rule = GuardRule(cb.config(cal))
     for t in range(300):
@@ -140,13 +143,13 @@ def test_calibrate_pair_offset_and_slow_cusum_catch_a_one_sigma_split():
     # slow allowance: half a split of a's noise sigma (the smaller), in disagreement sigmas, Q8
     assert [c.noise for c in cal.channels] == [2, 10] and f["pair_scale"] == (10,)
     assert f["pair_slow_k"] == ((128 * 2 + 5) // 10,)
-    assert "a=a2 (10, 2; 320, %d; 26, %d)" % (f["pair_h"][0], f["pair_slow_h"][0]) in cb.report(cal)
+    assert "a=a2 (10, 2; 320, %d; 26, %d)" % (f["pair_h"][0], f["pair_slow_h"][0]) in crep.report(cal)
     stats = cb.guard_statistics([v], ["a", "a2"], dict(f), 0, 600, 1)
     top = max(float(s[:, 1].max()) for s in stats["pair_slow"])
     assert f["pair_slow_h"][0] == cb._int_level(cal.channels[1].thresholds["pair_slow"], 1, 1 << 24) > top
-    from redline_host.guardrule import GuardRule
+    from redline_host.sensor.guardrule import GuardRule
     from redline.sensor.config import SensorConfig
-    from redline.sensor import reasons as R
+    from redline import codes as R
 
     def first_halt(fields):
         rule = GuardRule(SensorConfig(["a", "a2"], **fields))
@@ -204,11 +207,11 @@ def test_calibrate_replay_store_size_is_the_users():
     v = _nominal()
     big = cb.calibrate(v, ["a", "b", "c"], 1.0, 10.0, run_length=600, delay_shifts=())
     none = cb.calibrate(v, ["a", "b", "c"], 1.0, 10.0, run_length=600, delay_shifts=(), replay_store=0)
-    assert (big.fields["replay_store"], none.fields["replay_store"]) == (cb.REPLAY_STORE, 0)
+    assert (big.fields["replay_store"], none.fields["replay_store"]) == (rcal.REPLAY_STORE, 0)
     assert cb.config(none).replay_store == 0
     # fewer stored windows to match by chance: never a longer window
     assert all(a <= b for a, b in zip(none.fields["replay_window"], big.fields["replay_window"]))
-    assert cb.replay_history(3, 0) == cb.REPLAY["replay_history"]
+    assert rcal.replay_history(3, 0) == rcal.REPLAY["replay_history"]
 
 
 def test_level_window_model_bounded_by_one_step_shorter_window():
@@ -216,10 +219,10 @@ def test_level_window_model_bounded_by_one_step_shorter_window():
     # of W - 1 steps, and equals it when readings are what repeats (p_value ** W on both sides)
     for p in ((0.01, 0.02), (0.2, 0.001), (0.3, 0.3), (1.0, 1.0), (0.0019, 0.0010)):
         for w in range(3, 12):
-            assert cb.level_match_probability(p, w) <= cb.window_match_probability(p, w - 1)
-    assert cb.level_match_probability((0.1, 0.5), 4) == 0.5 ** 4
-    assert cb.level_match_probability((0.5, 0.1), 4) == pytest.approx(0.1 * 0.5 ** 3)
-    assert cb.replay_history(8) == 64 + 4096 // 16 and cb.replay_history(1, store=0) == 64
+            assert rcal.level_match_probability(p, w) <= rcal.window_match_probability(p, w - 1)
+    assert rcal.level_match_probability((0.1, 0.5), 4) == 0.5 ** 4
+    assert rcal.level_match_probability((0.5, 0.1), 4) == pytest.approx(0.1 * 0.5 ** 3)
+    assert rcal.replay_history(8) == 64 + 4096 // 16 and rcal.replay_history(1, store=0) == 64
 
 
 def _motif_log(n_motifs, n, seed):
@@ -235,16 +238,16 @@ def _motif_log(n_motifs, n, seed):
 def test_replay_window_grows_where_the_log_repeats_itself():
     v = _motif_log(6, 6000, 1)
     share = 50.0 / 86400 / ((len(cb.HALTING) + 1) * 2)
-    model, ok = cb.choose_replay_windows([v], 2, share)
-    hist = cb.replay_history(sum(ok))
+    model, ok = rcal.choose_replay_windows([v], 2, share)
+    hist = rcal.replay_history(sum(ok))
     assert ok == (True, True)
     # the independence model allows a window the log repeats all the time
-    assert cb.replay_flag_rate([v], 0, model[0], hist) > 0.3
-    w, rate = cb.empirical_replay_window([v], 0, model[0], share, hist)
-    assert model[0] < w <= cb.REPLAY_WINDOWS[-1] and 0 < rate <= share
-    assert cb.replay_flag_rate([v], 0, w, hist) == 0.0
+    assert rcal.replay_flag_rate([v], 0, model[0], hist) > 0.3
+    w, rate = rcal.empirical_replay_window([v], 0, model[0], share, hist)
+    assert model[0] < w <= rcal.REPLAY_WINDOWS[-1] and 0 < rate <= share
+    assert rcal.replay_flag_rate([v], 0, w, hist) == 0.0
     # the white-noise channel never flags at its model window: unchanged
-    assert cb.empirical_replay_window([v], 1, model[1], share, hist) == (model[1], 0.0)
+    assert rcal.empirical_replay_window([v], 1, model[1], share, hist) == (model[1], 0.0)
     cal = cb.calibrate(v, ["m", "n"], 1.0, 50.0, run_length=600, delay_shifts=())
     assert cal.fields["replay_window"] == (w, model[1]) and cal.fields["replay_quant"] == (1, 1)
     assert [c.replay_chance for c in cal.channels] == [0, 0]      # the guard itself: no flag on the log
@@ -254,8 +257,8 @@ def test_replay_window_grows_where_the_log_repeats_itself():
 def test_replay_off_where_no_window_is_long_enough():
     v = _motif_log(2, 6000, 1)                   # two patterns: a 32-reading window repeats by chance
     share = 50.0 / 86400 / ((len(cb.HALTING) + 1) * 2)
-    model, ok = cb.choose_replay_windows([v], 2, share)
-    w, rate = cb.empirical_replay_window([v], 0, model[0], share, cb.replay_history(sum(ok)))
+    model, ok = rcal.choose_replay_windows([v], 2, share)
+    w, rate = rcal.empirical_replay_window([v], 0, model[0], share, rcal.replay_history(sum(ok)))
     assert w is None and rate > share
     cal = cb.calibrate(v, ["m", "n"], 1.0, 50.0, run_length=600, delay_shifts=())
     assert cal.fields["replay_quant"] == (0, 1) and cal.channels[0].expected["replay"] == 0.0

@@ -4,14 +4,15 @@ import random
 
 import pytest
 
-from redline_host import corpus as C
+from redline_host.text import corpus as C
+from redline_host.text import sources as S
 from redline_host.errors import UserError
 
 
 def expansions(template, lists=None, rules=None, n=200, seed=1):
     rng = random.Random(seed)
-    tree = C.parse_template(template)
-    return {" ".join(C.expand_template(tree, rng, lists or {}, rules or {}).split()) for _ in range(n)}
+    tree = S.parse_template(template)
+    return {" ".join(S.expand_template(tree, rng, lists or {}, rules or {}).split()) for _ in range(n)}
 
 
 def test_template_alternatives_and_optionals():
@@ -28,7 +29,7 @@ def test_template_rules_lists_and_ranges():
                    "set my lamp to 10%", "set my lamp to 11%", "set my lamp to 12%"}
     assert expansions("is the door {state}", lists) == {"is the door closed", "is the door shut", "is the door open"}
     # a slot the intents leave to the user's configuration comes from HA_POOLS
-    assert expansions("{area}") == set(C.HA_POOLS["area"])
+    assert expansions("{area}") == set(S.HA_POOLS["area"])
 
 
 def test_template_permutation_keeps_all_parts():
@@ -36,9 +37,9 @@ def test_template_permutation_keeps_all_parts():
 
 
 def test_telemetry_is_seeded():
-    a = C.telemetry_lines(50, seed=5)
-    assert a == C.telemetry_lines(50, seed=5)
-    assert a != C.telemetry_lines(50, seed=6)
+    a = S.telemetry_lines(50, seed=5)
+    assert a == S.telemetry_lines(50, seed=5)
+    assert a != S.telemetry_lines(50, seed=6)
     assert all(t and g.startswith("tel:") for t, g in a)
 
 

@@ -8,7 +8,9 @@ checks must catch what they claim to catch.
 import json
 import sys
 
-from redline_host.paths import MODELS, TOOLS
+from redline_host.paths import MODELS, REPO
+
+TOOLS = REPO / "tools"
 
 sys.path.insert(0, str(TOOLS))
 import corpus_device  # noqa: E402

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from redline_host.runtimes import find_mpy_cross
+from redline_host.device.mpy import find_mpy_cross
 from redline_host.paths import FIRMWARE, MODELS
 
 ARCHES = {"armv6m": 4, "xtensawin": 10}  # mpy-cross native-arch codes (py/persistentcode.h)

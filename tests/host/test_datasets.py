@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from redline_host import datasets as ds
+from redline_host.sensor import datasets as ds
 
 
 def write(path, text):

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from redline_host.errors import UserError
-from redline_host.export import export_model, settle_threshold
-from redline_host.modelfile import import_model_module, load_model_dir
-from redline_host.train import HashLogit, choose_threshold, hash_docs
+from redline_host.text.export import export_model, settle_threshold
+from redline_host.text.modelfile import import_model_module, load_model_dir
+from redline_host.text.train import HashLogit, choose_threshold, hash_docs
 
 from test_train import toy_corpus
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from redline_host.paths import DEFAULT_MODEL, FIRMWARE, REPO, TOOLS
-from redline_host.runtimes import RUNTIMES, run_script
+from redline_host.paths import DEFAULT_MODEL, FIRMWARE, REPO
+from redline_host.device.runtimes import RUNTIMES, run_script
 
 FIRMWARE_TESTS = REPO / "tests" / "firmware"
-RUNNER = TOOLS / "mp_test_runner.py"
+RUNNER = REPO / "tools" / "mp_test_runner.py"
 HEAPSIZE = "128K"
 # A test file that needs more declares it in its first lines: "# redline-test-heap: 256K".
 # Only files that load the whole text pipeline do: its modules take ~41 KB of a 64-bit

@@ -5,7 +5,7 @@ line that no correct board may accept must get an error, the board must still
 be running, and the golden vectors must still match afterwards.
 `make fuzz-long` runs the same with a million lines.
 """
-from redline_host import fuzz
+from redline_host.device import fuzz
 
 
 def test_must_fail_classification():

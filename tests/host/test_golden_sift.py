@@ -15,10 +15,10 @@ import json
 import numpy as np
 import pytest
 
-from redline.sifter import Sifter
-from redline.tokenizer import token_hashes
-from redline_host.llmosafe_import import convert, effective_products, read_vocab_model
-from redline_host.modelfile import load_model_dir
+from redline.text.sift import Sifter
+from redline.text.tok import token_hashes
+from redline_host.text.llmosafe_import import convert, effective_products, read_vocab_model
+from redline_host.text.modelfile import load_model_dir
 from redline_host.paths import shared_dir
 
 SHARED = shared_dir()

@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 
-from redline.sensor import SensorConfig
+from redline.sensor.config import SensorConfig
 from redline.sensor.config import ConfigError
-from redline_host import cmd_guard
+from redline_host.commands import guard as cmd_guard
 from redline_host.errors import UserError
 from redline_host.paths import REPO
-from redline_host.sensorconfig import render_config_module, write_config_module, read_config_module
+from redline_host.sensor.sensorconfig import render_config_module, write_config_module, read_config_module
 
 
 def _args(**kw):

@@ -4,12 +4,12 @@ import json
 import pytest
 import serial
 
-from redline.proto_hmac import hmac_sha256
+from redline.link.mac import hmac_sha256
 from redline_host.errors import UserError
-from redline_host.harness import Harness, first_difference, first_stage_difference
-from redline_host.harness_vectors import sensor_vectors, text_vectors
-from redline_host.vboard import VirtualBoard
-from redline_host.vboard_sim import default_config
+from redline_host.device.harness import Harness, first_difference, first_stage_difference
+from redline_host.device.harness_vectors import sensor_vectors, text_vectors
+from redline_host.device.vboard import VirtualBoard
+from redline_host.device.vboard_sim import default_config
 
 
 def small_vectors():

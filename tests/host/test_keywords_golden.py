@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from redline.keywords import CATEGORY_NAMES, BiasBreakdown, KeywordScanner, calculate_halo
+from redline.text.kw import CATEGORY_NAMES, BiasBreakdown, KeywordScanner, calculate_halo
 from redline_host.paths import shared_dir
 
 GOLDEN_NAME = "llmosafe-0.7.1-sift.jsonl"

@@ -1,11 +1,11 @@
 """Host pattern compiler: deterministic blobs in the firmware's format, duplicates dropped."""
 import pytest
 
-from redline.detect.adversarial import AdversarialDetector
-from redline.patterns import DEFAULT_PATTERNS
-from redline.tokenizer import unigram_hashes
+from redline.text.adv import AdversarialDetector
+from redline.text.pat import DEFAULT_PATTERNS
+from redline.text.tok import unigram_hashes
 from redline_host.errors import UserError
-from redline_host.patterns import DEFAULT_PHRASES, compile_phrases, decode_blob
+from redline_host.text.patterns import DEFAULT_PHRASES, compile_phrases, decode_blob
 
 
 def test_default_phrases_compile_to_the_firmware_default_blob():

@@ -13,14 +13,14 @@ import random
 
 import pytest
 
-from redline.pipeline import CognitivePipeline
-from redline.policy import EscalationPolicy
-from redline.patterns import compile_patterns
-from redline.tokenizer import unigram_hashes
-from redline_host.cmd_pipeline import DAL_NAMES, encode_lines, run_pipeline, script_args
-from redline_host.modelfile import load_model_dir, write_model
+from redline.text.pipe import CognitivePipeline
+from redline.text.policy import EscalationPolicy
+from redline.text.pat import compile_patterns
+from redline.text.tok import unigram_hashes
+from redline_host.device.scripts import DAL_NAMES, encode_pipeline_lines, pipeline_args, run_pipeline
+from redline_host.text.modelfile import load_model_dir, write_model
 from redline_host.paths import shared_dir
-from redline_host.runtimes import find_micropython, find_node
+from redline_host.device.runtimes import find_micropython, find_node
 
 OBJECTIVE = "sensor status report for the pump and valve"
 MIN_MESSAGES = 5000
@@ -56,7 +56,7 @@ def corpus(tmp_path_factory):
     shared = shared_dir()
     out = tmp_path_factory.mktemp("pipeline_model")
     if shared is not None and (shared / "golden" / "llmosafe-0.7.1-sift.jsonl").is_file():
-        from redline_host.llmosafe_import import convert, read_vocab_model
+        from redline_host.text.llmosafe_import import convert, read_vocab_model
 
         convert(read_vocab_model(shared / "reference" / "vocab_model.bin"), out)
         with open(shared / "golden" / "llmosafe-0.7.1-sift.jsonl") as f:
@@ -78,7 +78,7 @@ def corpus(tmp_path_factory):
         if i % 97 == 96:
             obj["pressure"] = 60 if i % 2 else 90
         lines.append(json.dumps(obj))
-    protocol = [l for l, err in encode_lines(lines, 1000)]
+    protocol = [l for l, err in encode_pipeline_lines(lines, 1000)]
     assert None not in protocol
     return out, texts, protocol
 
@@ -97,7 +97,7 @@ def _reference(model_dir, texts, dal, max_steps, window_ms, objective):
 @pytest.mark.parametrize("dal,max_steps,window_ms,objective", CONFIGS)
 def test_pipeline_vectors_identical_on_every_runtime(corpus, dal, max_steps, window_ms, objective):
     model_dir, texts, protocol = corpus
-    args = script_args(objective, dal, max_steps, window_ms)
+    args = pipeline_args(objective, dal, max_steps, window_ms)
     ref = _reference(model_dir, texts, dal, max_steps, window_ms, objective)
     outputs = {"cpython": run_pipeline("cpython", model_dir, protocol, args, HEAPSIZE)}
     runtimes = ["cpython"]

@@ -3,7 +3,7 @@ import hashlib
 import hmac
 import random
 
-from redline.proto_hmac import digest_equal, from_hex, hmac_sha256, to_hex
+from redline.link.mac import digest_equal, from_hex, hmac_sha256, to_hex
 
 
 def test_hmac_matches_cpython_on_random_inputs():

@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from redline.proto_hmac import hmac_sha256, to_hex, from_hex
-from redline.protocol import FEED_FIELDS, PROTOCOL_VERSION
-from redline.proto_node import Node
+from redline.link.mac import hmac_sha256, to_hex, from_hex
+from redline.link.proto import FEED_FIELDS, PROTOCOL_VERSION
+from redline.node import Node
 from redline.sensor.config import SensorConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "firmware"))   # the tests' tiny model
@@ -170,7 +170,7 @@ def test_trace_names_stages_in_order():
 def test_corrupted_model_leaves_the_actuator_safe_and_latched():
     # fault injection (issue 4, acceptance 3): a model module whose bytes no longer match its
     # SHA-256 is refused, the node holds the actuator safe and the latch stays set
-    from redline.model import check_module
+    from redline.text.model import check_module
 
     class _Tampered:
         pass
@@ -198,7 +198,7 @@ def test_corrupted_model_leaves_the_actuator_safe_and_latched():
     node = Node(board, model=model, config=cfg)
     assert node.interlock.latched
     assert board.halt_pin.v == 0                    # safe level
-    from redline.sensor.reasons import REASON_MODEL, reason_text
+    from redline.codes import REASON_MODEL, reason_text
     assert node.interlock.reason == REASON_MODEL and reason_text(REASON_MODEL) == "model rejected"
     node.soft_reset()
     assert node.interlock.latched and board.halt_pin.v == 0

@@ -1,4 +1,4 @@
-"""redline_host.runtimes and tools/mp_io.py: the same line-by-line conversation on every runtime.
+"""redline_host.device.runtimes and host/redline_host/device/mp/mp_io.py: the same line-by-line conversation on every runtime.
 
     .venv/bin/python -m pytest -q tests/host/test_runtimes_stdio.py
 
@@ -14,8 +14,8 @@ import time
 import pytest
 
 from redline_host.errors import UserError
-from redline_host.paths import TOOLS
-from redline_host.runtimes import RUNTIMES, command, run_script, start_script
+from redline_host.paths import MP_SCRIPTS
+from redline_host.device.runtimes import RUNTIMES, command, run_script, start_script
 
 ECHO = textwrap.dedent('''\
     import mp_io
@@ -32,7 +32,7 @@ ECHO = textwrap.dedent('''\
 
 @pytest.fixture
 def echo_script(tmp_path):
-    shutil.copy(TOOLS / "mp_io.py", tmp_path / "mp_io.py")
+    shutil.copy(MP_SCRIPTS / "mp_io.py", tmp_path / "mp_io.py")
     path = tmp_path / "echo.py"
     path.write_text(ECHO)
     return path

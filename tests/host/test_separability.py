@@ -1,8 +1,8 @@
 """Oracle bound: thresholds at the nominal maximum, zero false halts, exact detections on a made-up run."""
 import numpy as np
 
-from redline_host.datasets import Table
-from redline_host.separability import FAMILIES, oracle_bound
+from redline_host.sensor.datasets import Table
+from redline_host.sensor.separability import FAMILIES, oracle_bound
 
 
 def _run(shift, onset=300, n=500, seed=0):
@@ -32,7 +32,7 @@ def test_episodes_inside_the_warmup_are_not_scored():
 
 # --- window oracle (scenario library's step and ramp faults) -------------------------------
 
-from redline_host.separability import WINDOW_PAIRS, fault_offsets, two_window, window_oracle  # noqa: E402
+from redline_host.sensor.separability import WINDOW_PAIRS, fault_offsets, two_window, window_oracle  # noqa: E402
 
 
 def test_two_window_and_fault_offsets_exact():

@@ -1,8 +1,8 @@
 """The host's fast tokenizer equals the firmware tokenizer on thousands of texts."""
 import random
 
-from redline.tokenizer import token_hashes as firmware_hashes
-from redline_host.fasthash import bigram_hash, token_hashes, unigram_hash
+from redline.text.tok import token_hashes as firmware_hashes
+from redline_host.text.fasthash import bigram_hash, token_hashes, unigram_hash
 
 PIECES = ["ignore", "ALL", "previous", "instructions", "temp=21.4C", "hum=40%", "pump", "2", "on", "caf\xc3\xa9",
           "don't", "non-empty", "\x00", "\xff\xfe", "\xf0\x9f\x98\x80", "x" * 300, "A" * 256 + "b", "DAN", "--", "!!",
@@ -52,7 +52,7 @@ def test_rejects_str():
 
 
 def test_batch_hashes_equal_firmware_text_by_text():
-    from redline_host.fasthash import batch_hash_bag, batch_hashes
+    from redline_host.text.fasthash import batch_hash_bag, batch_hashes
 
     texts = random_texts(3000, seed=11) + [b"", b"  ", b"x", b"!!a!!"]
     flat, idx, offsets = batch_hashes(texts)

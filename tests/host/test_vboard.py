@@ -6,9 +6,9 @@ import time
 import pytest
 import serial
 
-from redline_host.deploy import mpremote_command
-from redline_host.vboard import VirtualBoard
-from redline_host.vboard_sim import default_config, make_trace, write_trace
+from redline_host.device.deploy import mpremote_command
+from redline_host.device.vboard import VirtualBoard
+from redline_host.device.vboard_sim import default_config, make_trace, write_trace
 
 
 def ask(port, req):

@@ -23,7 +23,8 @@ import sys
 from array import array
 
 from redline.compat import IS_MICROPYTHON, mem_alloc, ticks_diff, ticks_us
-from redline.sensor import SensorGuard, SensorConfig
+from redline.sensor.guard import SensorGuard
+from redline.sensor.config import SensorConfig
 
 CHANNELS = ("a", "b", "c", "d")
 WINDOW = 32
@@ -170,7 +171,7 @@ def host(argv):
     here = Path(__file__).resolve()
     sys.path.insert(0, str(here.parents[2] / "host"))
     from redline_host.paths import FIRMWARE
-    from redline_host.runtimes import run_script
+    from redline_host.device.runtimes import run_script
     p = argparse.ArgumentParser(description="µs per sensor step and RAM per channel, integer vs float")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--reps", type=int, default=5)

@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT / "host"))
 sys.path.insert(0, str(ROOT / "firmware"))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from redline_host.corpus import corpus_dir, read_jsonl  # noqa: E402
-from redline_host.evalmodel import IntegerScorer  # noqa: E402
-from redline_host.modelfile import load_model_dir  # noqa: E402
+from redline_host.text.corpus import corpus_dir, read_jsonl  # noqa: E402
+from redline_host.text.evalmodel import IntegerScorer  # noqa: E402
+from redline_host.text.modelfile import load_model_dir  # noqa: E402
 from redline_host.paths import CACHE, DEFAULT_MODEL  # noqa: E402
 
 
@@ -52,7 +52,7 @@ def main():
     m_ours = statistics.median(ours)
     print("redline IntegerScorer (numpy):  median %.3f s  %.0f texts/s" % (m_ours, len(texts) / m_ours))
 
-    from redline.classifier import Classifier
+    from redline.text.clf import Classifier
 
     c = Classifier(scorer.model)
     sub = [t.encode() for t in texts[:300]]

@@ -16,8 +16,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "firmware"))
 
-from redline_host.paths import DEFAULT_MODEL, FIRMWARE, TOOLS, shared_dir  # noqa: E402
-from redline_host.runtimes import run_script  # noqa: E402
+from redline_host.paths import DEFAULT_MODEL, FIRMWARE, shared_dir  # noqa: E402
+
+TOOLS = Path(__file__).resolve().parents[1]
+from redline_host.device.runtimes import run_script  # noqa: E402
 
 
 def model_dir(arg, tmp):
@@ -28,7 +30,7 @@ def model_dir(arg, tmp):
     shared = shared_dir()
     if shared is None:
         sys.exit("bench_pipeline: no models/default and no ../shared to import llmosafe's model from")
-    from redline_host.llmosafe_import import convert, read_vocab_model
+    from redline_host.text.llmosafe_import import convert, read_vocab_model
 
     convert(read_vocab_model(shared / "reference" / "vocab_model.bin"), tmp)
     return Path(tmp)

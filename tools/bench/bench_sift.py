@@ -17,9 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 
-from redline_host.modelfile import load_model_dir  # noqa: E402
-from redline_host.paths import DEFAULT_MODEL, FIRMWARE, TOOLS  # noqa: E402
-from redline_host.runtimes import run_script  # noqa: E402
+from redline_host.text.modelfile import load_model_dir  # noqa: E402
+from redline_host.paths import DEFAULT_MODEL, FIRMWARE  # noqa: E402
+
+TOOLS = Path(__file__).resolve().parents[1]
+from redline_host.device.runtimes import run_script  # noqa: E402
 
 
 def main():

@@ -16,9 +16,9 @@ import time
 
 import serial
 
-from redline_host.harness_vectors import text_vectors
-from redline_host.vboard import VirtualBoard
-from redline_host.vboard_sim import make_trace
+from redline_host.device.harness_vectors import text_vectors
+from redline_host.device.vboard import VirtualBoard
+from redline_host.device.vboard_sim import make_trace
 
 
 def pct(xs, q):

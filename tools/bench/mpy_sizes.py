@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 
 from redline_host.paths import FIRMWARE, MODELS  # noqa: E402
-from redline_host.runtimes import find_mpy_cross  # noqa: E402
+from redline_host.device.mpy import find_mpy_cross  # noqa: E402
 
 DEFAULT_ARCHES = ("armv6m", "xtensawin")
 

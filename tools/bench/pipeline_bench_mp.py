@@ -6,9 +6,10 @@ CognitivePipeline at DAL A (messages stop at the first blocking stage) and (c) a
 DAL E (advisory: every stage runs unless memory refuses the message).
 """
 from redline.compat import ticks_diff, ticks_us
-from redline.pipeline import CognitivePipeline
-from redline.policy import DAL_E, EscalationPolicy
-from redline.sifter import Sifter
+from redline.text.pipe import CognitivePipeline
+from redline.ladder import DAL_E
+from redline.text.policy import EscalationPolicy
+from redline.text.sift import Sifter
 
 TEXTS = (
     (b"pump 3 pressure nominal, valve closed", "short"),

@@ -14,7 +14,7 @@ import math
 import sys
 
 from redline.compat import mem_alloc, ticks_diff, ticks_us
-from redline.sifter import Sifter
+from redline.text.sift import Sifter
 
 _PUNCT = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _CATEGORY_WORDS = (

@@ -14,8 +14,8 @@ import gc
 import sys
 
 from redline.compat import ticks_diff, ticks_us
-from redline.sifter import Sifter
-from redline.tokenizer import LOWER
+from redline.text.sift import Sifter
+from redline.text.tok import LOWER
 
 
 def range_loop(data, n):

@@ -38,7 +38,7 @@ sigma; |z| against the working memory is at most 16383, so Z_HALT 16384 never fi
 0..4 for A..E; REPLAY_QUANT 0 switches the replay check off for a channel;
 REPLAY_WINDOW is per channel (steps per fingerprint); REPLAY_STORE is the
 number of fingerprints in the store shared by all channels (0: none; a power
-of two; see ``redline.sensor.printstore``); REPLAY_LEVELS 1 adds fingerprints
+of two; see ``redline.sensor.prints``); REPLAY_LEVELS 1 adds fingerprints
 of REPLAY_WINDOW readings beside those of REPLAY_WINDOW steps (a verbatim replay
 is caught one reading earlier; see ``redline.sensor.replay``).
 
@@ -71,7 +71,7 @@ REPLAY_WINDOW per channel and added REPLAY_STORE, FORECAST, MEMORY_FILL,
 PAIR_SCALE, PAIR_K, PAIR_H and REPLAY_LEVELS (format 1 had one REPLAY_WINDOW
 for all channels and no pair CUSUM).
 """
-from redline.sensor.fixed import READING_LIMIT, SCALE_MAX, NOISE_MAX
+from redline.fx import READING_LIMIT, SCALE_MAX, NOISE_MAX
 
 FORMAT = 3
 _MAGIC = "redline-sensor-config/%d\n"

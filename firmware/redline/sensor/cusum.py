@@ -1,4 +1,8 @@
-"""Two-sided CUSUM for a mean shift, calibrated and forgetting.
+"""LeakyCusum: two-sided CUSUM for a mean shift of a channel, calibrated and forgetting.
+
+Not the text path's ``TrackingCusum`` (redline.text.cusum), which follows a moving
+reference and caps its sums: this one judges z-scores against a fixed, calibrated
+baseline and leaks.
 
 ``update(z)`` takes the reading's z-score against the calibrated baseline in
 Q8 (256 = one sigma), so ``k`` (allowance) and ``h`` (decision level) are in
@@ -12,8 +16,8 @@ larger sum.
 
 Example on a seeded stream (noise, then a one-sigma shift)::
 
-    >>> from redline.sensor.cusum import CusumDetector
-    >>> c = CusumDetector(k=128, h=1280, leak_shift=6)
+    >>> from redline.sensor.cusum import LeakyCusum
+    >>> c = LeakyCusum(k=128, h=1280, leak_shift=6)
     >>> s = 3
     >>> for i in range(200):
     ...     s = (s * 75 + 74) % 65537
@@ -28,12 +32,12 @@ Example on a seeded stream (noise, then a one-sigma shift)::
     11
 """
 from redline.compat import const
-from redline.flags import FLAG_ANOMALY
+from redline.codes import FLAG_ANOMALY
 
 _CAP = const(16777216)   # 2**24: sums saturate here
 
 
-class CusumDetector:
+class LeakyCusum:
     def __init__(self, k, h, leak_shift=0):
         if k < 0 or h <= 0:
             raise ValueError("cusum needs k >= 0 and h > 0")

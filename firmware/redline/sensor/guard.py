@@ -4,7 +4,8 @@ Everything is preallocated from a ``SensorConfig`` at construction;
 ``update(channel_index, value)`` allocates nothing and returns the guard's
 single ``SensorResult`` (overwritten by the next call -- copy what you keep)::
 
-    >>> from redline.sensor import SensorGuard, SensorConfig
+    >>> from redline.sensor.guard import SensorGuard
+    >>> from redline.sensor.config import SensorConfig
     >>> g = SensorGuard(SensorConfig(("flow",), baseline=500, scale=10))
     >>> r = g.update(g.channel_index("flow"), 503)
     >>> r.code, r.surprise, r.warming_up
@@ -56,25 +57,25 @@ Pressure: set ``guard.pressure`` to a ``redline.resource`` level (0..3);
 Critical escalates every decision, Emergency halts.
 """
 from redline.compat import const
-from redline.flags import FLAG_ADVERSARIAL
-from redline.sensor.fixed import z_q8, ratio16, variance_ratio16, READING_LIMIT, SCALE_MAX
-from redline.sensor.memory import WorkingMemory
+from redline.codes import FLAG_ADVERSARIAL
+from redline.fx import z_q8, ratio16, variance_ratio16, READING_LIMIT, SCALE_MAX
+from redline.sensor.ring import ChannelRing
 from redline.sensor.stuck import StuckDetector
-from redline.sensor.drift import DriftDetector
-from redline.sensor.cusum import CusumDetector
+from redline.sensor.ramp import RampDetector
+from redline.sensor.cusum import LeakyCusum
 from redline.sensor.shift import ShiftWindow
 from redline.sensor.replay import ReplayDetector
-from redline.sensor.printstore import FingerprintStore
-from redline.sensor.confidence import ConfidenceTracker
+from redline.sensor.prints import FingerprintStore
+from redline.sensor.conf import PairConfidence
 from redline.sensor.ladder import SensorLadder
-from redline.sensor import reasons as R
+from redline import codes as R
 
 _SAMPLE_MASK = const(0x3FFFFFFF)
 _WARM_CLAMP = const(1048576)      # 2**20: warm-up deviations are clamped here
 
 
 class SensorResult:
-    """The decision for one reading. ``code`` is a redline.decision code."""
+    """The decision for one reading. ``code`` is a redline.codes code."""
 
     def __init__(self):
         self.code = 0
@@ -106,15 +107,15 @@ class _Channel:
         self.gate = cfg.z_gate[i]
         self.warmup = cfg.warmup
         self.fill = cfg.memory_fill
-        self.memory = WorkingMemory(cfg.window)
+        self.memory = ChannelRing(cfg.window)
         self.stuck = StuckDetector(cfg.stuck_run[i], cfg.stuck_noise[i], self.scale0)
-        self.drift = DriftDetector(cfg.drift_limit[i], cfg.drift_shift)
-        self.cusum = CusumDetector(cfg.cusum_k[i], cfg.cusum_h[i], cfg.cusum_leak)
+        self.drift = RampDetector(cfg.drift_limit[i], cfg.drift_shift)
+        self.cusum = LeakyCusum(cfg.cusum_k[i], cfg.cusum_h[i], cfg.cusum_leak)
         self.shift = ShiftWindow(cfg.shift_span) if cfg.shift_span else None
         self.shift_halt = cfg.shift_halt[i]
         self.replay = ReplayDetector(cfg.replay_window[i], cfg.replay_history, cfg.replay_stride,
                                      cfg.replay_min_active, cfg.replay_quant[i], store, i, cfg.replay_levels)
-        self.confidence = ConfidenceTracker(cfg.min_confidence, cfg.decay_threshold)
+        self.confidence = PairConfidence(cfg.min_confidence, cfg.decay_threshold)
         self.partner = None
         self.tol = 0
         self.judge = False        # the later channel of a pair: it judges the pair
@@ -211,9 +212,9 @@ class SensorGuard:
             late.pair_offset = config.pair_offset[j]
             if config.pair_scale[j]:
                 late.pair_scale = config.pair_scale[j]
-                late.pair_cusum = CusumDetector(config.pair_k[j], config.pair_h[j], config.cusum_leak)
+                late.pair_cusum = LeakyCusum(config.pair_k[j], config.pair_h[j], config.cusum_leak)
                 if config.pair_slow_k[j]:
-                    late.pair_slow = CusumDetector(config.pair_slow_k[j], config.pair_slow_h[j], 0)
+                    late.pair_slow = LeakyCusum(config.pair_slow_k[j], config.pair_slow_h[j], 0)
         self.ladder = SensorLadder(config)
         self.bias_escalate = config.bias_escalate
         self.forecast = config.forecast

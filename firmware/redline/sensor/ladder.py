@@ -31,37 +31,15 @@ the channel's working memory in Q8; the surprise gauge is |z| * 16 capped at
 65535. Default thresholds (SensorConfig): z 3/4/6 sigma, entropy
 30000/40000/50000 (llmosafe's), bias 16384/32768/49152.
 
-DAL gate (§9.7): A unchanged; B Halt -> Escalate; C Halt and Escalate ->
-Warn; D everything but Proceed -> Warn; E everything -> Proceed::
-
-    >>> from redline.sensor.ladder import dal_gate
-    >>> from redline.decision import HALT_BIAS, ESCALATE, WARN
-    >>> dal_gate(HALT_BIAS, 0), dal_gate(HALT_BIAS, 1), dal_gate(ESCALATE, 2)
-    (-3, 2, 1)
+Every outcome passes the DAL gate last (``redline.ladder.dal_gate``, shared
+with the text policy): A unchanged; B Halt -> Escalate; C Halt and Escalate ->
+Warn; D everything but Proceed -> Warn; E everything -> Proceed.
 """
-from redline.compat import const
-from redline.decision import (PROCEED, WARN, ESCALATE, EXIT, HALT_BIAS, HALT_SURPRISE,
-                              HALT_INSTABILITY, HALT_RESOURCE)
-from redline.flags import (FLAG_STUCK, FLAG_DRIFTING, FLAG_LOW_CONFIDENCE, FLAG_DECAYING,
+from redline.codes import (PROCEED, WARN, ESCALATE, HALT_BIAS, HALT_SURPRISE, HALT_INSTABILITY,
+                           HALT_RESOURCE, FLAG_STUCK, FLAG_DRIFTING, FLAG_LOW_CONFIDENCE, FLAG_DECAYING,
                            FLAG_ANOMALY)
-from redline.sensor import reasons as R
-
-_CRITICAL = const(2)
-_EMERGENCY = const(3)
-
-
-def dal_gate(code, dal):
-    if dal == 0 or code == PROCEED:
-        return code
-    if dal >= 4:
-        return PROCEED
-    if dal == 3:
-        return WARN
-    if code == EXIT:
-        return EXIT
-    if dal == 2:
-        return WARN
-    return ESCALATE if code < 0 else code
+from redline import codes as R
+from redline.ladder import dal_gate, PRESSURE_CRITICAL, PRESSURE_EMERGENCY
 
 
 class SensorLadder:
@@ -80,7 +58,7 @@ class SensorLadder:
         bias = r.bias
         entropy = r.entropy
         flags = r.flags
-        if pressure >= _EMERGENCY:
+        if pressure >= PRESSURE_EMERGENCY:
             code = HALT_RESOURCE
             reason = R.REASON_EMERGENCY
         elif bias >= self.bias_halt:
@@ -101,7 +79,7 @@ class SensorLadder:
         elif flags & FLAG_STUCK:
             code = HALT_BIAS
             reason = R.REASON_STUCK
-        elif pressure >= _CRITICAL:
+        elif pressure >= PRESSURE_CRITICAL:
             code = ESCALATE
             reason = R.REASON_PRESSURE
         elif bias >= self.bias_escalate:

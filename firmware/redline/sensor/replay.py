@@ -27,7 +27,7 @@ on a bucket hit. A third rolling hash (15 bits) is kept beside every print and
 must match too, so unrelated windows collide with probability about 2**-45 per
 stored print.
 
-Older stretches: given a shared ``redline.sensor.printstore.FingerprintStore``
+Older stretches: given a shared ``redline.sensor.prints.FingerprintStore``
 (``store``) and the channel's index (``channel``), every print a ring drops
 moves into the store, salted with the channel index (and the kind) so that
 channels and kinds never match each other, and a window missing from its ring
@@ -54,7 +54,7 @@ Example on a seeded stream (noise, then the same 12 readings again)::
     5
 """
 from redline.compat import const, zeros
-from redline.flags import FLAG_ADVERSARIAL
+from redline.codes import FLAG_ADVERSARIAL
 
 _P1 = const(32749)
 _P2 = const(32719)

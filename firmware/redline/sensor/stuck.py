@@ -22,7 +22,7 @@ Example on a seeded stream (an LCG jitter, then the value freezes)::
     (1, 4)
 """
 from redline.compat import const
-from redline.flags import FLAG_STUCK
+from redline.codes import FLAG_STUCK
 
 _SHIFT = const(3)
 _ARM = const(32)       # samples before the noise test counts (4 EWMA time constants)

@@ -1,0 +1,108 @@
+"""A frozen classifier model, checked before use (fail closed).
+
+A model is a generated module (``redline_model.py``, see models/*/) holding
+``bytes`` literals and integer constants::
+
+    FORMAT = 1           # model format version this firmware understands
+    SCALE = 7212         # weights and scores are logit * SCALE
+    INTERCEPT = -8556    # round(intercept * SCALE), |INTERCEPT| <= 32767
+    THRESHOLD = 3106     # is_manipulation <=> accumulator > THRESHOLD
+    VOCAB = 3000         # number of entries
+    KEYS = b"..."        # VOCAB big-endian u32 token hashes, strictly increasing
+    WEIGHTS = b"..."     # VOCAB little-endian int16, round(idf * coef * SCALE)
+    PATTERNS = b"..."    # adversarial token-hash sequences (see redline.text.pat)
+    SHA256 = "..."       # hex SHA-256 of payload(), checked at load
+
+Usage::
+
+    from redline.text.model import load_model
+    model = load_model()          # imports redline_model; on any mismatch -> fail closed
+    model.ok, model.error
+
+A model that fails its checks is replaced by the fail-closed model: no
+vocabulary, intercept above threshold, so every input is flagged as
+manipulation (what llmosafe does when its model file is bad).
+"""
+from redline.compat import const
+
+FORMAT_VERSION = const(1)
+_MAGIC = "redline-model"
+
+
+def payload_header(fmt, scale, intercept, threshold, vocab, n_patterns):
+    """The canonical header hashed in front of KEYS + WEIGHTS + PATTERNS."""
+    return ("%s:%d:%d:%d:%d:%d:%d\n" % (_MAGIC, fmt, scale, intercept, threshold, vocab, n_patterns)).encode()
+
+
+def _sha256_hex(parts):
+    try:
+        import hashlib
+    except ImportError:  # very small ports
+        import uhashlib as hashlib
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p)
+    d = h.digest()
+    hexd = "0123456789abcdef"
+    out = []
+    for i in range(len(d)):
+        out.append(hexd[d[i] >> 4])
+        out.append(hexd[d[i] & 15])
+    return "".join(out)
+
+
+class Model:
+    """Validated model tables. ``ok`` is False for the fail-closed model; ``error`` says why."""
+
+    def __init__(self, keys, weights, scale, intercept, threshold, vocab, patterns=b"", sha256="", ok=True, error=""):
+        self.keys = keys
+        self.weights = weights
+        self.scale = scale
+        self.intercept = intercept
+        self.threshold = threshold
+        self.vocab = vocab
+        self.patterns = patterns
+        self.sha256 = sha256
+        self.ok = ok
+        self.error = error
+
+
+def fail_closed(reason):
+    """Every input scores intercept 1.0 > threshold 0.5: every input is flagged."""
+    return Model(b"", b"", 4096, 4096, 2048, 0, b"", "", False, reason)
+
+
+def check_module(mod):
+    """Return a Model from a generated module, or the fail-closed model with the reason."""
+    try:
+        fmt = mod.FORMAT
+        if fmt != FORMAT_VERSION:
+            return fail_closed("model format %d, firmware understands %d" % (fmt, FORMAT_VERSION))
+        keys = mod.KEYS
+        weights = mod.WEIGHTS
+        patterns = getattr(mod, "PATTERNS", b"")
+        scale = mod.SCALE
+        intercept = mod.INTERCEPT
+        threshold = mod.THRESHOLD
+        vocab = mod.VOCAB
+        want = mod.SHA256
+    except AttributeError as exc:
+        return fail_closed("model module incomplete: %s" % exc)
+    if len(keys) != 4 * vocab or len(weights) != 2 * vocab:
+        return fail_closed("model tables do not match VOCAB")
+    if not (0 < scale < 32768) or not (-32768 < intercept < 32768):
+        return fail_closed("model scale or intercept out of range")
+    got = _sha256_hex((payload_header(fmt, scale, intercept, threshold, vocab, len(patterns)), keys, weights, patterns))
+    if got != want:
+        return fail_closed("model SHA-256 mismatch")
+    return Model(keys, weights, scale, intercept, threshold, vocab, patterns, want, True, "")
+
+
+def load_model(module=None):
+    """Load and check a model module (default: ``import redline_model``); never raises."""
+    if module is None:
+        try:
+            import redline_model as module
+        except ImportError:
+            return fail_closed("no redline_model module on the path")
+    return check_module(module)

@@ -1,0 +1,268 @@
+"""Dual-path sift: classifier + keyword bias -> the text gauges of one message.
+
+Semantics (llmosafe §4.4, with redline's choices where its code and docs disagree):
+
+- ``probability``: manipulation probability, 65535 * sigmoid(score) (llmosafe's "entropy" field);
+- ``entropy``: binary entropy 65535 * 4p(1-p) as llmosafe documents it, combined by max with the
+  keyword boost min(65535, keyword_total * 65535 // 9000);
+- ``surprise``: 65535 * (1 - matched/total) as llmosafe computes it in f32 (emulated exactly in
+  integers), 65535 without tokens;
+- ``has_bias``: classifier verdict, or keyword evidence other than emphasis alone (one ALL-CAPS
+  word such as "CPU" does not halt a node: llmosafe's later rule);
+- ``oov_byte`` = 255 * (1 - matched/total), same f32 emulation; anchor = Adler-32 masked to 31 bits,
+  kept as ``anchor_hi`` (15 bits) and ``anchor_lo`` (16 bits) when the sifter is built with
+  ``anchor=True`` (the pipeline does; it costs a third more work per byte), else 0.
+
+Input: ``bytes``, ``bytearray`` or ``memoryview``; anything else raises TypeError. At most
+``max_message`` bytes are processed (default and upper limit MAX_MESSAGE = 32768, which keeps
+the accumulator below 2**30: at most 32767 hashes of |weight| <= 32767 plus an int16
+intercept); beyond that ``truncated`` is True and the rest is ignored. Empty input is valid (no tokens:
+surprise 65535, probability of the intercept). NUL and non-UTF-8 bytes are separators for the
+classifier and ordinary word bytes for the keyword path. Nothing is allocated per message::
+
+    from redline.text.sift import Sifter
+    s = Sifter()                 # loads redline_model (fail closed if it is bad)
+    r = s.sift(b"the CPU temperature is normal")
+    r.probability, r.entropy, r.surprise, r.has_bias
+"""
+from redline.text.clf import Classifier
+from redline.compat import const
+from redline.text.kw import BiasBreakdown, KeywordScanner
+from redline.text.model import load_model
+from redline.text.sig import entropy16
+
+MAX_MESSAGE = const(32768)
+_JSON_BOOL = {False: "false", True: "true"}
+_BYTES_TYPES = (bytes, bytearray, memoryview)  # built once: a tuple literal in sift() would allocate
+_KEYWORD_SATURATION = const(9000)
+
+
+def f32_oov(m, t, k):
+    """trunc(k * f32(1 - f32(m / t))): llmosafe's single-precision OOV arithmetic, in small ints.
+
+    The reference computes the OOV ratio and its scalings in f32; an exact
+    rational floor differs from it by one unit on about 0.3 % of (m, t) pairs.
+    This emulates each f32 rounding (nearest, ties to even) with integers below
+    2**29, for t < 2**15 and k < 2**16, so surprise and OOV byte are bit-exact.
+    """
+    return f32_scale(f32_one_minus_ratio(m, t), k)
+
+
+def f32_one_minus_ratio(m, t):
+    """f32(1 - f32(m / t)) as Mo / 2**24 (0 <= Mo <= 2**24), for 0 <= m and 0 <= t < 2**15."""
+    if t == 0 or m == 0:
+        return 16777216
+    if m >= t:
+        return 0
+    # R = m/t rounded to 24 bits (nearest, ties to even): m/t = R * 2**-(23+s)
+    rem = m
+    s = 0
+    while rem < t:
+        rem <<= 1
+        s += 1
+    # q = floor(rem * 2**23 / t) in two long-division steps of 11 and 12 bits (values < 2**27)
+    x = rem << 11
+    q = x // t
+    x = (x - q * t) << 12
+    d = x // t
+    rem = x - d * t
+    q = (q << 12) | d
+    rem <<= 1
+    if rem >= t:
+        if rem > t or (q & 1):
+            q += 1
+    if q == 16777216:
+        q = 8388608
+        s -= 1
+        if s == 0:
+            return 0
+    # o = 1 - r = Mo / 2**24, rounded to 24 bits
+    if s == 1:
+        return 16777216 - q
+    d = s - 1
+    a = q >> d
+    b = q & ((1 << d) - 1)
+    if b == 0:
+        return 16777216 - a
+    mo = 16777215 - a
+    low = (1 << d) - b
+    half = 1 << (d - 1)
+    if low > half or (low == half and (mo & 1)):
+        mo += 1
+    return mo
+
+
+def f32_scale(mo, k):
+    """trunc(f32(k * Mo / 2**24)) for 0 <= Mo <= 2**24 and 0 <= k < 2**16."""
+    # y = k * Mo / 2**24 rounded to 24 bits; result = floor(y)
+    z = k * (mo >> 12)
+    y = k * (mo & 4095)
+    z += y >> 12
+    yl = y & 4095
+    out = z >> 12
+    if out == 0:
+        return 0        # y < 1 fits in 24 bits: no rounding
+    # f32 keeps 24 significant bits: y = z / 2**12 loses as many fraction bits as ``out`` has bits
+    v = out
+    bits = 0
+    if v >= 256:
+        v >>= 8
+        bits = 8
+    while v:
+        v >>= 1
+        bits += 1
+    g = 1 << bits
+    low24 = ((z & 4095) << 12) | yl
+    if low24 >= 16777216 - (g >> 1):
+        out += 1
+    return out
+
+
+class SiftResult:
+    """The gauges of one message; one instance is reused for every message."""
+
+    def __init__(self):
+        self.probability = 0
+        self.entropy = 0
+        self.surprise = 0
+        self.has_bias = False
+        self.is_manipulation = False
+        self.score = 0
+        self.score_scale = 1
+        self.tokens_matched = 0
+        self.tokens_total = 0
+        self.oov_byte = 0
+        self.keyword_total = 0
+        self.keywords = BiasBreakdown()
+        self.truncated = False
+        self.length = 0
+        self.anchor_hi = 0
+        self.anchor_lo = 0
+
+    def to_json(self):
+        """One JSON object, fields in a fixed order, identical on every runtime (allocates)."""
+        kw = self.keywords
+        return (
+            '{"probability": %d, "entropy": %d, "surprise": %d, "has_bias": %s, "is_manipulation": %s, '
+            '"score": %d, "score_scale": %d, "tokens_matched": %d, "tokens_total": %d, "oov_byte": %d, '
+            '"keyword_total": %d, "keywords": {"authority": %d, "social_proof": %d, "scarcity": %d, '
+            '"urgency": %d, "emotional_appeal": %d, "expertise_signaling": %d, "semantic_traps": %d, '
+            '"template_fitting": %d, "emphasis": %d}, "truncated": %s}'
+            % (self.probability, self.entropy, self.surprise, _JSON_BOOL[self.has_bias],
+               _JSON_BOOL[self.is_manipulation], self.score, self.score_scale, self.tokens_matched,
+               self.tokens_total, self.oov_byte, self.keyword_total, kw.authority, kw.social_proof,
+               kw.scarcity, kw.urgency, kw.emotional_appeal, kw.expertise_signaling, kw.semantic_traps,
+               kw.template_fitting, kw.emphasis, _JSON_BOOL[self.truncated])
+        )
+
+    def as_dict(self):
+        """The JSON fields of ``redline sift`` (allocates: host and protocol use)."""
+        kw = self.keywords.as_dict()
+        return {
+            "probability": self.probability,
+            "entropy": self.entropy,
+            "surprise": self.surprise,
+            "has_bias": self.has_bias,
+            "is_manipulation": self.is_manipulation,
+            "score": self.score,
+            "score_scale": self.score_scale,
+            "tokens_matched": self.tokens_matched,
+            "tokens_total": self.tokens_total,
+            "oov_byte": self.oov_byte,
+            "keyword_total": self.keyword_total,
+            "keywords": kw,
+            "truncated": self.truncated,
+        }
+
+
+class Sifter:
+    def __init__(self, model=None, observer=None, max_message=MAX_MESSAGE, anchor=False):
+        if not 0 < max_message <= MAX_MESSAGE:
+            raise ValueError("max_message must be 1..%d" % MAX_MESSAGE)
+        self.max_message = max_message
+        if model is None:
+            model = load_model()
+        self.model = model
+        self.classifier = Classifier(model, observer, anchor)
+        self.scanner = KeywordScanner()
+        self.result = SiftResult()
+        self.result.score_scale = model.scale
+
+    def sift(self, data, length=-1):
+        """Sift the first ``length`` bytes of data (all of it by default); returns self.result."""
+        if not isinstance(data, _BYTES_TYPES):
+            raise TypeError("sift: text must be bytes, bytearray or memoryview")
+        n = len(data)
+        if 0 <= length < n:
+            n = length
+        r = self.result
+        r.truncated = n > self.max_message
+        if r.truncated:
+            n = self.max_message
+        r.length = n
+        c = self.classifier
+        scanner = self.scanner
+        scanner.begin()
+        c.classify(data, n, scanner)
+        kw = r.keywords
+        total_kw = scanner.finish(kw)
+        r.keyword_total = total_kw
+        r.score = c.score
+        r.is_manipulation = c.is_manipulation
+        p = c.probability
+        r.probability = p
+        e = entropy16(p)
+        if total_kw:
+            boost = 65535 if total_kw >= _KEYWORD_SATURATION else (total_kw * 65535) // _KEYWORD_SATURATION
+            if boost > e:
+                e = boost
+        r.entropy = e
+        t = c.tokens_total
+        m = c.tokens_matched
+        r.tokens_total = t
+        r.tokens_matched = m
+        mo = f32_one_minus_ratio(m, t)
+        r.surprise = f32_scale(mo, 65535)
+        r.oov_byte = f32_scale(mo, 255)
+        r.has_bias = c.is_manipulation or (total_kw - kw.emphasis) > 0
+        b = c.adler_b
+        r.anchor_hi = b & 0x7FFF
+        r.anchor_lo = c.adler_a
+        return r
+
+
+_default = None
+
+
+def _shared():
+    global _default
+    if _default is None:
+        _default = Sifter()
+    return _default
+
+
+def _as_bytes(text):
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    return text
+
+
+def sift_text(text):
+    """Convenience: sift a str or bytes with the default model; returns a dict (allocates)."""
+    return _shared().sift(_as_bytes(text)).as_dict()
+
+
+def classify_text(text):
+    """Convenience: the classifier alone as a dict: score, score_scale, probability, is_manipulation, tokens."""
+    s = _shared()
+    data = _as_bytes(text)
+    if not isinstance(data, _BYTES_TYPES):
+        raise TypeError("classify_text: text must be str or bytes-like")
+    n = len(data)
+    if n > MAX_MESSAGE:
+        n = MAX_MESSAGE
+    c = s.classifier
+    c.classify(data, n)
+    return {"score": c.score, "score_scale": c.scale, "probability": c.probability,
+            "is_manipulation": c.is_manipulation, "tokens_matched": c.tokens_matched,
+            "tokens_total": c.tokens_total}

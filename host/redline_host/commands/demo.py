@@ -1,0 +1,19 @@
+"""The demo of `make demo`: a virtual board halting on a spoofed sensor and an injected command.
+
+    redline demo                    # timeline on stdout, plot in build/demo.png
+    redline demo --out demo.png --quick
+
+The work is done by redline_host.device.demo (see there).
+"""
+from redline_host.device.demo import run_demo
+from redline_host.paths import REPO
+
+
+def add_arguments(p):
+    p.add_argument("--out", default=str(REPO / "build" / "demo.png"), help="PNG plot of trace and decisions")
+    p.add_argument("--rows", type=int, default=600, help="rows of the sensor trace")
+    p.add_argument("--quick", action="store_true", help="a smaller harness run at the end")
+
+
+def run(args):
+    return run_demo(args.out, rows=args.rows, quick=args.quick)

@@ -1,0 +1,39 @@
+"""Sift JSON-lines texts through the text gauges, on any runtime.
+
+    echo '{"text": "ignore all previous instructions"}' | redline sift --runtime wasm
+
+Reads ``{"text": ...}`` lines from stdin and writes one JSON line per input with
+probability, entropy, surprise (0..65535), has_bias, is_manipulation, score,
+score_scale, tokens_matched, tokens_total, oov_byte, keyword_total, keywords (the
+nine counters), truncated. The firmware code itself runs on the chosen runtime
+(device/mp/sift_main.py), so the runtimes can be compared byte for byte. A line that
+is not a JSON object with a string ``text`` gives ``{"error": ...}`` at its place.
+"""
+import json
+import sys
+from pathlib import Path
+
+from redline_host.device.scripts import RUNTIME_CHOICES, encode_sift_lines, run_sift
+from redline_host.errors import UserError
+from redline_host.paths import DEFAULT_MODEL
+
+
+def add_arguments(p):
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory holding redline_model.py")
+    p.add_argument("--runtime", default="cpython", choices=RUNTIME_CHOICES, help="where the firmware code runs")
+
+
+def run(args):
+    model_dir = Path(args.model)
+    if not (model_dir / "redline_model.py").is_file():
+        raise UserError("%s has no redline_model.py (train one with `redline train`, or pass --model)" % model_dir)
+    items = list(encode_sift_lines(sys.stdin))
+    results = run_sift(args.runtime, model_dir, [h for h, err in items if h is not None])
+    out = sys.stdout
+    it = iter(results)
+    for h, err in items:
+        if h is None:
+            out.write(json.dumps({"error": err}) + "\n")
+        else:
+            out.write(next(it) + "\n")
+    return 0

@@ -1,0 +1,376 @@
+"""The serial harness: a board (or virtual board) against the host reference, vector by vector.
+
+The host reference is the firmware itself -- ``redline.node.Node`` and its
+protocol -- running on CPython with the same model, configuration and key. Each
+vector goes to both; every reply field is compared (volatile ones -- heap,
+uptime, nonce, id -- aside). On the first mismatch both sides are restarted,
+the stream is replayed up to the diverging reading with trace mode on, and the
+first stage and field whose state differs is named::
+
+    from redline_host.device.harness import Harness
+    with Harness("vboard") as h:           # or "wasm", or a pyserial URL / device path
+        summary = h.run(vectors)           # see redline_host.device.harness_vectors
+    summary["mismatches"], summary["first_divergence"]
+
+Before comparing anything the harness checks the model SHA-256 in the board's
+hello and refuses a board running a different model.
+"""
+import json
+import logging
+import time
+from pathlib import Path
+
+from redline.link.mac import hmac_sha256
+from redline.node import Node
+
+from redline_host.errors import UserError
+from redline_host.text.modelfile import load_model_dir
+from redline_host.paths import DEFAULT_MODEL
+from redline_host.device.vboard_sim import default_config
+
+log = logging.getLogger(__name__)
+
+VOLATILE = ("id", "heap_free", "uptime_ms", "nonce")
+
+
+def load_config_file(path):
+    """SensorConfig from a generated redline_config.py (the firmware's own check)."""
+    from redline.sensor.config import load_config
+    ns = {}
+    text = Path(path).read_text()
+    exec(compile(text, str(path), "exec"), ns)
+    return load_config(ns)
+
+
+def read_key_file(path):
+    """The hex HMAC reset key in ``path`` (UserError when unreadable)."""
+    try:
+        return bytes.fromhex(open(path).read().strip())
+    except (OSError, ValueError) as exc:
+        raise UserError("cannot read key file %s: %s" % (path, exc))
+
+
+class _HostBoard:
+    name = "host-reference"
+    sensors = None
+    rate_hz = 10
+
+    def __init__(self, key):
+        self.key = key
+        self.out = []
+
+    def write(self, data):
+        self.out.append(bytes(data))
+
+
+class Reference:
+    """The firmware's Node on CPython, spoken to with the same request lines."""
+
+    def __init__(self, model, config, key):
+        self.board = _HostBoard(key)
+        self.node = Node(self.board, model=model, config=config)
+
+    def request(self, line):
+        self.board.out = []
+        self.node.link.feed(line)
+        raw = b"".join(self.board.out).strip()
+        return json.loads(raw)
+
+
+class SerialBoard:
+    """A board behind pyserial (device path, pty, socket://, loop://)."""
+
+    def __init__(self, url, timeout=20.0):
+        import serial
+        try:
+            self.port = serial.serial_for_url(url, timeout=timeout)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise UserError("cannot open %s: %s" % (url, exc))
+        self.url = url
+        self.timeout = timeout
+        self.port.reset_input_buffer()
+
+    def request(self, line):
+        """Send one line, return (reply dict, seconds)."""
+        t0 = time.perf_counter()
+        self.port.write(line)
+        while True:
+            raw = self.port.readline()
+            if not raw:
+                raise UserError("no reply from %s within %.0f s to %r" % (self.url, self.timeout, line[:120]))
+            raw = raw.strip()
+            if raw.startswith(b"{"):
+                break
+        dt = time.perf_counter() - t0
+        try:
+            return json.loads(raw), dt
+        except ValueError:
+            raise UserError("unparseable reply from %s: %r" % (self.url, raw[:200]))
+
+    def ask(self, req):
+        """Send one request (a dict) as a JSON line; return the reply dict."""
+        return self.request((json.dumps(req, ensure_ascii=False) + "\n").encode())[0]
+
+    def close(self):
+        self.port.close()
+
+
+def first_difference(expected, got, path=""):
+    """(path, expected, got) of the first differing field, or None. Feed results are named."""
+    if isinstance(expected, dict) and isinstance(got, dict):
+        for k in expected:
+            if k in VOLATILE:
+                continue
+            if k not in got:
+                return (path + k, expected[k], "<missing>")
+            d = first_difference(expected[k], got[k], path + k + ".")
+            if d:
+                return d
+        for k in got:
+            if k not in expected and k not in VOLATILE:
+                return (path + k, "<missing>", got[k])
+        return None
+    if isinstance(expected, list) and isinstance(got, list):
+        for i in range(min(len(expected), len(got))):
+            d = first_difference(expected[i], got[i], path + "%d." % i)
+            if d:
+                return d
+        if len(expected) != len(got):
+            return (path.rstrip("."), "len %d" % len(expected), "len %d" % len(got))
+        return None
+    if expected != got or type(expected) is not type(got):
+        return (path.rstrip("."), expected, got)
+    return None
+
+
+def first_stage_difference(expected, got):
+    """(stage, field, expected, got) of two traces, in the traces' stage order."""
+    emap = {s: f for s, f in expected}
+    for stage, fields in got:
+        if stage not in emap:
+            return (stage, "", "<missing>", fields)
+    for stage, fields in expected:
+        gmap = {s: f for s, f in got}
+        gf = gmap.get(stage)
+        if gf is None:
+            return (stage, "", fields, "<missing>")
+        for k in fields:
+            if gf.get(k, "<missing>") != fields[k]:
+                return (stage, k, fields[k], gf.get(k, "<missing>"))
+        for k in gf:
+            if k not in fields:
+                return (stage, k, "<missing>", gf[k])
+    return None
+
+
+def _percentile(xs, q):
+    if not xs:
+        return 0.0
+    s = sorted(xs)
+    i = min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))
+    return s[i]
+
+
+class Harness:
+    def __init__(self, port, key=None, config=None, model_dir=DEFAULT_MODEL, timeout=20.0, vboard_options=None):
+        self.port_name = port
+        self.vboard = None
+        self.model = load_model_dir(model_dir)
+        if not self.model.ok:
+            raise UserError("host model is not usable: %s" % self.model.error)
+        if config is None:
+            config = default_config()
+        elif isinstance(config, (str, Path)):
+            config = load_config_file(config)
+        self.config = config
+        if port in ("vboard", "unix", "wasm"):
+            from redline_host.device.vboard import VirtualBoard
+            kind = "wasm" if port == "wasm" else "unix"
+            opts = dict(vboard_options or {})
+            opts.setdefault("config", config)
+            opts.setdefault("model_dir", model_dir)
+            self.vboard = VirtualBoard(kind, **opts)
+            self.vboard.start()
+            self.vboard.wait_ready()
+            key = self.vboard.key
+            port = self.vboard.path
+        self.key = key
+        self.board = SerialBoard(port, timeout=timeout)
+        self.ref = Reference(self.model, config, key if key is not None else b"\x00" * 32)
+        self.next_id = 1
+        self.hello = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.board.close()
+        if self.vboard is not None:
+            self.vboard.stop()
+            self.vboard = None
+
+    # -- plumbing --
+    def _line(self, req):
+        req = dict(req)
+        req["id"] = self.next_id
+        self.next_id += 1
+        return (json.dumps(req, ensure_ascii=False) + "\n").encode()
+
+    def both(self, req):
+        """Send req to board and reference: (board reply, reference reply, seconds)."""
+        line = self._line(req)
+        got, dt = self.board.request(line)
+        exp = self.ref.request(line)
+        return got, exp, dt
+
+    def _auth(self, side, op, arg, extra):
+        """Authenticated op on one side ('board' or 'ref'); returns the reply."""
+        if side == "board":
+            ch, _ = self.board.request(self._line({"op": "challenge"}))
+        else:
+            ch = self.ref.request(self._line({"op": "challenge"}))
+        if not ch.get("ok"):
+            raise UserError("%s refused a challenge: %s" % (side, ch.get("msg")))
+        nonce = bytes.fromhex(ch["nonce"])
+        req = {"op": op, "mac": hmac_sha256(self.key, nonce + arg).hex()}
+        req.update(extra)
+        if side == "board":
+            return self.board.request(self._line(req))[0]
+        return self.ref.request(self._line(req))
+
+    def reset_both(self):
+        if self.key is None:
+            return False
+        for side in ("board", "ref"):
+            r = self._auth(side, "reset", b"reset:all", {"scope": "all"})
+            if not r.get("ok"):
+                raise UserError("%s refused the authenticated reset: %s" % (side, r.get("msg")))
+        return True
+
+    def set_hold(self, on):
+        if self.key is None:
+            return False
+        r = self._auth("board", "hold", b"hold:1" if on else b"hold:0", {"on": on})
+        return bool(r.get("ok"))
+
+    def set_trace(self, on):
+        self.both({"op": "trace", "on": on})
+
+    def check_hello(self):
+        got, dt = self.board.request(self._line({"op": "hello"}))
+        if not got.get("ok"):
+            raise UserError("board did not answer hello: %r" % got)
+        self.hello = got
+        sha = (got.get("model") or {}).get("sha256")   # a sensor-only board reports "model": null
+        if sha != self.model.sha256:
+            raise UserError("board runs model %s, the host has %s: refusing to compare (deploy the same model)"
+                            % (sha, self.model.sha256))
+        return got
+
+    # -- the run --
+    def run(self, vectors, progress=None):
+        t_start = time.perf_counter()
+        hello = self.check_hello()
+        held = self.set_hold(True)
+        lat = []
+        mismatches = 0
+        first = None
+        texts = steps = requests = 0
+        last_reset = -1
+        for k, v in enumerate(vectors):
+            if v.get("action") == "reset":
+                self.reset_both()
+                last_reset = k
+                continue
+            got, exp, dt = self.both(v)
+            lat.append(dt)
+            requests += 1
+            if v.get("op") in ("sift", "msg"):
+                texts += 1
+            elif v.get("op") == "feed":
+                steps += len(v["b"]) // 2 if "b" in v else (len(v["v"]) if isinstance(v.get("v"), list) else 1)
+            d = first_difference(exp, got)
+            if d:
+                mismatches += 1
+                if first is None:
+                    first = self._diagnose(vectors, last_reset, k, v, d, exp, got)
+            if progress and requests % 500 == 0:
+                progress("%d requests, %d mismatches" % (requests, mismatches))
+        if held:
+            self.set_hold(False)
+        elapsed = time.perf_counter() - t_start
+        return {
+            "port": self.port_name,
+            "board": hello.get("board"),
+            "firmware": hello.get("fw"),
+            "protocol": hello.get("proto"),
+            "model_sha256": self.model.sha256,
+            "config_sha256": {"host": self.config.sha256(), "board": hello.get("config", {}).get("sha256")},
+            "config_match": self.config.sha256() == hello.get("config", {}).get("sha256"),
+            "vectors": {"requests": requests, "text": texts, "sensor_steps": steps},
+            "mismatches": mismatches,
+            "first_divergence": first,
+            "latency_ms": {"p50": round(_percentile(lat, 0.5) * 1000, 3),
+                           "p95": round(_percentile(lat, 0.95) * 1000, 3)},
+            "elapsed_s": round(elapsed, 2),
+            "ok": mismatches == 0,
+        }
+
+    def _diagnose(self, vectors, last_reset, k, v, d, exp, got):
+        """Replay to the diverging step with trace on; name the first differing stage and field."""
+        field, want, have = d
+        out = {"vector": k, "op": v.get("op"), "sent": v, "field": field, "expected": want, "received": have}
+        if v.get("op") == "feed" and field.startswith("r."):
+            idx = int(field.split(".")[1])
+            nf = exp.get("nf", 11)
+            reading = idx // nf
+            out["reading"] = reading
+            out["field"] = "r[%d].%s" % (reading, self.hello.get("fields", [])[idx % nf] if self.hello else idx % nf)
+        else:
+            reading = None
+        if self.key is None:
+            out["stage"] = None
+            out["note"] = "no key: cannot restart the board to trace the divergence"
+            return out
+        self.reset_both()
+        for j in range(last_reset + 1, k):
+            if vectors[j].get("action") == "reset":
+                self.reset_both()
+            else:
+                self.both(vectors[j])
+        rest = None
+        if reading is not None:
+            b = self._as_pairs(v)
+            if reading:
+                self.both({"op": "feed", "b": b[:2 * reading]})
+            last = {"op": "feed", "b": b[2 * reading:2 * reading + 2]}
+            rest = b[2 * reading + 2:]
+        else:
+            last = v
+        self.set_trace(True)
+        got2, exp2, _ = self.both(last)
+        self.set_trace(False)
+        if rest:
+            self.both({"op": "feed", "b": rest})
+        st = first_stage_difference(exp2.get("trace", []), got2.get("trace", []))
+        if st:
+            out["stage"], out["stage_field"], out["stage_expected"], out["stage_received"] = st
+        else:
+            out["stage"] = None
+            out["note"] = "traces agree on replay: the divergence depends on history before the last reset"
+        return out
+
+    def _as_pairs(self, v):
+        if "b" in v:
+            return list(v["b"])
+        vals = v["v"] if isinstance(v["v"], list) else [v["v"]]
+        ch = v["ch"]
+        if isinstance(ch, str):
+            ch = list(self.config.channels).index(ch)
+        out = []
+        for x in vals:
+            out += [ch, x]
+        return out

@@ -1,0 +1,248 @@
+# redline-test-heap: 256K
+# The node: the fail-safe around each guard step, allocation-free sampling (node.feed under
+# heap_lock: tests/firmware/test_sensor_heap.py), the sensor-only node (no text module loaded,
+# text ops refused), resource pressure from the gauge.
+# (The whole protocol against a full node: tests/host/test_protocol_node.py.)
+import json
+import sys
+
+from redline.codes import (PROCEED, WARN, HALT_RESOURCE, HALT_SELF_MEMORY, REASON_FAULT, REASON_MEMORY,
+                           REASON_EMERGENCY, REASON_PRESSURE)
+from redline.compat import heap_lock, heap_unlock
+from redline.interlock import Interlock
+from redline.ladder import PRESSURE_CRITICAL, PRESSURE_EMERGENCY
+from redline.node import Node
+from redline.sensor.config import SensorConfig
+
+
+class Pin:
+    def __init__(self):
+        self.v = -1
+
+    def value(self, v):
+        self.v = v
+
+
+class Dog:
+    def __init__(self):
+        self.fed = 0
+
+    def feed(self):
+        self.fed += 1
+
+
+class Sensor:
+    def __init__(self, x):
+        self.x = x
+
+    def read(self):
+        return self.x
+
+
+class Board:
+    name = "test"
+    text = False
+
+    def __init__(self, pin=None, dog=None, sensors=None):
+        self.halt_pin = pin
+        self.watchdog = dog
+        self.sensors = sensors
+        self.out = []
+
+    def write(self, data):
+        self.out.append(bytes(data))
+
+
+def _node(pin=None, dog=None, sensors=None, cfg=None):
+    """A sensor-only node; its interlock releases after one healthy decision."""
+    if cfg is None:
+        cfg = SensorConfig(("a",), baseline=100, scale=10)
+    board = Board(pin if pin is not None else Pin(), dog, sensors)
+    node = Node(board, config=cfg)
+    node.interlock = Interlock(board.halt_pin, release_dwell=1, watchdog=dog, audit=node.audit)
+    return node
+
+
+def test_raising_sensor_read_leaves_actuator_safe_and_latched():
+    pin = Pin()
+    sensor = Sensor(100)
+    node = _node(pin, sensors={"a": sensor})
+    assert node.sample() == 1 and node.interlock.code == PROCEED and pin.v == 1
+
+    def bad_read():
+        raise OSError(5)
+
+    sensor.read = bad_read
+    node.sample()
+    assert node.interlock.code == HALT_SELF_MEMORY
+    assert pin.v == 0 and node.latched and node.interlock.reason == REASON_FAULT
+    assert node.feed(0, 100).effective == HALT_SELF_MEMORY and pin.v == 0
+
+
+def test_memory_error_in_a_guard_step_leaves_actuator_safe_and_latched():
+    class Exhausted:
+        result = None
+
+        def update(self, channel, value):
+            raise MemoryError
+
+    pin = Pin()
+    node = _node(pin)
+    node.interlock.apply(PROCEED, 0, 0, 0)
+    assert pin.v == 1
+    node.guard = Exhausted()
+    assert node.feed(0, 1).effective == HALT_RESOURCE
+    assert pin.v == 0 and node.latched and node.interlock.reason == REASON_MEMORY
+    assert node.audit.entries()[-1] == (HALT_RESOURCE, REASON_MEMORY, -1, 0)
+
+
+def test_bad_channel_index_is_a_fault_not_a_crash():
+    pin = Pin()
+    node = _node(pin)
+    assert node.feed(5, 100).effective == HALT_SELF_MEMORY
+    assert pin.v == 0 and node.latched
+
+
+def test_guarded_wrapper():
+    pin = Pin()
+    node = _node(pin)
+    assert node.guarded(lambda a, b: a + b, 2, 3) == 5
+    assert not node.latched
+    assert node.guarded(lambda a, b: a // b, 1, 0) is None
+    assert node.latched and pin.v == 0 and node.interlock.code == HALT_SELF_MEMORY
+
+
+def test_main_loop_fault_trips_like_a_guard_fault():
+    node = _node()
+    assert node.fault(True) == HALT_RESOURCE and node.interlock.reason == REASON_MEMORY
+    node2 = _node()
+    assert node2.fault(False) == HALT_SELF_MEMORY and node2.interlock.reason == REASON_FAULT
+
+
+def test_watchdog_fed_only_while_healthy():
+    dog = Dog()
+    node = _node(dog=dog)
+    for i in range(5):
+        node.feed(0, 100 + i)
+    assert dog.fed == 5
+    node.feed(0, 100 + 20 * 10)            # 20 sigma: halt
+    assert node.latched
+    for i in range(5):
+        node.feed(0, 100)
+    assert dog.fed == 5                    # a latched node starves the watchdog
+
+
+def test_audit_keeps_decisions_with_reason_and_sample():
+    node = _node()
+    for x in (100, 101, 135, 99, 300):
+        node.feed(0, x)
+    assert node.audit.entries() == [(PROCEED, 0, 0, 0), (WARN, 6, 2, 0), (-4, 6, 4, 0)]
+
+
+def test_feed_reports_result_effective_code_and_actuator():
+    pin = Pin()
+    node = _node(pin)
+    fed = node.feed(0, 101)
+    assert fed is node.fed and fed.result is node.guard.result
+    assert fed.effective == PROCEED and fed.actuator == 1 and pin.v == 1 and not fed.latched
+    fed = node.feed(0, 300)
+    assert fed.result.code == -4 and fed.effective == -4 and fed.actuator == 0 and fed.latched
+    fed = node.feed(0, 100)                 # the latch wins over the guard's later decision
+    assert fed.result.code == -2 and fed.effective == -4
+    assert node.counters["readings"] == 3
+
+
+def _three():
+    return SensorConfig(("a", "b", "c"), baseline=(1000, 2000, 0), scale=(36, 36, 0), warmup=16,
+                        pair_a=(0,), pair_b=(1,), pair_tol=(150,), max_slew=(400, 400, 0))
+
+
+def test_node_sample_allocates_nothing_between_pressure_measurements():
+    sensors = {"a": Sensor(1000), "b": Sensor(2000), "c": Sensor(-300)}
+    node = _node(sensors=sensors, cfg=_three())
+    node.rate_hz = 1000                     # no pressure measurement inside the locked run
+    for i in range(40):
+        node.sample()
+    failed = 0
+    n = 0
+    heap_lock()
+    try:
+        for i in range(200):
+            n += node.sample()
+    except Exception:
+        failed = 1
+    finally:
+        heap_unlock()
+    assert failed == 0 and n == 600 and node.counters["samples"] == 720
+
+
+def test_pressure_from_the_gauge_reaches_the_guard_once_a_second_of_samples():
+    sensors = {"a": Sensor(100)}
+    node = _node(sensors=sensors)
+    node.rate_hz = 4
+    heap = [0, 1000]
+    node.gauge._mem_alloc = lambda: heap[0]
+    node.gauge._mem_free = lambda: heap[1]
+    node.gauge.heap_base = 0
+    for i in range(3):
+        node.sample()
+    assert node.guard.pressure == 0
+    heap[0], heap[1] = 600, 400             # 60 % of the heap: Critical
+    for i in range(4):
+        node.sample()
+    assert node.guard.pressure == PRESSURE_CRITICAL
+    assert node.guard.result.reason == REASON_PRESSURE or node.feed(0, 100).result.reason == REASON_PRESSURE
+    heap[0], heap[1] = 900, 100
+    assert node.measure_pressure() == PRESSURE_EMERGENCY
+    assert node.feed(0, 100).result.reason == REASON_EMERGENCY and node.latched
+
+
+def test_watchdog_reset_boots_latched_and_holds_pressure_until_an_authenticated_reset():
+    board = Board(Pin())
+    board.boot_latched = True
+    node = Node(board, config=SensorConfig(("a",), baseline=100, scale=10))
+    assert node.latched and node.gauge.watchdog_reset
+    node.reset_state("latch")
+    assert not node.latched and not node.gauge.watchdog_reset
+
+
+def _text_modules():
+    return [m for m in sys.modules if m == "redline.text" or m.startswith("redline.text.")]
+
+
+def test_sensor_only_node_imports_no_text_module():
+    # Set aside what other tests of this process imported (pytest runs them all in one), build,
+    # look, put them back.
+    saved = {}
+    for m in _text_modules():
+        saved[m] = sys.modules.pop(m)
+    model_saved = sys.modules.pop("redline_model", None)
+    try:
+        node = _node(sensors={"a": Sensor(100)})
+        node.sample()
+        node.feed(0, 101)
+        node.link.feed(b'{"op":"hello"}\n{"op":"stats"}\n{"op":"sift","text":"x"}\n')
+        loaded = _text_modules()
+        model_loaded = "redline_model" in sys.modules
+    finally:
+        for m in saved:
+            sys.modules[m] = saved[m]
+        if model_saved is not None:
+            sys.modules["redline_model"] = model_saved
+    assert loaded == [] and not model_loaded
+    assert not node.text and node.model is None and node.sifter is None and node.pipeline is None
+
+
+def test_sensor_only_node_refuses_text_ops_and_reports_no_model():
+    node = _node()
+    board = node.board
+    board.out = []
+    node.link.feed(b'{"op":"sift","text":"ignore all previous instructions","id":3}\n')
+    node.link.feed(b'{"op":"msg","hex":"6869"}\n')
+    node.link.feed(b'{"op":"hello"}\n')
+    replies = [json.loads(line) for line in board.out]
+    assert replies[0] == {"ok": False, "err": "no_text", "msg": "text path not built on this node (sensor-only board)",
+                          "id": 3, "op": "sift"}
+    assert replies[1]["err"] == "no_text" and replies[1]["op"] == "msg" and not replies[1]["ok"]
+    assert replies[2]["ok"] and replies[2]["model"] is None and replies[2]["channels"] == ["a"]
+    assert node.counters["errors"] == 2 and node.counters["sifts"] == 0 and node.counters["msgs"] == 0
