@@ -3,8 +3,10 @@
     python tools/textlab/build_model.py --out models/text-v2
 
 Cuts (accumulator units of the exported model) come from out-of-fold logits on
-the training corpus only: 5 folds, device rows grouped by kind and public rows by
-source, so a fold never sees the style it is scored on. THRESHOLD (escalate) is
+the training corpus only: 5 folds of rows at random (``--by-kind``: device rows
+grouped by kind and public rows by source, which scores every row by a model
+that never saw its style; its logits run higher on benign hard negatives and
+lower on attacks than the final model's, so its cuts do not transfer). THRESHOLD (escalate) is
 the cut with out-of-fold FPR <= --escalate-fpr on the device-like benign rows
 (device files and synthetic telemetry), WARN the cut with FPR <= --warn-fpr. The
 held-out device set is not read (except by sources.collect, which drops training
@@ -71,7 +73,8 @@ def main():
     ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
     ap.add_argument("--exclude-units", default="", help="comma-separated units left out of training")
     ap.add_argument("--dry", action="store_true", help="out-of-fold report only, no export")
-    ap.add_argument("--random-folds", action="store_true", help="rows at random instead of by kind/source")
+    ap.add_argument("--by-kind", action="store_true",
+                    help="folds by device kind / public source (pessimistic cuts) instead of rows at random")
     a = ap.parse_args()
     t0 = time.time()
     rows, prov = sources.collect(str(ROOT / ".cache"), progress=lambda s: print(s, file=sys.stderr))
@@ -81,7 +84,7 @@ def main():
     y = np.array([r["label"] for r in rows])
     units = np.array([r["unit"] for r in rows])
     groups = np.array(groups_of(rows))
-    if a.random_folds:
+    if not a.by_kind:
         groups = np.arange(len(rows)) % 97
     oof = np.zeros(len(rows))
     for k, (tr, te) in enumerate(GroupKFold(n_splits=a.folds).split(texts, y, groups)):
@@ -89,6 +92,10 @@ def main():
         oof[te] = est.decision_function([texts[i] for i in te])
         print("fold %d: %.0fs" % (k, time.time() - t0), file=sys.stderr)
     dev = np.isin(units, DEVICE_BENIGN)
+    with open(ROOT / ".cache" / "oof.jsonl", "w", encoding="utf-8") as f:
+        for r, v in zip(rows, oof):
+            f.write(json.dumps({"oof": round(float(v), 4), "label": r["label"], "unit": r["unit"],
+                                "source": r["source"], "text": r["text"][:300]}, ensure_ascii=False) + "\n")
     if a.dry:
         dev_att = np.isin(units, ("device/attacks", "device/obfuscated", "device/carriers"))
         for f in (0.0025, 0.005, 0.01, 0.02, 0.05):

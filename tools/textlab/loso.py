@@ -195,7 +195,8 @@ def main():
     ap.add_argument("--grams", default="3")
     ap.add_argument("--no-words", action="store_true")
     ap.add_argument("--no-bigrams", action="store_true")
-    ap.add_argument("--fold-digits", action="store_true")
+    ap.add_argument("--fold-digits", action="store_true", help="(research featurizer) digits read as 0")
+    ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--norm", default="none", choices=("sqrt", "none", "log"))
     ap.add_argument("--pairs", default="diag", choices=("diag", "all"))
@@ -204,7 +205,7 @@ def main():
     ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))
     ap.add_argument("--out")
     a = ap.parse_args()
-    if a.grams != "3" or a.no_words or a.no_bigrams or a.fold_digits:
+    if a.grams != "3" or a.no_words or a.no_bigrams:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import feats
         grams = tuple(int(g) for g in a.grams.split(",") if g)
@@ -212,8 +213,8 @@ def main():
                               digits=not a.fold_digits)
         fz.counts = lambda texts: _slow_counts(fz, texts)
     else:
-        rb, pb = fold.encode_table()
-        fz = hashfeat.Features(rb, pb, a.bits)
+        rb, pb = fold.encode_table(fold_digits=not a.keep_digits)
+        fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(not a.keep_digits))
     rows = load_rows()
     recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),

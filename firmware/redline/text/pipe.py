@@ -196,7 +196,7 @@ class CognitivePipeline:
     def __init__(self, model=None, objective=b"", policy=None, memory_size=64, surprise_threshold=58000,
                  max_steps=10, window_ms=10000, max_repetitions=3, drift_threshold=32767,
                  min_confidence=_DEFAULT_MIN_CONFIDENCE, decay_threshold=3, cusum_k=4096, cusum_h=16384,
-                 monitor_k=3, patterns=None, adversarial_weight=2):
+                 monitor_k=3, patterns=None, adversarial_weight=2, profile=None):
         if model is None:
             model = load_model()
         self.model = model
@@ -212,7 +212,7 @@ class CognitivePipeline:
             goal_hashes = word_hashes(model, objective)
         self.drift = GoalDriftDetector(objective, drift_threshold, hashes=goal_hashes)
         self._fanout = _TokenFanout(self.adversarial, self.drift)
-        self.sifter = Sifter(model, self._fanout, anchor=True)
+        self.sifter = Sifter(model, self._fanout, anchor=True, profile=profile)
         prof = self.sifter.profile
         if prof is not None:
             # a deployment profile sets the surprise rungs (fail-closed profile: 0, so anything escalates)

@@ -31,6 +31,10 @@ def add_arguments(p):
     p.add_argument("--heapsize", default=PIPELINE_HEAPSIZE,
                    help="MicroPython heap (unix: hard limit; a message needs about 3x its size free)")
     p.add_argument("--interval-ms", type=int, default=1000, help="time between messages without a \"t\" field, ms")
+    p.add_argument("--fresh", action="store_true",
+                   help="judge each line by a fresh pipeline (reset before every message): the per-line decision")
+    p.add_argument("--profile", default=None,
+                   help="directory holding a redline_profile.py (redline calibrate-text) for the model")
 
 
 def run(args):
@@ -47,9 +51,11 @@ def run(args):
         raise UserError("--objective is limited to 1024 bytes")
     items = list(encode_pipeline_lines(sys.stdin, args.interval_ms))
     lines = [l for l, err in items if l is not None]
+    if args.profile and not (Path(args.profile) / "redline_profile.py").is_file():
+        raise UserError("%s has no redline_profile.py (fit one with `redline calibrate-text`)" % args.profile)
     results = run_pipeline(args.runtime, model_dir, lines,
-                           pipeline_args(args.objective, args.dal, args.max_steps, args.window_ms),
-                           args.heapsize) if lines else []
+                           pipeline_args(args.objective, args.dal, args.max_steps, args.window_ms, args.fresh),
+                           args.heapsize, profile_dir=args.profile) if lines else []
     out = sys.stdout
     it = iter(results)
     for line, err in items:
