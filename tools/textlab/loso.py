@@ -9,8 +9,12 @@ Protocol (the headline number of the text path):
   row of every other unit; A and B are both absent from training. It is tested
   on all rows of A and B: AUROC of A against B, recall on A at the cut where the
   FPR on B is <= 0.05 (ROC point), and recall / FPR at the model's own threshold.
-- ``--pairs all`` runs every pair (the reported protocol); ``--pairs diag`` pairs the
-  i-th attack unit with the i-th benign unit (a quick screen for design iteration).
+- ``--pairs grouped`` (the reported protocol) scores every pair with a third of the fits:
+  a fit holds out one attack unit and one of three fixed groups of four benign units
+  (``BENIGN_GROUPS``), and each (A, B) pair with B in that group is scored by it, so the
+  model saw neither A nor B (nor three other benign units: slightly pessimistic).
+  ``--pairs all`` fits every pair separately; ``--pairs diag`` pairs the i-th attack unit
+  with the i-th benign unit (a quick screen for design iteration).
 - Per unit, the worst AUROC over its folds and its mean recall are reported; the
   headline is the worst fold and the mean recall over folds.
 
@@ -112,21 +116,26 @@ class CurrentRecipe:
         self.texts = [r["text"] for r in rows]
         self.shipped = shipped
         if shipped:
-            from redline_host.evalmodel import IntegerScorer
-            from redline_host.modelfile import load_model_dir
-            sc = IntegerScorer(load_model_dir(str(ROOT / "models" / "default")))
+            from redline_host.text.evalmodel import IntegerScorer
+            from redline_host.text.modelfile import load_model_dir
+            sc = IntegerScorer(load_model_dir(str(ROOT / "models" / "bytes-v1")))
             self.all_scores = np.asarray(sc.scores(self.texts), dtype=np.float64) - sc.threshold
         else:
-            from redline_host.train import hash_docs
+            from redline_host.text.train import hash_docs
             self.docs = hash_docs(self.texts)
 
     def fit_score(self, train_mask, test_mask, y):
         if self.shipped:
             return self.all_scores[test_mask]
-        from redline_host.train import HashLogit
+        from redline_host.text.train import HashLogit
         idx = np.flatnonzero(train_mask)
         est = HashLogit(vocab_size=2000, random_state=42).fit([self.docs[i] for i in idx], y[train_mask])
         return est.decision_function([self.docs[i] for i in np.flatnonzero(test_mask)])
+
+
+BENIGN_GROUPS = (("ha/en", "chatterbot/xx", "device/commands", "device/logs"),
+                 ("ha/xx", "spikee/fp", "device/notes", "device/configs"),
+                 ("chatterbot/en", "agentic/benign", "telemetry/synth", "device/telemetry"))
 
 
 def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balance="label", recipe=None):
@@ -141,14 +150,16 @@ def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balan
     ben = [u for u in sources.BENIGN_UNITS if u in set(unit)]
     if pairs == "diag":
         n = max(len(att), len(ben))
-        folds = [(att[i % len(att)], ben[i % len(ben)]) for i in range(n)]
+        folds = [(att[i % len(att)], (ben[i % len(ben)],)) for i in range(n)]
+    elif pairs == "grouped":
+        folds = [(a, tuple(b for b in g if b in ben)) for a in att for g in BENIGN_GROUPS]
     else:
-        folds = [(a, b) for a in att for b in ben]
+        folds = [(a, (b,)) for a in att for b in ben]
     if units:
-        folds = [f for f in folds if f[0] in units or f[1] in units]
+        folds = [f for f in folds if f[0] in units or set(f[1]) & units]
     out = []
-    for a, b in folds:
-        test = (unit == a) | (unit == b)
+    for a, bs in folds:
+        test = np.isin(unit, (a,) + tuple(bs))
         t1 = time.time()
         if recipe is not None:
             s = recipe.fit_score(~test, test, y)
@@ -156,15 +167,20 @@ def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balan
             w = unit_weights(y[~test], unit[~test]) if balance == "unit" else None
             lr = fit(X[~test], y[~test], C, weights=w)
             s = lr.decision_function(X[test])
-        yt = y[test]
-        auc = roc_auc_score(yt, s)
-        rec = recall_at_fpr(s, yt)
-        pred = s > 0
-        res = {"attack": a, "benign": b, "auroc": round(float(auc), 4), "recall@fpr05": round(rec, 4),
-               "recall@0": round(float(pred[yt == 1].mean()), 4), "fpr@0": round(float(pred[yt == 0].mean()), 4),
-               "n_att": int((yt == 1).sum()), "n_ben": int((yt == 0).sum()), "fit_s": round(time.time() - t1, 1)}
-        out.append(res)
-        log(json.dumps(res))
+        ut = unit[test]
+        for b in bs:
+            m = (ut == a) | (ut == b)
+            st = s[m]
+            yt = y[test][m]
+            auc = roc_auc_score(yt, st)
+            rec = recall_at_fpr(st, yt)
+            pred = st > 0
+            res = {"attack": a, "benign": b, "auroc": round(float(auc), 4), "recall@fpr05": round(rec, 4),
+                   "recall@0": round(float(pred[yt == 1].mean()), 4),
+                   "fpr@0": round(float(pred[yt == 0].mean()), 4), "n_att": int((yt == 1).sum()),
+                   "n_ben": int((yt == 0).sum()), "held_out_with": list(bs), "fit_s": round(time.time() - t1, 1)}
+            out.append(res)
+            log(json.dumps(res))
     return out
 
 
@@ -199,7 +215,7 @@ def main():
     ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--norm", default="none", choices=("sqrt", "none", "log"))
-    ap.add_argument("--pairs", default="diag", choices=("diag", "all"))
+    ap.add_argument("--pairs", default="grouped", choices=("diag", "grouped", "all"))
     ap.add_argument("--units", default="")
     ap.add_argument("--balance", default="unit", choices=("label", "unit"))
     ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))

@@ -20,9 +20,9 @@ UTF-8 errors: a stray continuation byte or a byte 0xF8..0xFF separates, an
 unfinished sequence is dropped, an overlong form reads as the code point it
 encodes, a code point above U+10FFFF separates. Every value stays below 2**30.
 
-``profile`` (optional, ``2**BITS`` bits of a deployment's nominal traffic,
-redline.text.prof) counts the features whose bucket that traffic never hit
-(``unseen``). ``observer`` (optional) receives each word's 21-bit hash as
+``profile`` (optional, 65,536 bits of a deployment's nominal traffic,
+redline.text.prof) counts the words and word pairs whose profile bucket that
+traffic never hit (``unseen``, out of ``words`` + pairs ``= self.wfeat``). ``observer`` (optional) receives each word's 21-bit hash as
 ``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer.
 """
 from redline.compat import const
@@ -38,6 +38,10 @@ _BA = const(0x3A63)
 _BB = const(0x2B8D)
 _GA = const(0x36C1)
 _GB = const(0x16A5)
+_PA = const(0x2E5B)     # profile buckets of a word (2**16 bits)
+_PB = const(0x3C47)
+_QA = const(0x25A3)     # ... of a word pair
+_QB = const(0x1F0D)
 _SEP = const(0)
 _IGNORE = const(1)
 _SELF = const(2)
@@ -144,6 +148,7 @@ class HashScorer:
         self.n = 0
         self.unseen = 0
         self.words = 0
+        self.wfeat = 0
 
     def score(self, data, length):
         """Score the first ``length`` bytes of ``data``; returns and keeps ``acc`` (intercept included)."""
@@ -196,8 +201,6 @@ class HashScorer:
                             t = (t ^ (t >> 13)) & mask
                             acc += w[t]
                             n += 1
-                            if prof is not None and not (prof[t >> 3] >> (t & 7)) & 1:
-                                unseen += 1
                             continue
                         k = _SELF
                     else:
@@ -253,8 +256,6 @@ class HashScorer:
                     t = (t ^ (t >> 13)) & mask
                     acc += w[t]
                     n += 1
-                    if prof is not None and not (prof[t >> 3] >> (t & 7)) & 1:
-                        unseen += 1
                 if k == _SELF:
                     continue
             if inw:
@@ -263,22 +264,27 @@ class HashScorer:
                 t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
                 t = (t ^ (t >> 13)) & mask
                 acc += w[t]
-                if prof is not None and not (prof[t >> 3] >> (t & 7)) & 1:
-                    unseen += 1
                 t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
                 t = (t ^ (t >> 13)) & mask
                 acc += w[t]
                 n += 2
-                if prof is not None and not (prof[t >> 3] >> (t & 7)) & 1:
-                    unseen += 1
+                if prof is not None:
+                    # the profile counts words and word pairs, in its own 2**16-bit space
+                    t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
+                    t = (t ^ (t >> 11)) & 0xFFFF
+                    if not (prof[t >> 3] >> (t & 7)) & 1:
+                        unseen += 1
                 if prev >= 0:
                     x = ((prev * _PRIME) & _M21) ^ h
                     t = (x & 0x3FFF) * _BA + (x >> 14) * _BB
                     t = (t ^ (t >> 13)) & mask
                     acc += w[t]
                     n += 1
-                    if prof is not None and not (prof[t >> 3] >> (t & 7)) & 1:
-                        unseen += 1
+                    if prof is not None:
+                        t = ((x & 0x3FFF) * _QA + (x >> 14) * _QB) & 0xFFFFFF
+                        t = (t ^ (t >> 11)) & 0xFFFF
+                        if not (prof[t >> 3] >> (t & 7)) & 1:
+                            unseen += 1
                 prev = h
                 words += 1
                 if observe is not None and (wants is None or wants(h & 0xFFFF)):
@@ -288,4 +294,5 @@ class HashScorer:
         self.n = n
         self.unseen = unseen
         self.words = words
+        self.wfeat = words + words - 1 if words else 0
         return self.acc

@@ -1,11 +1,12 @@
 """A deployment's text profile: which feature buckets its nominal traffic uses, and surprise cuts.
 
 ``redline calibrate-text NOMINAL.txt --out DIR`` writes ``DIR/redline_profile.py``
-(generated, SHA-256 checked like the model): one bit per bucket of the model's
-weight table (set when the nominal log emits that bucket), the SHA-256 of the
-model it was fitted with, and the surprise cuts that hold the stated false
-escalation budget on that log. With a profile, surprise = 65535 * unseen / n,
-the share of a message's features the node's own traffic never produced::
+(generated, SHA-256 checked like the model): 65,536 bits (8 KB of flash), one per
+profile bucket of a word or word pair (set when the nominal log produced it), the
+SHA-256 of the model it was fitted with (its folding table decides what a word
+is), and the surprise cuts that hold the stated false escalation budget on that
+log. With a profile, surprise is the share of a message's words and word pairs
+the node's own traffic never produced::
 
     from redline.text.prof import load_profile
     prof = load_profile(model)          # None when no redline_profile module is on the path
@@ -17,6 +18,7 @@ A profile that fails its checks (format, size, model, SHA-256) fails closed:
 from redline.compat import const
 
 PROFILE_FORMAT = const(1)
+PROFILE_BITS = const(16)
 _MAGIC = "redline-profile"
 
 
@@ -34,15 +36,14 @@ class Profile:
         self.error = error
 
 
-def _failed(bits, reason):
-    return Profile(bytes((1 << bits) >> 3) if 3 <= bits <= 16 else b"", bits, 0, 0, False, reason)
+def _failed(reason):
+    return Profile(bytes(1 << (PROFILE_BITS - 3)), PROFILE_BITS, 0, 0, False, reason)
 
 
 def check_profile(mod, model):
     """A Profile from a generated module, or the fail-closed profile with the reason."""
     from redline.text.model import sha256_hex
 
-    bits = getattr(model, "bits", 0)
     try:
         fmt = mod.FORMAT
         seen = mod.SEEN
@@ -52,17 +53,17 @@ def check_profile(mod, model):
         esc = mod.ESCALATE_SURPRISE
         want = mod.SHA256
     except AttributeError as exc:
-        return _failed(bits, "profile module incomplete: %s" % exc)
+        return _failed("profile module incomplete: %s" % exc)
     if fmt != PROFILE_FORMAT:
-        return _failed(bits, "profile format %d, firmware understands %d" % (fmt, PROFILE_FORMAT))
-    if pbits != bits or len(seen) != (1 << bits) >> 3:
-        return _failed(bits, "profile does not match the model's table")
+        return _failed("profile format %d, firmware understands %d" % (fmt, PROFILE_FORMAT))
+    if pbits != PROFILE_BITS or len(seen) != 1 << (PROFILE_BITS - 3):
+        return _failed("profile table has the wrong size")
     if msha != model.sha256:
-        return _failed(bits, "profile was fitted with another model")
+        return _failed("profile was fitted with another model")
     if not (0 <= warn <= esc <= 65535):
-        return _failed(bits, "profile cuts out of range")
+        return _failed("profile cuts out of range")
     if sha256_hex((profile_header(fmt, pbits, msha, warn, esc), seen)) != want:
-        return _failed(bits, "profile SHA-256 mismatch")
+        return _failed("profile SHA-256 mismatch")
     return Profile(seen, pbits, warn, esc)
 
 

@@ -31,10 +31,12 @@ every script and give the gauges other meanings:
 - ``score``: the accumulator INTERCEPT + sum of weights; ``is_manipulation`` = score > THRESHOLD;
 - ``probability``: prob16(score - THRESHOLD + P_AT, P_SCALE), placed on the policy ladder (0.135 at
   the model's WARN cut, 0.18 at THRESHOLD), not a calibrated frequency; ``entropy`` = 4p(1-p) of it;
-- ``surprise``: with a deployment profile (redline.text.prof), the share of the message's features
-  the node's nominal traffic never produced, ((unseen << 12) // n) << 4 capped at 65535; 0 without
-  a profile (an unknown deployment is not a reason to escalate); ``oov_byte`` = surprise >> 8;
-- ``tokens_total``: features read; ``tokens_matched``: those the profile knows (all without one);
+- ``surprise``: with a deployment profile (redline.text.prof), the share of the message's words and
+  word pairs the node's nominal traffic never produced, ((unseen << 12) // max(total, 8)) << 4
+  capped at 65535 (short messages need several new words to be surprising); 0 without a profile (an unknown deployment is not a reason to escalate); ``oov_byte`` =
+  surprise >> 8;
+- ``tokens_total``: words + word pairs (2n - 1 for n words, as llmosafe counts tokens);
+  ``tokens_matched``: those the profile knows (all without one);
 - keywords: llmosafe's counters run only when the sifter is built with ``keywords=True`` (a second
   pass over the bytes); by default they are 0 and ``has_bias`` is the classifier verdict.
 """
@@ -47,6 +49,7 @@ MAX_MESSAGE = const(32768)
 _JSON_BOOL = {False: "false", True: "true"}
 _BYTES_TYPES = (bytes, bytearray, memoryview)  # built once: a tuple literal in sift() would allocate
 _KEYWORD_SATURATION = const(9000)
+_MIN_SURPRISE_BASE = const(8)
 
 
 def f32_oov(m, t, k):
@@ -187,8 +190,9 @@ class SiftResult:
         }
 
 
-def adler_sums(data, length):
-    """Adler-32 sums (a, b) of data[:length], reduced every 2048 bytes so they stay small ints."""
+def _adler_into(r, data, length):
+    """Adler-32 of data[:length] into r.anchor_hi (b, 15 bits) and r.anchor_lo (a); sums reduced every
+    2048 bytes so they stay small ints. Writes attributes: returning a tuple would allocate."""
     a = 1
     b = 0
     i = 0
@@ -202,7 +206,8 @@ def adler_sums(data, length):
         a %= 65521
         b %= 65521
         i = end
-    return a, b
+    r.anchor_hi = b & 0x7FFF
+    r.anchor_lo = a
 
 
 class Sifter:
@@ -270,14 +275,15 @@ class Sifter:
             total_kw = 0
         r.keyword_total = total_kw
         r.entropy = e
-        t = sc.n
+        t = sc.wfeat
         r.tokens_total = t
         sur = 0
         if self.profile is not None:
             u = sc.unseen
             r.tokens_matched = t - u
-            if t:
-                sur = ((u << 12) // t) << 4
+            if u:
+                # at least 8 in the denominator: one new word in a two-word command is not a 50 % surprise
+                sur = ((u << 12) // (t if t > _MIN_SURPRISE_BASE else _MIN_SURPRISE_BASE)) << 4
                 if sur > 65535:
                     sur = 65535
         else:
@@ -286,9 +292,7 @@ class Sifter:
         r.oov_byte = sur >> 8
         r.has_bias = r.is_manipulation or (total_kw - kw.emphasis) > 0
         if self.anchor:
-            a, b = adler_sums(data, n)
-            r.anchor_hi = b & 0x7FFF
-            r.anchor_lo = a
+            _adler_into(r, data, n)
         else:
             r.anchor_hi = 0
             r.anchor_lo = 1

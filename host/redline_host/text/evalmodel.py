@@ -33,7 +33,7 @@ class IntegerScorer:
             # format 2: hashed features, computed for the whole batch as the firmware does (text.hashfeat)
             from redline_host.text.hashfeat import Features
 
-            self._feat = Features(model.fold, model.pages, model.bits, model.ascii)
+            self._feat = Features.of_model(model)
             return
         self.keys = np.frombuffer(bytes(model.keys), dtype=">u4").astype(np.uint32)
         self.weights = np.frombuffer(bytes(model.weights), dtype="<i2").astype(np.int64)

@@ -10,7 +10,7 @@ character position of the longest word), so training and batch scoring see
 exactly what a board sees::
 
     from redline_host.text.hashfeat import Features
-    f = Features(ranges, pages, bits=15)
+    f = Features.of_model(model)            # or Features(ranges, pages, bits, ascii)
     idx, text_of = f.batch(["ignore previous instructions", "status"])
     f.scores(weights, ["status"])      # int sums of (weight - 128), as the firmware's acc
 
@@ -31,6 +31,16 @@ END = 0x7E
 MIX_UNI = (0x2F2B, 0x1E37)
 MIX_BI = (0x3A63, 0x2B8D)
 MIX_G3 = (0x36C1, 0x16A5)
+PROFILE_BITS = 16
+MIX_PW = (0x2E5B, 0x3C47)      # profile bucket of a word
+MIX_PP = (0x25A3, 0x1F0D)      # ... of a word pair
+
+
+def profile_bucket(x, mix):
+    """Profile bucket (16 bits) of a word hash or pair key below 2**21."""
+    a, b = mix
+    t = ((x & 0x3FFF) * a + (x >> 14) * b) & 0xFFFFFF
+    return (t ^ (t >> 11)) & 0xFFFF
 
 SEP, IGNORE, SELF, SOLO = fold.T_SEP, fold.T_IGNORE, fold.T_SELF, fold.T_SOLO
 
@@ -43,19 +53,13 @@ def bucket(x, mix, mask):
     return t & mask
 
 
-def ascii_units():
-    t = np.zeros(128, dtype=np.int64)
-    for c in range(48, 58):
-        t[c] = c
-    for c in range(97, 123):
-        t[c] = c
-    for c in range(65, 91):
-        t[c] = c + 32
-    return t
-
-
 class Features:
-    def __init__(self, ranges, pages, bits, ascii=None):
+    @classmethod
+    def of_model(cls, model):
+        """The features of a checked format-2 ``redline.text.model.Model``."""
+        return cls(model.fold, model.pages, model.bits, model.ascii)
+
+    def __init__(self, ranges, pages, bits, ascii):
         if not 8 <= bits <= 16:
             raise ValueError("bits must be 8..16")
         self.ranges = bytes(ranges)
@@ -66,7 +70,9 @@ class Features:
         self._starts = np.asarray(st, dtype=np.int64)
         self._kinds = np.asarray(kd, dtype=np.int64)
         self._params = np.asarray(pr, dtype=np.int64)
-        self._ascii = ascii_units() if ascii is None else np.frombuffer(bytes(ascii), dtype=np.uint8).astype(np.int64)
+        if len(ascii) != 128:
+            raise ValueError("the ASCII table has 128 entries")
+        self._ascii = np.frombuffer(bytes(ascii), dtype=np.uint8).astype(np.int64)
 
     # -- code points -> (kind, unit) ---------------------------------------------------------
     def fold_cps(self, cps):
@@ -142,8 +148,10 @@ class Features:
         return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
     # -- the batch ---------------------------------------------------------------------------
-    def batch(self, texts, with_order=False):
-        """(bucket indices int64, text index of each) for all features of all texts."""
+    def batch(self, texts, profile=False):
+        """(bucket indices int64, text index of each) for all features of all texts.
+
+        ``profile=True``: the profile buckets (16 bits) of the words and word pairs instead."""
         n = len(texts)
         parts = []
         tid = []
@@ -199,9 +207,12 @@ class Features:
         g_end = (lp << 14) | (code[last] << 7) | END
         g = np.concatenate([g_mid, g_end])
         g_text = np.concatenate([text_of[li][mid], wtext])
-        uni = bucket(h, MIX_UNI, mask)
         same = wtext[1:] == wtext[:-1]
         bkey = ((h[:-1][same] * PRIME) & M21) ^ h[1:][same]
+        if profile:
+            return (np.concatenate([profile_bucket(h, MIX_PW), profile_bucket(bkey, MIX_PP)]),
+                    np.concatenate([wtext, wtext[1:][same]]))
+        uni = bucket(h, MIX_UNI, mask)
         bi = bucket(bkey, MIX_BI, mask)
         idx = np.concatenate([bucket(g, MIX_G3, mask), uni, bi])
         tx = np.concatenate([g_text, wtext, wtext[1:][same]])

@@ -111,7 +111,7 @@ def quantize(est):
 
 def integer_scores(weights, intercept, table, bits, texts):
     """The firmware's accumulator for each text: INTERCEPT + sum(weight - 128)."""
-    acc, n = Features(table[0], table[1], bits, table[2] if len(table) > 2 else None).sums(weights, texts)
+    acc, n = Features(table[0], table[1], bits, table[2]).sums(weights, texts)
     return acc + intercept, n
 
 

@@ -4,8 +4,10 @@
     prof = fit_profile(model, nominal_lines, budget=0.005, warn_budget=0.02)
     write_profile("site/", prof)          # site/redline_profile.py, frozen next to the model
 
-Surprise of a message = 65535 * unseen // n: the share of its features (bucket
-indices of the format-2 model, ``hashfeat``) whose bucket the profile never saw.
+Surprise of a message = the share of its words and word pairs whose profile
+bucket (a 65,536-bit space of its own, ``hashfeat.profile_bucket``) the nominal
+log never produced: ``((unseen << 12) // max(total, 8)) << 4``, capped at 65535
+(the firmware's rule, redline.text.sift).
 The cuts come from the nominal log itself, out of fold: the lines are split
 into ``folds`` parts by a hash of their text, a profile is built from all parts
 but one and the left-out part is scored, so each line is judged by a profile
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .hashfeat import Features
+from .hashfeat import PROFILE_BITS, Features
 
 FORMAT = 1
 
@@ -36,16 +38,16 @@ def seen_bits(idx, bits):
 
 
 def surprise16(unseen, n):
-    """65535 * unseen // n with 0 for a message without features (the firmware's integer rule)."""
+    """((unseen << 12) // max(n, 8)) << 4 capped at 65535 (the firmware's integer rule)."""
     unseen = np.asarray(unseen, dtype=np.int64)
     n = np.asarray(n, dtype=np.int64)
-    return np.where(n > 0, (65535 * unseen) // np.maximum(n, 1), 0)
+    return np.minimum(65535, ((unseen << 12) // np.maximum(n, 8)) << 4)
 
 
 def score_surprise(features, seen, texts):
     """Surprise of each text against a SEEN bitset."""
     s = np.unpackbits(np.frombuffer(seen, dtype=np.uint8).reshape(-1, 1), axis=1)[:, ::-1].ravel().astype(bool)
-    idx, tx = features.batch(texts)
+    idx, tx = features.batch(texts, profile=True)
     miss = ~s[idx]
     unseen = np.bincount(tx, weights=miss, minlength=len(texts)).astype(np.int64)
     n = np.bincount(tx, minlength=len(texts)).astype(np.int64)
@@ -53,12 +55,12 @@ def score_surprise(features, seen, texts):
 
 
 def cut_for(values, budget):
-    """Smallest integer cut c (0..65535) with mean(values >= c) <= budget."""
+    """Smallest integer cut c with mean(values >= c) <= budget (65536: no cut in range reaches it)."""
     v = np.sort(np.asarray(values, dtype=np.int64))
     k = int(math.floor(budget * len(v)))
     if k >= len(v):
         return 0
-    return int(min(65535, v[len(v) - k - 1] + 1))
+    return int(v[len(v) - k - 1] + 1)
 
 
 def fit_profile(model, lines, budget=0.005, warn_budget=0.02, folds=5):
@@ -68,7 +70,7 @@ def fit_profile(model, lines, budget=0.005, warn_budget=0.02, folds=5):
     lines = [l for l in lines if l.strip()]
     if len(lines) < 2 * folds:
         raise ValueError("need at least %d nominal lines" % (2 * folds))
-    f = Features(model.fold, model.pages, model.bits)
+    f = Features.of_model(model)
     part = np.array([_fold_of(l, folds) for l in lines])
     oof = np.zeros(len(lines), dtype=np.int64)
     for k in range(folds):
@@ -76,15 +78,17 @@ def fit_profile(model, lines, budget=0.005, warn_budget=0.02, folds=5):
         te_idx = np.flatnonzero(part == k)
         if not len(te_idx):
             continue
-        idx, _ = f.batch(tr)
-        seen = seen_bits(idx, model.bits)
+        idx, _ = f.batch(tr, profile=True)
+        seen = seen_bits(idx, PROFILE_BITS)
         oof[te_idx] = score_surprise(f, seen, [lines[i] for i in te_idx])
     escalate = cut_for(oof, budget)
     warn = min(cut_for(oof, warn_budget), escalate)
-    idx, _ = f.batch(lines)
-    seen = seen_bits(idx, model.bits)
+    if escalate > 65535 or warn > 65535:
+        raise ValueError("budget not reachable: more than the budget of nominal lines have the largest surprise")
+    idx, _ = f.batch(lines, profile=True)
+    seen = seen_bits(idx, PROFILE_BITS)
     return {
-        "bits": model.bits, "seen": seen, "warn": warn, "escalate": escalate, "model_sha256": model.sha256,
+        "bits": PROFILE_BITS, "seen": seen, "warn": warn, "escalate": escalate, "model_sha256": model.sha256,
         "report": {"lines": len(lines), "folds": folds, "budget": budget, "warn_budget": warn_budget,
                    "oof_escalate_rate": round(float(np.mean(oof >= escalate)), 5),
                    "oof_warn_rate": round(float(np.mean((oof >= warn) & (oof < escalate))), 5),
