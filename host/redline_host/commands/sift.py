@@ -21,6 +21,8 @@ from redline_host.paths import DEFAULT_MODEL
 def add_arguments(p):
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory holding redline_model.py")
     p.add_argument("--runtime", default="cpython", choices=RUNTIME_CHOICES, help="where the firmware code runs")
+    p.add_argument("--profile", default=None,
+                   help="directory holding a redline_profile.py (redline calibrate-text): surprise against it")
 
 
 def run(args):
@@ -28,7 +30,9 @@ def run(args):
     if not (model_dir / "redline_model.py").is_file():
         raise UserError("%s has no redline_model.py (train one with `redline train`, or pass --model)" % model_dir)
     items = list(encode_sift_lines(sys.stdin))
-    results = run_sift(args.runtime, model_dir, [h for h, err in items if h is not None])
+    if args.profile and not (Path(args.profile) / "redline_profile.py").is_file():
+        raise UserError("%s has no redline_profile.py (fit one with `redline calibrate-text`)" % args.profile)
+    results = run_sift(args.runtime, model_dir, [h for h, err in items if h is not None], args.profile)
     out = sys.stdout
     it = iter(results)
     for h, err in items:

@@ -151,7 +151,7 @@ def plot(rows, series, events, spoof, reset_at, out):
     for row, dec, text in events:
         color = {"halt": "red", "reset": "blue"}.get(dec, "grey")
         ax2.axvline(row, color=color, ls="--", lw=0.8)
-        ax2.text(row + 3, 5.0, text[:22] + ("…" if len(text) > 22 else ""), rotation=90, fontsize=6,
+        ax2.text(row + 3, 5.0, _label(text), rotation=90, fontsize=6,
                  va="bottom", color=color)
     ax2.set_ylim(-0.2, 7.2)
     ax2.set_yticks([0, 1, 2, 3, 4.2, 4.8])
@@ -162,6 +162,13 @@ def plot(rows, series, events, spoof, reset_at, out):
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
     plt.close(fig)
+
+
+def _label(text):
+    """A plot label in the plot font's glyphs: non-ASCII text is named by its first code point."""
+    if max(map(ord, text), default=0) < 0x80:
+        return text[:22] + ("..." if len(text) > 22 else "")
+    return "(U+%04X... %d chars)" % (ord(text[0]), len(text))
 
 
 def check_text_decisions(events, log):

@@ -57,15 +57,18 @@ def encode_sift_lines(stream):
             yield obj["text"].encode("utf-8", "surrogatepass").hex(), None
 
 
-def run_sift(runtime, model_dir, lines):
-    """Hex lines through device/mp/sift_main.py; returns the output lines (str)."""
+def run_sift(runtime, model_dir, lines, profile_dir=None):
+    """Hex lines through device/mp/sift_main.py; returns the output lines (str).
+
+    ``profile_dir`` holds a ``redline_profile.py`` (``redline calibrate-text``) for the model."""
     from redline_host.device.runtimes import run_script
 
     payload = "".join(h + "\n" for h in lines).encode()
     # 512K, not a board's 128K: the CLI accepts messages up to 32 KB (hex-encoded on the line);
     # the board-sized heap is proven by the firmware tests and the protocol's bounded lines
-    proc = run_script(runtime, MP_SCRIPTS / "sift_main.py", stdin=payload, paths=(FIRMWARE, Path(model_dir)),
-                      heapsize="512K", timeout=3600)
+    paths = (FIRMWARE, Path(model_dir)) + ((Path(profile_dir),) if profile_dir else ())
+    proc = run_script(runtime, MP_SCRIPTS / "sift_main.py", stdin=payload, paths=paths, heapsize="512K",
+                      timeout=3600)
     if proc.returncode != 0:
         raise UserError("%s runtime failed (exit %d): %s" % (runtime, proc.returncode,
                                                              proc.stderr.decode(errors="replace")[-2000:]))
