@@ -72,19 +72,24 @@ class Features:
         self._params = np.asarray(pr, dtype=np.int64)
         if len(ascii) != 128:
             raise ValueError("the ASCII table has 128 entries")
-        self._ascii = np.frombuffer(bytes(ascii), dtype=np.uint8).astype(np.int64)
+        self._ascii32 = np.frombuffer(bytes(ascii), dtype=np.uint8).astype(np.int32)
+        self._wkey = None
+        self._lut = None
 
     # -- code points -> (kind, unit) ---------------------------------------------------------
     def fold_cps(self, cps):
-        """Arrays (kind, unit) for an int64 array of code points."""
-        kind = np.full(len(cps), SEP, dtype=np.int64)
-        unit = np.zeros(len(cps), dtype=np.int64)
-        a = cps < 0x80
-        ua = self._ascii[cps[a]]
-        unit[a] = ua
-        kind[a] = np.where(ua > 0, SELF, SEP)
-        na = ~a & (cps <= 0x10FFFF)
-        c = cps[na]
+        """Arrays (kind, unit) for an int array of code points (int32 units, uint8 kinds)."""
+        cps = cps.astype(np.int32, copy=False)
+        # every position as if ASCII (a code point >= 0x80 reads table entry 127, then is fixed below)
+        unit = self._ascii32[np.minimum(cps, 127)]
+        kind = (unit > 0).view(np.uint8) * np.uint8(SELF)
+        big = np.flatnonzero(cps >= 0x80)
+        if len(big) == 0:
+            return kind, unit
+        unit[big] = 0
+        kind[big] = SEP
+        na = big[cps[big] <= 0x10FFFF]
+        c = cps[na].astype(np.int64)
         i = np.searchsorted(self._starts, c, side="right") - 1
         k = self._kinds[i]
         p = self._params[i]
@@ -135,87 +140,105 @@ class Features:
                 out.append(-1)
         return out
 
-    def _cps_of(self, text):
+    def _as_str(self, text):
+        """The text as a str of the code points the firmware decodes (a separator for a broken byte)."""
         if isinstance(text, str):
-            return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+            return text
         data = bytes(text)
         try:
-            s = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
-            cps = np.asarray(self.byte_cps(data), dtype=np.int64)
-            cps[cps < 0] = 0x20     # a separator
-            return cps
-        return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+            return "".join(" " if c < 0 else chr(c) for c in self.byte_cps(data))
 
     # -- the batch ---------------------------------------------------------------------------
-    def batch(self, texts, profile=False):
-        """(bucket indices int64, text index of each) for all features of all texts.
-
-        ``profile=True``: the profile buckets (16 bits) of the words and word pairs instead."""
-        n = len(texts)
-        parts = []
-        tid = []
-        for i, t in enumerate(texts):
-            c = self._cps_of(t)
-            parts.append(c)
-            parts.append(np.array([0x20], dtype=np.int64))
-            tid.append(np.full(len(c) + 1, i, dtype=np.int64))
-        if not parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        cps = np.concatenate(parts)
-        text_of = np.concatenate(tid)
+    def _words(self, texts):
+        """Letters and words of all texts: (u, text of each letter, pos, wstart, wlen, wtext, h) or None."""
+        strs = [self._as_str(t) for t in texts]
+        lengths = np.fromiter((len(x) for x in strs), dtype=np.int64, count=len(strs))
+        joined = " ".join(strs)          # a space between texts: a separator, so no word spans two
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int32)
+        text_of = np.repeat(np.arange(len(strs), dtype=np.int32), lengths + 1)[:len(cps)]
         kind, unit = self.fold_cps(cps)
-        keep = kind != IGNORE
-        kind, unit, text_of = kind[keep], unit[keep], text_of[keep]
-        letter = (kind == SELF) | (kind == SOLO)
-        solo = kind == SOLO
-        prev_letter = np.concatenate([[False], letter[:-1]])
-        prev_solo = np.concatenate([[False], solo[:-1]])
-        start = letter & (~prev_letter | solo | prev_solo)
+        ign = kind == IGNORE
+        if ign.any():
+            keep = ~ign
+            kind, unit, text_of = kind[keep], unit[keep], text_of[keep]
+        letter = kind >= SELF                       # SELF 2 or SOLO 3
         li = np.flatnonzero(letter)
         if len(li) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        wid = np.cumsum(start)[li] - 1              # word of each letter
+            return None
+        solo = kind == SOLO
+        start = letter.copy()
+        start[1:] &= ~letter[:-1] | solo[1:] | solo[:-1]
+        wid = np.cumsum(start, dtype=np.int32)[li] - 1      # word of each letter
         u = unit[li]
         nwords = int(wid[-1]) + 1
-        wlen = np.bincount(wid, minlength=nwords)
-        wstart = np.concatenate([[0], np.cumsum(wlen)[:-1]])
-        pos = np.arange(len(li)) - wstart[wid]      # position inside the word
-        wtext = text_of[li][wstart]
-        mask = self.mask
+        wlen = np.bincount(wid, minlength=nwords).astype(np.int32)
+        wstart = np.zeros(nwords, dtype=np.int32)
+        np.cumsum(wlen[:-1], out=wstart[1:])
+        pos = np.arange(len(li), dtype=np.int32) - wstart[wid]
+        lt = text_of[li]
+        wtext = lt[wstart]
         # word hashes: by position, words sorted longest first so the active ones are a prefix
         order = np.argsort(-wlen, kind="stable")
-        h = np.full(nwords, OFF, dtype=np.int64)
-        hs = h[order]
         lens_sorted = wlen[order]
         first = wstart[order]
+        hs = np.full(nwords, OFF, dtype=np.int32)
         maxlen = int(lens_sorted[0])
-        active_counts = np.searchsorted(-lens_sorted, -np.arange(1, maxlen + 1), side="right")
+        active = np.searchsorted(-lens_sorted, -np.arange(1, maxlen + 1), side="right")
+        prime = np.int32(PRIME)
+        m21 = np.int32(M21)
         for k in range(maxlen):
-            na = int(active_counts[k])
-            uk = u[first[:na] + k]
-            hs[:na] = ((hs[:na] ^ uk) * PRIME) & M21
+            na = int(active[k])
+            v = hs[:na]
+            v ^= u[first[:na] + k]
+            v *= prime
+            v &= m21
+        h = np.empty(nwords, dtype=np.int32)
         h[order] = hs
-        # character 3-grams: one per letter from the second on, plus one at each word end
-        code = (u ^ (u >> 7) ^ (u >> 14)) & 0x7F
-        prev1 = np.where(pos >= 1, np.concatenate([[BOUND], code[:-1]]), BOUND)
-        prev2 = np.where(pos >= 2, np.concatenate([[BOUND, BOUND], code[:-2]]), BOUND)
+        return u, lt, pos, wstart, wlen, wtext, h
+
+    @staticmethod
+    def _grams(u, pos, wstart, wlen):
+        """Character 3-gram keys (21 bits): one per letter from a word's second on, one at each word end."""
+        code = u.copy()
+        nb = np.flatnonzero(u >= 0x80)
+        if len(nb):
+            x = u[nb]
+            code[nb] = (x ^ (x >> 7) ^ (x >> 14)) & 0x7F
         mid = pos >= 1
-        g_mid = (prev2[mid] << 14) | (prev1[mid] << 7) | code[mid]
+        p1 = np.empty_like(code)
+        p1[1:] = code[:-1]
+        p1[0] = BOUND
+        p2 = np.empty_like(code)
+        p2[2:] = code[:-2]
+        p2[:2] = BOUND
+        p2[pos == 1] = BOUND
+        g_mid = (p2[mid] << 14) | (p1[mid] << 7) | code[mid]
         last = wstart + wlen - 1
         lp = np.where(wlen >= 2, code[np.maximum(last - 1, 0)], BOUND)
         g_end = (lp << 14) | (code[last] << 7) | END
-        g = np.concatenate([g_mid, g_end])
-        g_text = np.concatenate([text_of[li][mid], wtext])
+        return g_mid, mid, g_end
+
+    def batch(self, texts, profile=False):
+        """(bucket indices, text index of each) for all features of all texts.
+
+        ``profile=True``: the profile buckets (16 bits) of the words and word pairs instead."""
+        got = self._words(texts)
+        if got is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        u, lt, pos, wstart, wlen, wtext, h = got
+        h64 = h.astype(np.int64)
         same = wtext[1:] == wtext[:-1]
-        bkey = ((h[:-1][same] * PRIME) & M21) ^ h[1:][same]
+        bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
         if profile:
-            return (np.concatenate([profile_bucket(h, MIX_PW), profile_bucket(bkey, MIX_PP)]),
-                    np.concatenate([wtext, wtext[1:][same]]))
-        uni = bucket(h, MIX_UNI, mask)
-        bi = bucket(bkey, MIX_BI, mask)
-        idx = np.concatenate([bucket(g, MIX_G3, mask), uni, bi])
-        tx = np.concatenate([g_text, wtext, wtext[1:][same]])
+            return (np.concatenate([profile_bucket(h64, MIX_PW), profile_bucket(bkey, MIX_PP)]),
+                    np.concatenate([wtext, wtext[1:][same]]).astype(np.int64))
+        g_mid, mid, g_end = self._grams(u, pos, wstart, wlen)
+        g = np.concatenate([g_mid, g_end]).astype(np.int64)
+        mask = self.mask
+        idx = np.concatenate([bucket(g, MIX_G3, mask), bucket(h64, MIX_UNI, mask), bucket(bkey, MIX_BI, mask)])
+        tx = np.concatenate([lt[mid], wtext, wtext, wtext[1:][same]]).astype(np.int64)
         return idx, tx
 
     def lists(self, texts):
@@ -235,9 +258,40 @@ class Features:
         return m
 
     def sums(self, weights, texts):
-        """(acc, n) per text: sum of (weight - 128) over the features and their number, as int64."""
-        w = np.frombuffer(bytes(weights), dtype=np.uint8).astype(np.int64) - 128
-        idx, tx = self.batch(texts)
-        acc = np.bincount(tx, weights=w[idx], minlength=len(texts)).astype(np.int64)
-        n = np.bincount(tx, minlength=len(texts)).astype(np.int64)
-        return acc, n
+        """(acc, n) per text: sum of (weight - 128) over the features and their number, as int64.
+
+        The 3-grams go through a table of every 21-bit key's weight (built once per weight
+        table: 2 MiB), so a 3-gram costs one gather instead of its bucket arithmetic."""
+        nt = len(texts)
+        got = self._words(texts)
+        if got is None:
+            return np.zeros(nt, np.int64), np.zeros(nt, np.int64)
+        u, lt, pos, wstart, wlen, wtext, h = got
+        w = self._weights(weights)
+        g_mid, mid, g_end = self._grams(u, pos, wstart, wlen)
+        lut = self._gram_table(weights)
+        acc = np.bincount(lt[mid], weights=lut[g_mid], minlength=nt)
+        acc += np.bincount(wtext, weights=lut[g_end], minlength=nt)
+        h64 = h.astype(np.int64)
+        acc += np.bincount(wtext, weights=w[bucket(h64, MIX_UNI, self.mask)], minlength=nt)
+        same = wtext[1:] == wtext[:-1]
+        bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
+        bt = wtext[1:][same]
+        acc += np.bincount(bt, weights=w[bucket(bkey, MIX_BI, self.mask)], minlength=nt)
+        n = np.bincount(lt[mid], minlength=nt) + 2 * np.bincount(wtext, minlength=nt) + np.bincount(bt, minlength=nt)
+        return np.rint(acc).astype(np.int64), n.astype(np.int64)
+
+    def _weights(self, weights):
+        key = bytes(weights)
+        if getattr(self, "_wkey", None) != key:
+            self._wkey = key
+            self._w = np.frombuffer(key, dtype=np.uint8).astype(np.int64) - 128
+            self._lut = None
+        return self._w
+
+    def _gram_table(self, weights):
+        w = self._weights(weights)
+        if self._lut is None:
+            keys = np.arange(1 << 21, dtype=np.int64)
+            self._lut = w[bucket(keys, MIX_G3, self.mask)].astype(np.int16)
+        return self._lut
