@@ -186,3 +186,21 @@ def test_fresh_pipeline_judges_each_line_alone():
     assert len({json.dumps(r, sort_keys=True) for r in res}) == 1 and res[0]["step_count"] == 1
     out = _cli(["pipeline"], lines)
     assert [json.loads(l)["step_count"] for l in out.stdout.decode().splitlines()] == [1, 2, 3, 4]
+
+
+def test_evaluate_text_decisions_equal_fresh_pipeline_on_wasm(tmp_path):
+    rows = []
+    for name in ("commands", "attacks", "telemetry", "obfuscated"):
+        p = REPO / "models" / "corpus" / "device" / ("%s.jsonl" % name)
+        rows.extend(json.loads(l) for l in p.read_text(encoding="utf-8").split("\n")[:25] if l.strip())
+    f = tmp_path / "rows.jsonl"
+    f.write_text("".join(json.dumps({"text": r["text"], "label": r["label"]}, ensure_ascii=False) + "\n"
+                         for r in rows), encoding="utf-8")
+    scores = tmp_path / "scores.jsonl"
+    assert _cli(["evaluate-text", "--data", str(f), "--scores", str(scores)]).returncode == 0
+    ours = [json.loads(l)["decision"] for l in scores.read_text(encoding="utf-8").splitlines()]
+    out = _cli(["pipeline", "--fresh", "--runtime", "wasm"], f.read_bytes())
+    assert out.returncode == 0, out.stderr.decode()
+    theirs = [json.loads(l)["decision"] for l in out.stdout.decode().splitlines()]
+    assert [("halt" if d.startswith("halt") else d) for d in theirs] == ours
+    assert len(ours) == len(rows) == 100

@@ -221,9 +221,16 @@ def _time(fn, arg, reps):
 def main():
     argv = getattr(sys, "argv", None) or []
     reps = int(argv[1]) if len(argv) > 1 else 9
+    from redline.text.model import load_model
+
     gc.collect()
     before = mem_alloc()
-    sifter = Sifter()
+    model = load_model()
+    gc.collect()
+    # the imported model module: in RAM here (loaded from a file), in flash on a board (frozen)
+    print("MODEL_RAM %d" % (mem_alloc() - before))
+    before = mem_alloc()
+    sifter = Sifter(model)
     gc.collect()
     print("RAM %d" % (mem_alloc() - before))
     # the straightforward versions re-implement the format-1 (llmosafe) sift; a format-2 model is timed alone
