@@ -179,6 +179,8 @@ def main():
         "corpus_sha256": hashlib.sha256("\n".join(json.dumps(r, sort_keys=True, ensure_ascii=False)
                                                   for r in rows).encode()).hexdigest(),
         "seconds": round(time.time() - t0, 1),
+        "unicodedata": __import__("unicodedata").unidata_version,
+        "libraries": __import__("redline_host.text.export", fromlist=["library_versions"]).library_versions(),
     }
     Path(a.out, "model.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     Path(a.out, "PROVENANCE").write_text(provenance_text(info, rows))
