@@ -198,7 +198,7 @@ def main():
                "The public attack data are English chat jailbreaks; every device-style attack comes from one "
                "author's device sets.\n")
     doc.append("- **The profile** is fitted on a deliberately diverse nominal log (17 languages, 36 kinds, every "
-               "line written once); the cut that keeps 0.5 %% of that log from escalating sits high, so surprise "
+               "line written once); the cut that keeps 0.5 % of that log from escalating sits high, so surprise "
                "adds few escalations on new text. A real node's log repeats its formats and would give a tighter "
                "profile; that is not measured here.\n")
     doc.append("## Leave-one-source-out (the headline)\n")
