@@ -645,9 +645,8 @@ class Node:
         """{sha256, format, ok, error} of the text model; None on a sensor-only node."""
         if not self.text:
             return None
-        from redline.text.model import FORMAT_VERSION
         m = self.model
-        return {"sha256": m.sha256, "format": FORMAT_VERSION, "ok": m.ok, "error": m.error}
+        return {"sha256": m.sha256, "format": getattr(m, "format", 1), "ok": m.ok, "error": m.error}
 
     def config_info(self):
         return {"sha256": self.config_sha256, "ok": self.config is not None, "error": self.config_error}

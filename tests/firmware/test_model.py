@@ -1,6 +1,6 @@
 # Model checks: a model whose format or hash does not match is refused and the classifier fails closed.
 from redline.text.clf import Classifier
-from redline.text.model import FORMAT_VERSION, _sha256_hex, check_module, fail_closed, payload_header
+from redline.text.model import FORMAT_VERSION, sha256_hex, check_module, fail_closed, payload_header
 
 
 class _Module:
@@ -17,7 +17,7 @@ def _module(keys=b"\x00\x00\x00\x01", weights=b"\x10\x00", scale=1000, intercept
     m.INTERCEPT = intercept
     m.THRESHOLD = threshold
     m.VOCAB = vocab
-    m.SHA256 = _sha256_hex((payload_header(FORMAT_VERSION, scale, intercept, threshold, vocab, 0), keys, weights, b""))
+    m.SHA256 = sha256_hex((payload_header(FORMAT_VERSION, scale, intercept, threshold, vocab, 0), keys, weights, b""))
     return m
 
 
@@ -28,7 +28,7 @@ def test_valid_module_is_accepted():
 
 
 def test_sha256_of_empty_input_is_standard():
-    assert _sha256_hex((b"",)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert sha256_hex((b"",)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
 def test_tampered_weight_is_refused():
@@ -47,7 +47,7 @@ def test_tampered_threshold_is_refused():
 
 def test_wrong_format_is_refused():
     m = _module()
-    m.FORMAT = FORMAT_VERSION + 1
+    m.FORMAT = 99          # 1 (byte model) and 2 (hashed model) are known
     model = check_module(m)
     assert not model.ok and model.error.startswith("model format")
 

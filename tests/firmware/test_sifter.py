@@ -1,4 +1,7 @@
+# redline-test-heap: 256K
 # Sifter: the dual path with exact gauges (tiny model), input limits, and no allocation per message.
+# 256K: the default model's 32 KiB weight table is a bytes constant in RAM when the module is loaded
+# from a file (unix/wasm test runs); frozen into a board's flash it takes no heap.
 from _tiny_model import tiny_model
 from redline.compat import heap_lock, heap_unlock
 from redline.text.sift import MAX_MESSAGE, Sifter, f32_oov

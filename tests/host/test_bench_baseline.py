@@ -16,6 +16,10 @@ import pytest
 
 from redline.text.sift import Sifter
 from redline_host.paths import REPO, shared_dir
+from redline_host.text.modelfile import load_model_dir
+
+# the straightforward sift re-implements the format-1 (llmosafe-style) path: the byte model
+BYTES_V1 = REPO / "models" / "bytes-v1"
 
 TOOLS = REPO / "tools"
 
@@ -65,7 +69,7 @@ def _compare(sifter, naive, text):
 
 
 def test_baseline_matches_sifter_on_generated_text():
-    sifter = Sifter()
+    sifter = Sifter(load_model_dir(BYTES_V1))
     naive = sift_bench_mp.Straightforward(sifter.model)
     texts = _texts(600)
     phrases = 0
@@ -78,7 +82,7 @@ def test_baseline_matches_sifter_on_generated_text():
 
 def test_partial_baseline_misses_what_redline_counts():
     # the earlier baseline skipped the phrase rules: it must disagree on a phrase
-    sifter = Sifter()
+    sifter = Sifter(load_model_dir(BYTES_V1))
     partial = sift_bench_mp.Partial(sifter.model)
     text = b"as an ai I cannot help, rather than that"
     assert sifter.sift(text).keywords.template_fitting == 200
@@ -87,7 +91,7 @@ def test_partial_baseline_misses_what_redline_counts():
 
 @pytest.mark.skipif(shared_dir() is None, reason="../shared (golden texts) is absent")
 def test_baseline_matches_sifter_on_ascii_golden_texts():
-    sifter = Sifter()
+    sifter = Sifter(load_model_dir(BYTES_V1))
     naive = sift_bench_mp.Straightforward(sifter.model)
     count = 0
     with open(shared_dir() / "golden" / "llmosafe-0.7.1-sift.jsonl") as f:

@@ -4,7 +4,8 @@
 
 Same texts (the corpus test split, or a seeded synthetic set when the corpus is
 absent) for both. redline: ``IntegerScorer.scores`` on the default model
-(tokenize + look up + sum, numpy). llmosafe: ``calculate_halo(text)`` per text in
+(tokenize + look up + sum, numpy; for the format-2 default: fold, hash
+words and 3-grams, gather int8 weights, sum). llmosafe: ``calculate_halo(text)`` per text in
 the wheel's own venv (tools/eval_llmosafe_wheel.py installs it); only the loop
 inside that process is timed. Also times the firmware ``Classifier`` on CPython
 for scale. Prints medians (texts/s) and the ratio.
@@ -24,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from redline_host.text.corpus import corpus_dir, read_jsonl  # noqa: E402
 from redline_host.text.evalmodel import IntegerScorer  # noqa: E402
 from redline_host.text.modelfile import load_model_dir  # noqa: E402
-from redline_host.paths import CACHE, DEFAULT_MODEL  # noqa: E402
+from redline_host.paths import CACHE, DEFAULT_MODEL, REPO  # noqa: E402
 
 
 def texts_for_bench():
@@ -52,15 +53,32 @@ def main():
     m_ours = statistics.median(ours)
     print("redline IntegerScorer (numpy):  median %.3f s  %.0f texts/s" % (m_ours, len(texts) / m_ours))
 
-    from redline.text.clf import Classifier
+    v1 = IntegerScorer(load_model_dir(REPO / "models" / "bytes-v1"))
+    old = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        v1.scores(texts)
+        old.append(time.perf_counter() - t0)
+    print("  (format-1 models/bytes-v1, same scorer class: median %.3f s  %.0f texts/s)"
+          % (statistics.median(old), len(texts) / statistics.median(old)))
 
-    c = Classifier(scorer.model)
     sub = [t.encode() for t in texts[:300]]
-    t0 = time.perf_counter()
-    for b in sub:
-        c.classify(b, len(b))
+    if scorer.hashed:
+        from redline.text.feat import HashScorer
+
+        c = HashScorer(scorer.model)
+        t0 = time.perf_counter()
+        for b in sub:
+            c.score(b, len(b))
+    else:
+        from redline.text.clf import Classifier
+
+        c = Classifier(scorer.model)
+        t0 = time.perf_counter()
+        for b in sub:
+            c.classify(b, len(b))
     fw = time.perf_counter() - t0
-    print("firmware Classifier on CPython: %.0f texts/s (first %d texts)" % (len(sub) / fw, len(sub)))
+    print("firmware scorer on CPython: %.0f texts/s (first %d texts)" % (len(sub) / fw, len(sub)))
 
     try:
         import eval_llmosafe_wheel as ev

@@ -22,7 +22,7 @@ construction, garbage included, not what a board would hold.
 import gc
 import sys
 
-TEXT_MODULES = ("redline.text", "redline.text.sift", "redline.text.clf", "redline.text.kw",
+TEXT_MODULES = ("redline.text", "redline.text.sift", "redline.text.feat", "redline.text.prof", "redline.text.clf", "redline.text.kw",
                 "redline.text.tok", "redline.text.pipe", "redline.text.mem", "redline.text.kernel",
                 "redline.text.syn", "redline.text.sig", "redline.text.pat", "redline.text.policy",
                 "redline.text", "redline.text.model", "redline_model")
@@ -101,13 +101,14 @@ def host(argv):
     ap.add_argument("--runtimes", default="unix,wasm", help="MicroPython runtimes (default unix,wasm)")
     ap.add_argument("--heap", default="512K", help="MicroPython heap (default 512K; the figure is what is held)")
     ap.add_argument("-v", action="store_true", help="also list the modules loaded")
+    ap.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory (default models/default)")
     a = ap.parse_args(argv)
     print("%-6s %-12s %12s %14s %8s %6s" % ("rt", "node", "heap_total_B", "redline_part_B", "modules", "text"))
     with tempfile.TemporaryDirectory(prefix="redline-heap-") as tmp:
         cdir = config_dir(tmp)
         for rt in a.runtimes.split(","):
             for mode in ("sensor-only", "full"):
-                dirs = (FIRMWARE, DEFAULT_MODEL, cdir)
+                dirs = (FIRMWARE, Path(a.model), cdir)
                 if rt == "wasm":  # bytecode .mpy (the unix runtime compiles its paths itself)
                     dirs = [compiled_tree(d) for d in dirs]
                 proc = run_script(rt, here, args=["--inner", mode], paths=dirs, heapsize=a.heap, timeout=600)

@@ -31,9 +31,15 @@ def main():
     ap.add_argument("--heap", default="512K", help="MicroPython heap for both implementations (default 512K)")
     args = ap.parse_args()
     model = load_model_dir(args.model)
-    size = len(model.keys) + len(model.weights) + len(model.patterns)
-    print("model %s: %d entries, %d payload bytes, %.2f bytes/entry, ok=%s"
-          % (args.model, model.vocab, size, size / max(1, model.vocab), model.ok))
+    if getattr(model, "format", 1) == 2:
+        size = len(model.weights) + len(model.fold) + len(model.pages) + len(model.ascii) + len(model.patterns)
+        print("model %s: format 2, %d int8 buckets, %d payload bytes (weights, folding table, patterns), ok=%s"
+              % (args.model, len(model.weights), size, model.ok))
+        print("(the straightforward baselines re-implement the format-1 sift: run with --model models/bytes-v1)")
+    else:
+        size = len(model.keys) + len(model.weights) + len(model.patterns)
+        print("model %s: %d entries, %d payload bytes, %.2f bytes/entry, ok=%s"
+              % (args.model, model.vocab, size, size / max(1, model.vocab), model.ok))
     print("%-8s %5s %12s %10s %16s %10s %7s %11s %8s" % ("runtime", "bytes", "redline_us", "alloc_B",
                                                        "straightfwd_us", "alloc_B", "ratio", "partial_us",
                                                        "ratio"))
@@ -49,11 +55,16 @@ def main():
         for line in proc.stdout.decode().splitlines():
             if line.startswith("RAM "):
                 ram[runtime] = int(line.split()[1])
+            if line.startswith("MODEL_RAM "):
+                ram[runtime + "_model"] = int(line.split()[1])
             if line.startswith("RESULT "):
                 _, name, n, us, alloc = line.split()
                 rows[(name, int(n))] = (int(us), int(alloc))
         for n in (64, 256):
             r_us, r_alloc = rows[("redline", n)]
+            if ("straightforward", n) not in rows:
+                print("%-8s %5d %12d %10d" % (runtime, n, r_us, r_alloc))
+                continue
             s_us, s_alloc = rows[("straightforward", n)]
             p_us = rows[("partial", n)][0]
             print("%-8s %5d %12d %10d %16d %10d %6.2fx %11d %7.2fx" % (runtime, n, r_us, r_alloc, s_us, s_alloc,
@@ -64,8 +75,9 @@ def main():
     print("baseline (no phrase rules, 15 of the 68 keywords, four fields), shown for comparison")
     for runtime in ("unix", "wasm"):
         if runtime in ram:
-            print("%s: a built Sifter (model tables in RAM, scanner, result) holds %d bytes of heap"
-                  % (runtime, ram[runtime]))
+            print("%s: a built Sifter (its tables, scanner, result; the model already loaded) holds %d bytes "
+                  "of heap; loading the model module from a file took %d (frozen on a board: flash)"
+                  % (runtime, ram[runtime], ram.get(runtime + "_model", -1)))
 
 
 if __name__ == "__main__":

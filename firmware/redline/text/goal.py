@@ -36,21 +36,24 @@ MAX_GOAL_WORDS = const(16)
 
 
 class GoalDriftDetector:
-    def __init__(self, goal=b"", threshold=32767, window=8):
+    def __init__(self, goal=b"", threshold=32767, window=8, hashes=None):
         if not (0 <= threshold <= 65535):
             raise ValueError("drift: threshold must be 0..65535")
         if window < 1:
             raise ValueError("drift: window must be >= 1")
         if isinstance(goal, str):
             raise TypeError("drift: goal must be bytes")
-        from redline.text.tok import unigram_hashes
+        if hashes is None:
+            # the byte classifier's word hashes; a format-2 pipeline passes its own (redline.text.feat)
+            from redline.text.tok import unigram_hashes
 
+            hashes = unigram_hashes(goal)
         self.threshold = threshold
         self.window = window
         self._goal_hi = array("H", [0] * MAX_GOAL_WORDS)
         self._goal_lo = array("H", [0] * MAX_GOAL_WORDS)
         n = 0
-        for h in unigram_hashes(goal):
+        for h in hashes:
             hi = h >> 16
             lo = h & 0xFFFF
             dup = False

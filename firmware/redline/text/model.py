@@ -19,6 +19,22 @@ Usage::
     model = load_model()          # imports redline_model; on any mismatch -> fail closed
     model.ok, model.error
 
+Format 2 (``redline.text.feat``, trained by ``tools/textlab/build_model.py``) is a
+weights-only hashed-feature model::
+
+    FORMAT = 2
+    BITS = 15            # weight table of 2**BITS buckets
+    SCALE, INTERCEPT     # acc = INTERCEPT + sum(weight - 128); logit = acc / SCALE
+    THRESHOLD = 118      # escalate cut: is_manipulation <=> acc > THRESHOLD
+    WARN = 61            # warn cut
+    P_AT, P_SCALE        # probability = prob16(acc - THRESHOLD + P_AT, P_SCALE): 0.18 at THRESHOLD
+    ASCII = b"..."       # 128 bytes: the unit of each ASCII byte (0 = separator)
+    WEIGHTS = b"..."     # 2**BITS int8 weights, offset binary (byte = weight + 128)
+    FOLD = b"..."        # folding ranges, 5 bytes each (redline.text.feat.fold_cp)
+    PAGES = b"..."       # 257 big-endian u16: the range holding each 256-code-point page
+    PATTERNS = b"..."    # adversarial sequences of 21-bit word hashes
+    SHA256 = "..."       # over payload_header_v2(...) + ASCII + WEIGHTS + FOLD + PAGES + PATTERNS
+
 A model that fails its checks is replaced by the fail-closed model: no
 vocabulary, intercept above threshold, so every input is flagged as
 manipulation (what llmosafe does when its model file is bad).
@@ -26,7 +42,14 @@ manipulation (what llmosafe does when its model file is bad).
 from redline.compat import const
 
 FORMAT_VERSION = const(1)
+FORMAT_HASHED = const(2)
 _MAGIC = "redline-model"
+
+
+def payload_header_v2(bits, scale, intercept, threshold, warn, p_at, p_scale, n_fold, n_pages, n_patterns):
+    """The canonical header hashed in front of a format-2 model's tables."""
+    return ("%s:2:%d:%d:%d:%d:%d:%d:%d:%d:%d:%d\n" % (_MAGIC, bits, scale, intercept, threshold, warn, p_at,
+                                                       p_scale, n_fold, n_pages, n_patterns)).encode()
 
 
 def payload_header(fmt, scale, intercept, threshold, vocab, n_patterns):
@@ -34,7 +57,7 @@ def payload_header(fmt, scale, intercept, threshold, vocab, n_patterns):
     return ("%s:%d:%d:%d:%d:%d:%d\n" % (_MAGIC, fmt, scale, intercept, threshold, vocab, n_patterns)).encode()
 
 
-def _sha256_hex(parts):
+def sha256_hex(parts):
     try:
         import hashlib
     except ImportError:  # very small ports
@@ -65,6 +88,15 @@ class Model:
         self.sha256 = sha256
         self.ok = ok
         self.error = error
+        self.format = FORMAT_VERSION
+        # format-2 fields (redline.text.feat)
+        self.bits = 0
+        self.warn = threshold
+        self.p_at = 0
+        self.p_scale = scale
+        self.ascii = b""
+        self.fold = b""
+        self.pages = b""
 
 
 def fail_closed(reason):
@@ -76,8 +108,11 @@ def check_module(mod):
     """Return a Model from a generated module, or the fail-closed model with the reason."""
     try:
         fmt = mod.FORMAT
+        if fmt == FORMAT_HASHED:
+            return _check_hashed(mod)
         if fmt != FORMAT_VERSION:
-            return fail_closed("model format %d, firmware understands %d" % (fmt, FORMAT_VERSION))
+            return fail_closed("model format %d, firmware understands %d and %d" % (fmt, FORMAT_VERSION,
+                                                                                    FORMAT_HASHED))
         keys = mod.KEYS
         weights = mod.WEIGHTS
         patterns = getattr(mod, "PATTERNS", b"")
@@ -92,10 +127,51 @@ def check_module(mod):
         return fail_closed("model tables do not match VOCAB")
     if not (0 < scale < 32768) or not (-32768 < intercept < 32768):
         return fail_closed("model scale or intercept out of range")
-    got = _sha256_hex((payload_header(fmt, scale, intercept, threshold, vocab, len(patterns)), keys, weights, patterns))
+    got = sha256_hex((payload_header(fmt, scale, intercept, threshold, vocab, len(patterns)), keys, weights, patterns))
     if got != want:
         return fail_closed("model SHA-256 mismatch")
     return Model(keys, weights, scale, intercept, threshold, vocab, patterns, want, True, "")
+
+
+def _check_hashed(mod):
+    try:
+        bits = mod.BITS
+        scale = mod.SCALE
+        intercept = mod.INTERCEPT
+        threshold = mod.THRESHOLD
+        warn = mod.WARN
+        p_at = mod.P_AT
+        p_scale = mod.P_SCALE
+        asc = mod.ASCII
+        weights = mod.WEIGHTS
+        fold = mod.FOLD
+        pages = mod.PAGES
+        patterns = getattr(mod, "PATTERNS", b"")
+        want = mod.SHA256
+    except AttributeError as exc:
+        return fail_closed("model module incomplete: %s" % exc)
+    if not (8 <= bits <= 16) or len(weights) != (1 << bits) or len(asc) != 128:
+        return fail_closed("model tables do not match BITS")
+    if len(pages) != 514 or len(fold) % 5 or len(fold) < 5 or len(fold) // 5 > 65535:
+        return fail_closed("model folding table malformed")
+    if not (0 < scale < 32768) or not (0 < p_scale < 32768) or not (-(1 << 24) < intercept < (1 << 24)):
+        return fail_closed("model scale or intercept out of range")
+    if not (-(1 << 24) < warn <= threshold < (1 << 24)) or not (-(1 << 24) < p_at < (1 << 24)):
+        return fail_closed("model cuts out of range")
+    got = sha256_hex((payload_header_v2(bits, scale, intercept, threshold, warn, p_at, p_scale, len(fold),
+                                        len(pages), len(patterns)), asc, weights, fold, pages, patterns))
+    if got != want:
+        return fail_closed("model SHA-256 mismatch")
+    m = Model(b"", weights, scale, intercept, threshold, 0, patterns, want, True, "")
+    m.format = FORMAT_HASHED
+    m.bits = bits
+    m.warn = warn
+    m.p_at = p_at
+    m.p_scale = p_scale
+    m.ascii = asc
+    m.fold = fold
+    m.pages = pages
+    return m
 
 
 def load_model(module=None):

@@ -196,7 +196,7 @@ class CognitivePipeline:
     def __init__(self, model=None, objective=b"", policy=None, memory_size=64, surprise_threshold=58000,
                  max_steps=10, window_ms=10000, max_repetitions=3, drift_threshold=32767,
                  min_confidence=_DEFAULT_MIN_CONFIDENCE, decay_threshold=3, cusum_k=4096, cusum_h=16384,
-                 monitor_k=3, patterns=None, adversarial_weight=2):
+                 monitor_k=3, patterns=None, adversarial_weight=2, profile=None):
         if model is None:
             model = load_model()
         self.model = model
@@ -204,18 +204,31 @@ class CognitivePipeline:
         self.policy = policy if policy is not None else EscalationPolicy()
         self.adversarial = AdversarialDetector(patterns if patterns is not None else model.patterns,
                                                adversarial_weight)
-        self.drift = GoalDriftDetector(objective, drift_threshold)
+        hashed = getattr(model, "format", 1) == 2
+        goal_hashes = None
+        if hashed:
+            from redline.text.feat import word_hashes
+
+            goal_hashes = word_hashes(model, objective)
+        self.drift = GoalDriftDetector(objective, drift_threshold, hashes=goal_hashes)
         self._fanout = _TokenFanout(self.adversarial, self.drift)
-        self.sifter = Sifter(model, self._fanout)
-        # the Adler-32 anchor fingerprints the message for the synapse and the repetition detector
-        self.sifter.classifier.anchor = True
+        self.sifter = Sifter(model, self._fanout, anchor=True, profile=profile)
+        prof = self.sifter.profile
+        if prof is not None:
+            # a deployment profile sets the surprise rungs (fail-closed profile: 0, so anything escalates)
+            self.policy.warn_surprise = prof.warn
+            self.policy.escalate_surprise = prof.escalate
+            surprise_threshold = prof.escalate
         self.memory = EntropyMemory(memory_size, surprise_threshold)
         self.loop = ReasoningLoop(max_steps, window_ms)
         self.repetition = RepetitionDetector(max_repetitions)
         self.confidence = MarginConfidence(min_confidence, decay_threshold)
         self.cusum = TrackingCusum(cusum_k, cusum_h)
         self.monitor = DynamicStabilityMonitor(monitor_k)
-        self._p_threshold = prob16(model.threshold, model.scale)
+        if hashed:
+            self._p_threshold = prob16(model.p_at, model.p_scale)
+        else:
+            self._p_threshold = prob16(model.threshold, model.scale)
         self.result = PipelineResult()
 
     def reset_detectors(self):

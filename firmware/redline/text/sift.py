@@ -24,17 +24,32 @@ classifier and ordinary word bytes for the keyword path. Nothing is allocated pe
     s = Sifter()                 # loads redline_model (fail closed if it is bad)
     r = s.sift(b"the CPU temperature is normal")
     r.probability, r.entropy, r.surprise, r.has_bias
+
+Format-2 models (hashed features, redline.text.feat) read text as UTF-8 letters of
+every script and give the gauges other meanings:
+
+- ``score``: the accumulator INTERCEPT + sum of weights; ``is_manipulation`` = score > THRESHOLD;
+- ``probability``: prob16(score - THRESHOLD + P_AT, P_SCALE), placed on the policy ladder (0.135 at
+  the model's WARN cut, 0.18 at THRESHOLD), not a calibrated frequency; ``entropy`` = 4p(1-p) of it;
+- ``surprise``: with a deployment profile (redline.text.prof), the share of the message's words and
+  word pairs the node's nominal traffic never produced, ((unseen << 12) // max(total, 8)) << 4
+  capped at 65535 (short messages need several new words to be surprising); 0 without a profile (an unknown deployment is not a reason to escalate); ``oov_byte`` =
+  surprise >> 8;
+- ``tokens_total``: words + word pairs (2n - 1 for n words, as llmosafe counts tokens);
+  ``tokens_matched``: those the profile knows (all without one);
+- keywords: llmosafe's counters run only when the sifter is built with ``keywords=True`` (a second
+  pass over the bytes); by default they are 0 and ``has_bias`` is the classifier verdict.
 """
-from redline.text.clf import Classifier
 from redline.compat import const
-from redline.text.kw import BiasBreakdown, KeywordScanner
+from redline.text.kw import BiasBreakdown
 from redline.text.model import load_model
-from redline.text.sig import entropy16
+from redline.text.sig import entropy16, prob16
 
 MAX_MESSAGE = const(32768)
 _JSON_BOOL = {False: "false", True: "true"}
 _BYTES_TYPES = (bytes, bytearray, memoryview)  # built once: a tuple literal in sift() would allocate
 _KEYWORD_SATURATION = const(9000)
+_MIN_SURPRISE_BASE = const(8)
 
 
 def f32_oov(m, t, k):
@@ -175,18 +190,113 @@ class SiftResult:
         }
 
 
+def _adler_into(r, data, length):
+    """Adler-32 of data[:length] into r.anchor_hi (b, 15 bits) and r.anchor_lo (a); sums reduced every
+    2048 bytes so they stay small ints. Writes attributes: returning a tuple would allocate."""
+    a = 1
+    b = 0
+    i = 0
+    while i < length:
+        end = i + 2048
+        if end > length:
+            end = length
+        for j in range(i, end):
+            a += data[j]
+            b += a
+        a %= 65521
+        b %= 65521
+        i = end
+    r.anchor_hi = b & 0x7FFF
+    r.anchor_lo = a
+
+
 class Sifter:
-    def __init__(self, model=None, observer=None, max_message=MAX_MESSAGE, anchor=False):
+    def __init__(self, model=None, observer=None, max_message=MAX_MESSAGE, anchor=False, profile=None,
+                 keywords=None):
         if not 0 < max_message <= MAX_MESSAGE:
             raise ValueError("max_message must be 1..%d" % MAX_MESSAGE)
         self.max_message = max_message
         if model is None:
             model = load_model()
         self.model = model
-        self.classifier = Classifier(model, observer, anchor)
-        self.scanner = KeywordScanner()
+        self.hashed = getattr(model, "format", 1) == 2
         self.result = SiftResult()
         self.result.score_scale = model.scale
+        self.profile = None
+        if self.hashed:
+            from redline.text.feat import HashScorer
+            from redline.text.prof import load_profile
+
+            if profile is None:
+                profile = load_profile(model)
+            self.profile = profile
+            self.scorer = HashScorer(model, observer, profile.seen if profile is not None else None)
+            self.classifier = None
+            self.anchor = anchor
+            self.keywords = bool(keywords)
+        else:
+            from redline.text.clf import Classifier
+
+            self.scorer = None
+            self.classifier = Classifier(model, observer, anchor)
+            self.keywords = True
+        if self.keywords:
+            from redline.text.kw import KeywordScanner
+
+            self.scanner = KeywordScanner()
+        else:
+            self.scanner = None
+
+    def set_anchor(self, on):
+        """Compute the Adler-32 anchor of every message (the pipeline's repetition detector needs it)."""
+        if self.hashed:
+            self.anchor = on
+        else:
+            self.classifier.anchor = on
+
+    def _sift_hashed(self, data, n, r):
+        sc = self.scorer
+        m = self.model
+        acc = sc.score(data, n)
+        r.score = acc
+        r.is_manipulation = acc > m.threshold
+        p = prob16(acc - m.threshold + m.p_at, m.p_scale)
+        r.probability = p
+        e = entropy16(p)
+        kw = r.keywords
+        if self.scanner is not None:
+            total_kw = self.scanner.scan(data, n, kw)
+            if total_kw:
+                boost = 65535 if total_kw >= _KEYWORD_SATURATION else (total_kw * 65535) // _KEYWORD_SATURATION
+                if boost > e:
+                    e = boost
+        else:
+            kw.clear()
+            total_kw = 0
+        r.keyword_total = total_kw
+        r.entropy = e
+        t = sc.wfeat
+        r.tokens_total = t
+        sur = 0
+        if self.profile is not None:
+            u = sc.unseen
+            r.tokens_matched = t - u
+            if u:
+                # at least 8 in the denominator: one new word in a two-word command is not a 50 % surprise
+                sur = ((u << 12) // (t if t > _MIN_SURPRISE_BASE else _MIN_SURPRISE_BASE)) << 4
+                if sur > 65535:
+                    sur = 65535
+        else:
+            r.tokens_matched = t
+        r.surprise = sur
+        r.oov_byte = sur >> 8
+        r.has_bias = r.is_manipulation or (total_kw - kw.emphasis) > 0
+        if self.anchor:
+            _adler_into(r, data, n)
+        else:
+            r.anchor_hi = 0
+            r.anchor_lo = 1
+        return r
 
     def sift(self, data, length=-1):
         """Sift the first ``length`` bytes of data (all of it by default); returns self.result."""
@@ -200,6 +310,8 @@ class Sifter:
         if r.truncated:
             n = self.max_message
         r.length = n
+        if self.hashed:
+            return self._sift_hashed(data, n, r)
         c = self.classifier
         scanner = self.scanner
         scanner.begin()
@@ -261,6 +373,11 @@ def classify_text(text):
     n = len(data)
     if n > MAX_MESSAGE:
         n = MAX_MESSAGE
+    if s.hashed:
+        r = s.sift(data, n)
+        return {"score": r.score, "score_scale": s.model.scale, "probability": r.probability,
+                "is_manipulation": r.is_manipulation, "tokens_matched": r.tokens_matched,
+                "tokens_total": r.tokens_total}
     c = s.classifier
     c.classify(data, n)
     return {"score": c.score, "score_scale": c.scale, "probability": c.probability,

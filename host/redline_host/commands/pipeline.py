@@ -33,6 +33,10 @@ def add_arguments(p):
     p.add_argument("--heapsize", type=heap_size, default=PIPELINE_HEAPSIZE,
                    help="MicroPython heap (unix: hard limit; a message needs about 3x its size free)")
     p.add_argument("--interval-ms", type=int_range(0, (1 << 29) - 1), default=1000, help="time between messages without a \"t\" field, ms")
+    p.add_argument("--fresh", action="store_true",
+                   help="judge each line by a fresh pipeline (reset before every message): the per-line decision")
+    p.add_argument("--profile", default=None,
+                   help="directory holding a redline_profile.py (redline calibrate-text) for the model")
 
 
 def run(args):
@@ -41,11 +45,13 @@ def run(args):
         raise UserError("%s has no redline_model.py (train one with `redline train`, or pass --model)" % model_dir)
     items = list(encode_pipeline_lines(stdin_bytes(), args.interval_ms))
     lines = [l for l, err in items if l is not None]
+    if args.profile and not (Path(args.profile) / "redline_profile.py").is_file():
+        raise UserError("%s has no redline_profile.py (fit one with `redline calibrate-text`)" % args.profile)
     failed = None
     try:
         results = run_pipeline(args.runtime, model_dir, lines,
-                               pipeline_args(args.objective, args.dal, args.max_steps, args.window_ms),
-                               args.heapsize) if lines else []
+                               pipeline_args(args.objective, args.dal, args.max_steps, args.window_ms, args.fresh),
+                               args.heapsize, profile_dir=args.profile) if lines else []
     except RuntimeFailed as exc:
         results, failed = exc.outputs, exc
     return write_results("pipeline", items, results, failed)

@@ -23,17 +23,20 @@ from redline_host.paths import DEFAULT_MODEL
 def add_arguments(p):
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory holding redline_model.py")
     p.add_argument("--runtime", default="cpython", choices=RUNTIME_CHOICES, help="where the firmware code runs")
+    p.add_argument("--profile", default=None,
+                   help="directory holding a redline_profile.py (redline calibrate-text): surprise against it")
 
 
 def run(args):
     model_dir = Path(args.model)
     if not (model_dir / "redline_model.py").is_file():
         raise UserError("%s has no redline_model.py (train one with `redline train`, or pass --model)" % model_dir)
+    if args.profile and not (Path(args.profile) / "redline_profile.py").is_file():
+        raise UserError("%s has no redline_profile.py (fit one with `redline calibrate-text`)" % args.profile)
     items = list(encode_sift_lines(stdin_bytes()))
     failed = None
     try:
-        results = run_sift(args.runtime, model_dir, [h for h, err in items if h is not None])
+        results = run_sift(args.runtime, model_dir, [h for h, err in items if h is not None], args.profile)
     except RuntimeFailed as exc:
         results, failed = exc.outputs, exc
     return write_results("sift", items, results, failed)
-

@@ -157,9 +157,10 @@ def encode_sift_lines(stream):
             yield obj["text"].encode("utf-8", "surrogatepass").hex(), None
 
 
-def run_sift(runtime, model_dir, lines):
+def run_sift(runtime, model_dir, lines, profile_dir=None):
     """Hex lines through device/mp/sift_main.py; returns the output lines (str).
 
+    ``profile_dir`` holds a ``redline_profile.py`` (``redline calibrate-text``) for the model.
     RuntimeFailed (with the results printed before) when the runtime dies.
     """
     from redline_host.device.runtimes import run_script
@@ -167,8 +168,9 @@ def run_sift(runtime, model_dir, lines):
     payload = "".join(h + "\n" for h in lines).encode()
     # 512K, not a board's 128K: the CLI accepts messages up to 32 KB (hex-encoded on the line);
     # the board-sized heap is proven by the firmware tests and the protocol's bounded lines
-    proc = run_script(runtime, MP_SCRIPTS / "sift_main.py", stdin=payload, paths=(FIRMWARE, Path(model_dir)),
-                      heapsize="512K", timeout=3600)
+    paths = (FIRMWARE, Path(model_dir)) + ((Path(profile_dir),) if profile_dir else ())
+    proc = run_script(runtime, MP_SCRIPTS / "sift_main.py", stdin=payload, paths=paths, heapsize="512K",
+                      timeout=3600)
     results = result_lines(proc)
     if proc.returncode != 0:
         raise RuntimeFailed(runtime, proc.returncode, results, failure_reason(proc))
@@ -197,17 +199,22 @@ def encode_pipeline_lines(data, interval_ms):
         yield "%d %d %s" % (t, pressure, data), None
 
 
-def pipeline_args(objective="", dal="A", max_steps=10, window_ms=10000):
-    return ["--objective", objective.encode("utf-8").hex() or "", "--dal", str(DAL_NAMES.index(dal)),
+def pipeline_args(objective="", dal="A", max_steps=10, window_ms=10000, fresh=False):
+    args = ["--objective", objective.encode("utf-8").hex() or "", "--dal", str(DAL_NAMES.index(dal)),
             "--max-steps", str(max_steps), "--window-ms", str(window_ms)]
+    if fresh:
+        args += ["--fresh", "1"]
+    return args
 
 
-def run_pipeline(runtime, model_dir, lines, args=(), heapsize=PIPELINE_HEAPSIZE):
-    """Run protocol lines through device/mp/pipeline_main.py; returns the output lines (str)."""
+def run_pipeline(runtime, model_dir, lines, args=(), heapsize=PIPELINE_HEAPSIZE, profile_dir=None):
+    """Run protocol lines through device/mp/pipeline_main.py; returns the output lines (str).
+
+    ``profile_dir`` holds a ``redline_profile.py`` (``redline calibrate-text``) for the model."""
     from redline_host.device.runtimes import run_script
 
     # runtimes.py precompiles the paths to .mpy on unix; wasm imports source (its heap grows)
-    paths = (FIRMWARE, Path(model_dir))
+    paths = (FIRMWARE, Path(model_dir)) + ((Path(profile_dir),) if profile_dir else ())
     payload = "".join(l + "\n" for l in lines).encode()
     proc = run_script(runtime, MP_SCRIPTS / "pipeline_main.py", args=list(args), stdin=payload, paths=paths,
                       heapsize=heapsize)

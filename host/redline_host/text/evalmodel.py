@@ -25,6 +25,16 @@ class IntegerScorer:
         if not model.ok:
             raise UserError("model failed its checks: %s" % model.error)
         self.model = model
+        self.intercept = int(model.intercept)
+        self.threshold = int(model.threshold)
+        self.scale = int(model.scale)
+        self.hashed = getattr(model, "format", 1) == 2
+        if self.hashed:
+            # format 2: hashed features, computed for the whole batch as the firmware does (text.hashfeat)
+            from redline_host.text.hashfeat import Features
+
+            self._feat = Features.of_model(model)
+            return
         self.keys = np.frombuffer(bytes(model.keys), dtype=">u4").astype(np.uint32)
         self.weights = np.frombuffer(bytes(model.weights), dtype="<i2").astype(np.int64)
         self.intercept = int(model.intercept)
@@ -77,6 +87,9 @@ class IntegerScorer:
 
     def scores(self, texts):
         """Accumulators (logit * scale) for texts (str is UTF-8 encoded; bytes used as-is)."""
+        if self.hashed:
+            acc, _ = self._feat.sums(self.model.weights, texts)
+            return acc + self.intercept
         flat, row = batch_hash_bag(texts)
         out = np.full(len(texts), self.intercept, dtype=np.int64)
         if len(flat) == 0 or len(self.keys) == 0:

@@ -29,7 +29,7 @@ _FORMAT = ('{"decision": "%s", "code": %d, "reason": %d, "stages": %d, "flags": 
 
 
 def _options(argv):
-    opts = {"objective": b"", "dal": 0, "max_steps": 10, "window_ms": 10000}
+    opts = {"objective": b"", "dal": 0, "max_steps": 10, "window_ms": 10000, "fresh": 0}
     i = 1
     while i < len(argv):
         key = argv[i]
@@ -44,6 +44,8 @@ def _options(argv):
             opts["max_steps"] = int(val)
         elif key == "--window-ms":
             opts["window_ms"] = int(val)
+        elif key == "--fresh":
+            opts["fresh"] = int(val)
         else:
             raise ValueError("unknown option %s" % key)
         i += 2
@@ -79,6 +81,8 @@ def main():
         if t < 0 or t >= (1 << 29):
             mp_io.write_line(b'{"error": "time out of range 0..2**29-1"}')
             continue
+        if opts["fresh"]:
+            pipe.reset_full()
         r = pipe.process(data, -1, t, pressure)
         out = _FORMAT % (label(r.code), r.code, r.halt_reason, r.stages, r.flags, r.entropy, r.surprise,
                          r.probability, r.confidence, r.step_count, r.depth, r.cooldown_ms, r.explanation)

