@@ -29,6 +29,7 @@ COMMANDS = {
     "guard": ("redline_host.commands.guard", "run sensor readings through the guard and the interlock"),
     "harness": ("redline_host.commands.harness", "compare a board or virtual board with the host reference, vector by vector"),
     "deploy": ("redline_host.commands.deploy", "copy redline .mpy files to a board and verify each SHA-256 on it"),
+    "maint": ("redline_host.commands.maint", "open or close a node's maintenance window (its raw REPL, for mpremote)"),
     "flash": ("redline_host.commands.flash", "write a firmware image: esptool for ESP32, a UF2 copy for RP2040"),
     "vboard": ("redline_host.commands.vboard", "run a virtual board (unix or wasm MicroPython behind a pty)"),
     "demo": ("redline_host.commands.demo", "virtual board halting on a spoofed sensor and an injected command"),

@@ -84,3 +84,26 @@ def test_trace_file_is_sampled_and_spoof_latches(tmp_path):
                 time.sleep(0.2)
     assert s["samples"] == 3 * len(rows)     # the trace ends: sampling stops, no looping replay
     assert s["latched"] == 1 and s["actuator"] == 0
+
+
+def test_redline_maint_opens_and_closes_the_window(unix_board, tmp_path):
+    import os
+    import sys
+    from redline_host.paths import FIRMWARE, REPO
+    key = tmp_path / "board.key"
+    key.write_text(unix_board.key.hex() + "\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "host"), str(FIRMWARE)]))
+    run = lambda *a: subprocess.run([sys.executable, "-m", "redline_host.cli", "maint", "--port", unix_board.path] + list(a),
+                                    capture_output=True, env=env, timeout=60)
+    proc = run("--key-file", str(key))
+    assert proc.returncode == 0 and proc.stdout.decode().strip() == "unlocked", proc.stderr
+    cmd = mpremote_command() + ["connect", unix_board.path, "resume", "exec", "print(node.link.maintenance())"]
+    out = subprocess.run(cmd, capture_output=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.decode().strip() == "True"
+    proc = run("--off")
+    assert proc.returncode == 0 and proc.stdout.decode().strip() == "locked"
+    with serial.serial_for_url(unix_board.path, timeout=5) as port:
+        port.reset_input_buffer()
+        port.write(b"\r\x01")
+        port.write(b"\n")
+        assert json.loads(port.readline())["err"] == "json"       # Ctrl-A is a protocol byte again
