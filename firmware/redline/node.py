@@ -28,8 +28,21 @@ its own methods; the protocol never reaches into the stages:
 The board object supplies: ``name``, ``sensors`` ({channel name: object with
 ``read()``}), ``halt_pin`` and ``safe_level``, ``status_pin`` (or None),
 ``watchdog`` (or None), ``key`` (HMAC key bytes or None), ``entropy(n)``,
-``rate_hz``, ``objective`` (bytes), ``text``, ``write(bytes)``. Missing
-attributes take the defaults of ``_BoardDefaults``.
+``rate_hz``, ``objective`` (bytes), ``text``, ``write(bytes)``, ``marker``
+(an output pin or None) and ``heap_free_boot`` (free heap before the node was
+built, or None). Missing attributes take the defaults of ``_BoardDefaults``.
+
+Timing marker: when the board gives a ``marker`` pin, the node drives it high
+before and low after each guard step (``feed``, each reading of ``sample``),
+each ``sift`` and each pipeline ``message``, so a logic analyser -- or the
+emulated Pico, which reports every edge with the core's cycle counter --
+measures the real path. Two ``value()`` calls per step; no allocation.
+
+Hold: while the host holds sampling (the authenticated ``hold`` op, what the
+serial harness does), ``sample()`` reads nothing but still feeds the watchdog:
+the loop is alive and under the key holder's control, and a latched node (which
+feeds it nowhere else) would otherwise be reset every watchdog period while the
+host drives it.
 
 Sensor-only nodes: a board whose ``text`` is False gets no text path. Its node
 imports no ``redline.text`` module (no tokenizer, classifier, model or
@@ -57,6 +70,10 @@ from redline.link.proto import Protocol
 from redline.resource import ResourceGauge
 
 DEFAULT_RATE_HZ = const(10)
+# heap one reading of a ``feed`` request costs at its peak (request list, results, reply text and
+# its bytes): ~330 B measured on the RP2040 image (400 readings fit in 147 KB free, 450 did not);
+# three times that leaves room for fragmentation and for the user's own objects
+_FEED_BYTES = const(1024)
 _SMALL = const(0x3FFFFFFF)
 _WATCHDOG_CAUSE = const(1)
 
@@ -71,6 +88,7 @@ class _BoardDefaults:
     rate_hz = DEFAULT_RATE_HZ
     objective = b""
     text = True
+    marker = None
 
 
 def _attr(board, name):
@@ -123,6 +141,9 @@ class Node:
             self.objective = _attr(board, "objective")
         self.key = _attr(board, "key")
         self.halt_pin = getattr(board, "halt_pin", None) or VirtualPin()
+        self.marker = _attr(board, "marker")
+        self.heap_free_boot = getattr(board, "heap_free_boot", None)
+        self.heap_free_built = None
         # a board may pause sampling (``sampling`` False: a virtual board without a trace); looked up
         # once, since a failed attribute lookup per sample would allocate its exception
         self._gated = hasattr(board, "sampling")
@@ -182,6 +203,14 @@ class Node:
         """What the node holds once built: the gauge measures the heap above it."""
         collect_garbage()
         self.gauge.heap_base = mem_alloc()
+        free = mem_free()
+        self.heap_free_built = free
+        # what hello reports as max_feed: readings per feed request this heap has room for
+        # (0 free = a port without heap figures, e.g. CPython: the line length alone bounds it)
+        cap = self.max_line // 4
+        self.max_feed = min(cap, free // _FEED_BYTES) if free else cap
+        if self.max_feed < 1:
+            self.max_feed = 1
 
     def soft_reset(self):
         """Rebuild every stage (a soft reboot); a latched halt stays latched."""
@@ -245,7 +274,12 @@ class Node:
     def feed(self, channel, value):
         """One reading (channel index, int) through guard and interlock; returns ``self.fed``."""
         out = self.fed
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
         out.effective = self._step(channel, None, value)
+        if mk is not None:
+            mk.value(0)
         il = self.interlock
         out.result = self.guard.result
         out.actuator = 1 if il.actuator_on else 0
@@ -271,15 +305,25 @@ class Node:
 
     def sample(self):
         """One reading from every channel that has a sensor, through guard and interlock."""
-        if self.hold or self.guard is None or (self._gated and not self.board.sampling):
+        if self.hold:
+            wd = self.interlock.watchdog
+            if wd is not None:
+                wd.feed()
+            return 0
+        if self.guard is None or (self._gated and not self.board.sampling):
             return 0
         t0 = ticks_us()
         readers = self.readers
+        mk = self.marker
         n = 0
         for i in range(len(readers)):
             rd = readers[i]
             if rd is not None:
+                if mk is not None:
+                    mk.value(1)
                 self._step(i, rd, 0)
+                if mk is not None:
+                    mk.value(0)
                 n += 1
         self.counters["samples"] += n
         work = ticks_diff(ticks_us(), t0)
@@ -317,7 +361,14 @@ class Node:
     # -- the text path (``self.text``) --
     def sift(self, data):
         """The text gauges of one message (bytes-like); the SiftResult."""
-        r = self.sifter.sift(data)
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
+        try:
+            r = self.sifter.sift(data)
+        finally:
+            if mk is not None:
+                mk.value(0)
         self.counters["sifts"] += 1
         return r
 
@@ -326,13 +377,20 @@ class Node:
         interlock; returns ``self.said``."""
         pipe = self.pipeline
         il = self.interlock
-        r = pipe.process(data, now=now)
-        index = self.messages
-        self.messages = (index + 1) & _SMALL
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
+        try:
+            r = pipe.process(data, now=now)
+            index = self.messages
+            self.messages = (index + 1) & _SMALL
+            out = self.said
+            out.result = r
+            out.effective = il.apply(r.code, REASON_TEXT, index, -1)
+        finally:
+            if mk is not None:
+                mk.value(0)
         self.counters["msgs"] += 1
-        out = self.said
-        out.result = r
-        out.effective = il.apply(r.code, REASON_TEXT, index, -1)
         out.actuator = 1 if il.actuator_on else 0
         out.latched = il.latched
         return out
@@ -353,7 +411,11 @@ class Node:
         return list(self.config.channels) if self.config is not None else []
 
     def stats(self):
-        """Counters and the interlock's state, for the ``stats`` op (allocates)."""
+        """Counters and the interlock's state, for the ``stats`` op (allocates).
+
+        ``heap_free`` is read after a garbage collection; ``heap_free_built`` is what was free
+        once the node was built, ``heap_free_boot`` what the board saw before (None when the
+        board does not say)."""
         il = self.interlock
         out = {}
         for k in self.counters:
@@ -367,7 +429,10 @@ class Node:
         out["trace"] = 1 if self.trace else 0
         out["reboots"] = self.reboots
         out["audit_total"] = self.audit.total
+        collect_garbage()
         out["heap_free"] = mem_free()
+        out["heap_free_built"] = self.heap_free_built
+        out["heap_free_boot"] = self.heap_free_boot
         out["uptime_ms"] = self.uptime_ms()
         return out
 

@@ -197,6 +197,7 @@ class Protocol:
             "channels": node.channel_names(),
             "fields": list(FEED_FIELDS),
             "max_line": node.max_line,
+            "max_feed": node.max_feed,
             "key": node.key is not None,
             "rate_hz": node.rate_hz,
         }

@@ -39,7 +39,7 @@ def run(args):
         report["romfs"] = str(deploy.romfs(args.stage_dir, args.romfs))
         report["romfs_bytes"] = os.path.getsize(args.romfs)
     if args.port:
-        deploy.copy(args.port, args.stage_dir, files)
+        report["removed"] = deploy.copy(args.port, args.stage_dir, files)
         if not args.no_verify:
             checks = deploy.verify(args.port, args.stage_dir, files)
             bad = [c for c in checks if not c[3]]
