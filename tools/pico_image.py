@@ -55,6 +55,7 @@ DEFAULT_TOOLCHAINS = REPO.parent / "shared" / "toolchains"
 DEFAULT_BUILD = REPO / "build" / "pico"
 MICROPYTHON_TARBALL = "micropython-v1.27.0-rp2-pruned.tar.gz"
 PICOTOOL_TARBALL = "picotool-2.1.1.tar.gz"
+BOOTROM = "rp2040-bootrom-b1.bin"       # not needed to build; the emulator boots with it
 APT_PACKAGES = ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "cmake", "g++"]
 
 
@@ -399,7 +400,17 @@ def main(argv=None):
     ap.add_argument("--check-only", action="store_true",
                     help="only check the manifest (duplicate frozen names, missing files)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    ap.add_argument("--if-available", action="store_true",
+                    help="without the MicroPython source (toolchains folder or --micropy-dir) or the RP2040 "
+                         "bootrom, say so and exit 0 (make test: the emulated-Pico tests then skip)")
     args = ap.parse_args(argv)
+    if args.if_available:
+        missing = [str(p) for p in (Path(args.toolchains) / MICROPYTHON_TARBALL, Path(args.toolchains) / BOOTROM)
+                   if not p.is_file() and not (args.micropy_dir and p.name == MICROPYTHON_TARBALL)]
+        if missing:
+            say("skipped: %s not found, so no RPI_PICO image is built and the emulated-Pico tests skip"
+                % " and ".join(missing))
+            return 0
     try:
         if args.check_only:
             layout = Layout(args.build_dir, args.board)

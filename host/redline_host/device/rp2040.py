@@ -178,15 +178,20 @@ class RP2040Board:
         cfg_path = d / "redline_config.py"
         if isinstance(self.config, (str, Path)):
             shutil.copyfile(self.config, cfg_path)
-        elif self.config is not None or "redline_config.py" not in on_flash:
+        elif self.config is not None or not on_flash & {"redline_config.py", "redline_config.mpy"}:
             write_config_module(self.config if self.config is not None else pico_default_config(), cfg_path,
                                 source="redline vboard --board rp2040")
-        else:
+        elif "redline_config.py" in on_flash:
             cfg_path.write_bytes(read_flash_file(self.flash, "redline_config.py"))
-        text = cfg_path.read_bytes()
-        if self.rate:
-            text += b"RATE_HZ = %d\n" % int(self.rate)
-        files["redline_config.py"] = text
+        else:
+            cfg_path = None       # deployed as .mpy: kept as it is
+        if cfg_path is not None:
+            text = cfg_path.read_bytes()
+            if self.rate:
+                text += b"RATE_HZ = %d\n" % int(self.rate)
+            files["redline_config.py"] = text
+        elif self.rate:
+            raise BoardError("--rate needs a redline_config.py; this flash holds a deployed redline_config.mpy")
         if self.no_key:
             self.key = None
         elif self.key is None and "redline.key" in on_flash:
@@ -204,7 +209,8 @@ class RP2040Board:
         write_flash_files(self.flash, files, remove=("redline.key",) if self.no_key else ())
         if not self.trace:
             self.trace = str(d / "nominal.csv")
-            write_nominal_trace(self.trace, read_config_module(cfg_path))
+            write_nominal_trace(self.trace, read_config_module(cfg_path) if cfg_path is not None
+                                else pico_default_config())
 
     def start(self):
         self._check_inputs()
