@@ -8,7 +8,8 @@ and the node is not latched by that deliberate reset; a watchdog timeout does
 latch it; a held node keeps feeding the watchdog while latched; the marker pin
 gives exact cycle counts (an empty loop iteration costs ~390 cycles, not the
 ~1,230 of a bridge that storms the chip with USB interrupts) and the node pulses
-it around each guard step.
+it around each guard step; the README's provisioning steps (mpremote copies the
+calibration and a key, then resets) and its harness command work as written.
 
 Skips when ../shared/toolchains (bootrom, MicroPython source) is absent, when the
 UF2 for the current sources is not built (make firmware BOARD=RPI_PICO; make
@@ -187,3 +188,41 @@ def test_marker_pin_counts_cycles_without_usb_storm(pico):
     # ~390 cycles per iteration on the chip model; ~1,230 when the bridge storms the chip
     assert 300 < per_100 < 500, spans
     assert abs(per_1000 - per_100) < 2, spans
+
+
+def test_readme_provisioning_then_harness(pico, tmp_path):
+    """README "Flash a Pico" steps 3-5 as written, on the emulated board: the calibration and a new
+    key copied with mpremote (then reset), and the harness with that key and configuration."""
+    import secrets
+    import subprocess
+    import sys
+    from redline_host.device.deploy import mpremote_command
+    from redline_host.device.rp2040_sensors import pico_default_config
+    from redline_host.sensor.sensorconfig import write_config_module
+    cfg = pico_default_config(window=20, warmup=20)
+    write_config_module(cfg, tmp_path / "redline_config.py", source="test_readme_provisioning")
+    (tmp_path / "pico.key").write_text(secrets.token_hex(32) + "\n")
+    mp = mpremote_command() + ["connect", pico.path, "resume"]
+    r = subprocess.run(mp + ["fs", "cp", str(tmp_path / "redline_config.py"), ":redline_config.py"],
+                       capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    boots = pico.instances()
+    r = subprocess.run(mp + ["fs", "cp", str(tmp_path / "pico.key"), ":redline.key", "+", "reset"],
+                       capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    pico.wait_event(lambda e: e.get("ev") == "boot" and e.get("instance", 0) > boots, timeout=60)
+    pico.wait_ready(timeout=60)
+    pico.key = bytes.fromhex((tmp_path / "pico.key").read_text().strip())
+    hello = ask_board(pico, {"op": "hello"})
+    assert hello["config"]["sha256"] == cfg.sha256() and hello["key"] is True
+    assert ask_board(pico, {"op": "stats"})["latched"] == 0          # reset is no watchdog timeout
+    from redline_host.device.harness_vectors import sensor_vectors, text_vectors, write_vectors
+    write_vectors(tmp_path / "v.jsonl", text_vectors(5, seed=31) + sensor_vectors(600, seed=32, segment_rows=200))
+    h = subprocess.run([sys.executable, "-m", "redline_host.cli", "harness", "--port", pico.path, "--key-file",
+                        str(tmp_path / "pico.key"), "--config", str(tmp_path / "redline_config.py"),
+                        "--vectors", str(tmp_path / "v.jsonl"), "--quiet"], capture_output=True, timeout=600)
+    assert h.returncode == 0, (h.stdout[-2000:], h.stderr[-2000:])
+    s = json.loads(h.stdout)
+    assert s["ok"] is True and s["config_match"] is True and s["board"] == "RPI_PICO"
+    assert s["vectors"]["text"] == 10 and s["vectors"]["sensor_steps"] == 600
+    assert s["heap_free_boot"] > s["heap_free_after_build"] > 0
