@@ -30,10 +30,11 @@ pico-image: setup
 	$(PY) tools/pico_image.py --if-available
 
 # The full harness on the emulated Pico (>= 5,000 text vectors, 20,000 sensor readings; ~15 min),
-# then the hardware tests against it.
+# redline deploy to it across a restart (~4 min), then the hardware tests against it.
 board-test: setup
 	$(PY) tools/pico_image.py
 	$(VENV)/bin/redline harness --port rp2040
+	REDLINE_BOARD_TEST=1 $(PY) -m pytest -q tests/host/test_rp2040_deploy.py
 	$(PY) -m pytest -q tests/hardware --port rp2040
 
 demo: setup

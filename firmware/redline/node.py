@@ -71,11 +71,18 @@ from redline.resource import ResourceGauge
 
 DEFAULT_RATE_HZ = const(10)
 # heap one reading of a ``feed`` request costs at its peak (request list, results, reply text and
-# its bytes): ~330 B measured on the RP2040 image (400 readings fit in 147 KB free, 450 did not);
-# three times that leaves room for fragmentation and for the user's own objects
-_FEED_BYTES = const(1024)
+# its bytes), in machine words: ~330 B (~80 words) measured on the RP2040 image (400 readings fit
+# in 147 KB free, 450 did not); 256 words leave room for fragmentation and the user's own objects
+# (on the 64-bit unix port, after 100,000 fuzz lines, 1 KB per reading was too little)
+_FEED_WORDS = const(256)
 _SMALL = const(0x3FFFFFFF)
 _WATCHDOG_CAUSE = const(1)
+
+
+def _word_bytes():
+    """4 on a 32-bit port, 8 on a 64-bit one (the unix port): objects are made of words."""
+    import sys
+    return 8 if sys.maxsize >> 32 else 4
 
 
 class _BoardDefaults:
@@ -208,7 +215,7 @@ class Node:
         # what hello reports as max_feed: readings per feed request this heap has room for
         # (0 free = a port without heap figures, e.g. CPython: the line length alone bounds it)
         cap = self.max_line // 4
-        self.max_feed = min(cap, free // _FEED_BYTES) if free else cap
+        self.max_feed = min(cap, free // (_FEED_WORDS * _word_bytes())) if free else cap
         if self.max_feed < 1:
             self.max_feed = 1
 
