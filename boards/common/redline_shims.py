@@ -172,6 +172,8 @@ class Board:
         self.rate_hz = getattr(pins, "RATE_HZ", None)
         self.objective = getattr(pins, "OBJECTIVE", b"")
         self.text = getattr(pins, "TEXT", True)      # False: a sensor-only node (no text path in RAM)
+        marker = getattr(pins, "MARKER", None)         # a free GPIO pulsed around each step (timing)
+        self.marker = machine.Pin(marker, machine.Pin.OUT, value=0) if marker is not None else None
         self.clock = Clock()
         self.serial = StdioSerial()
         _stir_entropy(sensors)

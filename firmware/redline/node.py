@@ -32,7 +32,9 @@ The board object supplies: ``name``, ``sensors`` ({channel name: object with
 the latch record lives, see redline.latch; None: the latch lives in RAM only),
 ``reset_cause`` and ``watchdog_cause`` (the board's reset cause and the value
 that means "the watchdog reset me"), ``ticks_ms`` (the clock, default
-``time.ticks_ms``). Missing attributes take the defaults of ``_BoardDefaults``.
+``time.ticks_ms``), ``marker`` (an output pin or None) and ``heap_free_boot``
+(free heap before the node was built, or None). Missing attributes take the
+defaults of ``_BoardDefaults``.
 
 What survives a power cut, and what wins (docs/protocol.md, "The latch"):
 
@@ -59,6 +61,12 @@ What survives a power cut, and what wins (docs/protocol.md, "The latch"):
   sampling (held): the latch persists anyway, so starving the watchdog would
   only reboot the node every few seconds and cut off the protocol through
   which an authenticated reset comes. A hung loop still starves it.
+
+Timing marker: when the board gives a ``marker`` pin, the node drives it high
+before and low after each guard step (``feed``, each reading of ``sample``),
+each ``sift`` and each pipeline ``message``, so a logic analyser -- or the
+emulated Pico, which reports every edge with the core's cycle counter --
+measures the real path. Two ``value()`` calls per step; no allocation.
 
 Sensor-only nodes: a board whose ``text`` is False gets no text path. Its node
 imports no ``redline.text`` module (no tokenizer, classifier, model or
@@ -93,8 +101,19 @@ AUTH_BACKOFF_MS = const(250)          # after the first failed MAC; doubles per 
 AUTH_BACKOFF_MAX_MS = const(30000)
 DEADLINE_PERIODS = const(5)
 DEADLINE_MIN_MS = const(500)
+# heap one reading of a ``feed`` request costs at its peak (request list, results, reply text and
+# its bytes), in machine words: ~330 B (~80 words) measured on the RP2040 image (400 readings fit
+# in 147 KB free, 450 did not); 256 words leave room for fragmentation and the user's own objects
+# (on the 64-bit unix port, after 100,000 fuzz lines, 1 KB per reading was too little)
+_FEED_WORDS = const(256)
 _SMALL = const(0x3FFFFFFF)
 _MODEL = "redline_model"
+
+
+def _word_bytes():
+    """4 on a 32-bit port, 8 on a 64-bit one (the unix port): objects are made of words."""
+    import sys
+    return 8 if sys.maxsize >> 32 else 4
 
 
 class _BoardDefaults:
@@ -111,6 +130,7 @@ class _BoardDefaults:
     reset_cause = None
     watchdog_cause = None
     ticks_ms = None
+    marker = None
 
 
 def _attr(board, name):
@@ -263,6 +283,9 @@ class Node:
             key = None
         self.key = key
         self.halt_pin = getattr(board, "halt_pin", None) or VirtualPin()
+        self.marker = _attr(board, "marker")
+        self.heap_free_boot = getattr(board, "heap_free_boot", None)
+        self.heap_free_built = None
         # a board may pause sampling (``sampling`` False: a virtual board without a trace); looked up
         # once, since a failed attribute lookup per sample would allocate its exception
         self._gated = hasattr(board, "sampling")
@@ -377,6 +400,14 @@ class Node:
         """What the node holds once built: the gauge measures the heap above it."""
         collect_garbage()
         self.gauge.heap_base = mem_alloc()
+        free = mem_free()
+        self.heap_free_built = free
+        # what hello reports as max_feed: readings per feed request this heap has room for
+        # (0 free = a port without heap figures, e.g. CPython: the line length alone bounds it)
+        cap = self.max_line // 4
+        self.max_feed = min(cap, free // (_FEED_WORDS * _word_bytes())) if free else cap
+        if self.max_feed < 1:
+            self.max_feed = 1
 
     def sync_latch(self):
         """Write the latch record when the latch changed (redline.latch); False if the flash failed.
@@ -513,7 +544,12 @@ class Node:
     def feed(self, channel, value):
         """One reading (channel index, int) through guard and interlock; returns ``self.fed``."""
         out = self.fed
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
         out.effective = self._step(channel, None, value)
+        if mk is not None:
+            mk.value(0)
         il = self.interlock
         out.result = self.guard.result
         out.actuator = 1 if il.actuator_on else 0
@@ -560,11 +596,16 @@ class Node:
         self._sampled_ms = now
         t0 = ticks_us()
         readers = self.readers
+        mk = self.marker
         n = 0
         for i in range(len(readers)):
             rd = readers[i]
             if rd is not None:
+                if mk is not None:
+                    mk.value(1)
                 self._step(i, rd, 0)
+                if mk is not None:
+                    mk.value(0)
                 n += 1
         self.counters["samples"] += n
         work = ticks_diff(ticks_us(), t0)
@@ -618,7 +659,14 @@ class Node:
     # -- the text path (``self.text``) --
     def sift(self, data):
         """The text gauges of one message (bytes-like); the SiftResult."""
-        r = self.sifter.sift(data)
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
+        try:
+            r = self.sifter.sift(data)
+        finally:
+            if mk is not None:
+                mk.value(0)
         self.counters["sifts"] += 1
         return r
 
@@ -627,13 +675,20 @@ class Node:
         interlock; returns ``self.said``."""
         pipe = self.pipeline
         il = self.interlock
-        r = pipe.process(data, now=now)
-        index = self.messages
-        self.messages = (index + 1) & _SMALL
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
+        try:
+            r = pipe.process(data, now=now)
+            index = self.messages
+            self.messages = (index + 1) & _SMALL
+            out = self.said
+            out.result = r
+            out.effective = il.apply(r.code, REASON_TEXT, index, -1)
+        finally:
+            if mk is not None:
+                mk.value(0)
         self.counters["msgs"] += 1
-        out = self.said
-        out.result = r
-        out.effective = il.apply(r.code, REASON_TEXT, index, -1)
         out.actuator = 1 if il.actuator_on else 0
         out.latched = il.latched
         if il.dirty:
@@ -655,7 +710,11 @@ class Node:
         return list(self.config.channels) if self.config is not None else []
 
     def stats(self):
-        """Counters and the interlock's state, for the ``stats`` op (allocates)."""
+        """Counters and the interlock's state, for the ``stats`` op (allocates).
+
+        ``heap_free`` is read after a garbage collection; ``heap_free_built`` is what was free
+        once the node was built, ``heap_free_boot`` what the board saw before (None when the
+        board does not say)."""
         il = self.interlock
         out = {}
         for k in self.counters:
@@ -672,8 +731,11 @@ class Node:
         out["latch_record"] = self.latch_boot
         out["latch_errors"] = self.latch_errors
         out["backoff_ms"] = self.auth_wait_ms()
-        out["uptime_ms"] = self.uptime_ms()
+        collect_garbage()
         out["heap_free"] = mem_free()
+        out["heap_free_built"] = self.heap_free_built
+        out["heap_free_boot"] = self.heap_free_boot
+        out["uptime_ms"] = self.uptime_ms()
         out["heap_largest"] = largest_free()
         return out
 

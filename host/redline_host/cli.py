@@ -31,7 +31,7 @@ COMMANDS = {
     "deploy": ("redline_host.commands.deploy", "copy redline .mpy files to a board and verify each SHA-256 on it"),
     "maint": ("redline_host.commands.maint", "open or close a node's maintenance window (its raw REPL, for mpremote)"),
     "flash": ("redline_host.commands.flash", "write a firmware image: esptool for ESP32, a UF2 copy for RP2040"),
-    "vboard": ("redline_host.commands.vboard", "run a virtual board (unix or wasm MicroPython behind a pty)"),
+    "vboard": ("redline_host.commands.vboard", "run a virtual board (unix or wasm MicroPython, or the emulated Pico) behind a pty"),
     "demo": ("redline_host.commands.demo", "virtual board halting on a spoofed sensor and an injected command"),
     "calibrate": ("redline_host.commands.calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
     "evaluate": ("redline_host.commands.evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),

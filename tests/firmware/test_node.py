@@ -272,3 +272,55 @@ def test_the_loop_feeds_the_watchdog_while_latched_or_held():
     node.hold = True
     node.sample()
     assert dog.fed == 4
+class MarkerPin:
+    """Counts rising and falling edges (allocation-free, so it can run under heap_lock)."""
+
+    def __init__(self):
+        self.level = 0
+        self.rises = 0
+        self.falls = 0
+
+    def value(self, v):
+        if v and not self.level:
+            self.rises += 1
+        elif not v and self.level:
+            self.falls += 1
+        self.level = v
+
+
+def test_marker_pulses_once_per_sampled_reading_and_allocates_nothing():
+    sensors = {"a": Sensor(1000), "b": Sensor(2000), "c": Sensor(-300)}
+    node = _node(sensors=sensors, cfg=_three())
+    marker = MarkerPin()
+    node.marker = marker
+    node.rate_hz = 1000
+    for i in range(40):
+        node.sample()
+    failed = 0
+    heap_lock()
+    try:
+        for i in range(100):
+            node.sample()
+            node.feed(0, 1000)
+    except Exception:
+        failed = 1
+    finally:
+        heap_unlock()
+    assert failed == 0
+    assert marker.rises == marker.falls == 3 * 140 + 100 and marker.level == 0
+
+
+def test_stats_report_heap_before_and_after_building_and_hello_the_feed_size():
+    from redline.compat import mem_free
+    board = Board(Pin())
+    board.heap_free_boot = 123456
+    node = Node(board, config=SensorConfig(("a",), baseline=100, scale=10))
+    s = node.stats()
+    assert s["heap_free_boot"] == 123456 and s["heap_free_built"] == node.heap_free_built
+    h = node.hello()
+    assert h["max_line"] == 4096 and 1 <= h["max_feed"] <= 1024
+    if mem_free():          # a MicroPython heap: room for max_feed readings of 256 words each
+        word = 8 if sys.maxsize >> 32 else 4
+        assert s["heap_free"] > 0 and h["max_feed"] == min(1024, node.heap_free_built // (256 * word))
+    else:                   # CPython: no heap figures, the line length alone bounds it
+        assert h["max_feed"] == 1024 and node.heap_free_built == 0

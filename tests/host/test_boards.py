@@ -118,6 +118,8 @@ def test_deploy_to_vboard_verifies_every_file(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["failed"] == [] and report["verified"] == report["files"] > 40
     assert report["maintenance"] == "unlocked"
+    # the virtual board's own redline_config.py would have shadowed the deployed .mpy
+    assert report["removed"] == ["redline_config.py"]
     assert key_file.stat().st_mode & 0o777 == 0o600 and len(bytes.fromhex(key_file.read_text())) == 32
     assert (tmp_path / "r.romfs").read_bytes()[:3] == b"\xd2\xcd\x31"
 

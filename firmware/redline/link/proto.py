@@ -196,6 +196,7 @@ class Protocol:
             "channels": node.channel_names(),
             "fields": list(FEED_FIELDS),
             "max_line": node.max_line,
+            "max_feed": node.max_feed,
             "key": node.key is not None,
             "key_error": node.key_error,
             "build_error": node.build_error,

@@ -54,7 +54,7 @@ def run(args):
         state = maint.unlock(args.port, unlock_key) if unlock_key is not None else "repl"
         report["maintenance"] = state
         try:
-            deploy.copy(args.port, args.stage_dir, files)
+            report["removed"] = deploy.copy(args.port, args.stage_dir, files)
             if not args.no_verify:
                 checks = deploy.verify(args.port, args.stage_dir, files)
                 bad = [c for c in checks if not c[3]]

@@ -114,14 +114,34 @@ def _mpremote(port, args, timeout=300):
     return proc.stdout.decode(errors="replace")
 
 
+_PREPARE_SCRIPT = """import os
+for d in %r:
+    try:
+        os.mkdir(d)
+    except OSError:
+        pass
+for p in %r:
+    try:
+        os.remove(p)
+        print('REMOVED', p)
+    except OSError:
+        pass
+"""
+
+
 def copy(port, out_dir, files, remote_dir=""):
-    """mkdir the folders, then one mpremote session copying every file (unchanged files skipped)."""
+    """mkdir the folders, then one mpremote session copying every file (unchanged files skipped).
+
+    A ``NAME.py`` already on the board beside a staged ``NAME.mpy`` is removed first:
+    MicroPython imports the ``.py`` before the ``.mpy``, so it would run instead of what is
+    deployed and verified. Returns the paths removed."""
     dirs = sorted({str(Path(remote_dir, f).parent) for f in files} - {".", ""})
-    mk = "import os\nfor d in %r:\n try:\n  os.mkdir(d)\n except OSError:\n  pass\n" % dirs
-    args = ["exec", mk]
+    shadows = [str(Path(remote_dir, f).with_suffix(".py").as_posix()) for f in files if f.endswith(".mpy")]
+    args = ["exec", _PREPARE_SCRIPT % (dirs, shadows)]
     for f in files:
         args += ["+", "fs", "cp", str(Path(out_dir) / f), ":" + str(Path(remote_dir, f).as_posix())]
-    _mpremote(port, args)
+    out = _mpremote(port, args)
+    return [line.split()[1] for line in out.splitlines() if line.startswith("REMOVED ")]
 
 
 _HASH_SCRIPT = """import hashlib
