@@ -226,7 +226,7 @@ def _pico_or_skip():
     if not (REPO / "tools" / "node_modules" / "rp2040js").is_dir():
         pytest.skip("rp2040js is not installed in tools/node_modules: run make setup")
     pytest.importorskip("littlefs", reason="PyPI littlefs-python is not installed")
-    for p in (REPO / "tools", REPO / "tools" / "rp2040"):
+    for p in (REPO / "tools",):
         if str(p) not in sys.path:
             sys.path.insert(0, str(p))
     from pico_image import cached_uf2
@@ -239,7 +239,7 @@ def _pico_or_skip():
 
 def test_trip_power_cycle_boot_still_safe_on_the_emulated_pico(tmp_path):
     uf2 = _pico_or_skip()
-    from vboard_rp2040 import RP2040Board, read_flash_file
+    from redline_host.device.rp2040 import RP2040Board
     vb = RP2040Board(flash=tmp_path / "flash.bin", uf2=uf2, bootrom=TOOLCHAINS / "rp2040-bootrom-b1.bin")
     vb.start()
     try:
@@ -273,7 +273,7 @@ def test_trip_power_cycle_boot_still_safe_on_the_emulated_pico(tmp_path):
 
 def test_protocol_hardening_on_the_emulated_pico(tmp_path):
     uf2 = _pico_or_skip()
-    from vboard_rp2040 import RP2040Board
+    from redline_host.device.rp2040 import RP2040Board
     vb = RP2040Board(flash=tmp_path / "flash.bin", uf2=uf2, bootrom=TOOLCHAINS / "rp2040-bootrom-b1.bin")
     vb.start()
     try:
