@@ -1,15 +1,17 @@
 """``redline vboard --board rp2040`` and ``redline deploy`` to it, kept across a restart of the virtual board.
 
-Starts the emulated Pico with the CLI (a kept --flash file, a --link), deploys redline's
-.mpy files, a calibration and a new key with ``redline deploy`` (mpremote over
-the board's raw REPL, each file's SHA-256 checked on the board), stops the virtual board
+Starts the emulated Pico with the CLI (a kept --flash file, a --link, its key written to
+a file), deploys redline's .mpy files, a calibration and a new key with ``redline deploy``
+(the running node's maintenance window opened with its key, then mpremote over the raw
+REPL, each file's SHA-256 checked on the board), stops the virtual board
 (SIGTERM: the flash is saved) and starts it again from the same flash: the node then runs
 the deployed modules (they shadow the frozen ones), the deployed configuration and the
 deployed key. About 4 minutes (the deploy's ~600 raw-REPL round trips run on a chip
 emulated at ~0.2x), so it runs with ``make board-test`` (``REDLINE_BOARD_TEST=1``) and
 skips in ``make test``, where test_rp2040_emulator.py's README test drives the same
-mpremote path (fs cp, reset) in 40 s. When the serial port stops being a REPL outside
-a deliberate maintenance path (issue 18) both show how deploy changes.
+mpremote path (fs cp, reset) in 40 s. Without the key the node's port is no REPL
+(tests/host/test_hardening.py): the deploy and the final mpremote check both go through
+the maintenance window.
 """
 import json
 import os
@@ -31,10 +33,11 @@ def ask(port, req):
     return json.loads(line)
 
 
-def start_vboard(tmp_path, uf2, flash, link, name, trace):
+def start_vboard(tmp_path, uf2, flash, link, name, trace, key_file):
     log = open(tmp_path / (name + ".log"), "wb")
     proc = subprocess.Popen([sys.executable, "-m", "redline_host.cli", "vboard", "--board", "rp2040", "--uf2", str(uf2),
-                             "--flash", str(flash), "--link", str(link), "--trace", str(trace)],
+                             "--flash", str(flash), "--link", str(link), "--trace", str(trace),
+                             "--key-file", str(key_file)],
                             stdout=subprocess.PIPE, stderr=log)
     line = proc.stdout.readline().decode().strip()      # the device path, once main.py answers
     assert line == str(link), (line, (tmp_path / (name + ".log")).read_text()[-2000:])
@@ -43,7 +46,7 @@ def start_vboard(tmp_path, uf2, flash, link, name, trace):
 
 def stop_vboard(proc):
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(60) == 0
+    assert proc.wait(60) == 128 + signal.SIGTERM      # the CLI's exit status for SIGTERM, board stopped
 
 
 @pytest.mark.skipif(os.environ.get("REDLINE_BOARD_TEST") != "1",
@@ -60,12 +63,14 @@ def test_deploy_survives_a_restart_of_the_virtual_board(tmp_path, pico_uf2):
     write_config_module(cfg, tmp_path / "redline_config.py", source="test_rp2040_deploy")
     trace = tmp_path / "nominal.csv"
     write_nominal_trace(trace, cfg, n=6000)
-    proc = start_vboard(tmp_path, pico_uf2, flash, link, "first", trace)
+    running = tmp_path / "running.key"          # written by the virtual board: the key it boots with
+    proc = start_vboard(tmp_path, pico_uf2, flash, link, "first", trace, running)
     try:
         with serial.serial_for_url(str(link), timeout=30) as port:
             first = ask(port, {"op": "hello"})
         deploy = subprocess.run([sys.executable, "-m", "redline_host.cli", "deploy", "--port", str(link), "--board",
-                                 "RPI_PICO", "--key-file", str(key_file), "--stage-dir", str(tmp_path / "stage"),
+                                 "RPI_PICO", "--key-file", str(key_file), "--unlock-key-file", str(running),
+                                 "--stage-dir", str(tmp_path / "stage"),
                                  "--config", str(tmp_path / "redline_config.py")],
                                 capture_output=True, timeout=1200)
         assert deploy.returncode == 0, deploy.stderr.decode(errors="replace")[-2000:]
@@ -78,7 +83,7 @@ def test_deploy_survives_a_restart_of_the_virtual_board(tmp_path, pico_uf2):
     key = bytes.fromhex(key_file.read_text().strip())
     assert read_flash_file(flash, "redline.key").decode().strip() == key.hex()    # saved on SIGTERM
 
-    proc = start_vboard(tmp_path, pico_uf2, flash, link, "second", trace)
+    proc = start_vboard(tmp_path, pico_uf2, flash, link, "second", trace, key_file)
     try:
         with serial.serial_for_url(str(link), timeout=30) as port:
             hello = ask(port, {"op": "hello"})
@@ -92,7 +97,11 @@ def test_deploy_survives_a_restart_of_the_virtual_board(tmp_path, pico_uf2):
             nonce = bytes.fromhex(ask(port, {"op": "challenge"})["nonce"])
             r = ask(port, {"op": "reset", "scope": "all", "mac": hmac_sha256(key, nonce + b"reset:all").hex()})
             assert r["ok"] is True and r["latched"] == 0
-        # and the modules come from the filesystem, not the frozen image
+        # and the modules come from the filesystem, not the frozen image (the REPL through the
+        # maintenance window, opened with the deployed key)
+        maint = subprocess.run([sys.executable, "-m", "redline_host.cli", "maint", "--port", str(link), "--key-file",
+                                str(key_file)], capture_output=True, timeout=120)
+        assert maint.returncode == 0, maint.stderr
         out = subprocess.run(mpremote_command() + ["connect", str(link), "resume", "exec",
                                                    "import redline.node\nprint(redline.node.__file__)"],
                              capture_output=True, timeout=120)

@@ -191,8 +191,10 @@ def test_marker_pin_counts_cycles_without_usb_storm(pico):
 
 
 def test_readme_provisioning_then_harness(pico, tmp_path):
-    """README "Flash a Pico" steps 3-5 as written, on the emulated board: the calibration and a new
-    key copied with mpremote (then reset), and the harness with that key and configuration."""
+    """README "Flash a Pico" steps 3-5 on the emulated board: the calibration and a new key copied
+    with mpremote in the maintenance window (README step 4's later-copy path, opened with
+    ``redline maint`` and the running key: the emulator has no GP14 jumper), then a reset, and the
+    harness with that key and configuration."""
     import secrets
     import subprocess
     import sys
@@ -202,6 +204,10 @@ def test_readme_provisioning_then_harness(pico, tmp_path):
     cfg = pico_default_config(window=20, warmup=20)
     write_config_module(cfg, tmp_path / "redline_config.py", source="test_readme_provisioning")
     (tmp_path / "pico.key").write_text(secrets.token_hex(32) + "\n")
+    (tmp_path / "running.key").write_text(pico.key.hex() + "\n")
+    r = subprocess.run([sys.executable, "-m", "redline_host.cli", "maint", "--port", pico.path, "--key-file",
+                        str(tmp_path / "running.key")], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr
     mp = mpremote_command() + ["connect", pico.path, "resume"]
     r = subprocess.run(mp + ["fs", "cp", str(tmp_path / "redline_config.py"), ":redline_config.py"],
                        capture_output=True, timeout=300)

@@ -107,7 +107,11 @@ def sha256_file(path):
 
 def _mpremote(port, args, timeout=300):
     cmd = mpremote_command() + ["connect", port, "resume"] + args
-    proc = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise UserError("mpremote did not finish within %d s (%s ...): is the board answering, and its "
+                        "maintenance window open?" % (timeout, " ".join(args[:3])))
     if proc.returncode != 0:
         raise UserError("mpremote failed (%s): %s" % (" ".join(args[:3]),
                                                       (proc.stderr or proc.stdout).decode(errors="replace").strip()[-500:]))
@@ -140,7 +144,9 @@ def copy(port, out_dir, files, remote_dir=""):
     args = ["exec", _PREPARE_SCRIPT % (dirs, shadows)]
     for f in files:
         args += ["+", "fs", "cp", str(Path(out_dir) / f), ":" + str(Path(remote_dir, f).as_posix())]
-    out = _mpremote(port, args)
+    # a slow link or board (the emulated Pico under load took over 300 s for ~75 files): the
+    # allowance grows with the number of files
+    out = _mpremote(port, args, timeout=60 + 10 * len(files))
     return [line.split()[1] for line in out.splitlines() if line.startswith("REMOVED ")]
 
 
