@@ -56,6 +56,11 @@ Example on a seeded stream (noise, then the same 12 readings again)::
 from redline.compat import const, zeros
 from redline.codes import FLAG_ADVERSARIAL
 
+try:  # the viper build of the rolling-hash step where the emitter exists (the boards)
+    from redline.sensor.roll_viper import roll3_viper as roll3
+except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
+    from redline.sensor.roll import roll3
+
 _P1 = const(32749)
 _P2 = const(32719)
 _B1 = const(131)
@@ -105,9 +110,13 @@ class ReplayDetector:
             b1 = (b1 * _B1) % _P1
             b2 = (b2 * _B2) % _P2
             b3 = (b3 * _B3) % _P3
-        self.top1 = b1          # B**(window-1) mod P
-        self.top2 = b2
-        self.top3 = b3
+        # the rolling hashes (redline.sensor.roll): [h1, h2, h3, top1, top2, top3], top = B**(window-1) mod P
+        self.hs = zeros("i", 6)         # of the step window
+        self.gs = zeros("i", 6)         # of the level window
+        for h in (self.hs, self.gs):
+            h[3] = b1
+            h[4] = b2
+            h[5] = b3
         # A stored step print younger than this many entries overlaps the window (a level
         # window is one reading shorter: the same skip is on the safe side).
         self.skip = (window + stride - 1) // stride
@@ -139,12 +148,11 @@ class ReplayDetector:
         self.filled = 0
         self.last = 0
         self.has_last = False
-        self.h1 = 0
-        self.h2 = 0
-        self.h3 = 0
-        self.g1 = 0             # the level window's three hashes
-        self.g2 = 0
-        self.g3 = 0
+        hs = self.hs
+        gs = self.gs
+        for i in range(3):
+            hs[i] = 0
+            gs[i] = 0
         self.nonzero = 0        # non-zero steps in the window
         self.changes = 0        # adjacent step pairs that differ
         self.lnonzero = 0       # the same over the level window's last window - 1 steps
@@ -164,9 +172,7 @@ class ReplayDetector:
             vals = self.vals
             oldv = vals[pos]
             vals[pos] = v
-            self.g1 = (((self.g1 - (oldv % _P1) * self.top1) % _P1) * _B1 + v % _P1) % _P1
-            self.g2 = (((self.g2 - (oldv % _P2) * self.top2) % _P2) * _B2 + v % _P2) % _P2
-            self.g3 = (((self.g3 - (oldv % _P3) * self.top3) % _P3) * _B3 + v % _P3) % _P3
+            roll3(self.gs, oldv, v)
         if not self.has_last:
             self.last = x
             self.has_last = True
@@ -205,10 +211,8 @@ class ReplayDetector:
                 self.lchanges += 1
         steps[pos] = q
         self.pos = p1
-        self.h1 = (((self.h1 - (old % _P1) * self.top1) % _P1) * _B1 + q % _P1) % _P1
-        self.h2 = (((self.h2 - (old % _P2) * self.top2) % _P2) * _B2 + q % _P2) % _P2
-        h3 = (((self.h3 - (old % _P3) * self.top3) % _P3) * _B3 + q % _P3) % _P3
-        self.h3 = h3
+        hs = self.hs
+        h3 = roll3(hs, old, q)
         filled = self.filled
         if filled < w:
             filled += 1
@@ -216,13 +220,14 @@ class ReplayDetector:
             if filled < w - 1:
                 return 0
         if filled == w:
-            fp = self.h1 * 32768 + self.h2
+            fp = hs[0] * 32768 + hs[1]
             self.fingerprint = fp
             if self.nonzero >= self.min_active and self.changes >= self.min_active:
                 if self._check(0, fp, h3, self.salt):
                     self.flags = FLAG_ADVERSARIAL
         if self.levels and self.lnonzero >= self.lmin_nz and self.lchanges >= self.lmin_ch:
-            if self._check(1, self.g1 * 32768 + self.g2, self.g3, self.salt ^ _LEVEL_SALT):
+            gs = self.gs
+            if self._check(1, gs[0] * 32768 + gs[1], gs[2], self.salt ^ _LEVEL_SALT):
                 self.flags = FLAG_ADVERSARIAL
         return self.flags
 
