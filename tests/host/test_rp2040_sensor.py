@@ -47,3 +47,11 @@ def test_plant_samples_through_node_sample_allocate_nothing(plant_pico):
     before = int(vb.exec_raw("print(node.counters['samples'])"))
     assert vb.exec_raw("print(sample_rows(400, 40, True))", timeout=900).strip() == "0"
     assert int(vb.exec_raw("print(node.counters['samples'])")) - before == 320
+
+
+def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
+    # the rp2 build runs mpy-cross -march=armv6m on frozen modules: roll_viper (native armv6m
+    # code in the frozen .mpy) imports there, and the replay detector uses it
+    out = plant_pico.exec_raw("from redline.sensor import replay, roll_viper\n"
+                              "print(replay.roll3 is roll_viper.roll3_viper)")
+    assert out.strip() == "True"
