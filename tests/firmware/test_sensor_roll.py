@@ -1,4 +1,4 @@
-"""The rolling-hash step: the viper build (where the emitter exists) against its pure-Python twin
+"""The replay detector's viper steps (rolling hashes, ring scan) against their pure-Python twins
 and against the formula, on seeded symbols including negatives and |x| near 2**30."""
 from redline.compat import zeros
 from redline.sensor.roll import roll3
@@ -65,3 +65,60 @@ def test_replay_uses_the_fast_step_where_it_exists():
     from redline.sensor import replay
     fast = _fast()
     assert replay.roll3 is (fast if fast is not None else roll3)
+
+
+def _fast_scan():
+    try:
+        from redline.sensor.scan_viper import ring_hit_viper
+        return ring_hit_viper
+    except (ImportError, SyntaxError):
+        return None
+
+
+def _scan_formula(prints, checks, fp, h3, base, hist, j, n):
+    for _ in range(n):
+        if prints[base + j] == fp and checks[base + j] == h3:
+            return 1
+        j = j - 1 if j else hist - 1
+    return 0
+
+
+def test_ring_scan_twin_and_viper_build_match_the_formula():
+    from redline.sensor.scan import ring_hit
+    fast = _fast_scan()
+    hist = 16
+    prints = zeros("i", 2 * hist)
+    checks = zeros("H", 2 * hist)
+    s = 3
+    for i in range(2 * hist):
+        s = (s * 75 + 74) % 65537
+        prints[i] = (s * 16381) & 0x3FFFFFFF if i % 3 else 1073741823 - i % 2   # 30-bit prints
+        checks[i] = (s * 7) & 0xFFFF
+    q = zeros("i", 5)
+    hits = 0
+    for t in range(600):
+        s = (s * 75 + 74) % 65537
+        slot = s % (2 * hist)
+        fp = prints[slot] if t % 2 else prints[slot] ^ (1 + t % 5)
+        h3 = checks[slot] if t % 3 else (checks[slot] + 1) & 0xFFFF
+        base = 0 if t % 4 < 2 else hist
+        j = (s >> 4) % hist
+        n = (s >> 8) % (hist + 1)
+        want = _scan_formula(prints, checks, fp, h3, base, hist, j, n)
+        q[0] = h3
+        q[1] = base
+        q[2] = hist
+        q[3] = j
+        q[4] = n
+        assert ring_hit(prints, checks, fp, q) == want
+        if fast is not None:
+            assert fast(prints, checks, fp, q) == want
+        hits += want
+    assert 20 < hits < 300
+
+
+def test_replay_uses_the_fast_scan_where_it_exists():
+    from redline.sensor import replay
+    from redline.sensor.scan import ring_hit
+    fast = _fast_scan()
+    assert replay.ring_hit is (fast if fast is not None else ring_hit)

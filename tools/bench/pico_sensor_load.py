@@ -106,6 +106,10 @@ def _clear():
     if il.latched:
         il.reset()
     node.guard.rearm()
+# the board's own readers may have sampled before the hold: start from a fresh guard, latch released
+node.guard.reset()
+_clear()
+node.sync_latch()
 def feed_rows(t0, t1, locked, pulse):
     fails = 0
     feed = node.feed

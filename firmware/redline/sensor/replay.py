@@ -60,6 +60,10 @@ try:  # the viper build of the rolling-hash step where the emitter exists (the b
     from redline.sensor.roll_viper import roll3_viper as roll3
 except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
     from redline.sensor.roll import roll3
+try:
+    from redline.sensor.scan_viper import ring_hit_viper as ring_hit
+except (ImportError, SyntaxError):
+    from redline.sensor.scan import ring_hit
 
 _P1 = const(32749)
 _P2 = const(32719)
@@ -94,6 +98,7 @@ class ReplayDetector:
         self.wpos = zeros("i", 2)
         self.stored = zeros("i", 2)
         self.tick = zeros("i", 2)
+        self.q = zeros("i", 5)          # the ring scan's arguments (redline.sensor.scan)
         self.store = store
         c = channel + 1
         # Per-channel salt (< 2**30) mixed into the prints handed to the shared store.
@@ -243,15 +248,17 @@ class ReplayDetector:
         stored = self.stored[k]
         wpos = self.wpos[k]
         hit = False
-        if counts[(fp ^ (fp >> 13)) & mask]:
+        if counts[(fp ^ (fp >> 13)) & mask] and stored > self.skip:
             j = wpos - 1 - self.skip
-            for _ in range(stored - self.skip):
-                if j < 0:
-                    j += hist
-                if prints[base + j] == fp and checks[base + j] == h3:
-                    hit = True
-                    break
-                j -= 1
+            if j < 0:
+                j += hist
+            q = self.q
+            q[0] = h3
+            q[1] = base
+            q[2] = hist
+            q[3] = j
+            q[4] = stored - self.skip
+            hit = ring_hit(prints, checks, fp, q) == 1
         if store is not None and not hit and store.contains(fp ^ salt, h3):
             hit = True
         t = self.tick[k] + 1
