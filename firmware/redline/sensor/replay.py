@@ -56,10 +56,12 @@ Example on a seeded stream (noise, then the same 12 readings again)::
 from redline.compat import const, zeros
 from redline.codes import FLAG_ADVERSARIAL
 
-try:  # the viper build of the rolling-hash step where the emitter exists (the boards)
-    from redline.sensor.roll_viper import roll3_viper as roll3
-except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
-    from redline.sensor.roll import roll3
+from redline.sensor.window import ST_SIZE, ST_WINDOW, ST_QUANT, ST_LEVELS, ST_HS, ST_GS, ST_MIN_ACTIVE, ST_LMIN_NZ, ST_LMIN_CH
+
+try:  # the viper builds where the emitter exists (the boards, the unix port)
+    from redline.sensor.window_viper import advance_viper as advance
+except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twins
+    from redline.sensor.window import advance
 try:
     from redline.sensor.scan_viper import ring_hit_viper as ring_hit
 except (ImportError, SyntaxError):
@@ -89,9 +91,9 @@ class ReplayDetector:
         # level gate: the level window has window - 1 steps and window - 2 adjacent pairs of them
         self.lmin_nz = min(min_active, window - 1)
         self.lmin_ch = min(min_active, window - 2)
-        self.steps = zeros("i", window)
         kinds = 2 if levels else 1
-        self.vals = zeros("i", window * (kinds - 1))    # the last ``window`` readings // quant
+        # per-reading state, the window's steps and levels (// quant): redline.sensor.window
+        self.st = zeros("i", ST_SIZE + 2 * window)
         # prints: steps in [0, history), levels in [history, 2 * history)
         self.prints = zeros("i", kinds * history)
         self.checks = zeros("H", kinds * history)    # third hash of each stored print
@@ -115,13 +117,17 @@ class ReplayDetector:
             b1 = (b1 * _B1) % _P1
             b2 = (b2 * _B2) % _P2
             b3 = (b3 * _B3) % _P3
-        # the rolling hashes (redline.sensor.roll): [h1, h2, h3, top1, top2, top3], top = B**(window-1) mod P
-        self.hs = zeros("i", 6)         # of the step window
-        self.gs = zeros("i", 6)         # of the level window
-        for h in (self.hs, self.gs):
-            h[3] = b1
-            h[4] = b2
-            h[5] = b3
+        st = self.st
+        st[ST_WINDOW] = window
+        st[ST_QUANT] = quant
+        st[ST_LEVELS] = 1 if levels else 0
+        st[ST_MIN_ACTIVE] = min_active
+        st[ST_LMIN_NZ] = self.lmin_nz
+        st[ST_LMIN_CH] = self.lmin_ch
+        for h in (ST_HS, ST_GS):        # B**(window-1) mod P after each kind's three hashes
+            st[h + 3] = b1
+            st[h + 4] = b2
+            st[h + 5] = b3
         # A stored step print younger than this many entries overlaps the window (a level
         # window is one reading shorter: the same skip is on the safe side).
         self.skip = (window + stride - 1) // stride
@@ -131,12 +137,14 @@ class ReplayDetector:
         self.reset()
 
     def reset(self):
-        steps = self.steps
-        vals = self.vals
-        for i in range(self.window):
-            steps[i] = 0
-        for i in range(len(vals)):
-            vals[i] = 0
+        st = self.st
+        for i in range(8):                      # position, fill, last reading, the gates' counts
+            st[i] = 0
+        for i in range(3):                      # the hashes (their tops stay)
+            st[ST_HS + i] = 0
+            st[ST_GS + i] = 0
+        for i in range(ST_SIZE, len(st)):       # steps and levels
+            st[i] = 0
         prints = self.prints
         checks = self.checks
         for i in range(len(prints)):
@@ -149,90 +157,22 @@ class ReplayDetector:
             self.wpos[k] = 0
             self.stored[k] = 0
             self.tick[k] = 0
-        self.pos = 0            # next step / reading slot (the oldest)
-        self.filled = 0
-        self.last = 0
-        self.has_last = False
-        hs = self.hs
-        gs = self.gs
-        for i in range(3):
-            hs[i] = 0
-            gs[i] = 0
-        self.nonzero = 0        # non-zero steps in the window
-        self.changes = 0        # adjacent step pairs that differ
-        self.lnonzero = 0       # the same over the level window's last window - 1 steps
-        self.lchanges = 0
         self.fingerprint = -1
         self.flags = 0
 
     def update(self, x):
         self.flags = 0
-        quant = self.quant
-        if not quant:
+        if not self.quant:
             return 0
-        w = self.window
-        pos = self.pos
-        if self.levels:
-            v = x // quant
-            vals = self.vals
-            oldv = vals[pos]
-            vals[pos] = v
-            roll3(self.gs, oldv, v)
-        if not self.has_last:
-            self.last = x
-            self.has_last = True
-            self.pos = pos + 1 if pos + 1 < w else 0
-            return 0
-        q = (x - self.last) // quant
-        self.last = x
-        if q > 1048575:
-            q = 1048575
-        elif q < -1048575:
-            q = -1048575
-        steps = self.steps
-        old = steps[pos]
-        p1 = pos + 1 if pos + 1 < w else 0
-        nxt = steps[p1]                                   # second oldest
-        newest = steps[pos - 1 if pos else w - 1]
-        # Pairs leaving and entering the window (the window starts as zeros).
-        if old != nxt:
-            self.changes -= 1
-        if q != newest:
-            self.changes += 1
-        if old:
-            self.nonzero -= 1
-        if q:
-            self.nonzero += 1
-        # The level window's steps are the newest window - 1: the one leaving is the
-        # second oldest, and its pair with the third oldest leaves too.
-        if nxt:
-            self.lnonzero -= 1
-        if q:
-            self.lnonzero += 1
-        if w > 2:
-            if nxt != steps[p1 + 1 if p1 + 1 < w else 0]:
-                self.lchanges -= 1
-            if q != newest:
-                self.lchanges += 1
-        steps[pos] = q
-        self.pos = p1
-        hs = self.hs
-        h3 = roll3(hs, old, q)
-        filled = self.filled
-        if filled < w:
-            filled += 1
-            self.filled = filled
-            if filled < w - 1:
-                return 0
-        if filled == w:
-            fp = hs[0] * 32768 + hs[1]
-            self.fingerprint = fp
-            if self.nonzero >= self.min_active and self.changes >= self.min_active:
-                if self._check(0, fp, h3, self.salt):
+        due = advance(self.st, x)
+        if due:
+            st = self.st
+            if due & 4:
+                fp = st[ST_HS] * 32768 + st[ST_HS + 1]
+                self.fingerprint = fp
+                if due & 1 and self._check(0, fp, st[ST_HS + 2], self.salt):
                     self.flags = FLAG_ADVERSARIAL
-        if self.levels and self.lnonzero >= self.lmin_nz and self.lchanges >= self.lmin_ch:
-            gs = self.gs
-            if self._check(1, gs[0] * 32768 + gs[1], gs[2], self.salt ^ _LEVEL_SALT):
+            if due & 2 and self._check(1, st[ST_GS] * 32768 + st[ST_GS + 1], st[ST_GS + 2], self.salt ^ _LEVEL_SALT):
                 self.flags = FLAG_ADVERSARIAL
         return self.flags
 

@@ -3,7 +3,7 @@
 Identical results to the pure-Python twin (every value it reads is >= 0: see there).
 Importing this module fails where the emitter is missing (SyntaxError on the WebAssembly
 port, ImportError on CPython); ``redline.sensor.replay`` then uses the twin.
-tests/firmware/test_sensor_roll.py runs both on every runtime.
+tests/firmware/test_sensor_replay_fast.py runs both on every runtime.
 """
 import micropython
 

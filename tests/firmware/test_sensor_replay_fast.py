@@ -1,70 +1,78 @@
-"""The replay detector's viper steps (rolling hashes, ring scan) against their pure-Python twins
-and against the formula, on seeded symbols including negatives and |x| near 2**30."""
+"""The replay detector's viper steps (window step, ring scan) against their pure-Python twins
+and against the formulas, on seeded readings including negatives and |x| near 2**29."""
 from redline.compat import zeros
-from redline.sensor.roll import roll3
-
-
-def _formula(h, old, new):
-    out = []
-    for k, (p, b) in enumerate(((32749, 131), (32719, 257), (32717, 293))):
-        out.append((((h[k] - (old % p) * h[3 + k]) % p) * b + new % p) % p)
-    return out
+from redline.sensor.replay import ReplayDetector
+from redline.sensor.window import advance
 
 
 def _fast():
     try:
-        from redline.sensor.roll_viper import roll3_viper
-        return roll3_viper
+        from redline.sensor.window_viper import advance_viper
+        return advance_viper
     except (ImportError, SyntaxError):      # no viper emitter here: nothing faster to compare
         return None
 
 
-def _symbols(n):
-    s = 1
+def _readings(n, seed):
+    s = seed
     out = []
-    edges = (0, 1, -1, 1073741823, -1073741823, 536870911, -536870912, 1048575, -1048575, 32749, -32717)
+    edges = (0, 1, -1, 536870911, -536870911, 1048575, -1048576, 32749, -32717)
     for i in range(n):
         s = (s * 75 + 74) % 65537
-        if i % 7 == 3:
+        if i % 11 == 3:
             out.append(edges[i % len(edges)])
+        elif i % 40 < 8:
+            out.append(out[-1] if out else 0)                    # flat stretches
         else:
-            out.append((s - 32768) * (1 + (i % 5) * 4099))
+            out.append((s - 32768) * (1 + (i % 5) * 4099) // 7)
     return out
 
 
-def test_twin_matches_the_formula():
-    h = zeros("i", 6)
-    h[3] = 5003
-    h[4] = 17
-    h[5] = 32716
-    xs = _symbols(400)
-    for i in range(1, len(xs)):
-        want = _formula(h, xs[i - 1], xs[i])
-        got = roll3(h, xs[i - 1], xs[i])
-        assert [h[0], h[1], h[2]] == want and got == want[2]
+def _hash(vals, p, b):
+    h = 0
+    for v in vals:
+        h = (h * b + v % p) % p
+    return h
+
+
+def test_twin_hashes_are_the_window_polynomials():
+    # after any stream, the step and level hashes are the polynomial hashes of the last window
+    for w, quant in ((2, 1), (5, 3), (23, 1)):
+        r = ReplayDetector(window=w, history=64, min_active=1, quant=quant, levels=True)
+        xs = _readings(300, w)
+        for x in xs:
+            advance(r.st, x)
+        steps = [max(-1048575, min(1048575, (xs[i] - xs[i - 1]) // quant)) for i in range(len(xs) - w, len(xs))]
+        levels = [x // quant for x in xs[-w:]]
+        st = r.st
+        assert [st[11], st[12], st[13]] == [_hash(steps, 32749, 131), _hash(steps, 32719, 257), _hash(steps, 32717, 293)]
+        assert [st[17], st[18], st[19]] == [_hash(levels, 32749, 131), _hash(levels, 32719, 257), _hash(levels, 32717, 293)]
+        nz = sum(1 for q in steps if q)
+        assert st[4] == nz
 
 
 def test_viper_build_matches_the_twin():
     fast = _fast()
     if fast is None:
         return
-    a = zeros("i", 6)
-    b = zeros("i", 6)
-    for h in (a, b):
-        h[3] = 32748
-        h[4] = 257
-        h[5] = 12345
-    xs = _symbols(600)
-    for i in range(1, len(xs)):
-        r1 = roll3(a, xs[i - 1], xs[i])
-        r2 = fast(b, xs[i - 1], xs[i])
-        assert r1 == r2 and a[0] == b[0] and a[1] == b[1] and a[2] == b[2]
+    for w, quant, levels in ((2, 1, True), (3, 1, True), (6, 2, False), (22, 1, True)):
+        a = ReplayDetector(window=w, history=64, min_active=2, quant=quant, levels=levels)
+        b = ReplayDetector(window=w, history=64, min_active=2, quant=quant, levels=levels)
+        dues = 0
+        for x in _readings(700, w + 7):
+            d1 = advance(a.st, x)
+            d2 = fast(b.st, x)
+            assert d1 == d2
+            dues += d1
+            for i in range(len(a.st)):
+                assert a.st[i] == b.st[i]
+        assert dues > 100
 
 
 def test_replay_uses_the_fast_step_where_it_exists():
     from redline.sensor import replay
     fast = _fast()
-    assert replay.roll3 is (fast if fast is not None else roll3)
+    assert replay.advance is (fast if fast is not None else advance)
 
 
 def _fast_scan():
