@@ -50,8 +50,9 @@ def test_plant_samples_through_node_sample_allocate_nothing(plant_pico):
 
 
 def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
-    # the rp2 build runs mpy-cross -march=armv6m on frozen modules: roll_viper (native armv6m
-    # code in the frozen .mpy) imports there, and the replay detector uses it
-    out = plant_pico.exec_raw("from redline.sensor import replay, roll_viper\n"
-                              "print(replay.roll3 is roll_viper.roll3_viper)")
-    assert out.strip() == "True"
+    # the rp2 build runs mpy-cross -march=armv6m on frozen modules: the viper modules (native
+    # armv6m code in the frozen .mpy) import there, and the replay detector uses them
+    out = plant_pico.exec_raw("from redline.sensor import replay, window_viper, scan_viper\n"
+                              "print(replay.advance is window_viper.advance_viper, "
+                              "replay.ring_hit is scan_viper.ring_hit_viper)")
+    assert out.split() == ["True", "True"]
