@@ -56,3 +56,15 @@ def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
                               "print(replay.advance is window_viper.advance_viper, "
                               "replay.ring_hit is scan_viper.ring_hit_viper)")
     assert out.split() == ["True", "True"]
+
+
+def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
+    # tests/firmware/test_sensor_replay_fast.py, run on the chip itself: its parity tests compare
+    # the frozen armv6m viper builds with the frozen twins (a unix-port pass does not prove
+    # armv6m code: this found a wrong clamp constant there)
+    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_replay_fast.py").read_text()
+    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
+    assert len(names) >= 5
+    run = "".join("%s()\n" % n for n in names)
+    out = plant_pico.exec_raw(src + "\n" + run + "print('passed', %d)\n" % len(names), timeout=600)
+    assert out.split() == ["passed", str(len(names))]

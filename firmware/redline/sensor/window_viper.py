@@ -4,7 +4,10 @@ Identical results to the pure-Python twin. A viper ``ptr32`` load does not sign-
 64-bit port, so every slot that may hold a negative value (the last reading, steps, levels)
 is read as ``(v ^ m) - m`` with ``m = 1 << 31``: the sign extension of the low 32 bits on a
 64-bit port, the identity on a 32-bit one. Hashes stay 0..32748 and every product under
-2**25; viper's ``//`` and ``%`` floor like Python's. Importing this module fails where the
+2**25; viper's ``//`` and ``%`` floor like Python's. The step clamp +-1048575 is built at
+run time (``(1 << 20) - 1``): as immediates in the comparison the armv6m build of
+MicroPython v1.27.0's viper emitter got it wrong (a step of 100 came out -8191 on the
+emulated Pico; tests/host/test_rp2040_sensor.py now runs the parity there). Importing this module fails where the
 emitter is missing (SyntaxError on the WebAssembly port, ImportError on CPython);
 ``redline.sensor.replay`` then uses the twin. tests/firmware/test_sensor_replay_fast.py runs both
 on every runtime.
@@ -16,6 +19,8 @@ import micropython
 def advance_viper(st: ptr32, x: int) -> int:
     m = 1
     m = m << 31
+    lim = 1
+    lim = (lim << 20) - 1       # 1048575: built at run time (see the module doc)
     w = int(st[8])
     quant = int(st[9])
     pos = int(st[0])
@@ -37,10 +42,10 @@ def advance_viper(st: ptr32, x: int) -> int:
         return 0
     q = (x - ((int(st[2]) ^ m) - m)) // quant
     st[2] = x
-    if q > 1048575:
-        q = 1048575
-    elif q < -1048575:
-        q = -1048575
+    if q > lim:
+        q = lim
+    elif q < 0 - lim:
+        q = 0 - lim
     old = (int(st[26 + pos]) ^ m) - m
     nxt = (int(st[26 + p1]) ^ m) - m
     if pos:
