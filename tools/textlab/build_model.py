@@ -141,7 +141,7 @@ def main():
     patterns = compile_patterns(PHRASES)
     m = {"bits": a.bits, "scale": scale, "intercept": intercept, "threshold": threshold, "warn": warn,
          "p_at": p_at, "p_scale": p_scale, "weights": weights, "fold": est.table_[0], "pages": est.table_[1], "ascii": est.table_[2],
-         "patterns": patterns}
+         "patterns": patterns, "lex": est.lex_[0], "lexf": est.lex_[1], "decode": est.decode if est.lex_[0] else 0}
     path, sha = hashtrain.write_module(a.out, m, "hashed word and character 3-gram model, %d buckets" % (1 << a.bits))
     # out-of-fold report (training corpus; not a held-out measure)
     dev_att = np.isin(units, ("device/attacks", "device/obfuscated", "device/carriers"))
@@ -170,10 +170,12 @@ def main():
         "threshold_logit": round(thr_logit, 4), "warn_logit": round(warn_logit, 4),
         "p_at": p_at, "p_scale": p_scale,
         "budgets": {"escalate_fpr": a.escalate_fpr, "warn_fpr": a.warn_fpr, "on": list(DEVICE_BENIGN)},
-        "payload_bytes": len(m["ascii"]) + len(weights) + len(m["fold"]) + len(m["pages"]) + len(patterns),
+        "payload_bytes": len(m["ascii"]) + len(weights) + len(m["fold"]) + len(m["pages"]) + len(patterns)
+        + len(m["lex"]) + len(m["lexf"]),
         "ascii_bytes": len(m["ascii"]),
         "weights_bytes": len(weights), "fold_bytes": len(m["fold"]), "pages_bytes": len(m["pages"]),
         "pattern_bytes": len(patterns), "patterns": list(PHRASES),
+        "lexicon_bytes": len(m["lex"]) + len(m["lexf"]), "decode": m["decode"],
         "rows": len(rows), "rows_per_unit": units_rows,
         "out_of_fold": rep, "out_of_fold_per_unit": per_unit,
         "corpus": prov,

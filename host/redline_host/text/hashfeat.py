@@ -44,6 +44,193 @@ def profile_bucket(x, mix):
 
 SEP, IGNORE, SELF, SOLO = fold.T_SEP, fold.T_IGNORE, fold.T_SELF, fold.T_SOLO
 
+# lexicon and decoding (redline.text.feat)
+LEX_PREFIX = 6
+KEY_CLASS, KEY_PAIR, KEY_FLAG = 0x100, 0x200, 0x400
+MIX_CLS = (0x1C8D, 0x3125)
+LEX_MULT = 0x1A5
+LEX_EMPTY = 0xFFFFFF
+DECODED = 256
+DEC_RUNS, DEC_SPACED = 2, 4
+
+
+def mix_key(x, mask):
+    """Bucket of a class / class-pair / flag key (redline.text.feat._mix)."""
+    a, b = MIX_CLS
+    t = (x & 0x3FFF) * a + (x >> 14) * b
+    return (t ^ (t >> 13)) & mask
+
+
+def lex_slot(key, nslots):
+    return ((key * LEX_MULT) >> 5) & (nslots - 1)
+
+
+def lexicon_table(lex):
+    """(keys, masks) int64 arrays of the occupied slots of a LEX table."""
+    a = np.frombuffer(bytes(lex), dtype=np.uint8).reshape(-1, 5).astype(np.int64)
+    keys = (a[:, 0] << 16) | (a[:, 1] << 8) | a[:, 2]
+    masks = (a[:, 3] << 8) | a[:, 4]
+    occ = keys != LEX_EMPTY
+    return keys[occ], masks[occ]
+
+
+def build_lexicon(pairs, min_slots=16):
+    """(LEX, LEXF) bytes for {key: class mask}: open addressing at load <= 2/3, linear probing."""
+    n = max(min_slots, 1)
+    while n * 2 < len(pairs) * 3:
+        n *= 2
+    slots = [None] * n
+    for key in sorted(pairs):
+        i = lex_slot(key, n)
+        while slots[i] is not None:
+            i = (i + 1) & (n - 1)
+        slots[i] = (key, pairs[key])
+    lex = bytearray()
+    lexf = bytearray(1024)
+    for sl in slots:
+        if sl is None:
+            lex += b"\xff\xff\xff\x00\x00"
+        else:
+            k, m = sl
+            lex += bytes(((k >> 16) & 0xFF, (k >> 8) & 0xFF, k & 0xFF, (m >> 8) & 0xFF, m & 0xFF))
+            lexf[(k >> 3) & 0x3FF] |= 1 << (k & 7)
+    return bytes(lex), bytes(lexf)
+
+
+_B64 = bytearray(128)
+for _c in range(48, 58):
+    _B64[_c] = 1
+for _c in range(65, 91):
+    _B64[_c] = 5 if _c < 71 else 7
+for _c in range(97, 123):
+    _B64[_c] = 9 if _c < 103 else 11
+_B64[43] = _B64[47] = 3
+_ALNUM = bytes(1 if (48 <= c < 58 or 65 <= c < 91 or 97 <= c < 123) else 0 for c in range(128))
+
+
+def _b64val(b):
+    if b >= 97:
+        return b - 71
+    if b >= 65:
+        return b - 65
+    if b >= 48:
+        return b + 4
+    return 62 if b == 43 else 63
+
+
+def decoded_text(data, runs=True, spaced=True):
+    """(buffer bytes, flag bits) that the firmware scores as more text of ``data`` (its exact twin).
+
+    ``runs``: every run of 16+ base64 characters decoded (hex when all are hex digits), kept when
+    >= 90 % printable ASCII and >= 50 % ASCII letters, each followed by a space; ``spaced``: runs
+    of 3+ one-letter ASCII words joined (a change of the gap starts a new word). At most 255 bytes."""
+    buf = bytearray()
+    cap = DECODED - 1
+    flags = 0
+    n = len(data)
+    if runs:
+        j = 0
+        while j < n:
+            b = data[j]
+            if b >= 0x80 or not _B64[b]:
+                j += 1
+                continue
+            st = j
+            bits = 0
+            while j < n and data[j] < 0x80 and _B64[data[j]]:
+                bits |= _B64[data[j]]
+                j += 1
+            if j - st < 16 or len(buf) >= cap:
+                continue
+            m0 = len(buf)
+            if not bits & 2:
+                i = st
+                while i + 1 < j and len(buf) < cap:
+                    buf.append(int(chr(data[i]) + chr(data[i + 1]), 16))
+                    i += 2
+            elif bits & 4 and bits & 8:
+                acc = 0
+                nb = 0
+                for i in range(st, j):
+                    if len(buf) >= cap:
+                        break
+                    acc = ((acc << 6) | _b64val(data[i])) & 0xFFFFFF
+                    nb += 6
+                    if nb >= 8:
+                        nb -= 8
+                        buf.append((acc >> nb) & 0xFF)
+            seg = buf[m0:]
+            good = sum(1 for b in seg if 0x20 <= b < 0x7F or b in (9, 10, 13))
+            letters = sum(1 for b in seg if 65 <= b < 91 or 97 <= b < 123)
+            ln = len(seg)
+            if ln == 0 or good * 10 < ln * 9 or letters * 2 < ln:
+                del buf[m0:]
+            else:
+                buf.append(0x20)
+        if buf:
+            flags |= DEC_RUNS
+    if spaced:
+        m_before = len(buf)
+        out = _join_spaced(data, buf, cap)
+        if len(out) > m_before:
+            flags |= DEC_SPACED
+        buf = out
+    return bytes(buf), flags
+
+
+def _join_spaced(data, buf, cap):
+    n = len(data)
+    j = 0
+    run = 0
+    g0 = 0
+    gl = -1
+    last = -1
+    base = len(buf)
+
+    def put(b):
+        if len(buf) < cap:
+            buf.append(b)
+
+    while j < n:
+        b = data[j]
+        if b < 0x80 and not _ALNUM[b]:
+            j += 1
+            continue
+        st = j
+        j += 1
+        while j < n and not (data[j] < 0x80 and not _ALNUM[data[j]]):
+            j += 1
+        b = data[st]
+        single = j - st == 1 and 0x39 < b < 0x80
+        if single and run:
+            g = st - last - 1
+            if g <= 4:
+                if gl < 0:
+                    gl = g
+                    g0 = last + 1
+                elif not (g == gl and data[last + 1:last + 1 + g] == data[g0:g0 + g]):
+                    put(0x20)
+                put(b | 0x20)
+                run += 1
+                last = st
+                continue
+        if run >= 3:
+            put(0x20)
+            base = len(buf)
+        else:
+            del buf[base:]
+        run = 0
+        gl = -1
+        if single:
+            run = 1
+            last = st
+            put(b | 0x20)
+    if run >= 3:
+        put(0x20)
+    else:
+        del buf[base:]
+    return buf
+
 
 def bucket(x, mix, mask):
     """Bucket of a key below 2**28 (numpy arrays or ints): all products stay below 2**29."""
@@ -57,9 +244,10 @@ class Features:
     @classmethod
     def of_model(cls, model):
         """The features of a checked format-2 ``redline.text.model.Model``."""
-        return cls(model.fold, model.pages, model.bits, model.ascii)
+        return cls(model.fold, model.pages, model.bits, model.ascii, getattr(model, "lex", b""),
+                   getattr(model, "decode", 0))
 
-    def __init__(self, ranges, pages, bits, ascii):
+    def __init__(self, ranges, pages, bits, ascii, lex=b"", decode=0):
         if not 8 <= bits <= 16:
             raise ValueError("bits must be 8..16")
         self.ranges = bytes(ranges)
@@ -75,6 +263,16 @@ class Features:
         self._ascii32 = np.frombuffer(bytes(ascii), dtype=np.uint8).astype(np.int32)
         self._wkey = None
         self._lut = None
+        self.lex = bytes(lex)
+        self.decode = decode if self.lex else 0
+        if self.lex:
+            keys, masks = lexicon_table(self.lex)
+            order = np.argsort(keys)
+            self._lkeys = keys[order]
+            self._lmasks = masks[order]
+            self._cidx = np.array([mix_key(KEY_CLASS + c, self.mask) for c in range(16)], dtype=np.int64)
+            self._pidx = np.array([mix_key(KEY_PAIR + c, self.mask) for c in range(256)], dtype=np.int64)
+            self._fidx = np.array([mix_key(KEY_FLAG + c, self.mask) for c in range(4)], dtype=np.int64)
 
     # -- code points -> (kind, unit) ---------------------------------------------------------
     def fold_cps(self, cps):
@@ -188,14 +386,23 @@ class Features:
         active = np.searchsorted(-lens_sorted, -np.arange(1, maxlen + 1), side="right")
         prime = np.int32(PRIME)
         m21 = np.int32(M21)
+        hp6 = None
         for k in range(maxlen):
             na = int(active[k])
             v = hs[:na]
             v ^= u[first[:na] + k]
             v *= prime
             v &= m21
+            if k == LEX_PREFIX - 1:
+                hp6 = hs[:na].copy()
         h = np.empty(nwords, dtype=np.int32)
         h[order] = hs
+        # lexicon key: the hash of the first six letters, or of the whole word when shorter
+        key = h.copy()
+        if hp6 is not None:
+            key[order[:len(hp6)]] = hp6
+        self._last_key = key
+        self._last_solo = solo[li][wstart]
         return u, lt, pos, wstart, wlen, wtext, h
 
     @staticmethod
@@ -220,26 +427,126 @@ class Features:
         g_end = (lp << 14) | (code[last] << 7) | END
         return g_mid, mid, g_end
 
+    def _parts(self, texts, profile=False):
+        """Every feature of every text: (3-gram keys, their text, other bucket indices, their text).
+
+        With a lexicon: the decoded / joined text of a message (``decoded_text``) adds its own
+        features to the message's, then one feature per class present, per pair of classes present
+        and per decoding flag (what ``redline.text.feat.HashScorer`` adds at the end).
+        ``profile=True``: the profile buckets of the words and word pairs instead (no 3-grams)."""
+        nt = len(texts)
+        z = np.zeros(0, np.int64)
+        got = self._words(texts)
+        g, gt, o, ot, cls, lng, spc = self._base(got, nt, profile)
+        if not self.lex:
+            return g, gt, o, ot
+        flags = np.zeros(nt, dtype=np.int64)
+        todo = np.flatnonzero((lng & (self.decode & DEC_RUNS > 0)) | (spc & (self.decode & DEC_SPACED > 0)))
+        parents, bufs = [], []
+        for i in todo:
+            t = texts[i]
+            data = t.encode("utf-8", "surrogatepass") if isinstance(t, str) else bytes(t)
+            buf, f = decoded_text(data, bool(lng[i]) and self.decode & DEC_RUNS, bool(spc[i]) and self.decode & DEC_SPACED)
+            flags[i] = f
+            if buf:
+                parents.append(i)
+                bufs.append(buf)
+        gs, gts, os_, ots = [g], [gt], [o], [ot]
+        if bufs:
+            par = np.asarray(parents, dtype=np.int64)
+            got2 = self._words(bufs)
+            g2, gt2, o2, ot2, cls2, _, _ = self._base(got2, len(bufs), profile)
+            gs.append(g2)
+            gts.append(par[gt2] if len(gt2) else z)
+            os_.append(o2)
+            ots.append(par[ot2] if len(ot2) else z)
+            np.bitwise_or.at(cls, par, cls2)
+        if not profile:
+            ci, ct = self._class_features(cls, flags)
+            os_.append(ci)
+            ots.append(ct)
+        return np.concatenate(gs), np.concatenate(gts), np.concatenate(os_), np.concatenate(ots)
+
+    def _base(self, got, nt, profile=False):
+        """Base features of a batch plus, with a lexicon, each text's class mask and decoding triggers."""
+        z = np.zeros(0, np.int64)
+        cls = np.zeros(nt, dtype=np.int64)
+        lng = np.zeros(nt, dtype=bool)
+        spc = np.zeros(nt, dtype=bool)
+        if got is None:
+            return z, z, z, z, cls, lng, spc
+        u, lt, pos, wstart, wlen, wtext, h = got
+        key = self._last_key
+        wsolo = self._last_solo
+        h64 = h.astype(np.int64)
+        same = wtext[1:] == wtext[:-1]
+        bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
+        bt = wtext[1:][same]
+        if self.lex:
+            wm = self._lookup(key.astype(np.int64))
+            # two one-letter (CJK, kana) words in a row: the pair key
+            ss = same & wsolo[1:] & wsolo[:-1]
+            if ss.any():
+                pk = ((h64[:-1][ss] * PRIME) & M21) ^ h64[1:][ss]
+                wm[1:][ss] |= self._lookup(pk)
+            np.bitwise_or.at(cls, wtext, wm)
+            lng[wtext[wlen >= 16]] = True
+            first = u[wstart]
+            code = np.where(first < 0x80, first, (first ^ (first >> 7) ^ (first >> 14)) & 0x7F)
+            single = (wlen == 1) & (code > 0x39) & ~wsolo
+            if len(single) >= 3:
+                run3 = single[:-2] & single[1:-1] & single[2:] & same[:-1] & same[1:]
+                spc[wtext[:-2][run3]] = True
+        if profile:
+            return (z, z, np.concatenate([profile_bucket(h64, MIX_PW), profile_bucket(bkey, MIX_PP)]),
+                    np.concatenate([wtext, bt]).astype(np.int64), cls, lng, spc)
+        g_mid, mid, g_end = self._grams(u, pos, wstart, wlen)
+        g = np.concatenate([g_mid, g_end]).astype(np.int64)
+        gt = np.concatenate([lt[mid], wtext]).astype(np.int64)
+        mask = self.mask
+        o = np.concatenate([bucket(h64, MIX_UNI, mask), bucket(bkey, MIX_BI, mask)])
+        ot = np.concatenate([wtext, bt]).astype(np.int64)
+        return g, gt, o, ot, cls, lng, spc
+
+    def _lookup(self, keys):
+        """Class masks of lexicon keys (0 where absent)."""
+        lk = self._lkeys
+        i = np.searchsorted(lk, keys)
+        i[i >= len(lk)] = 0
+        return np.where(lk[i] == keys, self._lmasks[i], 0).astype(np.int64)
+
+    def _class_features(self, cls, flags):
+        """(bucket, text) of the class, class-pair and flag features of each text."""
+        idx, tx = [], []
+        for a in range(16):
+            ha = np.flatnonzero((cls >> a) & 1)
+            if not len(ha):
+                continue
+            idx.append(np.full(len(ha), self._cidx[a]))
+            tx.append(ha)
+            ca = cls[ha]
+            for b in range(a + 1, 16):
+                hb = ha[((ca >> b) & 1).astype(bool)]
+                if len(hb):
+                    idx.append(np.full(len(hb), self._pidx[a * 16 + b]))
+                    tx.append(hb)
+        for k, bit in ((0, DEC_RUNS), (1, DEC_SPACED)):
+            hf = np.flatnonzero(flags & bit)
+            if len(hf):
+                idx.append(np.full(len(hf), self._fidx[k]))
+                tx.append(hf)
+        if not idx:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(idx).astype(np.int64), np.concatenate(tx).astype(np.int64)
+
     def batch(self, texts, profile=False):
         """(bucket indices, text index of each) for all features of all texts.
 
         ``profile=True``: the profile buckets (16 bits) of the words and word pairs instead."""
-        got = self._words(texts)
-        if got is None:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        u, lt, pos, wstart, wlen, wtext, h = got
-        h64 = h.astype(np.int64)
-        same = wtext[1:] == wtext[:-1]
-        bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
+        g, gt, o, ot = self._parts(texts, profile)
         if profile:
-            return (np.concatenate([profile_bucket(h64, MIX_PW), profile_bucket(bkey, MIX_PP)]),
-                    np.concatenate([wtext, wtext[1:][same]]).astype(np.int64))
-        g_mid, mid, g_end = self._grams(u, pos, wstart, wlen)
-        g = np.concatenate([g_mid, g_end]).astype(np.int64)
-        mask = self.mask
-        idx = np.concatenate([bucket(g, MIX_G3, mask), bucket(h64, MIX_UNI, mask), bucket(bkey, MIX_BI, mask)])
-        tx = np.concatenate([lt[mid], wtext, wtext, wtext[1:][same]]).astype(np.int64)
-        return idx, tx
+            return o, ot
+        return np.concatenate([bucket(g, MIX_G3, self.mask), o]), np.concatenate([gt, ot])
 
     def lists(self, texts):
         """Bucket indices per text (unordered), as lists of int arrays."""
@@ -263,22 +570,13 @@ class Features:
         The 3-grams go through a table of every 21-bit key's weight (built once per weight
         table: 2 MiB), so a 3-gram costs one gather instead of its bucket arithmetic."""
         nt = len(texts)
-        got = self._words(texts)
-        if got is None:
-            return np.zeros(nt, np.int64), np.zeros(nt, np.int64)
-        u, lt, pos, wstart, wlen, wtext, h = got
+        g, gt, o, ot = self._parts(texts)
         w = self._weights(weights)
-        g_mid, mid, g_end = self._grams(u, pos, wstart, wlen)
         lut = self._gram_table(weights)
-        acc = np.bincount(lt[mid], weights=lut[g_mid], minlength=nt)
-        acc += np.bincount(wtext, weights=lut[g_end], minlength=nt)
-        h64 = h.astype(np.int64)
-        acc += np.bincount(wtext, weights=w[bucket(h64, MIX_UNI, self.mask)], minlength=nt)
-        same = wtext[1:] == wtext[:-1]
-        bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
-        bt = wtext[1:][same]
-        acc += np.bincount(bt, weights=w[bucket(bkey, MIX_BI, self.mask)], minlength=nt)
-        n = np.bincount(lt[mid], minlength=nt) + 2 * np.bincount(wtext, minlength=nt) + np.bincount(bt, minlength=nt)
+        acc = np.bincount(gt, weights=lut[g], minlength=nt) if len(g) else np.zeros(nt)
+        if len(o):
+            acc += np.bincount(ot, weights=w[o], minlength=nt)
+        n = np.bincount(gt, minlength=nt) + np.bincount(ot, minlength=nt)
         return np.rint(acc).astype(np.int64), n.astype(np.int64)
 
     def _weights(self, weights):

@@ -298,3 +298,29 @@ def entries():
         for w in WORDS[name].split():
             out.append((ci, w))
     return out
+
+
+def compile_lexicon(features):
+    """{lexicon key: class mask} under a model's folding (``hashfeat.Features``), as the firmware keys words.
+
+    A word's key is the hash of its first six units (all of them when shorter); an entry of one
+    CJK / kana letter is that letter's word hash, of two or more the pair key of its first two.
+    Entries that fold to several words (or to none) are skipped."""
+    from .hashfeat import M21, PRIME
+
+    out = {}
+    for ci, word in entries():
+        got = features._words([word])
+        if got is None:
+            continue
+        key = features._last_key
+        solo = features._last_solo
+        h = got[6]
+        if len(h) == 1:
+            k = int(key[0])
+        elif solo.all():
+            k = ((int(h[0]) * PRIME) & M21) ^ int(h[1])
+        else:
+            continue
+        out[k] = out.get(k, 0) | (1 << ci)
+    return out
