@@ -81,7 +81,7 @@ def hashed_model():
 # A tiny lexicon for the class features: (word, class bit); keys as the scorer makes them
 # (hash of the first six letters, or of the whole word when shorter), 32 slots of 5 bytes.
 LEX_WORDS = (("ignore", 0), ("disable", 0), ("interlock", 1), ("alarm", 2), ("manager", 4), ("you", 11),
-             ("now", 6), ("all", 12), ("instructions", 8), ("previous", 8))
+             ("now", 6), ("all", 12), ("instructions", 8), ("previous", 8), ("backwards", 13), ("rot13", 13))
 
 
 def _key(word):
@@ -118,8 +118,8 @@ def lexicon_tables():
     return bytes(lex), bytes(lexf)
 
 
-def lexicon_model(decode=6):
-    """The tiny model with LEX_WORDS and decoding (base64/hex runs 2, spaced letters 4)."""
+def lexicon_model(decode=14):
+    """The tiny model with LEX_WORDS and decoding (base64/hex runs 2, spaced letters 4, ROT13/backwards 8)."""
     m = hashed_model()
     m.lex, m.lexf = lexicon_tables()
     m.decode = decode

@@ -224,6 +224,8 @@ def test_lexicon_and_decoding_equal_the_firmware_scorer():
         texts.append(gap.join(plain))                          # spaced out
         texts.append(base64.b64encode(plain.encode()).decode() + " " + plain[:5])
         texts.append(plain.encode().hex())
+        texts.append("rot13: " + plain.translate(str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm")))
+        texts.append("backwards " + plain[::-1])
     acc, n = Features.of_model(m).sums(m.weights, texts)
     s = HashScorer(m)
     decoded = 0

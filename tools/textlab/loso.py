@@ -220,7 +220,7 @@ def main():
     ap.add_argument("--balance", default="unit", choices=("label", "unit"))
     ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))
     ap.add_argument("--no-lexicon", action="store_true", help="no word-class features (round 1's recipe)")
-    ap.add_argument("--decode", type=int, default=6, help="decoding bits with the lexicon: 2 base64/hex, 4 spacing")
+    ap.add_argument("--decode", type=int, default=14, help="decoding bits with the lexicon: 2 base64/hex, 4 spacing, 8 ROT13/backwards on a cue")
     ap.add_argument("--out")
     a = ap.parse_args()
     if a.grams != "3" or a.no_words or a.no_bigrams:

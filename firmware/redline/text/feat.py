@@ -78,6 +78,8 @@ _EMPTY = const(0xFFFFFF)    # an empty lexicon slot
 _DECODED = const(256)       # the buffer of decoded / joined text
 _DEC_RUNS = const(2)        # model.decode bits: base64 / hex runs, spaced-out letters
 _DEC_SPACED = const(4)
+_DEC_TURNED = const(8)      # ... words read as ROT13 or backwards, when the message names an encoding
+_CUE = const(0x2000)        # class 13 ("encoding": decode, base64, rot13, backwards, ...)
 _NOT_HEX = const(2)
 _UPPER = const(4)
 _LOWER = const(8)
@@ -275,6 +277,11 @@ class HashScorer:
                 if k > m:
                     self.decoded |= _DEC_SPACED
                 m = k
+            if self.classes & _CUE and dec & _DEC_TURNED:
+                k = self._turned(data, length, m)
+                if k > m:
+                    self.decoded |= _DEC_TURNED
+                m = k
             if m:
                 self._pass(self._buf, m)
             self._finish()
@@ -314,6 +321,9 @@ class HashScorer:
             n += 1
         if d & _DEC_SPACED:
             acc += w[self._fidx[1]]
+            n += 1
+        if d & _DEC_TURNED:
+            acc += w[self._fidx[2]]
             n += 1
         self.acc = acc
         self.n = n
@@ -380,6 +390,52 @@ class HashScorer:
             else:
                 buf[m] = 0x20
                 m += 1
+        return m
+
+    def _turned(self, data, length, m):
+        """Runs of 4+ ASCII letters read as ROT13 and backwards; a reading whose lexicon key hits goes
+        into the buffer (lower case, then a space). Runs only when the message names an encoding."""
+        buf = self._buf
+        cap = _DECODED - 1
+        lexf = self._lexf
+        j = 0
+        while j < length:
+            b = data[j] | 0x20
+            if not 0x61 <= b <= 0x7A:
+                j += 1
+                continue
+            st = j
+            while j < length and 0x61 <= (data[j] | 0x20) <= 0x7A:
+                j += 1
+            if j - st < 4:
+                continue
+            # ROT13: the key of the first six letters turned
+            h = _OFF
+            e = st + 6 if j - st > 6 else j
+            for i in range(st, e):
+                b = ((((data[i] | 0x20) - 0x61) + 13) % 26) + 0x61
+                h = ((h ^ b) * _PRIME) & _M21
+            if (lexf[(h >> 3) & 0x3FF] >> (h & 7)) & 1 and self._lexmask(h):
+                for i in range(st, j):
+                    if m < cap:
+                        buf[m] = ((((data[i] | 0x20) - 0x61) + 13) % 26) + 0x61
+                        m += 1
+                if m < cap:
+                    buf[m] = 0x20
+                    m += 1
+            # backwards: the key of the last six letters, last first
+            h = _OFF
+            e = j - 7 if j - st > 6 else st - 1
+            for i in range(j - 1, e, -1):
+                h = ((h ^ (data[i] | 0x20)) * _PRIME) & _M21
+            if (lexf[(h >> 3) & 0x3FF] >> (h & 7)) & 1 and self._lexmask(h):
+                for i in range(j - 1, st - 1, -1):
+                    if m < cap:
+                        buf[m] = data[i] | 0x20
+                        m += 1
+                if m < cap:
+                    buf[m] = 0x20
+                    m += 1
         return m
 
     def _join(self, data, length, m):

@@ -51,7 +51,8 @@ MIX_CLS = (0x1C8D, 0x3125)
 LEX_MULT = 0x1A5
 LEX_EMPTY = 0xFFFFFF
 DECODED = 256
-DEC_RUNS, DEC_SPACED = 2, 4
+DEC_RUNS, DEC_SPACED, DEC_TURNED = 2, 4, 8
+CUE_CLASS = 13          # lexicon class "encoding": its presence turns on ROT13 / backwards reading
 
 
 def mix_key(x, mask):
@@ -118,7 +119,40 @@ def _b64val(b):
     return 62 if b == 43 else 63
 
 
-def decoded_text(data, runs=True, spaced=True):
+def _whash(units):
+    h = OFF
+    for u in units:
+        h = ((h ^ u) * PRIME) & M21
+    return h
+
+
+def _turned(data, buf, cap, hit):
+    n = len(data)
+    j = 0
+    while j < n:
+        if not 0x61 <= (data[j] | 0x20) <= 0x7A:
+            j += 1
+            continue
+        st = j
+        while j < n and 0x61 <= (data[j] | 0x20) <= 0x7A:
+            j += 1
+        if j - st < 4:
+            continue
+        low = [data[i] | 0x20 for i in range(st, j)]
+        rot = [((c - 0x61 + 13) % 26) + 0x61 for c in low]
+        if hit(_whash(rot[:LEX_PREFIX])):
+            for c in rot + [0x20]:
+                if len(buf) < cap:
+                    buf.append(c)
+        back = low[::-1]
+        if hit(_whash(back[:LEX_PREFIX])):
+            for c in back + [0x20]:
+                if len(buf) < cap:
+                    buf.append(c)
+    return buf
+
+
+def decoded_text(data, runs=True, spaced=True, turned=None):
     """(buffer bytes, flag bits) that the firmware scores as more text of ``data`` (its exact twin).
 
     ``runs``: every run of 16+ base64 characters decoded (hex when all are hex digits), kept when
@@ -175,6 +209,11 @@ def decoded_text(data, runs=True, spaced=True):
         if len(out) > m_before:
             flags |= DEC_SPACED
         buf = out
+    if turned is not None:
+        m_before = len(buf)
+        buf = _turned(data, buf, cap, turned)
+        if len(buf) > m_before:
+            flags |= DEC_TURNED
     return bytes(buf), flags
 
 
@@ -441,12 +480,15 @@ class Features:
         if not self.lex:
             return g, gt, o, ot
         flags = np.zeros(nt, dtype=np.int64)
-        todo = np.flatnonzero((lng & (self.decode & DEC_RUNS > 0)) | (spc & (self.decode & DEC_SPACED > 0)))
+        cue = ((cls >> CUE_CLASS) & 1).astype(bool)
+        todo = np.flatnonzero((lng & (self.decode & DEC_RUNS > 0)) | (spc & (self.decode & DEC_SPACED > 0))
+                              | (cue & (self.decode & DEC_TURNED > 0)))
         parents, bufs = [], []
         for i in todo:
             t = texts[i]
             data = t.encode("utf-8", "surrogatepass") if isinstance(t, str) else bytes(t)
-            buf, f = decoded_text(data, bool(lng[i]) and self.decode & DEC_RUNS, bool(spc[i]) and self.decode & DEC_SPACED)
+            buf, f = decoded_text(data, bool(lng[i]) and self.decode & DEC_RUNS, bool(spc[i]) and self.decode & DEC_SPACED,
+                                  self._turned_hit if cue[i] and self.decode & DEC_TURNED else None)
             flags[i] = f
             if buf:
                 parents.append(i)
@@ -508,6 +550,9 @@ class Features:
         ot = np.concatenate([wtext, bt]).astype(np.int64)
         return g, gt, o, ot, cls, lng, spc
 
+    def _turned_hit(self, key):
+        return bool(self._lookup(np.array([key], dtype=np.int64))[0])
+
     def _lookup(self, keys):
         """Class masks of lexicon keys (0 where absent)."""
         lk = self._lkeys
@@ -530,7 +575,7 @@ class Features:
                 if len(hb):
                     idx.append(np.full(len(hb), self._pidx[a * 16 + b]))
                     tx.append(hb)
-        for k, bit in ((0, DEC_RUNS), (1, DEC_SPACED)):
+        for k, bit in ((0, DEC_RUNS), (1, DEC_SPACED), (2, DEC_TURNED)):
             hf = np.flatnonzero(flags & bit)
             if len(hf):
                 idx.append(np.full(len(hf), self._fidx[k]))

@@ -58,7 +58,7 @@ class HashModel(ClassifierMixin, BaseEstimator):
     """Logistic regression on hashed feature counts. Learned: ``coef_`` (2**bits), ``intercept_``, ``table_``."""
 
     def __init__(self, bits=15, C=1.0, balance="unit", fold_digits=True, tol=1e-4, max_iter=3000,
-                 random_state=42, lexicon=True, decode=6):
+                 random_state=42, lexicon=True, decode=14):
         self.bits = bits
         self.lexicon = lexicon
         self.decode = decode
