@@ -101,7 +101,9 @@ WORDS = {
         manager admin administrator engineer supervisor authorize authorise authorized authorised
         authorization authorisation authority approve approved approval owner director chief boss root
         superuser sudo vendor manufacturer official inspector ceo cto commander officer foreman behalf
-        permission clearance privileged privilege certified headquarters management
+        permission clearance privileged privilege certified headquarters management obey obedient comply
+        gehorche gehorchen obéis obéissez obedece obedecer obbedisci gehoorzaam słuchaj подчиняйся слушайся
+        itaat lyd poslouchej 服从 従え
         leiter betriebsleiter chef ingenieur vorgesetzter vorgesetzte genehmige genehmigt genehmigung
         autorisiert autorisiere befugt befugnis anordnung hersteller schichtleiter
         responsable directeur administrateur ingénieur superviseur autorise autorisation approuvé ordre
@@ -160,20 +162,20 @@ WORDS = {
     "roleplay": """
         pretend pretending roleplay role persona character imagine simulate simulation hypothetical
         hypothetically fictional fiction story game mode unrestricted unfiltered uncensored jailbreak
-        jailbroken dan developer godmode unlimited unbound liberated evil act acting
-        rolle spiele modus uneingeschränkt entwicklermodus simuliere vorstellen
-        semblant imagine rôle joue mode développeur simule
-        finge imagina rol papel juego modo desarrollador simula
-        fingi immagina ruolo gioco modalità sviluppatore
-        finja jogo desenvolvedor
-        alsof rol spel modus ontwikkelaar
-        udawaj wyobraź rola rolę gra tryb deweloper
-        притворись представь роль игра режим разработчика
+        jailbroken dan godmode unlimited unbound liberated evil act acting
+        rolle spiele modus uneingeschränkt simuliere vorstellen
+        semblant imagine rôle joue mode simule
+        finge imagina rol papel juego modo simula
+        fingi immagina ruolo gioco modalità
+        finja jogo
+        alsof rol spel modus
+        udawaj wyobraź rola rolę gra tryb
+        притворись представь роль игра режим
         уяви роль режим
-        rol oyun mod modu modda kısıtlamasız filtresiz sınırsız geliştirici
-        låtsas föreställ roll läge utvecklarläge
-        předstírej představ role hra režim vývojář
-        假装 扮演 角色 模式 开发 演じ 役割 モー ード 開発 역할 모드 개발자
+        rol oyun mod modu modda kısıtlamasız filtresiz sınırsız
+        låtsas föreställ roll läge
+        předstírej představ role hra režim
+        假装 扮演 角色 模式 演じ 役割 モー ード 역할 모드
     """,
     "hierarchy": """
         instructions instruction instructed prompt prompts rules rule policy policies guidelines guideline
