@@ -7,7 +7,7 @@ NODE_STAMP := tools/node_modules/.redline-setup
 
 BOARD ?= ESP32_GENERIC
 
-.PHONY: setup test bench clean data evaluate scenarios demo firmware fuzz-long
+.PHONY: setup test bench clean data evaluate scenarios demo firmware fuzz-long pico-image board-test
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -20,8 +20,22 @@ $(NODE_STAMP): tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: setup
+test: setup pico-image
 	$(PY) -m pytest -q tests
+
+# The RPI_PICO UF2 the emulated-Pico tests boot (tests/host/test_rp2040_*.py): built from
+# ../shared/toolchains into build/pico, cached by a hash of every input; without the toolchains
+# it says so and the tests skip.
+pico-image: setup
+	$(PY) tools/pico_image.py --if-available
+
+# The full harness on the emulated Pico (>= 5,000 text vectors, 20,000 sensor readings; ~15 min),
+# redline deploy to it across a restart (~4 min), then the hardware tests against it.
+board-test: setup
+	$(PY) tools/pico_image.py
+	$(VENV)/bin/redline harness --port rp2040
+	REDLINE_BOARD_TEST=1 $(PY) -m pytest -q tests/host/test_rp2040_deploy.py
+	$(PY) -m pytest -q tests/hardware --port rp2040
 
 demo: setup
 	$(VENV)/bin/redline demo
@@ -37,7 +51,7 @@ else
 endif
 
 fuzz-long: setup
-	$(PY) -m redline_host.device.fuzz --lines 1000000
+	$(PY) -m redline_host.device.fuzz --lines 1100000
 
 data: setup
 	$(VENV)/bin/redline data

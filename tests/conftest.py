@@ -34,7 +34,7 @@ def pytest_addoption(parser):
         help="MicroPython runtime(s) for the firmware suite: unix, wasm (default: both; repeatable or comma separated)",
     )
     # hardware tests (tests/hardware): a real board's serial port, or vboard / wasm; skipped without it
-    parser.addoption("--port", default=None, help="board serial port, pyserial URL, 'vboard' or 'wasm'")
+    parser.addoption("--port", default=None, help="board serial port, pyserial URL, 'vboard', 'wasm' or 'rp2040'")
     parser.addoption("--key-file", default=None, help="hex reset key provisioned on the board")
 
 

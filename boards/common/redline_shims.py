@@ -1,4 +1,5 @@
-"""Hardware shims shared by the real boards: ADC and I2C sensors, halt pin, LED, watchdog, clock.
+"""Hardware shims shared by the real boards: ADC and I2C sensors, halt pin, LED, watchdog, clock, key,
+flash, reset cause, entropy, maintenance pin.
 
 Only boards/ touches ``machine``; the firmware gets these objects injected
 (redline.node.Node). A board's ``redline_board.make()`` is just::
@@ -10,11 +11,23 @@ Only boards/ touches ``machine``; the firmware gets these objects injected
 ``pins`` names the pin numbers (see boards/*/pins.py). Readings are raw
 integers: ``read_u16()`` counts for ADCs, the 16-bit big-endian register value
 for the I2C sensor; the calibration (``redline calibrate``) is in these units.
+
+- The latch record lives on the board's file system root (``flash``:
+  redline.latch.FileFlash), next to ``redline.key``.
+- ``reset_cause`` / ``watchdog_cause`` are ``machine.reset_cause()`` and
+  ``machine.WDT_RESET``; a board whose watchdog also serves ``machine.reset()``
+  passes its own ``reset_cause`` function to ``make_board`` (RPI_PICO does).
+- ``entropy(n)`` is ``os.urandom`` where the port has it, else a SHA-256 pool
+  stirred at boot with ADC noise and ``machine.unique_id()`` (redline.link.mac).
+- ``maintenance`` is True when ``pins.MAINT_PIN`` is held at ``pins.MAINT_LEVEL``
+  (default 0, with the pull-up on) during boot: main.py then leaves the REPL to
+  the maintainer and does not start.
 """
-import os
 import time
 
 import machine
+
+from redline.compat import ticks_diff, ticks_ms
 
 
 class AdcSensor:
@@ -72,12 +85,16 @@ class Watchdog:
 class Clock:
     """Millisecond ticks (wrapping, use ticks_diff)."""
 
-    ticks_ms = staticmethod(time.ticks_ms)
-    ticks_diff = staticmethod(time.ticks_diff)
+    ticks_ms = staticmethod(ticks_ms)
+    ticks_diff = staticmethod(ticks_diff)
 
 
 def read_key(path="redline.key"):
-    """The HMAC reset key provisioned by ``redline deploy`` (hex), or None."""
+    """The HMAC reset key provisioned by ``redline deploy`` (hex), or None.
+
+    A key shorter than 16 bytes is returned as read: the node refuses it and says so
+    (``hello``'s ``key_error``), so a short key is reported instead of silently ignored.
+    """
     try:
         with open(path) as f:
             text = f.read().strip()
@@ -90,13 +107,51 @@ def read_key(path="redline.key"):
         return None
 
 
+def maintenance_requested(pins):
+    """True when ``pins.MAINT_PIN`` is held at ``pins.MAINT_LEVEL`` (default 0, pull-up on) at boot."""
+    pin = getattr(pins, "MAINT_PIN", None)
+    if pin is None:
+        return False
+    level = getattr(pins, "MAINT_LEVEL", 0)
+    pull = machine.Pin.PULL_UP if level == 0 else machine.Pin.PULL_DOWN
+    p = machine.Pin(pin, machine.Pin.IN, pull)
+    time.sleep(0.005)            # let the pull settle
+    return p.value() == level
+
+
+def _stir_entropy(sensors):
+    """Feed the fallback pool what the board offers when the port has no os.urandom."""
+    from redline.link import mac
+    try:
+        import os
+        os.urandom(1)
+        return
+    except (ImportError, AttributeError, NotImplementedError, OSError):
+        pass
+    noise = bytearray()
+    uid = getattr(machine, "unique_id", None)
+    if uid is not None:
+        noise.extend(uid())
+    for _ in range(8):
+        for name in sensors:
+            try:
+                v = sensors[name].read()
+            except Exception:
+                continue
+            noise.append(v & 255)
+            noise.append((v >> 8) & 255)
+    mac.stir(bytes(noise))
+
+
 class Board:
-    def __init__(self, name, pins):
+    def __init__(self, name, pins, reset_cause=None):
+        from redline.latch import FileFlash
         from redline.link.stdio import StdioSerial
         self.name = name
         self.safe_level = getattr(pins, "HALT_SAFE_LEVEL", 0)
         # the actuator goes safe first, before any slower set-up can fail
         self.halt_pin = HaltPin(pins.HALT, self.safe_level)
+        self.maintenance = maintenance_requested(pins)
         self.status_pin = StatusLed(pins.LED, 0) if getattr(pins, "LED", None) is not None else None
         sensors = {}
         for name_, pin in pins.ADC_CHANNELS:
@@ -108,21 +163,28 @@ class Board:
             sensors[ch] = I2cSensor(i2c, addr, reg)
         self.sensors = sensors
         wd = getattr(pins, "WATCHDOG_MS", 0)
-        self.watchdog = Watchdog(wd) if wd else None
-        self.boot_latched = hasattr(machine, "WDT_RESET") and machine.reset_cause() == machine.WDT_RESET
+        self.reset_cause = reset_cause() if reset_cause is not None else machine.reset_cause()
+        self.watchdog_cause = getattr(machine, "WDT_RESET", None)
+        # the watchdog starts only when redline runs (not in a maintenance boot)
+        self.watchdog = Watchdog(wd) if wd and not self.maintenance else None
+        self.flash = FileFlash("")
         self.key = read_key()
         self.rate_hz = getattr(pins, "RATE_HZ", None)
         self.objective = getattr(pins, "OBJECTIVE", b"")
         self.text = getattr(pins, "TEXT", True)      # False: a sensor-only node (no text path in RAM)
+        marker = getattr(pins, "MARKER", None)         # a free GPIO pulsed around each step (timing)
+        self.marker = machine.Pin(marker, machine.Pin.OUT, value=0) if marker is not None else None
         self.clock = Clock()
         self.serial = StdioSerial()
+        _stir_entropy(sensors)
 
     def entropy(self, n):
-        return os.urandom(n)
+        from redline.link.mac import random_bytes
+        return random_bytes(n)
 
     def write(self, data):
         self.serial.write(data)
 
 
-def make_board(name, pins):
-    return Board(name, pins)
+def make_board(name, pins, reset_cause=None):
+    return Board(name, pins, reset_cause)

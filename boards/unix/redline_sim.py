@@ -7,7 +7,13 @@ be a replay, which the guard is there to catch)::
 
     src = TraceSource("nominal.csv")
     sensors = src.sensors()          # {"temp_a": reader, ...}; reader.read() -> int
+
+The readings are kept in one flat ``array('i')`` (4 bytes each), not a list per
+row: a few thousand rows fit beside the node on a board-sized heap. A header
+that names a channel twice, or a row with a missing or non-integer cell, is a
+``ValueError`` naming the line.
 """
+from array import array
 
 
 class _Reader:
@@ -22,35 +28,56 @@ class _Reader:
 class TraceSource:
     def __init__(self, path=None, rows=None, names=None):
         self.names = []
-        self.rows = []
+        self.values = array("i")
         if path:
             with open(path) as f:
-                first = True
+                number = 0
                 for line in f:
+                    number += 1
                     line = line.strip()
                     if not line or line[0] == "#":
                         continue
                     cells = line.split(",")
-                    if first:
-                        self.names = [c.strip() for c in cells]
-                        first = False
-                    else:
-                        self.rows.append([int(c) for c in cells])
+                    if not self.names:
+                        for c in cells:
+                            c = c.strip()
+                            if c in self.names:
+                                raise ValueError("trace line %d: channel %s named twice" % (number, c))
+                            self.names.append(c)
+                        continue
+                    if len(cells) != len(self.names):
+                        raise ValueError("trace line %d: %d cells, the header has %d" % (number, len(cells), len(self.names)))
+                    for c in cells:
+                        try:
+                            v = int(c)
+                        except ValueError:
+                            raise ValueError("trace line %d: %s is not an integer" % (number, c.strip()))
+                        self.values.append(v)
         if rows is not None:
-            self.rows = rows
             self.names = list(names)
+            for row in rows:
+                for v in row:
+                    self.values.append(v)
+        self.width = len(self.names)
+        self.count = len(self.values) // self.width if self.width else 0
         self.row = -1
-        self.active = len(self.rows) > 0
+        self.active = self.count > 0
+
+    @property
+    def rows(self):
+        """The trace as a list of rows (host and tests; allocates)."""
+        w = self.width
+        return [list(self.values[i * w:(i + 1) * w]) for i in range(self.count)]
 
     def read(self, column):
         if column == 0:
             self.row += 1
-            if self.row >= len(self.rows) - 1:
+            if self.row >= self.count - 1:
                 self.active = False
-            if self.row >= len(self.rows):
-                self.row = len(self.rows) - 1
+            if self.row >= self.count:
+                self.row = self.count - 1
         r = self.row if self.row >= 0 else 0
-        return self.rows[r][column]
+        return self.values[r * self.width + column]
 
     def sensors(self):
         out = {}

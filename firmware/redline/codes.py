@@ -103,10 +103,15 @@ REASON_WATCHDOG = const(34)       # the main loop missed its deadline / watchdog
 REASON_CONFIG = const(35)         # configuration rejected (format or hash)
 REASON_LATCHED = const(36)        # latched by an earlier halt
 REASON_MODEL = const(37)          # classifier model rejected (format or hash): fail closed
+REASON_DEADLINE = const(38)       # sampling fell behind its deadline (the main loop was starved)
+REASON_NO_RECORD = const(39)      # no latch record on the board's flash at boot: latched until reset
+REASON_BAD_RECORD = const(40)     # the latch record on flash is unreadable (checksum): latched until reset
+REASON_BUILD = const(41)          # the node could not be built whole (e.g. out of memory): fail closed
 
 # -- the node (48..63) and the text path (64..) --
 REASON_AUTH_REFUSED = const(48)   # a latch reset refused (bad or missing MAC)
 REASON_AUTH_RESET = const(49)     # a latch reset accepted
+REASON_MAINT = const(50)          # maintenance (raw REPL) unlocked by an authenticated command
 REASON_TEXT = const(64)           # a text-pipeline decision (audit reason)
 
 REASONS = (
@@ -135,6 +140,16 @@ INTERLOCK_REASONS = (
     "config rejected",
     "latched",
     "model rejected",
+    "sampling deadline missed",
+    "no latch record",
+    "latch record unreadable",
+    "node build failed",
+)
+
+NODE_REASONS = (
+    "reset refused",
+    "reset accepted",
+    "maintenance unlocked",
 )
 
 
@@ -143,4 +158,6 @@ def reason_text(code):
         return REASONS[code]
     if 32 <= code < 32 + len(INTERLOCK_REASONS):
         return INTERLOCK_REASONS[code - 32]
+    if 48 <= code < 48 + len(NODE_REASONS):
+        return NODE_REASONS[code - 48]
     return "unknown"

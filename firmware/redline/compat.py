@@ -2,7 +2,7 @@
 
 Firmware modules import from here instead of testing the platform themselves::
 
-    from redline.compat import const, ticks_ms, ticks_diff, IS_MICROPYTHON
+    from redline.compat import const, ticks_ms, ticks_diff, ticks_add, IS_MICROPYTHON
 
 On MicroPython every name is the real one; on CPython they are small stand-ins
 with the same behaviour (``const`` is the identity, ``heap_lock`` does nothing).
@@ -35,6 +35,7 @@ try:
     ticks_ms = _time.ticks_ms
     ticks_us = _time.ticks_us
     ticks_diff = _time.ticks_diff
+    ticks_add = _time.ticks_add
 except AttributeError:  # CPython: emulate the 30-bit wrapping tick counters
     _TICKS_MASK = (1 << 30) - 1
 
@@ -50,6 +51,9 @@ except AttributeError:  # CPython: emulate the 30-bit wrapping tick counters
             d -= 1 << 30
         return d
 
+    def ticks_add(a, b):
+        return (a + b) & _TICKS_MASK
+
 try:
     from gc import mem_alloc, mem_free
     from gc import collect as collect_garbage
@@ -62,6 +66,44 @@ except ImportError:  # CPython has no heap figures of this kind, so nothing to c
 
     def collect_garbage():
         return None
+
+
+def largest_free(granule=64, cap=1048576):
+    """The largest block the heap can hand out now, in bytes (to ``granule``, at most ``cap``); 0 on CPython.
+
+    MicroPython reports the largest free block only in ``micropython.mem_info()``'s
+    printout, which would go to the serial port. So this probes: after a
+    collection it tries ``bytearray(k)`` for k from ``gc.mem_free()`` down, by
+    bisection (about 12 tries on a 256 KB heap), dropping each block at once;
+    nothing stays allocated. For ``stats`` (a diagnostic op), not a hot path.
+    The cap keeps a big heap (ESP32 PSRAM, the WebAssembly port's) from being
+    zero-filled on every call: a figure equal to ``cap`` means "at least".
+    """
+    if not IS_MICROPYTHON:
+        return 0
+    collect_garbage()
+    hi = mem_free()
+    if hi <= 0:
+        return 0
+    if hi > cap:
+        hi = cap
+    lo = 0
+    try:
+        b = bytearray(hi)
+        b = None
+        return hi
+    except MemoryError:
+        pass
+    while hi - lo > granule:
+        mid = (lo + hi) // 2
+        try:
+            b = bytearray(mid)
+            b = None
+            lo = mid
+        except MemoryError:
+            hi = mid
+    collect_garbage()
+    return lo
 
 
 def zeros(typecode, n):

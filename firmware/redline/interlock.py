@@ -15,13 +15,18 @@ a fake in tests). The actuator starts safe and turns on only after
   runs each guard step inside a try and, on any exception, calls ``trip()``:
   HALT_SELF_MEMORY "guard fault", or HALT_RESOURCE "memory error" for a
   MemoryError -- safe and latched.
-- The watchdog (anything with ``feed()``) is fed only on healthy steps while
-  not latched; a latched node stops feeding it, so the hardware watchdog
-  resets the board, which boots latched when told the reset cause
-  (``latched=True``). ``check_deadline()`` trips HALT_DEADLINE when no step
+- The watchdog (anything with ``feed()``) is fed here only on healthy steps
+  while not latched; the node's sampling loop feeds it while latched or held
+  (redline.node), so only a hung loop lets it reset the board, which then
+  boots latched (the node reads the reset cause and the latch record on
+  flash: redline.latch). ``check_deadline()`` trips HALT_DEADLINE when no step
   has completed for ``deadline_ms``.
 - Every decision other than Proceed taken while unlatched, every trip and
-  every actuator change goes to the audit ring (``audit.entries()``).
+  every actuator change goes to the audit ring (``audit.entries()``); trips
+  are also pinned there (``audit.trips()``).
+- ``dirty`` turns True whenever the latch changes (a trip, a reset): the node
+  then writes the latch record to flash and clears it. ``restore()`` sets the
+  latch from that record (boot, soft reset) without marking it dirty.
 
 Example with fakes::
 
@@ -84,6 +89,7 @@ class Interlock:
         self.warn_run = 0
         self.calm_run = 0
         self.warning = False
+        self.dirty = False
         self.last_ok = clock()
         if status_pin is not None:
             status_pin.value(0)
@@ -96,10 +102,20 @@ class Interlock:
         self.actuator_on = False
         if not self.latched:
             self.latched = True
+            self.dirty = True
             self.code = code
             self.reason = reason
-            self.audit.record(code, reason, sample, channel)
+            self.audit.trip(code, reason, sample, channel)
         return self.code
+
+    def restore(self, code, reason):
+        """Latched with ``code``/``reason`` as the latch record says: safe, not audited, not dirty."""
+        self.pin.value(self.safe_level)
+        self.actuator_on = False
+        self.blocked = True
+        self.latched = True
+        self.code = code
+        self.reason = reason
 
     def fail_closed(self, reason=REASON_CONFIG):
         """Hold the actuator safe because the guard cannot run (e.g. config rejected)."""
@@ -163,6 +179,8 @@ class Interlock:
     def reset(self):
         """Clear the latch (the protocol authenticates this). The actuator stays safe
         until release_dwell healthy decisions have passed."""
+        if self.latched:
+            self.dirty = True
         self.latched = False
         self.blocked = True
         self.good_run = 0

@@ -28,8 +28,45 @@ its own methods; the protocol never reaches into the stages:
 The board object supplies: ``name``, ``sensors`` ({channel name: object with
 ``read()``}), ``halt_pin`` and ``safe_level``, ``status_pin`` (or None),
 ``watchdog`` (or None), ``key`` (HMAC key bytes or None), ``entropy(n)``,
-``rate_hz``, ``objective`` (bytes), ``text``, ``write(bytes)``. Missing
-attributes take the defaults of ``_BoardDefaults``.
+``rate_hz``, ``objective`` (bytes), ``text``, ``write(bytes)``, ``flash`` (where
+the latch record lives, see redline.latch; None: the latch lives in RAM only),
+``reset_cause`` and ``watchdog_cause`` (the board's reset cause and the value
+that means "the watchdog reset me"), ``ticks_ms`` (the clock, default
+``time.ticks_ms``), ``marker`` (an output pin or None) and ``heap_free_boot``
+(free heap before the node was built, or None). Missing attributes take the
+defaults of ``_BoardDefaults``.
+
+What survives a power cut, and what wins (docs/protocol.md, "The latch"):
+
+- The latch is persisted (redline.latch): a node with ``flash`` boots latched
+  when its record says so, when there is no record (a board never provisioned)
+  or when it is unreadable, and after a watchdog reset; only an authenticated
+  reset releases it, and that rewrites the record.
+- Fail-closed wins over reset: while the model or the configuration is
+  rejected (or the node could not be built whole), an authenticated reset
+  restarts what it is asked to but the latch stays set.
+- A reset key shorter than 16 bytes is refused (``key_error``): such a node,
+  like one without a key, accepts no reset, hold or maintenance command, so
+  once latched it stays latched until a key is provisioned (boot-pin REPL or a
+  new deploy).
+- Failed MACs back off exponentially (``AUTH_BACKOFF_MS`` doubling up to
+  ``AUTH_BACKOFF_MAX_MS``, measured in ticks); the count of failures in a row
+  goes into the latch record at every power of two, so a power cycle does not
+  reset the back-off.
+- Sampling has a deadline: ``deadline_ms`` (``DEADLINE_PERIODS`` sample periods,
+  at least ``DEADLINE_MIN_MS``) between two samples while sampling is due; a
+  loop that falls behind trips HALT_DEADLINE ("sampling deadline missed").
+- The hardware watchdog watches the loop: the interlock feeds it on healthy
+  decisions, and ``sample()`` feeds it while the node is latched or not
+  sampling (held): the latch persists anyway, so starving the watchdog would
+  only reboot the node every few seconds and cut off the protocol through
+  which an authenticated reset comes. A hung loop still starves it.
+
+Timing marker: when the board gives a ``marker`` pin, the node drives it high
+before and low after each guard step (``feed``, each reading of ``sample``),
+each ``sift`` and each pipeline ``message``, so a logic analyser -- or the
+emulated Pico, which reports every edge with the core's cycle counter --
+measures the real path. Two ``value()`` calls per step; no allocation.
 
 Sensor-only nodes: a board whose ``text`` is False gets no text path. Its node
 imports no ``redline.text`` module (no tokenizer, classifier, model or
@@ -48,17 +85,35 @@ text pipeline, see the level last measured.
 """
 from redline.audit import AuditRing
 from redline.codes import (HALT_DEADLINE, HALT_RESOURCE, HALT_SELF_MEMORY, REASON_AUTH_REFUSED,
-                           REASON_AUTH_RESET, REASON_FAULT, REASON_MEMORY, REASON_MODEL, REASON_TEXT,
-                           REASON_WATCHDOG)
-from redline.compat import collect_garbage, const, mem_alloc, mem_free, ticks_diff, ticks_ms, ticks_us
+                           REASON_AUTH_RESET, REASON_BAD_RECORD, REASON_BUILD, REASON_CONFIG, REASON_DEADLINE,
+                           REASON_FAULT, REASON_MAINT, REASON_MEMORY, REASON_MODEL, REASON_NO_RECORD,
+                           REASON_TEXT, REASON_WATCHDOG)
+from redline.compat import (IS_MICROPYTHON, collect_garbage, const, largest_free, mem_alloc, mem_free,
+                            ticks_add, ticks_diff, ticks_ms, ticks_us)
 from redline.interlock import Interlock, VirtualPin
 from redline.link.line import Link
 from redline.link.proto import Protocol
 from redline.resource import ResourceGauge
 
 DEFAULT_RATE_HZ = const(10)
+MIN_KEY_BYTES = const(16)
+AUTH_BACKOFF_MS = const(250)          # after the first failed MAC; doubles per failure in a row
+AUTH_BACKOFF_MAX_MS = const(30000)
+DEADLINE_PERIODS = const(5)
+DEADLINE_MIN_MS = const(500)
+# heap one reading of a ``feed`` request costs at its peak (request list, results, reply text and
+# its bytes), in machine words: ~330 B (~80 words) measured on the RP2040 image (400 readings fit
+# in 147 KB free, 450 did not); 256 words leave room for fragmentation and the user's own objects
+# (on the 64-bit unix port, after 100,000 fuzz lines, 1 KB per reading was too little)
+_FEED_WORDS = const(256)
 _SMALL = const(0x3FFFFFFF)
-_WATCHDOG_CAUSE = const(1)
+_MODEL = "redline_model"
+
+
+def _word_bytes():
+    """4 on a 32-bit port, 8 on a 64-bit one (the unix port): objects are made of words."""
+    import sys
+    return 8 if sys.maxsize >> 32 else 4
 
 
 class _BoardDefaults:
@@ -71,6 +126,11 @@ class _BoardDefaults:
     rate_hz = DEFAULT_RATE_HZ
     objective = b""
     text = True
+    flash = None
+    reset_cause = None
+    watchdog_cause = None
+    ticks_ms = None
+    marker = None
 
 
 def _attr(board, name):
@@ -91,6 +151,93 @@ def load_board_config():
         return None, "config rejected: %s" % exc, redline_config
 
 
+def _exists(path):
+    import os
+    try:
+        os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+def _file_sha256(path):
+    try:
+        import hashlib
+    except ImportError:
+        import uhashlib as hashlib
+    h = hashlib.sha256()
+    buf = bytearray(256)
+    mv = memoryview(buf)
+    with open(path, "rb") as f:
+        while True:
+            n = f.readinto(buf)
+            if not n:
+                break
+            h.update(mv[:n])
+    d = h.digest()
+    return "".join("%02x" % d[i] for i in range(len(d)))
+
+
+def model_file_problem(name=_MODEL):
+    """Why the model module must not be imported, or "" (MicroPython only).
+
+    MicroPython's .mpy loader never returns on a truncated file (it reads past
+    the end as 0xFF bytes and loops forever decoding a variable-length int), so
+    a model imported from an .mpy file on the file system is first checked
+    against ``<name>.sha256`` beside it (written by ``redline deploy`` and the
+    virtual boards). A frozen model, or one compiled from source, needs no check.
+    """
+    if not IS_MICROPYTHON:
+        return ""
+    import sys
+    for d in sys.path:
+        if d == ".frozen":
+            return ""
+        base = (d + "/" if d else "") + name
+        if _exists(base + ".py"):
+            return ""
+        if _exists(base + ".mpy"):
+            side = base + ".sha256"
+            try:
+                with open(side) as f:
+                    want = f.read(80).strip()
+            except OSError:
+                return "%s.mpy has no %s.sha256 beside it (deploy it with redline deploy)" % (name, name)
+            try:
+                got = _file_sha256(base + ".mpy")
+            except OSError:
+                return "%s.mpy is unreadable" % name
+            if got != want:
+                return "%s.mpy does not match its SHA-256 (truncated or corrupt)" % name
+            return ""
+    return ""
+
+
+def load_text_model():
+    """The checked text model; never raises. A model that cannot be imported whole (empty,
+    corrupt header, truncated, out of memory) is the fail-closed model with the reason."""
+    from redline.text.model import fail_closed, load_model
+    try:
+        why = model_file_problem()
+        if why:
+            return fail_closed(why)
+        return load_model()
+    except Exception as exc:  # SyntaxError, ValueError (bad .mpy), MemoryError...
+        return fail_closed("model not loadable: %s %s" % (type(exc).__name__, exc))
+
+
+def auth_delay_ms(failures):
+    """How long authentication is refused after ``failures`` failed MACs in a row."""
+    if failures <= 0:
+        return 0
+    d = AUTH_BACKOFF_MS
+    for _ in range(failures - 1):
+        d <<= 1
+        if d >= AUTH_BACKOFF_MAX_MS:
+            return AUTH_BACKOFF_MAX_MS
+    return d
+
+
 class Outcome:
     """What one reading or one message did; one per path, overwritten by the next call."""
 
@@ -102,14 +249,16 @@ class Outcome:
 
 
 class Node:
-    def __init__(self, board, model=None, config=None, config_error="", config_module=None, max_line=4096):
+    def __init__(self, board, model=None, config=None, config_error="", config_module=None, max_line=4096,
+                 build_error=""):
         self.board = board
         self.name = _attr(board, "name")
+        self.ticks = _attr(board, "ticks_ms") or ticks_ms
         self.text = bool(_attr(board, "text"))
         self.model = None
+        self.build_error = build_error      # set when main.build had to fall back to a minimal node
         if self.text:
-            from redline.text.model import load_model
-            self.model = model if model is not None else load_model()
+            self.model = model if model is not None else load_text_model()
         if config is None and not config_error:
             config, config_error, config_module = load_board_config()
         self.config = config
@@ -118,15 +267,29 @@ class Node:
         rate = getattr(config_module, "RATE_HZ", None) if config_module is not None else None
         self.rate_hz = rate or _attr(board, "rate_hz")
         self.period_ms = 1000 // self.rate_hz if self.rate_hz > 0 else 1000
+        deadline = getattr(config_module, "DEADLINE_MS", None) if config_module is not None else None
+        if deadline is None:
+            deadline = DEADLINE_PERIODS * self.period_ms
+            if deadline < DEADLINE_MIN_MS:
+                deadline = DEADLINE_MIN_MS
+        self.deadline_ms = deadline
         self.objective = getattr(config_module, "OBJECTIVE", None) if config_module is not None else None
         if self.objective is None:
             self.objective = _attr(board, "objective")
-        self.key = _attr(board, "key")
+        key = _attr(board, "key")
+        self.key_error = ""
+        if key is not None and len(key) < MIN_KEY_BYTES:
+            self.key_error = "reset key shorter than %d bytes: refused" % MIN_KEY_BYTES
+            key = None
+        self.key = key
         self.halt_pin = getattr(board, "halt_pin", None) or VirtualPin()
+        self.marker = _attr(board, "marker")
+        self.heap_free_boot = getattr(board, "heap_free_boot", None)
+        self.heap_free_built = None
         # a board may pause sampling (``sampling`` False: a virtual board without a trace); looked up
         # once, since a failed attribute lookup per sample would allocate its exception
         self._gated = hasattr(board, "sampling")
-        self.started_ms = ticks_ms()
+        self.started_ms = self.ticks()
         self.hold = False
         self.trace = False
         self.nonce = None
@@ -136,28 +299,71 @@ class Node:
                          "auth_failures": 0, "resets": 0}
         self.fed = Outcome()
         self.said = Outcome()
-        # a board reset by its watchdog boots latched (the interlock stopped feeding it)
-        boot_latched = bool(getattr(board, "boot_latched", False))
-        self.gauge = ResourceGauge(period_us=self.period_ms * 1000,
-                                   reset_cause=_WATCHDOG_CAUSE if boot_latched else None,
-                                   watchdog_cause=_WATCHDOG_CAUSE)
-        self._build(boot_latched, HALT_DEADLINE, REASON_WATCHDOG)
+        self.audit = AuditRing(32)
+        # the latch record (redline.latch): read before anything can trip
+        self.store = None
+        self.latch_boot = "ram"         # what the latch record said at boot (stats: latch_record)
+        flash = _attr(board, "flash")
+        boot_code = 0
+        boot_reason = 0
+        self.auth_fails = 0
+        if flash is not None:
+            from redline.latch import LatchStore
+            self.store = LatchStore(flash)
+            status = self.store.load()
+            self.latch_boot = status
+            self.auth_fails = self.store.failures
+            if status == "missing":
+                boot_code, boot_reason = HALT_SELF_MEMORY, REASON_NO_RECORD
+            elif status != "ok":
+                boot_code, boot_reason = HALT_SELF_MEMORY, REASON_BAD_RECORD
+            elif self.store.latched:
+                boot_code, boot_reason = self.store.code, self.store.reason
+        self.latch_errors = 0
+        self.auth_until = self.started_ms
+        self._auth_waiting = self.auth_fails > 0
+        if self._auth_waiting:
+            self.auth_until = ticks_add(self.started_ms, auth_delay_ms(self.auth_fails))
+        # a board reset by its watchdog boots latched (the interlock had stopped feeding it)
+        cause = _attr(board, "reset_cause")
+        wd_cause = _attr(board, "watchdog_cause")
+        self.watchdog_boot = cause is not None and wd_cause is not None and cause == wd_cause
+        self.gauge = ResourceGauge(period_us=self.period_ms * 1000, reset_cause=cause,
+                                   watchdog_cause=wd_cause if wd_cause is not None else -1)
+        if not boot_code and self.watchdog_boot:
+            boot_code, boot_reason = HALT_DEADLINE, REASON_WATCHDOG
+        self._build(boot_code, boot_reason)
+        il = self.interlock
+        if self.store is not None and self.store.status == "ok" and self.store.latched \
+                and il.code == self.store.code and il.reason == self.store.reason:
+            il.dirty = False        # latched as the record already says: nothing to write
+        self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
         self.protocol = Protocol(self)
-        self.link = Link(self.protocol, board.write, max_line, {"node": self})
+        self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
+        self.sync_latch()
         self._heap_base()
+        self._sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now
 
-    def _build(self, latched, code, reason):
+    def _build(self, boot_code=0, boot_reason=0):
+        """Build every stage; a latch already set (soft reset) is restored, the boot trip (latch record,
+        watchdog) applied, then the fail-closed reasons."""
+        old = getattr(self, "interlock", None)
         self.sifter = None
         self.pipeline = None
+        self.interlock = None
         if self.text:
             from redline.text.pipe import CognitivePipeline
             from redline.text.sift import Sifter
             self.sifter = Sifter(self.model)
             self.pipeline = CognitivePipeline(model=self.model, objective=self.objective)
-        self.audit = AuditRing(32)
         self.interlock = Interlock(self.halt_pin, safe_level=_attr(self.board, "safe_level"),
                                    watchdog=_attr(self.board, "watchdog"), audit=self.audit,
-                                   status_pin=_attr(self.board, "status_pin"))
+                                   status_pin=_attr(self.board, "status_pin"), clock=self.ticks)
+        if old is not None and old.latched:
+            self.interlock.restore(old.code, old.reason)
+            self.interlock.dirty = old.dirty
+        elif boot_code:
+            self.interlock.trip(boot_code, boot_reason, -1, -1)
         self.guard = None
         self.readers = []
         if self.config is not None:
@@ -166,54 +372,143 @@ class Node:
             sensors = _attr(self.board, "sensors") or {}
             for name in self.config.channels:
                 self.readers.append(sensors.get(name))
-        else:
-            self.interlock.fail_closed()
-        if self.text and not self.model.ok:
-            # a corrupted or mismatched model: the text gauges would flag everything, so the
-            # node does not run the actuator on it at all
-            self.interlock.fail_closed(REASON_MODEL)
-        if latched and not self.interlock.latched:
-            self.interlock.trip(code, reason, -1, -1)
+        self.fail_closed()
         self.messages = 0
         self._ticks = 0
         self._work_us = 0
+
+    def fail_reason(self):
+        """The reason the node must not run its actuator at all (0: none): rejected config or model."""
+        if self.build_error:
+            return REASON_BUILD
+        if self.guard is None:
+            return REASON_CONFIG
+        if self.text and not self.model.ok:
+            # a corrupted or mismatched model: the text gauges would flag everything, so the
+            # node does not run the actuator on it at all
+            return REASON_MODEL
+        return 0
+
+    def fail_closed(self):
+        """Latch (safe) when the node must not run: fail-closed wins over everything, resets included."""
+        why = self.fail_reason()
+        if why:
+            self.interlock.fail_closed(why)
+        return why
 
     def _heap_base(self):
         """What the node holds once built: the gauge measures the heap above it."""
         collect_garbage()
         self.gauge.heap_base = mem_alloc()
+        free = mem_free()
+        self.heap_free_built = free
+        # what hello reports as max_feed: readings per feed request this heap has room for
+        # (0 free = a port without heap figures, e.g. CPython: the line length alone bounds it)
+        cap = self.max_line // 4
+        self.max_feed = min(cap, free // (_FEED_WORDS * _word_bytes())) if free else cap
+        if self.max_feed < 1:
+            self.max_feed = 1
+
+    def sync_latch(self):
+        """Write the latch record when the latch changed (redline.latch); False if the flash failed.
+
+        Called after every step that may trip or reset; it does nothing (and allocates nothing) unless
+        the latch changed. A failed write stays pending and is tried again at the next call.
+        """
+        il = self.interlock
+        if not il.dirty:
+            return True
+        if self.store is None:
+            il.dirty = False
+            return True
+        try:
+            self.store.save(il.latched, il.code, il.reason, self.auth_fails)
+            il.dirty = False
+            return True
+        except Exception:  # MemoryError, OSError: keep it pending
+            if self.latch_errors < _SMALL:
+                self.latch_errors += 1
+            return False
 
     def soft_reset(self):
         """Rebuild every stage (a soft reboot); a latched halt stays latched."""
-        il = self.interlock
         self.reboots += 1
         self.hold = False
         self.trace = False
         self.nonce = None
-        self._build(il.latched, il.code, il.reason)
+        self._build()
+        self.sync_latch()
         self._heap_base()
+        self._sampled_ms = self.ticks()
 
     def reset_state(self, scope):
-        """Authenticated reset: ``latch`` clears the latch, ``all`` also restarts every stage."""
+        """Authenticated reset: ``latch`` clears the latch, ``all`` also restarts every stage.
+
+        Fail-closed wins: on a node whose model or configuration is rejected the latch stays set.
+        """
         if scope == "all":
             if self.pipeline is not None:
                 self.pipeline.reset_full()
             if self.guard is not None:
                 self.guard.reset()
             self.messages = 0
-        self.interlock.reset()
-        self.gauge.clear_reset()
-        if self.guard is None:
-            self.interlock.fail_closed()
         self.audit.record(0, REASON_AUTH_RESET, -1, -1)
+        if self.fail_reason():
+            self.fail_closed()
+        else:
+            self.interlock.reset()
+            self.gauge.clear_reset()
+            self._sampled_ms = self.ticks()
+        self.sync_latch()
 
     def refuse_auth(self):
         """An authenticated request was refused: count it and audit it (the latch stays)."""
         self.counters["auth_failures"] += 1
         self.audit.record(self.interlock.code, REASON_AUTH_REFUSED, -1, -1)
 
+    # -- authentication back-off (the protocol asks before it checks a MAC) --
+    def auth_wait_ms(self):
+        """Milliseconds until a MAC will be looked at again (0: now)."""
+        if not self._auth_waiting:
+            return 0
+        left = ticks_diff(self.auth_until, self.ticks())
+        if left <= 0:
+            self._auth_waiting = False
+            return 0
+        return left
+
+    def auth_failed(self):
+        """A MAC was wrong: the next attempt waits twice as long (persisted at powers of two)."""
+        if self.auth_fails < 65535:
+            self.auth_fails += 1
+        self.auth_until = ticks_add(self.ticks(), auth_delay_ms(self.auth_fails))
+        self._auth_waiting = True
+        f = self.auth_fails
+        if self.store is not None and f & (f - 1) == 0:
+            il = self.interlock
+            try:
+                self.store.save(il.latched, il.code, il.reason, f)
+            except Exception:
+                self.latch_errors += 1
+
+    def auth_passed(self):
+        if self.auth_fails:
+            self.auth_fails = 0
+            self._auth_waiting = False
+            if self.store is not None:
+                self.interlock.dirty = True     # the record's failure count goes back to 0
+                self.sync_latch()
+
+    def open_maintenance(self):
+        """An authenticated ``maint``: the raw REPL is reachable (redline.link.line) until closed."""
+        self.audit.record(self.interlock.code, REASON_MAINT, -1, -1)
+        self.link.unlock()
+
+    def close_maintenance(self):
+        self.link.lock()
+
     def uptime_ms(self):
-        return ticks_diff(ticks_ms(), self.started_ms)
+        return ticks_diff(self.ticks(), self.started_ms)
 
     @property
     def latched(self):
@@ -222,9 +517,13 @@ class Node:
     # -- the sensor path --
     def fault(self, memory):
         """A step failed: actuator safe and latched ("memory error" or "guard fault")."""
+        il = self.interlock
         if memory:
-            return self.interlock.trip(HALT_RESOURCE, REASON_MEMORY, -1, -1)
-        return self.interlock.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, -1)
+            code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, -1)
+        else:
+            code = il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, -1)
+        self.sync_latch()
+        return code
 
     def _step(self, channel, sensor, value):
         """One guard step under the fail-safe (``sensor.read()`` if given, else ``value``); the effective code.
@@ -245,12 +544,19 @@ class Node:
     def feed(self, channel, value):
         """One reading (channel index, int) through guard and interlock; returns ``self.fed``."""
         out = self.fed
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
         out.effective = self._step(channel, None, value)
+        if mk is not None:
+            mk.value(0)
         il = self.interlock
         out.result = self.guard.result
         out.actuator = 1 if il.actuator_on else 0
         out.latched = il.latched
         self.counters["readings"] += 1
+        if il.dirty:
+            self.sync_latch()
         return out
 
     def channel_index(self, name):
@@ -269,17 +575,37 @@ class Node:
     def channel_count(self):
         return len(self.config.channels) if self.config is not None else 0
 
+    def sampling(self):
+        """True while the loop owes the guard a sample every period (deadline armed)."""
+        return not (self.hold or self.guard is None or (self._gated and not self.board.sampling))
+
     def sample(self):
-        """One reading from every channel that has a sensor, through guard and interlock."""
-        if self.hold or self.guard is None or (self._gated and not self.board.sampling):
+        """One reading from every channel that has a sensor, through guard and interlock.
+
+        A sample later than ``deadline_ms`` after the previous one trips HALT_DEADLINE first.
+        """
+        now = self.ticks()
+        il = self.interlock
+        if not self.sampling():
+            self._sampled_ms = now
+            if il.watchdog is not None:
+                il.watchdog.feed()          # the loop is alive; nothing to sample
             return 0
+        if self.deadline_ms and not il.latched and ticks_diff(now, self._sampled_ms) > self.deadline_ms:
+            il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
+        self._sampled_ms = now
         t0 = ticks_us()
         readers = self.readers
+        mk = self.marker
         n = 0
         for i in range(len(readers)):
             rd = readers[i]
             if rd is not None:
+                if mk is not None:
+                    mk.value(1)
                 self._step(i, rd, 0)
+                if mk is not None:
+                    mk.value(0)
                 n += 1
         self.counters["samples"] += n
         work = ticks_diff(ticks_us(), t0)
@@ -288,6 +614,10 @@ class Node:
         self._ticks += 1
         if self._ticks >= self.rate_hz:
             self.measure_pressure()
+        if il.latched and il.watchdog is not None:
+            il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
+        if il.dirty:
+            self.sync_latch()
         return n
 
     def measure_pressure(self):
@@ -301,8 +631,20 @@ class Node:
         return level
 
     def check_deadline(self):
-        """Trip HALT_DEADLINE when no step completed within the interlock's deadline."""
-        return self.interlock.check_deadline()
+        """Trip HALT_DEADLINE ("sampling deadline missed") when sampling is due and the last sample
+        is more than ``deadline_ms`` old; True if it tripped now. The main loop calls it between lines."""
+        il = self.interlock
+        if not self.deadline_ms or il.latched:
+            return False
+        now = self.ticks()
+        if not self.sampling():
+            self._sampled_ms = now
+            return False
+        if ticks_diff(now, self._sampled_ms) > self.deadline_ms:
+            il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
+            self.sync_latch()
+            return True
+        return False
 
     def guarded(self, fn, a, b):
         """fn(a, b) under the fail-safe; its result, or None after a trip."""
@@ -317,7 +659,14 @@ class Node:
     # -- the text path (``self.text``) --
     def sift(self, data):
         """The text gauges of one message (bytes-like); the SiftResult."""
-        r = self.sifter.sift(data)
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
+        try:
+            r = self.sifter.sift(data)
+        finally:
+            if mk is not None:
+                mk.value(0)
         self.counters["sifts"] += 1
         return r
 
@@ -326,15 +675,24 @@ class Node:
         interlock; returns ``self.said``."""
         pipe = self.pipeline
         il = self.interlock
-        r = pipe.process(data, now=now)
-        index = self.messages
-        self.messages = (index + 1) & _SMALL
+        mk = self.marker
+        if mk is not None:
+            mk.value(1)
+        try:
+            r = pipe.process(data, now=now)
+            index = self.messages
+            self.messages = (index + 1) & _SMALL
+            out = self.said
+            out.result = r
+            out.effective = il.apply(r.code, REASON_TEXT, index, -1)
+        finally:
+            if mk is not None:
+                mk.value(0)
         self.counters["msgs"] += 1
-        out = self.said
-        out.result = r
-        out.effective = il.apply(r.code, REASON_TEXT, index, -1)
         out.actuator = 1 if il.actuator_on else 0
         out.latched = il.latched
+        if il.dirty:
+            self.sync_latch()
         return out
 
     # -- what the protocol reports --
@@ -352,7 +710,11 @@ class Node:
         return list(self.config.channels) if self.config is not None else []
 
     def stats(self):
-        """Counters and the interlock's state, for the ``stats`` op (allocates)."""
+        """Counters and the interlock's state, for the ``stats`` op (allocates).
+
+        ``heap_free`` is read after a garbage collection; ``heap_free_built`` is what was free
+        once the node was built, ``heap_free_boot`` what the board saw before (None when the
+        board does not say)."""
         il = self.interlock
         out = {}
         for k in self.counters:
@@ -366,21 +728,29 @@ class Node:
         out["trace"] = 1 if self.trace else 0
         out["reboots"] = self.reboots
         out["audit_total"] = self.audit.total
+        out["latch_record"] = self.latch_boot
+        out["latch_errors"] = self.latch_errors
+        out["backoff_ms"] = self.auth_wait_ms()
+        collect_garbage()
         out["heap_free"] = mem_free()
+        out["heap_free_built"] = self.heap_free_built
+        out["heap_free_boot"] = self.heap_free_boot
         out["uptime_ms"] = self.uptime_ms()
+        out["heap_largest"] = largest_free()
         return out
 
     def audit_log(self):
-        """([[code, reason, sample, channel], ...] oldest first, total recorded)."""
+        """([[code, reason, sample, channel], ...] oldest first, total recorded, pinned trips oldest first)."""
         a = self.audit
-        return [list(e) for e in a.entries()], a.total
+        return [list(e) for e in a.entries()], a.total, [list(e) for e in a.trips()]
 
     def random_bytes(self, n):
+        """n random bytes: the board's ``entropy(n)``, else ``os.urandom``, else a hash pool (link.mac)."""
         ent = getattr(self.board, "entropy", None)
         if ent is not None:
             return ent(n)
-        import os
-        return os.urandom(n)
+        from redline.link.mac import random_bytes
+        return random_bytes(n)
 
     def hello(self):
         """The ``hello`` reply's fields (what the protocol answers)."""

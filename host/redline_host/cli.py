@@ -9,6 +9,7 @@ Each subcommand lives in its own module exposing ``add_arguments(parser)`` and
 """
 import argparse
 import importlib
+import signal
 import sys
 
 from redline_host.errors import UserError
@@ -28,8 +29,9 @@ COMMANDS = {
     "guard": ("redline_host.commands.guard", "run sensor readings through the guard and the interlock"),
     "harness": ("redline_host.commands.harness", "compare a board or virtual board with the host reference, vector by vector"),
     "deploy": ("redline_host.commands.deploy", "copy redline .mpy files to a board and verify each SHA-256 on it"),
+    "maint": ("redline_host.commands.maint", "open or close a node's maintenance window (its raw REPL, for mpremote)"),
     "flash": ("redline_host.commands.flash", "write a firmware image: esptool for ESP32, a UF2 copy for RP2040"),
-    "vboard": ("redline_host.commands.vboard", "run a virtual board (unix or wasm MicroPython behind a pty)"),
+    "vboard": ("redline_host.commands.vboard", "run a virtual board (unix or wasm MicroPython, or the emulated Pico) behind a pty"),
     "demo": ("redline_host.commands.demo", "virtual board halting on a spoofed sensor and an injected command"),
     "calibrate": ("redline_host.commands.calibrate", "calibrate the sensor guard from a nominal CSV to a false-halt budget"),
     "evaluate": ("redline_host.commands.evaluate", "detection quality vs river and llmosafe on SKAB and NAB"),
@@ -56,12 +58,20 @@ def build_parser():
     return parser
 
 
+def _terminated(signum, frame):
+    # SIGTERM/SIGHUP unwind like an exception: context managers stop the child processes they
+    # started (virtual boards, runtimes) instead of leaving them orphaned
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_module", None):
         parser.print_help()
         return 2
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminated)
     try:
         code = args._module.run(args)
     except UserError as exc:

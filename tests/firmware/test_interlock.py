@@ -106,11 +106,29 @@ def test_missed_deadline_leaves_actuator_safe_and_latched():
     assert pin.v == 0
 
 
-def test_boot_after_watchdog_reset_is_latched():
+def test_restore_latches_from_the_record_without_audit_or_dirt():
+    # what the node does at a soft reset; the boot paths (latch record, watchdog reset cause) are
+    # driven through the node in tests/firmware/test_latch.py
     pin = Pin()
-    lock = Interlock(pin, release_dwell=1, latched=True)
+    lock = Interlock(pin, release_dwell=1)
+    lock.restore(HALT_BIAS, REASON_REPLAY)
     lock.apply(PROCEED, 0, 0, 0)
-    assert pin.v == 0 and lock.latched and lock.code == HALT_DEADLINE
+    assert pin.v == 0 and lock.latched and lock.code == HALT_BIAS and not lock.dirty
+    assert lock.audit.entries() == []
+    lock.reset()
+    assert lock.dirty and not lock.latched
+
+
+def test_trips_and_resets_mark_the_latch_dirty():
+    lock = Interlock(Pin(), release_dwell=1)
+    assert not lock.dirty
+    lock.apply(PROCEED, 0, 0, 0)
+    assert not lock.dirty
+    lock.trip(HALT_DEADLINE, REASON_WATCHDOG, -1, -1)
+    assert lock.dirty and lock.audit.trips() == [(HALT_DEADLINE, REASON_WATCHDOG, -1, -1)]
+    lock.dirty = False
+    lock.trip(HALT_BIAS, REASON_REPLAY, 1, 0)         # already latched: no change, nothing to write
+    assert not lock.dirty and lock.code == HALT_DEADLINE
 
 
 def test_rejected_config_holds_safe():

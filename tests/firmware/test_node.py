@@ -7,7 +7,7 @@ import json
 import sys
 
 from redline.codes import (PROCEED, WARN, HALT_RESOURCE, HALT_SELF_MEMORY, REASON_FAULT, REASON_MEMORY,
-                           REASON_EMERGENCY, REASON_PRESSURE)
+                           REASON_EMERGENCY, REASON_PRESSURE, REASON_WATCHDOG)
 from redline.compat import heap_lock, heap_unlock
 from redline.interlock import Interlock
 from redline.ladder import PRESSURE_CRITICAL, PRESSURE_EMERGENCY
@@ -198,12 +198,20 @@ def test_pressure_from_the_gauge_reaches_the_guard_once_a_second_of_samples():
 
 
 def test_watchdog_reset_boots_latched_and_holds_pressure_until_an_authenticated_reset():
+    # the board reports its reset cause (machine.reset_cause() on a real board); the node decides
     board = Board(Pin())
-    board.boot_latched = True
+    board.reset_cause = 3
+    board.watchdog_cause = 3
     node = Node(board, config=SensorConfig(("a",), baseline=100, scale=10))
-    assert node.latched and node.gauge.watchdog_reset
+    assert node.latched and node.gauge.watchdog_reset and node.interlock.reason == REASON_WATCHDOG
+    assert node.measure_pressure() == PRESSURE_CRITICAL
     node.reset_state("latch")
     assert not node.latched and not node.gauge.watchdog_reset
+    board2 = Board(Pin())
+    board2.reset_cause = 1
+    board2.watchdog_cause = 3
+    node2 = Node(board2, config=SensorConfig(("a",), baseline=100, scale=10))
+    assert not node2.latched and not node2.gauge.watchdog_reset
 
 
 def _text_modules():
@@ -246,3 +254,73 @@ def test_sensor_only_node_refuses_text_ops_and_reports_no_model():
     assert replies[1]["err"] == "no_text" and replies[1]["op"] == "msg" and not replies[1]["ok"]
     assert replies[2]["ok"] and replies[2]["model"] is None and replies[2]["channels"] == ["a"]
     assert node.counters["errors"] == 2 and node.counters["sifts"] == 0 and node.counters["msgs"] == 0
+
+
+def test_the_loop_feeds_the_watchdog_while_latched_or_held():
+    dog = Dog()
+    sensor = Sensor(100)
+    node = _node(dog=dog, sensors={"a": sensor})
+    node.sample()
+    assert dog.fed == 1                    # a healthy step
+    sensor.x = 100 + 20 * 10
+    node.sample()
+    assert node.latched and dog.fed == 2   # the loop is alive (the step itself, latched, fed nothing)
+    node.feed(0, 100)
+    assert dog.fed == 2                    # a protocol reading while latched feeds nothing
+    node.sample()
+    assert dog.fed == 3                    # the loop, alive and latched, does
+    node.hold = True
+    node.sample()
+    assert dog.fed == 4
+class MarkerPin:
+    """Counts rising and falling edges (allocation-free, so it can run under heap_lock)."""
+
+    def __init__(self):
+        self.level = 0
+        self.rises = 0
+        self.falls = 0
+
+    def value(self, v):
+        if v and not self.level:
+            self.rises += 1
+        elif not v and self.level:
+            self.falls += 1
+        self.level = v
+
+
+def test_marker_pulses_once_per_sampled_reading_and_allocates_nothing():
+    sensors = {"a": Sensor(1000), "b": Sensor(2000), "c": Sensor(-300)}
+    node = _node(sensors=sensors, cfg=_three())
+    marker = MarkerPin()
+    node.marker = marker
+    node.rate_hz = 1000
+    for i in range(40):
+        node.sample()
+    failed = 0
+    heap_lock()
+    try:
+        for i in range(100):
+            node.sample()
+            node.feed(0, 1000)
+    except Exception:
+        failed = 1
+    finally:
+        heap_unlock()
+    assert failed == 0
+    assert marker.rises == marker.falls == 3 * 140 + 100 and marker.level == 0
+
+
+def test_stats_report_heap_before_and_after_building_and_hello_the_feed_size():
+    from redline.compat import mem_free
+    board = Board(Pin())
+    board.heap_free_boot = 123456
+    node = Node(board, config=SensorConfig(("a",), baseline=100, scale=10))
+    s = node.stats()
+    assert s["heap_free_boot"] == 123456 and s["heap_free_built"] == node.heap_free_built
+    h = node.hello()
+    assert h["max_line"] == 4096 and 1 <= h["max_feed"] <= 1024
+    if mem_free():          # a MicroPython heap: room for max_feed readings of 256 words each
+        word = 8 if sys.maxsize >> 32 else 4
+        assert s["heap_free"] > 0 and h["max_feed"] == min(1024, node.heap_free_built // (256 * word))
+    else:                   # CPython: no heap figures, the line length alone bounds it
+        assert h["max_feed"] == 1024 and node.heap_free_built == 0

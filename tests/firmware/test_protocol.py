@@ -8,7 +8,7 @@ and over the virtual boards.
 """
 import json
 
-from redline.link.mac import hmac_sha256, digest_equal, to_hex, from_hex
+from redline.link.mac import hmac_sha256, digest_equal, random_bytes, stir, to_hex, from_hex
 from redline.link.line import Link
 from redline.link.proto import utf8_valid
 
@@ -87,16 +87,61 @@ def test_overlong_line_and_framing():
     assert len(h.lines[-1]) == 4096
 
 
-def test_ctrl_c_cancels_partial_line():
+class _Clock:
+    def __init__(self):
+        self.t = 1000
+
+    def __call__(self):
+        return self.t
+
+
+def _maint_link():
+    out = []
+    h = _Handler()
+    env = {}
+    clock = _Clock()
+    link = Link(h, out.append, 4096, env, clock)
+    return link, h, out, env, clock
+
+
+def test_control_bytes_are_protocol_bytes_outside_maintenance():
+    # issue 18, finding 2: one stray Ctrl-A must not open a REPL, Ctrl-C must not cancel a line
     link, h, out, env = _link()
+    link.feed(b"\x01node.interlock.reset()\x04\n")
+    assert h.lines == [b"\x01node.interlock.reset()\x04"] and len(out) == 1
+    assert b"raw REPL" not in b"".join(out)
+    link.feed(b"\x01print(node.key.hex())\x04\n")
+    assert h.lines[-1] == b"\x01print(node.key.hex())\x04" and len(out) == 2
     link.feed(b'garbage\x03{"op":"ping"}\n')
+    assert h.lines[-1] == b'garbage\x03{"op":"ping"}'
+    link.feed(b"\r\x03\r\x01")            # what mpremote sends to enter the raw REPL
+    link.feed(b"\x02\x04\n")
+    assert h.lines[-2:] == [b"\x03", b"\x01\x02\x04"] and len(out) == 5
+    assert "answer" not in env and h.resets == 0
+
+
+def test_raw_repl_only_inside_the_maintenance_window():
+    link, h, out, env, clock = _maint_link()
+    link.unlock()
+    link.feed(b'garbage\x03{"op":"ping"}\n')     # in the window Ctrl-C cancels the partial line
     assert h.lines == [b'{"op":"ping"}'] and len(out) == 1
-    link.feed(b"abc\x01def\n")          # Ctrl-A inside a line is an ordinary byte
+    link.feed(b"abc\x01def\n")                   # Ctrl-A inside a line is an ordinary byte
     assert h.lines[-1] == b"abc\x01def"
+    del out[:]
+    link.lock()
+    link.feed(b"\x01")
+    assert out == [] and link.n == 1              # closed again: a protocol byte
+    link.feed(b"\n")
+    link.unlock()
+    clock.t += 600001                             # idle longer than MAINT_IDLE_MS: closes by itself
+    del out[:]
+    link.feed(b"\x01x\n")
+    assert not link.maintenance() and b"raw REPL" not in b"".join(out) and h.lines[-1] == b"\x01x"
 
 
 def test_raw_repl_exec_soft_reset_and_exit():
-    link, h, out, env = _link()
+    link, h, out, env, clock = _maint_link()
+    link.unlock()
     link.feed(b"\r\x01")
     assert b"".join(out) == b"raw REPL; CTRL-B to exit\r\n>"
     del out[:]
@@ -119,3 +164,40 @@ def test_raw_repl_exec_soft_reset_and_exit():
     assert b"".join(out) == b"raw REPL; CTRL-B to exit\r\n>"
     link.feed(b'\x02{"op":"ping"}\n')
     assert h.lines == [b'{"op":"ping"}']
+
+
+def test_feed_line_stops_after_each_line():
+    link, h, out, env = _link()
+    data = b'{"a":1}\n{"b":2}\r\n\n{"c"'
+    i = link.feed_line(data, 0)
+    assert i == 8 and h.lines == [b'{"a":1}']
+    i = link.feed_line(data, i)
+    assert i == 16 and len(h.lines) == 2
+    i = link.feed_line(data, i)
+    assert i == len(data) and len(h.lines) == 2 and link.n == 4
+
+
+class _Starved(_Handler):
+    def handle_line(self, line):
+        raise MemoryError
+
+    def memory_error(self):
+        return b'{"ok": false, "err": "memory", "msg": "out of memory"}'
+
+
+def test_memory_error_in_a_line_is_answered_memory_and_the_link_goes_on():
+    out = []
+    link = Link(_Starved(), out.append, 64)
+    link.feed(b'{"op":"ping"}\n{"op":"ping"}\n')
+    assert len(out) == 2 and all(json.loads(o)["err"] == "memory" for o in out)
+
+
+def test_nonce_randomness_falls_back_where_os_urandom_is_missing():
+    # issue 15, item 4: the WebAssembly port has no os.urandom; random_bytes(..., urandom=False) is
+    # the pool every port without it uses
+    stir(b"adc noise")
+    a = random_bytes(16, urandom=False)
+    b = random_bytes(16, urandom=False)
+    c = random_bytes(40, urandom=False)
+    assert len(a) == 16 and len(c) == 40 and a != b and a != c[:16]
+    assert len(random_bytes(16)) == 16            # os.urandom where the port has it, else the pool

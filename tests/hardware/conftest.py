@@ -1,6 +1,6 @@
 """Hardware tests: `pytest tests/hardware --port PORT [--key-file K]` runs them on a real board.
 
-PORT is a serial device (or pyserial URL), or `vboard` / `wasm` for a virtual board started
+PORT is a serial device (or pyserial URL), or `vboard` / `wasm` / `rp2040` for a virtual board started
 here. Without --port every test in this folder is skipped, not failed. The board must run the
 repository's model (the harness refuses another) and, for the latch tests, have the key given
 with --key-file (virtual boards make their own).
@@ -20,7 +20,7 @@ from redline_host.device.harness import Harness, read_key_file
 def board_port(request):
     port = request.config.getoption("--port", default=None)
     if not port:
-        pytest.skip("hardware tests need --port PORT (a board, or vboard / wasm)")
+        pytest.skip("hardware tests need --port PORT (a board, or vboard / wasm / rp2040)")
     return port
 
 

@@ -1,4 +1,6 @@
 """On a board (or virtual board): hello, golden vectors against the host, error replies, the latch."""
+import time
+
 import pytest
 
 from redline.link.mac import hmac_sha256
@@ -34,7 +36,9 @@ def test_latch_needs_authenticated_reset(harness, board):
     nonce = bytes.fromhex(board.ask({"op": "challenge"})["nonce"])
     bad = hmac_sha256(b"wrong", nonce + b"reset:all").hex()
     assert board.ask({"op": "reset", "scope": "all", "mac": bad})["err"] == "auth"
-    assert board.ask({"op": "stats"})["latched"] == 1
+    stats = board.ask({"op": "stats"})
+    assert stats["latched"] == 1 and stats["backoff_ms"] > 0
+    time.sleep(stats["backoff_ms"] / 1000.0 + 0.05)      # failed MACs back off (docs/protocol.md)
     nonce = bytes.fromhex(board.ask({"op": "challenge"})["nonce"])
     good = hmac_sha256(key, nonce + b"reset:all").hex()
     assert board.ask({"op": "reset", "scope": "all", "mac": good})["latched"] == 0

@@ -106,11 +106,29 @@ def test_deploy_to_vboard_verifies_every_file(tmp_path, capsys):
     key_file = tmp_path / "board.key"
     with VirtualBoard("unix") as vb:
         vb.wait_ready()
+        running = tmp_path / "running.key"            # the key the running node was provisioned with
+        running.write_text(vb.key.hex() + "\n")
         args = _args(cmd_deploy, ["--port", vb.path, "--board", "unix", "--key-file", str(key_file),
+                                  "--unlock-key-file", str(running),
                                   "--stage-dir", str(tmp_path / "stage"), "--romfs", str(tmp_path / "r.romfs")])
         assert cmd_deploy.run(args) == 0
+        staged = sorted(p.name for p in (tmp_path / "stage").iterdir())
+        assert {"redline_latch.0", "redline_latch.1", "redline_model.sha256", "redline.key"} <= set(staged)
     import json
     report = json.loads(capsys.readouterr().out)
     assert report["failed"] == [] and report["verified"] == report["files"] > 40
+    assert report["maintenance"] == "unlocked"
+    # the virtual board's own redline_config.py would have shadowed the deployed .mpy
+    assert report["removed"] == ["redline_config.py"]
     assert key_file.stat().st_mode & 0o777 == 0o600 and len(bytes.fromhex(key_file.read_text())) == 32
     assert (tmp_path / "r.romfs").read_bytes()[:3] == b"\xd2\xcd\x31"
+
+
+def test_deploy_to_a_running_node_needs_its_key(tmp_path):
+    from redline_host.errors import UserError
+    with VirtualBoard("unix") as vb:
+        vb.wait_ready()
+        args = _args(cmd_deploy, ["--port", vb.path, "--board", "unix", "--key-file", str(tmp_path / "new.key"),
+                                  "--stage-dir", str(tmp_path / "stage")])
+        with pytest.raises(UserError, match="refused maintenance \\(auth: authentication failed\\)"):
+            cmd_deploy.run(args)

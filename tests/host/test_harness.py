@@ -1,5 +1,6 @@
 """The serial harness against virtual boards: agreement, a planted threshold change, model refusal, auth."""
 import json
+import time
 
 import pytest
 import serial
@@ -85,6 +86,7 @@ def test_latch_reset_needs_the_board_key():
             wrong = hmac_sha256(b"guessed key", nonce + b"reset:latch").hex()
             assert _ask(port, {"op": "reset", "scope": "latch", "mac": wrong})["err"] == "auth"
             assert _ask(port, {"op": "stats"})["latched"] == 1
+            time.sleep(0.3)                     # the back-off after one failed MAC (250 ms)
             nonce = bytes.fromhex(_ask(port, {"op": "challenge"})["nonce"])
             right = hmac_sha256(vb.key, nonce + b"reset:latch").hex()
             r = _ask(port, {"op": "reset", "scope": "latch", "mac": right})

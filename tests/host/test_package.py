@@ -54,6 +54,7 @@ def test_the_built_package_carries_its_scripts_firmware_model_and_boards(built):
     for rel in ("redline_host/device/mp/sift_main.py", "redline_host/device/mp/pipeline_main.py",
                 "redline_host/device/mp/guard_main.py", "redline_host/device/mp/mp_io.py",
                 "redline_host/device/js/wasm_run.mjs", "redline_host/device/js/wasm_board.mjs",
+                "redline_host/device/js/rp2040_board.mjs", "redline_host/device/rp2040.py",
                 "redline_host/_firmware/main.py", "redline_host/_firmware/redline/text/sift.py",
                 "redline_host/_models/default/redline_model.py", "redline_host/_boards/unix/redline_board.py",
                 "redline/link/proto.py", "redline/sensor/guard.py", "redline_host/commands/demo.py"):

@@ -59,16 +59,22 @@ def test_checker_passes_a_clean_manifest_with_the_port_part(tmp_path, micropy_di
     assert "asyncio/core.py" in r["targets"]
 
 
-def test_build_manifest_freezes_everything_without_clashes(tmp_path, micropy_dir):
-    """The manifest tools/pico_image.py builds today: the board's, with the clash worked around."""
+def test_the_image_is_built_from_the_board_manifest_itself(tmp_path, micropy_dir):
+    """tools/pico_image.py builds boards/RPI_PICO/manifest.py as it is (no renaming work-around)
+    and stops before the compiler on a manifest whose frozen names clash."""
     import pico_image
-    path, report, renames = pico_image.write_build_manifest(
-        REPO / "boards" / "RPI_PICO" / "manifest.py", micropy_dir, "rp2", "RPI_PICO", tmp_path)
-    assert report["ok"] is True
-    board = check_manifest(REPO / "boards" / "RPI_PICO" / "manifest.py", micropy_dir, "rp2", "RPI_PICO")
-    renamed_back = sorted(next((k for k, v in renames.items() if v == t), t) for t in report["targets"])
-    assert renamed_back == board["targets"]          # the same files, only renamed targets differ
-    assert "main.py" in report["targets"] and "redline_config.py" in report["targets"]
+    path, report = pico_image.checked_manifest(REPO / "boards" / "RPI_PICO" / "manifest.py", micropy_dir,
+                                               "rp2", "RPI_PICO")
+    assert path == (REPO / "boards" / "RPI_PICO" / "manifest.py").resolve()
+    for need in ("main.py", "pins.py", "redline_board.py", "redline_shims.py", "redline_model.py",
+                 "redline_config.py", "redline/node.py", "redline/text/model.py", "_boot.py"):
+        assert need in report["targets"], need
+    (tmp_path / "redline").mkdir()
+    (tmp_path / "redline" / "model.py").write_text("x = 1\n")
+    (tmp_path / "redline_model.py").write_text("y = 2\n")
+    (tmp_path / "manifest.py").write_text('package("redline")\nmodule("redline_model.py")\n')
+    with pytest.raises(pico_image.BuildError, match="redline_model"):
+        pico_image.checked_manifest(tmp_path / "manifest.py", micropy_dir, "rp2", "RPI_PICO")
 
 
 @pytest.mark.parametrize("board,port", [("RPI_PICO", "rp2"), ("ESP32_GENERIC", "esp32")])

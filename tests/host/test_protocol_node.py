@@ -18,6 +18,14 @@ import _tiny_model  # noqa: E402
 KEY = b"0123456789abcdef0123456789abcdef"
 
 
+class _Clock:
+    def __init__(self):
+        self.t = 1000
+
+    def __call__(self):
+        return self.t
+
+
 class _Board:
     name = "test"
 
@@ -25,6 +33,7 @@ class _Board:
         self.key = key
         self.out = []
         self.n = 0
+        self.ticks_ms = _Clock()
 
     def write(self, data):
         self.out.append(bytes(data))
@@ -121,6 +130,7 @@ def test_reset_needs_the_right_mac():
     wrong = _mac(nonce, b"reset:latch", key=b"not the key")
     r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % wrong).encode())
     assert r["err"] == "auth" and node.interlock.latched
+    board.ticks_ms.t += 250                 # the back-off after one failure
     # the nonce was spent by the failed attempt
     r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % _mac(nonce, b"reset:latch")).encode())
     assert r["err"] == "no_challenge" and node.interlock.latched
@@ -128,6 +138,7 @@ def test_reset_needs_the_right_mac():
     # a MAC for another scope does not fit
     r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % _mac(nonce, b"reset:all")).encode())
     assert r["err"] == "auth" and node.interlock.latched
+    board.ticks_ms.t += 500                 # two failures in a row: twice as long
     nonce = _ask(node, board, b'{"op":"challenge"}')["nonce"]
     r = _ask(node, board, ('{"op":"reset","scope":"latch","mac":"%s"}' % _mac(nonce, b"reset:latch")).encode())
     assert r["ok"] is True and r["latched"] == 0 and not node.interlock.latched
@@ -202,3 +213,14 @@ def test_corrupted_model_leaves_the_actuator_safe_and_latched():
     assert node.interlock.reason == REASON_MODEL and reason_text(REASON_MODEL) == "model rejected"
     node.soft_reset()
     assert node.interlock.latched and board.halt_pin.v == 0
+    # issue 18, finding 3: a valid authenticated reset does not run the actuator on a rejected model
+    for scope in (b"latch", b"all"):
+        nonce = _ask(node, board, b'{"op":"challenge"}')["nonce"]
+        r = _ask(node, board, ('{"op":"reset","scope":"%s","mac":"%s"}'
+                               % (scope.decode(), _mac(nonce, b"reset:" + scope))).encode())
+        assert r["ok"] is True and r["latched"] == 1 and node.interlock.latched
+        for i in range(8):
+            f = _ask(node, board, ('{"op":"feed","b":[0,%d,1,%d]}' % (1000 + (i & 1), 1001 - (i & 1))).encode())
+            assert f["r"][10] == 0 and f["r"][21] == 0      # actuator field: safe on every reading
+        assert board.halt_pin.v == 0 and node.interlock.reason == REASON_MODEL
+    assert _ask(node, board, b'{"op":"stats"}')["resets"] == 2

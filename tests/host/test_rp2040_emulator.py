@@ -3,50 +3,31 @@
 Boots the cached image once (about 7 s of wall time) and checks, over the USB
 CDC serial port: the frozen main.py answers hello with the configuration and key
 written into its littlefs; a file written on the board survives machine.reset()
-(a new emulator from the saved flash) and is readable from the saved flash image;
-the marker pin gives exact cycle counts (an empty loop iteration costs ~390
-cycles, not the ~1,230 of a bridge that storms the chip with USB interrupts).
+(a new emulator from the saved flash) and is readable from the saved flash image,
+and the node is not latched by that deliberate reset; a watchdog timeout does
+latch it; a held node keeps feeding the watchdog while latched; the marker pin
+gives exact cycle counts (an empty loop iteration costs ~390 cycles, not the
+~1,230 of a bridge that storms the chip with USB interrupts) and the node pulses
+it around each guard step; the README's provisioning steps (mpremote copies the
+calibration and a key, then resets) and its harness command work as written.
 
 Skips when ../shared/toolchains (bootrom, MicroPython source) is absent, when the
-UF2 for the current sources is not built (python3 tools/pico_image.py), or when
-rp2040js / littlefs-python are not installed.
+UF2 for the current sources is not built (make firmware BOARD=RPI_PICO; make
+test builds it), or when rp2040js / littlefs-python are not installed.
 """
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-TOOLS = REPO / "tools"
-TOOLCHAINS = REPO.parent / "shared" / "toolchains"
-BOOTROM = TOOLCHAINS / "rp2040-bootrom-b1.bin"
-for _p in (TOOLS, TOOLS / "rp2040"):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
-
-
-def _uf2_or_skip():
-    if not BOOTROM.is_file() or not (TOOLCHAINS / "micropython-v1.27.0-rp2-pruned.tar.gz").is_file():
-        pytest.skip("no ../shared/toolchains (RP2040 bootrom and MicroPython source): the emulated Pico is not tested")
-    if not (TOOLS / "node_modules" / "rp2040js").is_dir():
-        pytest.skip("rp2040js is not installed in tools/node_modules: run make setup")
-    pytest.importorskip("littlefs", reason="PyPI littlefs-python is not installed")
-    from pico_image import cached_uf2
-    uf2 = cached_uf2()
-    if uf2 is None:
-        pytest.skip("the RPI_PICO UF2 for the current sources is not built: run python3 tools/pico_image.py")
-    return uf2
-
 
 @pytest.fixture(scope="module")
-def pico(tmp_path_factory):
-    uf2 = _uf2_or_skip()
-    from vboard_rp2040 import RP2040Board, pico_default_config
+def pico(tmp_path_factory, pico_uf2):
+    from redline_host.device.rp2040 import RP2040Board
+    from redline_host.device.rp2040_sensors import pico_default_config
     flash = tmp_path_factory.mktemp("pico") / "flash.bin"
     # a configuration unlike the frozen one, so hello proves the filesystem copy is read
     cfg = pico_default_config(window=24, warmup=24)
-    vb = RP2040Board(flash=flash, uf2=uf2, bootrom=BOOTROM, config=cfg, key=bytes(range(32)))
+    vb = RP2040Board(flash=flash, uf2=pico_uf2, config=cfg, key=bytes(range(32)))
     vb.start()
     try:
         vb.wait_ready(timeout=60)
@@ -61,6 +42,22 @@ def ask(port, req):
     line = port.readline()
     assert line, "no reply to %r" % req
     return json.loads(line)
+
+
+def ask_board(board, req, timeout=30):
+    import serial
+    with serial.serial_for_url(board.path, timeout=timeout) as port:
+        return ask(port, req)
+
+
+def authed(board, op, arg, **fields):
+    """An authenticated op (challenge, then HMAC over the nonce) with the board's key."""
+    from redline.link.mac import hmac_sha256
+    import serial
+    with serial.serial_for_url(board.path, timeout=30) as port:
+        nonce = bytes.fromhex(ask(port, {"op": "challenge"})["nonce"])
+        req = dict(fields, op=op, mac=hmac_sha256(board.key, nonce + arg).hex())
+        return ask(port, req)
 
 
 def test_hello_from_the_frozen_main(pico):
@@ -79,7 +76,7 @@ def test_hello_from_the_frozen_main(pico):
 
 def test_sensors_read_from_the_csv_and_node_healthy(pico):
     import csv
-    from vboard_rp2040 import adc_u16_seen
+    from redline_host.device.rp2040_sensors import adc_u16_seen
     out = pico.exec_raw("il = node.interlock\nprint(il.latched, il.reason, node.counters['samples'])\n"
                         "print([r.read() for r in node.readers])\n")
     lines = out.split()
@@ -96,7 +93,7 @@ def test_sensors_read_from_the_csv_and_node_healthy(pico):
 
 
 def test_file_survives_machine_reset(pico):
-    from vboard_rp2040 import read_flash_file
+    from redline_host.device.rp2040_flash import read_flash_file
     pico.exec_raw("f = open('survive.txt', 'w')\nf.write('written before the reset')\nf.close()\n")
     boots = pico.instances()
     pico.reset(timeout=60)
@@ -108,6 +105,59 @@ def test_file_survives_machine_reset(pico):
     assert "redline.key" in lines[1] and "redline_config.py" in lines[1]
     # and the host sees it in the flash image the emulator saved on reset
     assert read_flash_file(pico.flash, "survive.txt") == b"written before the reset"
+    # a deliberate reset is no watchdog timeout: the RPI_PICO shim reads WATCHDOG REASON's TIMER bit
+    s = ask_board(pico, {"op": "stats"})
+    assert (s["latched"], s["reason"]) == (0, 0), s
+
+
+def test_node_pulses_the_marker_around_each_step(pico):
+    assert authed(pico, "hold", b"hold:1", on=True)["ok"] is True       # no sampling in between
+    try:
+        pico.stats()                      # every edge sent so far has arrived (events come in order)
+        before = pico.edge_count()
+        r = ask_board(pico, {"op": "feed", "b": [0, 32768, 1, 32768, 2, 1000, 0, 32760, 1, 32770]})
+        assert r["ok"] is True and r["n"] == 5
+        steps = pico.pulses(5, since=before)
+        before = pico.edge_count()
+        assert ask_board(pico, {"op": "sift", "text": "open the vent to 40 percent"})["ok"] is True
+        sift = pico.pulses(1, since=before)
+        assert pico.edge_count() == before + 2                 # one pulse, nothing else moved the pin
+    finally:
+        authed(pico, "hold", b"hold:0", on=False)
+    # a guard step costs 10^4..10^6 cycles on the chip model; a sift of 27 bytes more than one step
+    assert all(10000 < c < 2000000 for c in steps), steps
+    assert 20000 < sift[0] < 5000000, sift
+
+
+def test_held_node_feeds_the_watchdog_while_latched(pico):
+    from redline.codes import REASON_RANGE
+    boots = pico.instances()
+    assert authed(pico, "hold", b"hold:1", on=True)["ok"] is True
+    try:
+        r = ask_board(pico, {"op": "feed", "b": [0, 2 ** 29]})        # out of range: halt, latched
+        assert r["r"][1] == REASON_RANGE and r["r"][8] & 4
+        import time
+        time.sleep(11)          # the watchdog is 8 s; the idle chip's clock follows the wall clock
+        s = ask_board(pico, {"op": "stats"})
+        assert pico.instances() == boots and s["latched"] == 1 and s["reason"] == REASON_RANGE, s
+    finally:
+        assert authed(pico, "reset", b"reset:all", scope="all")["ok"] is True
+        authed(pico, "hold", b"hold:0", on=False)
+
+
+def test_watchdog_timeout_boots_latched(pico):
+    """The main loop stopped (the raw REPL sleeps 12 s): the watchdog resets the chip after 8 s with
+    REASON TIMER, and the node boots latched until an authenticated reset."""
+    from redline.codes import HALT_DEADLINE, REASON_WATCHDOG
+    boots = pico.instances()
+    pico.exec_raw("import time\ntime.sleep(12)\n", wait=False)
+    pico.wait_event(lambda e: e.get("ev") == "boot" and e.get("instance", 0) > boots, timeout=60)
+    assert pico.events("boot")[-1]["reason"] == "watchdog_timeout"
+    pico.wait_ready(timeout=60)
+    s = ask_board(pico, {"op": "stats"})
+    assert (s["latched"], s["code"], s["reason"]) == (1, HALT_DEADLINE, REASON_WATCHDOG), s
+    assert authed(pico, "reset", b"reset:all", scope="all")["ok"] is True
+    assert ask_board(pico, {"op": "stats"})["latched"] == 0
 
 
 def test_marker_pin_counts_cycles_without_usb_storm(pico):
@@ -121,9 +171,16 @@ def test_marker_pin_counts_cycles_without_usb_storm(pico):
         "    p.value(0)\n"
         "f(0)\nf(100)\nf(1000)\n"
     )
-    before = len(pico.markers())
-    pico.exec_raw(code)
-    marks = pico.wait_markers(6, since=before, timeout=10)
+    # the node pulses the same pin around each sampled reading: hold sampling, and let every edge
+    # sent so far arrive (the bridge's events come in order) before counting
+    assert authed(pico, "hold", b"hold:1", on=True)["ok"] is True
+    try:
+        pico.stats()
+        before = pico.edge_count()
+        pico.exec_raw(code)
+        marks = pico.wait_markers(6, since=before, timeout=10)
+    finally:
+        authed(pico, "hold", b"hold:0", on=False)
     assert [e["value"] for e in marks] == [1, 0, 1, 0, 1, 0]
     spans = [marks[i + 1]["cycles"] - marks[i]["cycles"] for i in (0, 2, 4)]
     per_100 = (spans[1] - spans[0]) / 100
@@ -131,3 +188,41 @@ def test_marker_pin_counts_cycles_without_usb_storm(pico):
     # ~390 cycles per iteration on the chip model; ~1,230 when the bridge storms the chip
     assert 300 < per_100 < 500, spans
     assert abs(per_1000 - per_100) < 2, spans
+
+
+def test_readme_provisioning_then_harness(pico, tmp_path):
+    """README "Flash a Pico" steps 3-5 as written, on the emulated board: the calibration and a new
+    key copied with mpremote (then reset), and the harness with that key and configuration."""
+    import secrets
+    import subprocess
+    import sys
+    from redline_host.device.deploy import mpremote_command
+    from redline_host.device.rp2040_sensors import pico_default_config
+    from redline_host.sensor.sensorconfig import write_config_module
+    cfg = pico_default_config(window=20, warmup=20)
+    write_config_module(cfg, tmp_path / "redline_config.py", source="test_readme_provisioning")
+    (tmp_path / "pico.key").write_text(secrets.token_hex(32) + "\n")
+    mp = mpremote_command() + ["connect", pico.path, "resume"]
+    r = subprocess.run(mp + ["fs", "cp", str(tmp_path / "redline_config.py"), ":redline_config.py"],
+                       capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    boots = pico.instances()
+    r = subprocess.run(mp + ["fs", "cp", str(tmp_path / "pico.key"), ":redline.key", "+", "reset"],
+                       capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    pico.wait_event(lambda e: e.get("ev") == "boot" and e.get("instance", 0) > boots, timeout=60)
+    pico.wait_ready(timeout=60)
+    pico.key = bytes.fromhex((tmp_path / "pico.key").read_text().strip())
+    hello = ask_board(pico, {"op": "hello"})
+    assert hello["config"]["sha256"] == cfg.sha256() and hello["key"] is True
+    assert ask_board(pico, {"op": "stats"})["latched"] == 0          # reset is no watchdog timeout
+    from redline_host.device.harness_vectors import sensor_vectors, text_vectors, write_vectors
+    write_vectors(tmp_path / "v.jsonl", text_vectors(5, seed=31) + sensor_vectors(600, seed=32, segment_rows=200))
+    h = subprocess.run([sys.executable, "-m", "redline_host.cli", "harness", "--port", pico.path, "--key-file",
+                        str(tmp_path / "pico.key"), "--config", str(tmp_path / "redline_config.py"),
+                        "--vectors", str(tmp_path / "v.jsonl"), "--quiet"], capture_output=True, timeout=600)
+    assert h.returncode == 0, (h.stdout[-2000:], h.stderr[-2000:])
+    s = json.loads(h.stdout)
+    assert s["ok"] is True and s["config_match"] is True and s["board"] == "RPI_PICO"
+    assert s["vectors"]["text"] == 10 and s["vectors"]["sensor_steps"] == 600
+    assert s["heap_free_boot"] > s["heap_free_after_build"] > 0

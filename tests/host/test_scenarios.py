@@ -346,9 +346,10 @@ def test_cli_small_run_matches_library(skab, monkeypatch, capsys, tmp_path):
     assert doc2["scenarios"] == expected[1:]
 
 
-def test_cli_user_errors(monkeypatch, tmp_path):
-    with pytest.raises(UserError, match="--trials must be >= 1"):
-        cmd_scenarios.run(_args(trials=0))
+def test_cli_user_errors(monkeypatch, tmp_path, capsys):
+    with pytest.raises(SystemExit):                 # refused when the command line is parsed
+        _args(trials=0)
+    assert "argument --trials: 0 is not in 1..100000" in capsys.readouterr().err
     with pytest.raises(UserError, match="unknown scenario 'nope'"):
         cmd_scenarios.run(_args(scenarios="nope"))
     with pytest.raises(UserError, match="no data sets at"):

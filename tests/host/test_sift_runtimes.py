@@ -60,7 +60,8 @@ def test_bad_input_lines_get_errors_in_place():
     payload = b'{"text": "pump"}\nnot json\n{"nope": 1}\n{"text": "valve"}\n'
     proc = subprocess.run([sys.executable, "-m", "redline_host.cli", "sift"], input=payload, capture_output=True,
                           timeout=600)
-    assert proc.returncode == 0
+    assert proc.returncode == 1            # lines failed: reported in place, counted on stderr
+    assert proc.stderr.decode().startswith("redline sift: 2 of 4 input lines failed (first: line 2: not JSON")
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(rows) == 4
     assert "probability" in rows[0] and "probability" in rows[3]

@@ -16,6 +16,8 @@ prints one JSON object::
 
     python tools/bench/bench_rp2040.py        # about 40 s
 
+The node's own figures (heap at boot, after building, at the worst point; cycles per
+sift, pipeline message and sensor reading) are in ``redline harness --port rp2040``.
 Cycle counts come from the emulator's deterministic counter (GPIO 22 edges);
 rp2040js models memory as zero-wait, so a real Pico's flash cache misses make
 these a lower bound. Prints a skip line and exits 0 when the image or the
@@ -31,8 +33,7 @@ from pathlib import Path
 import serial
 
 TOOLS = Path(__file__).resolve().parents[1]
-for p in (TOOLS, TOOLS / "rp2040"):
-    sys.path.insert(0, str(p))
+sys.path.insert(0, str(TOOLS))
 
 LOOP = (
     "import machine\n"
@@ -67,19 +68,20 @@ def spans(vb, code, count):
 
 def main():
     from pico_image import DEFAULT_TOOLCHAINS, cached_uf2
-    from vboard_rp2040 import DEFAULT_BOOTROM, RP2040Board
-    if not DEFAULT_BOOTROM.is_file():
+    from redline_host.device.rp2040 import RP2040Board, default_bootrom
+    bootrom = default_bootrom()
+    if bootrom is None or not bootrom.is_file():
         print("bench_rp2040: skipped: no %s" % DEFAULT_TOOLCHAINS)
         return 0
     uf2 = cached_uf2()
     if uf2 is None:
-        print("bench_rp2040: skipped: the RPI_PICO UF2 is not built (python3 tools/pico_image.py)")
+        print("bench_rp2040: skipped: the RPI_PICO UF2 is not built (make firmware BOARD=RPI_PICO)")
         return 0
     res = {"uf2": str(uf2)}
     with tempfile.TemporaryDirectory() as d:
         flash = Path(d) / "flash.bin"
         t0 = time.monotonic()
-        with RP2040Board(flash=flash, uf2=uf2) as vb:
+        with RP2040Board(flash=flash, uf2=uf2, marker=False) as vb:     # the pin is this bench's alone
             vb.wait_ready()
             res["boot_wall_s"] = round(time.monotonic() - t0, 2)
             first = vb.events("first_tx")[0]

@@ -1,34 +1,48 @@
-"""Serial link: bytes in, lines out, plus just enough of MicroPython's raw REPL for mpremote.
+"""Serial link: bytes in, lines out; MicroPython's raw REPL only in an authenticated maintenance window.
 
-The node reads whatever bytes the serial port has and hands them to
-``Link.feed``; complete lines go to ``handler.handle_line(line)`` which
-returns the reply (str, without newline). Framing rules (docs/protocol.md):
+The node reads whatever bytes the serial port has and hands them to the link;
+complete lines go to ``handler.handle_line(line)``, which returns the reply (str
+or bytes, without newline). Framing rules (docs/protocol.md):
 
 - ``\\n`` or ``\\r`` ends a line; empty lines are ignored (so ``\\r\\n`` is one line);
 - a line longer than ``max_line`` bytes is dropped up to its end and answered
   with ``handler.overlong()``;
-- Ctrl-C (0x03) cancels the partial line (the board never stops serving);
-- Ctrl-A (0x01) at the start of a line enters the raw REPL that mpremote
-  speaks: Ctrl-D runs the collected code (``OK``, output, ``\\x04``, error,
-  ``\\x04>``), Ctrl-D on an empty buffer soft-resets the node
-  (``handler.soft_reset()``), Ctrl-B returns to the line protocol, raw-paste
-  requests are declined (``R\\x00``) so mpremote falls back to plain raw mode.
+- every other byte, control bytes included, is part of the line: Ctrl-A (0x01),
+  Ctrl-B, Ctrl-C (0x03) and Ctrl-D (0x04) are protocol bytes, and a line holding
+  one is a bad line (the protocol answers it ``json``). One stray byte cannot
+  stop the node or open a REPL.
+
+The raw REPL that mpremote speaks exists only inside a maintenance window,
+which ``unlock()`` opens after an authenticated ``maint`` request (the
+protocol checks the HMAC) and ``lock()`` closes; it also closes after
+``MAINT_IDLE_MS`` without raw-REPL traffic. Inside the window, and only at the
+start of a line, Ctrl-C cancels the partial line and Ctrl-A enters the raw
+REPL: Ctrl-D runs the collected code (``OK``, output, ``\\x04``, error,
+``\\x04>``), Ctrl-D on an empty buffer soft-resets the node
+(``handler.soft_reset()``), Ctrl-B returns to the line protocol, raw-paste
+requests are declined (``R\\x00``) so mpremote falls back to plain raw mode.
 
 Usage::
 
     link = Link(handler, write=sys.stdout.buffer.write, max_line=4096)
-    link.feed(b'{"op":"hello"}\\n')
+    link.feed(b'{"op":"hello"}\\n')            # every line in the chunk
+    i = link.feed_line(data, 0)                # at most one line; the index after it
 
-Not allocation-free: one line costs a bytes object and a reply string.
+Not allocation-free: one line costs a bytes object and a reply string. A
+MemoryError while copying a line or encoding its reply is answered with a
+fixed ``{"ok": false, "err": "memory"}`` line, never passed on.
 """
 import sys
 
-from redline.compat import const
+from redline.compat import const, ticks_diff, ticks_ms
 
 _MODE_LINE = const(0)
 _MODE_RAW = const(1)
 _RAW_MAX = const(16384)
+MAINT_IDLE_MS = const(600000)
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n>"
+MEMORY_LINE = b'{"ok": false, "err": "memory", "msg": "out of memory"}'
+MEMORY_REPLY = MEMORY_LINE + b"\n"
 
 
 def _exception_text(exc):
@@ -46,7 +60,7 @@ def _exception_text(exc):
 
 
 class Link:
-    def __init__(self, handler, write, max_line=4096, exec_env=None):
+    def __init__(self, handler, write, max_line=4096, exec_env=None, clock=ticks_ms):
         self.handler = handler
         self.write = write
         self.max_line = max_line
@@ -59,16 +73,41 @@ class Link:
         self.paste = 0
         self.env = exec_env if exec_env is not None else {}
         self.lines = 0
+        self.clock = clock
+        self.maint = False
+        self.maint_seen = 0
 
+    # -- the maintenance window --
+    def unlock(self):
+        """Open the maintenance window (the caller has authenticated it)."""
+        self.maint = True
+        self.maint_seen = self.clock()
+
+    def lock(self):
+        """Close the maintenance window (the raw REPL is no longer reachable)."""
+        self.maint = False
+
+    def maintenance(self):
+        """True while the window is open (it closes after MAINT_IDLE_MS without raw-REPL traffic)."""
+        if self.maint and ticks_diff(self.clock(), self.maint_seen) > MAINT_IDLE_MS:
+            self.maint = False
+        return self.maint
+
+    # -- bytes in --
     def feed(self, data):
-        """Consume a chunk of received bytes (bytes, bytearray or memoryview)."""
+        """Consume a chunk of received bytes (bytes, bytearray or memoryview): every line in it."""
         n = len(data)
         i = 0
         while i < n:
-            if self.mode == _MODE_LINE:
-                i = self._feed_line(data, i, n)
-            else:
-                i = self._feed_raw(data, i, n)
+            i = self.feed_line(data, i)
+
+    def feed_line(self, data, i):
+        """Consume ``data`` from index ``i`` up to and including the end of one line (or all of it);
+        returns the index after what was consumed. The main loop samples between lines."""
+        n = len(data)
+        if self.mode == _MODE_LINE:
+            return self._feed_line(data, i, n)
+        return self._feed_raw(data, i, n)
 
     def _feed_line(self, data, i, n):
         buf = self.buf
@@ -82,15 +121,16 @@ class Link:
                     self.n = 0
                     self.lines += 1
                     self._reply(self.handler.overlong())
-                elif self.n:
-                    line = bytes(memoryview(buf)[:self.n])
-                    self.n = 0
+                    return i
+                if self.n:
                     self.lines += 1
-                    self._reply(self.handler.handle_line(line))
-            elif b == 3:
-                self.n = 0
+                    self._line()
+                    return i
+            elif b == 3 and self.maint and self.maintenance():
+                self.n = 0                  # in the window Ctrl-C cancels the partial line
                 self.overlong = False
-            elif b == 1 and self.n == 0 and not self.overlong:
+            elif b == 1 and self.n == 0 and not self.overlong and self.maint and self.maintenance():
+                self.maint_seen = self.clock()
                 self.mode = _MODE_RAW
                 self.raw = bytearray()
                 self.raw_overflow = False
@@ -104,11 +144,28 @@ class Link:
                 self.overlong = True
         return i
 
+    def _line(self):
+        try:
+            line = bytes(memoryview(self.buf)[:self.n])
+            self.n = 0
+            reply = self.handler.handle_line(line)
+        except MemoryError:
+            self.n = 0
+            reply = self.handler.memory_error()
+        self._reply(reply)
+
     def _reply(self, text):
-        if text is not None:
-            self.write(text.encode() + b"\n")
+        if text is None:
+            return
+        try:
+            if isinstance(text, str):
+                text = text.encode()
+            self.write(text + b"\n")
+        except MemoryError:
+            self.write(MEMORY_REPLY)
 
     def _feed_raw(self, data, i, n):
+        self.maint_seen = self.clock()
         while i < n:
             b = data[i]
             i += 1
@@ -167,3 +224,4 @@ class Link:
         if err:
             self.write(err.encode())
         self.write(b"\x04>")
+        self.maint_seen = self.clock()

@@ -4,7 +4,11 @@ Full description with examples in docs/protocol.md. Requests carry ``op`` and
 an optional integer ``id`` that the reply echoes; every reply has ``ok``.
 Anything malformed -- bad JSON, not an object, non-UTF-8, overlong, unknown op,
 bad argument -- gets ``{"ok": false, "err": CODE, "msg": TEXT}`` and changes
-no guard state::
+no guard state. Every line is checked as strict JSON (redline.link.jsonck)
+before ``json.loads``, so a board and the host reference accept and refuse the
+same lines; a MemoryError while parsing is ``memory``, never ``json``. A
+``feed`` is parsed and checked whole, its reply preallocated and its room
+probed before the first reading is fed: it runs whole or changes nothing::
 
     from redline.link.proto import Protocol
     proto = Protocol(node)              # node: redline.node.Node
@@ -16,16 +20,20 @@ of the node (``node.feed``, ``node.message``, ``node.sift``, ``node.stats()``...
 never of the node's stages. On a sensor-only node (``node.text`` False) ``sift``
 and ``msg`` answer the error ``no_text``.
 
-Ops: hello, ping, sift, msg, feed, stats, audit, trace, challenge, reset, hold.
-``reset`` (clear the latch) and ``hold`` (pause sensor sampling) need
-``mac`` = hex HMAC-SHA-256(key, nonce || "reset:" scope) over the nonce of the
-last ``challenge``; a nonce serves one attempt, right or wrong.
+Ops: hello, ping, sift, msg, feed, stats, audit, trace, challenge, reset, hold, maint.
+``reset`` (clear the latch), ``hold`` (pause sensor sampling) and ``maint``
+(open the raw-REPL maintenance window) need ``mac`` = hex HMAC-SHA-256(key,
+nonce || message) over the nonce of the last ``challenge``; a nonce serves one
+attempt, right or wrong. Failed MACs back off exponentially (``backoff``).
 """
 import json
 
 from redline import __version__
-from redline.compat import IS_MICROPYTHON, const, ticks_ms, mem_free
+from redline.compat import IS_MICROPYTHON, const, mem_free
+from redline.link.jsonck import JsonCheck
+from redline.link.line import MEMORY_LINE
 from redline.link.mac import hmac_sha256, digest_equal, to_hex, from_hex
+from redline.link.utf8 import utf8_valid
 
 PROTOCOL_VERSION = const(1)
 FEED_FIELDS = ("code", "reason", "surprise", "entropy", "bias", "flags", "z", "confidence", "state",
@@ -36,46 +44,14 @@ STATE_LATCHED = const(4)
 NONCE_BYTES = const(16)
 _SMALL = const(0x3FFFFFFF)
 RESET_SCOPES = ("latch", "all")
+_FIELD_BYTES = const(13)    # a reply int with its separator, at most ("-1073741823, ")
 
 
 class BadRequest(Exception):
-    """A request the protocol refuses: ``BadRequest(code, message)``; code goes to ``err``.
+    """A request the protocol refuses: ``BadRequest(code, message[, extra fields])``; code goes to ``err``.
 
-    MicroPython exceptions take no attributes, so both live in ``args``.
+    MicroPython exceptions take no attributes, so everything lives in ``args``.
     """
-
-
-def utf8_valid(data):
-    """Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), like CPython's decoder."""
-    n = len(data)
-    i = 0
-    while i < n:
-        b = data[i]
-        if b < 0x80:
-            i += 1
-            continue
-        if 0xC2 <= b <= 0xDF:
-            k = 1
-            lo, hi = 0x80, 0xBF
-        elif 0xE0 <= b <= 0xEF:
-            k = 2
-            lo, hi = (0xA0 if b == 0xE0 else 0x80), (0x9F if b == 0xED else 0xBF)
-        elif 0xF0 <= b <= 0xF4:
-            k = 3
-            lo, hi = (0x90 if b == 0xF0 else 0x80), (0x8F if b == 0xF4 else 0xBF)
-        else:
-            return False
-        if i + k >= n:
-            return False
-        c = data[i + 1]
-        if c < lo or c > hi:
-            return False
-        for j in range(2, k + 1):
-            c = data[i + j]
-            if c < 0x80 or c > 0xBF:
-                return False
-        i += k + 1
-    return True
 
 
 def _int(req, key, lo, hi, default=None):
@@ -115,8 +91,10 @@ class Protocol:
             "hello": self.op_hello, "ping": self.op_ping, "sift": self.op_sift, "msg": self.op_msg,
             "feed": self.op_feed, "stats": self.op_stats, "audit": self.op_audit,
             "trace": self.op_trace, "challenge": self.op_challenge, "reset": self.op_reset,
-            "hold": self.op_hold,
+            "hold": self.op_hold, "maint": self.op_maint,
         }
+        self.checker = JsonCheck()
+        self.applied = 0            # readings of the current feed request already fed
 
     # -- framing callbacks (redline.link.line) --
     def overlong(self):
@@ -126,22 +104,37 @@ class Protocol:
     def soft_reset(self):
         self.node.soft_reset()
 
+    def memory_error(self):
+        """A line that could not even be copied (link): counted, answered with a fixed reply."""
+        c = self.node.counters
+        c["lines"] += 1
+        c["errors"] += 1
+        return MEMORY_LINE
+
     def handle_line(self, line):
         """One request line (bytes, no terminator) -> the reply (str). Never raises."""
         node = self.node
         node.counters["lines"] += 1
         rid = None
         op = None
+        self.applied = 0
         try:
             try:
                 text = line.decode()
+            except MemoryError:
+                raise
             except Exception:
                 raise BadRequest("utf8", "line is not valid UTF-8")
             if IS_MICROPYTHON and len(text) != len(line) and not utf8_valid(line):
                 raise BadRequest("utf8", "line is not valid UTF-8")
+            why = self.checker.check(line)
+            if why:
+                raise BadRequest("json", "line is not valid JSON: %s at byte %d" % (why, self.checker.pos))
             try:
                 req = json.loads(text)
-            except Exception:
+            except MemoryError:
+                raise
+            except Exception:  # cannot happen after the check; refused all the same
                 raise BadRequest("json", "line is not valid JSON")
             if not isinstance(req, dict):
                 raise BadRequest("json", "a JSON object is required")
@@ -160,9 +153,12 @@ class Protocol:
             out = fn(req)
             return self._ok(rid, op, out)
         except BadRequest as exc:
-            return self._error(rid, op, exc.args[0], exc.args[1])
+            a = exc.args
+            return self._error(rid, op, a[0], a[1], a[2] if len(a) > 2 else None)
         except MemoryError:
-            return self._error(rid, op, "memory", "out of memory")
+            if self.applied:
+                return self._error(rid, op, "memory", "out of memory after %d readings were fed" % self.applied)
+            return self._error(rid, op, "memory", "out of memory: nothing changed")
         except Exception as exc:  # a bug must not stop the node serving
             return self._error(rid, op, "internal", "%s" % type(exc).__name__)
 
@@ -175,13 +171,16 @@ class Protocol:
                 reply[k] = out[k]
         return json.dumps(reply)
 
-    def _error(self, rid, op, code, msg):
+    def _error(self, rid, op, code, msg, extra=None):
         self.node.counters["errors"] += 1
         reply = {"ok": False, "err": code, "msg": msg}
         if rid is not None:
             reply["id"] = rid
         if op is not None:
             reply["op"] = op
+        if extra:
+            for k in extra:
+                reply[k] = extra[k]
         return json.dumps(reply)
 
     # -- ops --
@@ -197,7 +196,10 @@ class Protocol:
             "channels": node.channel_names(),
             "fields": list(FEED_FIELDS),
             "max_line": node.max_line,
+            "max_feed": node.max_feed,
             "key": node.key is not None,
+            "key_error": node.key_error,
+            "build_error": node.build_error,
             "rate_hz": node.rate_hz,
         }
 
@@ -224,7 +226,7 @@ class Protocol:
     def op_msg(self, req):
         node = self._text_node()
         data = _text(req)
-        now = _int(req, "t", 0, _SMALL, -1) if "t" in req else ticks_ms()
+        now = _int(req, "t", 0, _SMALL, -1) if "t" in req else node.ticks()
         said = node.message(data, now)
         out = said.result.as_dict()
         out["effective"] = said.effective
@@ -246,6 +248,7 @@ class Protocol:
         return v
 
     def op_feed(self, req):
+        """Parse and check every reading, preallocate the reply and probe its room, then feed them all."""
         node = self.node
         if not node.has_guard():
             raise BadRequest("no_guard", "sensor guard not configured: %s" % node.config_error)
@@ -270,29 +273,46 @@ class Protocol:
             else:
                 chans.append(ch)
                 vals.append(self._value(v))
-        out = []
         nf = len(FEED_FIELDS)
-        for i in range(len(vals)):
+        count = len(vals)
+        out = [0] * (nf * count)
+        res = {"n": count, "nf": nf, "r": out}
+        if not self.reserve(_FIELD_BYTES * nf * count + 64):
+            raise BadRequest("memory", "no room for the reply to %d readings: nothing changed" % count)
+        k = 0
+        between = node.between
+        for i in range(count):          # allocates nothing: the readings run whole
             fed = node.feed(chans[i], vals[i])
+            self.applied = i + 1
+            if between is not None:
+                between()               # the device loop takes a due sample (sampling has priority)
             r = fed.result
-            state = (STATE_WARMING if r.warming_up else 0) | (STATE_ACCEPTED if r.accepted else 0) \
+            out[k] = r.code
+            out[k + 1] = r.reason
+            out[k + 2] = r.surprise
+            out[k + 3] = r.entropy
+            out[k + 4] = r.bias
+            out[k + 5] = r.flags
+            out[k + 6] = r.z
+            out[k + 7] = r.confidence
+            out[k + 8] = (STATE_WARMING if r.warming_up else 0) | (STATE_ACCEPTED if r.accepted else 0) \
                 | (STATE_LATCHED if fed.latched else 0)
-            out.append(r.code)
-            out.append(r.reason)
-            out.append(r.surprise)
-            out.append(r.entropy)
-            out.append(r.bias)
-            out.append(r.flags)
-            out.append(r.z)
-            out.append(r.confidence)
-            out.append(state)
-            out.append(fed.effective)
-            out.append(fed.actuator)
-        res = {"n": len(vals), "nf": nf, "r": out}
+            out[k + 9] = fed.effective
+            out[k + 10] = fed.actuator
+            k += nf
         if node.trace:
             i = len(vals) - 1
             res["trace"] = node.trace_reading(chans[i], vals[i])
         return res
+
+    def reserve(self, nbytes):
+        """True when a block of ``nbytes`` can be allocated now (tried and dropped at once)."""
+        try:
+            room = bytearray(nbytes)
+        except MemoryError:
+            return False
+        room = None
+        return room is None
 
     def _value(self, v):
         if isinstance(v, bool) or not isinstance(v, int) or v > _SMALL or v < -_SMALL:
@@ -303,8 +323,8 @@ class Protocol:
         return self.node.stats()
 
     def op_audit(self, req):
-        entries, total = self.node.audit_log()
-        return {"entries": entries, "total": total}
+        entries, total, trips = self.node.audit_log()
+        return {"entries": entries, "total": total, "trips": trips}
 
     def op_trace(self, req):
         self.node.trace = _bool(req, "on")
@@ -318,13 +338,22 @@ class Protocol:
         return {"nonce": to_hex(node.nonce)}
 
     def _authenticate(self, req, message):
-        """Check req["mac"] against the pending nonce; the nonce is spent either way."""
+        """Check req["mac"] against the pending nonce; the nonce is spent either way.
+
+        While the node backs off after failed MACs, every attempt is refused
+        (``backoff``, with ``retry_ms``) without looking at the MAC.
+        """
         node = self.node
         nonce = node.nonce
         node.nonce = None
         err = None
+        extra = None
+        wait = node.auth_wait_ms()
         if node.key is None:
-            err = ("no_key", "no reset key provisioned")
+            err = ("no_key", "no reset key provisioned" if not node.key_error else node.key_error)
+        elif wait > 0:
+            err = ("backoff", "authentication refused for %d ms after failed attempts" % wait)
+            extra = {"retry_ms": wait}
         elif nonce is None:
             err = ("no_challenge", "ask for a challenge first")
         else:
@@ -336,9 +365,11 @@ class Protocol:
             want = hmac_sha256(node.key, nonce + message)
             if not digest_equal(got, want):
                 err = ("auth", "authentication failed")
+                node.auth_failed()
         if err is not None:
             node.refuse_auth()
-            raise BadRequest(err[0], err[1])
+            raise BadRequest(err[0], err[1], extra)
+        node.auth_passed()
 
     def op_reset(self, req):
         scope = req.get("scope", "latch")
@@ -354,4 +385,15 @@ class Protocol:
         on = _bool(req, "on")
         self._authenticate(req, b"hold:1" if on else b"hold:0")
         self.node.hold = on
+        return {"on": on}
+
+    def op_maint(self, req):
+        """``on`` true (authenticated, message ``maint:1``) opens the raw-REPL maintenance window;
+        ``on`` false closes it (no MAC: it only takes a privilege away)."""
+        on = _bool(req, "on")
+        if on:
+            self._authenticate(req, b"maint:1")
+            self.node.open_maintenance()
+        else:
+            self.node.close_maintenance()
         return {"on": on}

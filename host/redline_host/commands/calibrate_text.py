@@ -15,6 +15,7 @@ SHA-256) and prints a JSON report; freeze it next to the model, or pass
 import json
 from pathlib import Path
 
+from redline_host.argtypes import float_range, int_range
 from redline_host.errors import UserError
 from redline_host.paths import DEFAULT_MODEL
 from redline_host.text.modelfile import load_model_dir
@@ -25,9 +26,9 @@ def add_arguments(p):
     p.add_argument("nominal", help="nominal traffic: one message per line (or JSON lines with \"text\")")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model directory (a format-2 model)")
     p.add_argument("--out", required=True, help="directory to write redline_profile.py into")
-    p.add_argument("--budget", type=float, default=0.005, help="largest share of nominal lines that escalate")
-    p.add_argument("--warn-budget", type=float, default=0.02, help="largest share of nominal lines that warn")
-    p.add_argument("--folds", type=int, default=5, help="out-of-fold parts of the nominal log")
+    p.add_argument("--budget", type=float_range(0, 1), default=0.005, help="largest share of nominal lines that escalate")
+    p.add_argument("--warn-budget", type=float_range(0, 1), default=0.02, help="largest share of nominal lines that warn")
+    p.add_argument("--folds", type=int_range(2, 100), default=5, help="out-of-fold parts of the nominal log")
 
 
 def read_lines(path):

@@ -13,6 +13,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from redline_host.argtypes import float_above
 
 from redline_host.errors import UserError
 from redline_host.paths import REPO
@@ -24,7 +25,7 @@ from redline_host.sensor.evalreport import build_report
 def add_arguments(p):
     p.add_argument("--data-dir", help="folder with skab/ and nab/ (default: ../shared/datasets)")
     p.add_argument("--out", default=str(REPO / "docs" / "evaluation.md"), help="Markdown report to write")
-    p.add_argument("--budget", type=float, default=1.0, help="false halts per 100,000 nominal samples")
+    p.add_argument("--budget", type=float_above(0), default=1.0, help="false halts per 100,000 nominal samples")
     p.add_argument("--baselines", default=",".join(bl.BASELINES), help="comma-separated baselines to run")
     p.add_argument("--no-nab", action="store_true", help="skip NAB")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")

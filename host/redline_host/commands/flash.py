@@ -10,6 +10,7 @@ esp32c6); --erase erases the flash first.
 import shutil
 import subprocess
 from pathlib import Path
+from redline_host.argtypes import int_range
 
 from redline_host.device.flash import CHIPS, esptool_argv, uf2_target
 from redline_host.errors import UserError
@@ -19,7 +20,7 @@ def add_arguments(p):
     p.add_argument("image", help="firmware image (.bin for ESP32, .uf2 for RP2040)")
     p.add_argument("--port", required=True, help="serial port (ESP32) or the mounted RPI-RP2 drive (RP2040)")
     p.add_argument("--chip", required=True, choices=CHIPS)
-    p.add_argument("--baud", type=int, default=460800)
+    p.add_argument("--baud", type=int_range(1200, 10000000), default=460800)
     p.add_argument("--offset", help="flash offset (default by chip: 0x1000 for esp32/esp32s2, else 0x0)")
     p.add_argument("--erase", action="store_true", help="erase the whole flash first")
     p.add_argument("--dry-run", action="store_true", help="print what would run, do nothing")

@@ -8,8 +8,12 @@ channel names and one row of integers per time step) from stdin and writes one
 JSON line per reading: ch, sample, decision (proceed/warn/escalate/halt), code,
 surprise, entropy, bias, flags, actuator (on/safe), reason, warming_up, latched.
 The loop itself is firmware code (device/mp/guard_main.py) run on the chosen
-runtime, so the runtimes can be compared byte for byte. A malformed line gives
-``{"error": ...}`` at its place and leaves the guard untouched.
+runtime, so the runtimes can be compared byte for byte. Input is read as bytes;
+a malformed line (not UTF-8, longer than 4 KB, not JSON, a bad cell, an unknown
+channel) gives ``{"error": "line N: ..."}`` at its place, leaves the guard
+untouched and the run goes on; the command then exits 1 with a count on stderr.
+A CSV header that names a column twice is refused before anything runs. A
+runtime that dies keeps the lines it printed before and states why.
 
 Without ``--config`` every channel found in the input (JSON: in order of first
 appearance; CSV: the header) gets the default configuration and learns its
@@ -17,12 +21,15 @@ baseline during the warm-up. A configuration module that fails its format or
 hash check is refused by the firmware: every reading is answered halt with
 the actuator safe, and the command exits 1.
 """
+import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from redline_host.argtypes import int_range
 
-from redline_host.device.scripts import RUNTIME_CHOICES, channels_in, run_guard_script
+from redline_host.device.scripts import (RUNTIME_CHOICES, byte_lines, channels_in, csv_header, failure_reason,
+                                         run_guard_script, stdin_bytes, summarize)
 from redline_host.errors import UserError
 
 
@@ -31,8 +38,8 @@ def add_arguments(p):
                                     "default: every input channel learns its baseline in the warm-up")
     p.add_argument("--runtime", default="cpython", choices=RUNTIME_CHOICES, help="where the firmware code runs")
     p.add_argument("--csv", action="store_true", help="input is CSV: a header of channel names, one row per time step")
-    p.add_argument("--escalate-dwell", type=int, default=2, help="consecutive Escalates before the actuator goes safe")
-    p.add_argument("--release-dwell", type=int, default=4,
+    p.add_argument("--escalate-dwell", type=int_range(1, 1000), default=2, help="consecutive Escalates before the actuator goes safe")
+    p.add_argument("--release-dwell", type=int_range(1, 1000), default=4,
                    help="consecutive healthy decisions before the actuator turns (back) on")
 
 
@@ -41,8 +48,10 @@ def run(args):
     from redline.sensor.config import ConfigError
     from redline_host.sensor.sensorconfig import read_config_module, write_config_module
 
-    data = sys.stdin.read()
-    lines = data.splitlines()
+    data = stdin_bytes()
+    lines = [line.decode("utf-8", "replace") for line in byte_lines(data)]
+    if args.csv:
+        csv_header(lines)               # refuses a header naming a column twice
     rejected = None
     with tempfile.TemporaryDirectory(prefix="redline-guard-") as tmp:
         target = Path(tmp) / "redline_config.py"
@@ -65,12 +74,14 @@ def run(args):
         script_args = ["--escalate-dwell", str(args.escalate_dwell), "--release-dwell", str(args.release_dwell)]
         if args.csv:
             script_args.append("--csv")
-        proc = run_guard_script(args.runtime, Path(tmp), data.encode(), script_args)
-    if proc.returncode != 0:
-        raise UserError("%s runtime failed (exit %d): %s" % (args.runtime, proc.returncode,
-                                                             proc.stderr.decode(errors="replace")[-2000:]))
-    sys.stdout.write(proc.stdout.decode())
+        proc = run_guard_script(args.runtime, Path(tmp), data, script_args)
+    out = [line for line in proc.stdout.decode(errors="replace").splitlines() if line.startswith("{")]
+    sys.stdout.write("".join(line + "\n" for line in out))
     sys.stdout.flush()
+    if proc.returncode != 0:
+        raise UserError("%s runtime failed (exit %d) after %d output lines (printed): %s"
+                        % (args.runtime, proc.returncode, len(out), failure_reason(proc)))
     if rejected:
         raise UserError("config %s rejected (%s): every reading answered halt, actuator safe" % (args.config, rejected))
-    return 0
+    errors = [json.loads(line)["error"] for line in out if line.startswith('{"error"')]
+    return summarize("guard", len(lines), errors)

@@ -19,6 +19,7 @@ stderr; ``--json`` prints the whole result (per trial too) as JSON.
 import json
 import sys
 import tempfile
+from redline_host.argtypes import int_range
 
 from redline_host.sensor import scenarios as sc
 from redline_host.sensor import scenreport as srep
@@ -33,11 +34,11 @@ def add_arguments(p):
                                     "calibrate on the first 2/3 of anomaly-free (1 false halt/day at 1 Hz)")
     p.add_argument("--runtime", default="cpython", choices=RUNTIME_CHOICES, help="where the firmware code runs")
     p.add_argument("--data-dir", help="folder holding skab/data/...; unset: ../shared/datasets")
-    p.add_argument("--seed", type=int, default=0, help="seed of onsets, channels, signs, noise and twins")
-    p.add_argument("--trials", type=int, default=16, help="trials per scenario")
+    p.add_argument("--seed", type=int_range(0, 2 ** 31), default=0, help="seed of onsets, channels, signs, noise and twins")
+    p.add_argument("--trials", type=int_range(1, 100000), default=16, help="trials per scenario")
     p.add_argument("--scenarios", default="all",
                    help="comma-separated scenario names, or all: " + ", ".join(sc.SCENARIO_NAMES))
-    p.add_argument("--jobs", type=int, default=0, help="trials run at once (0: one per CPU)")
+    p.add_argument("--jobs", type=int_range(0, 1024), default=0, help="trials run at once (0: one per CPU)")
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of tables")
     p.add_argument("--out", help="also write the Markdown report to this file (e.g. docs/scenarios.md)")
 
@@ -78,10 +79,6 @@ def _command_line(args):
 def run(args):
     from redline_host.sensor.datasets import load_skab, resolve_data_dir
 
-    if args.trials < 1:
-        raise UserError("--trials must be >= 1")
-    if args.jobs < 0:
-        raise UserError("--jobs must be >= 0")
     chosen = _selected(args.scenarios)
     data_dir = resolve_data_dir(args.data_dir)
     if data_dir is None:

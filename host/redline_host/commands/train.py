@@ -12,6 +12,7 @@ byte-identical ``redline_model.py`` and ``model.json``.
 import json
 import sys
 from pathlib import Path
+from redline_host.argtypes import float_above, float_range, int_range
 
 from redline_host.errors import UserError
 from redline_host.paths import CACHE, MODELS
@@ -24,9 +25,9 @@ def add_arguments(p):
     p.add_argument("--cache", default=str(CACHE), help="cache folder used to build the corpus when missing")
     p.add_argument("--extra", action="append", default=[], help="extra labelled JSON lines (repeatable)")
     p.add_argument("--out", default=str(MODELS / "custom"), help="output model directory")
-    p.add_argument("--vocab", type=int, default=DEFAULTS["vocab_size"], help="vocabulary entries kept")
-    p.add_argument("--C", type=float, default=DEFAULTS["C"], help="inverse regularisation strength")
-    p.add_argument("--max-fpr", type=float, default=MAX_VAL_FPR,
+    p.add_argument("--vocab", type=int_range(1, 1 << 20), default=DEFAULTS["vocab_size"], help="vocabulary entries kept")
+    p.add_argument("--C", type=float_above(0), default=DEFAULTS["C"], help="inverse regularisation strength")
+    p.add_argument("--max-fpr", type=float_range(0, 1), default=MAX_VAL_FPR,
                    help="threshold: most recall with validation false-positive rate <= this")
     p.add_argument("--threshold-rule", choices=("fpr", "f1"), default=THRESHOLD_RULE,
                    help="'fpr' (false-alarm budget) or 'f1' (llmosafe's best F1)")

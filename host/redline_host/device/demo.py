@@ -9,6 +9,12 @@ PNG of the trace and the decision timeline::
 
     from redline_host.device.demo import run_demo
     run_demo("build/demo.png", rows=600, quick=True)      # what `redline demo --quick` does
+    run_demo("build/demo.png", board="rp2040")            # the RPI_PICO image in the emulated RP2040
+
+On the emulated Pico the demo first holds the board's own sampling (an authenticated
+``hold``: its ADC would otherwise feed the guard beside the demo's stream) and restarts
+the node's stages (authenticated ``reset all``), so the timeline is the unix board's; it runs a
+smaller harness at the end (the chip is emulated at ~0.2x a real Pico).
 """
 import json
 from pathlib import Path
@@ -60,6 +66,11 @@ class Demo:
         nonce = bytes.fromhex(self.ask({"op": "challenge"})["nonce"])
         mac = hmac_sha256(self.key, nonce + b"reset:all").hex()
         return self.ask({"op": "reset", "scope": "all", "mac": mac})
+
+    def hold(self, on):
+        nonce = bytes.fromhex(self.ask({"op": "challenge"})["nonce"])
+        mac = hmac_sha256(self.key, nonce + (b"hold:1" if on else b"hold:0")).hex()
+        return self.ask({"op": "hold", "on": on, "mac": mac})
 
 
 def scenario(rows_n, spoof_at, spoof_len):
@@ -188,16 +199,31 @@ def check_text_decisions(events, log):
     return not bad
 
 
-def run_demo(out, rows=600, quick=False):
+BOARDS = {"unix": "unix MicroPython on a pty",
+          "wasm": "WebAssembly MicroPython on a pty",
+          "rp2040": "the RPI_PICO image in an emulated RP2040, its USB serial on a pty"}
+
+
+def start_board(board):
+    if board == "rp2040":
+        from redline_host.device.rp2040 import RP2040Board
+        return RP2040Board(config=default_config())
+    return VirtualBoard(board, config=default_config())
+
+
+def run_demo(out, rows=600, quick=False, board="unix"):
     """The whole demo; writes the plot to ``out``; returns 0 when the harness verdict is PASS."""
     spoof = (200, 260)
     reset_at = 300
     rows = scenario(rows, *(spoof[0], spoof[1] - spoof[0]))
-    print("redline demo: starting a virtual board (unix MicroPython on a pty)...")
-    with VirtualBoard("unix", config=default_config()) as vb:
+    print("redline demo: starting a virtual board (%s)..." % BOARDS[board])
+    with start_board(board) as vb:
         vb.wait_ready()
-        with serial.serial_for_url(vb.path, timeout=20) as port:
+        with serial.serial_for_url(vb.path, timeout=60) as port:
             demo = Demo(port, vb.key)
+            if board == "rp2040":
+                demo.hold(True)         # the demo's stream alone feeds the guard,
+                demo.reset()            # from the state a fresh node has
             hello = demo.ask({"op": "hello"})
             print("board %s, protocol %d, firmware %s, model %s..., channels %s" % (
                 hello["board"], hello["proto"], hello["fw"], hello["model"]["sha256"][:12], ", ".join(hello["channels"])))
@@ -210,7 +236,10 @@ def run_demo(out, rows=600, quick=False):
         print("\naudit ring: %d entries (last: %s)" % (audit["total"], audit["entries"][-3:]))
         print("final: latched=%d actuator=%s auth_failures=%d" % (stats["latched"], "ON" if stats["actuator"] else "SAFE",
                                                                  stats["auth_failures"]))
-        n_text, n_steps = (100, 6000) if quick else (500, 20000)
+        if board == "rp2040":
+            n_text, n_steps = (40, 1500) if quick else (100, 3000)
+        else:
+            n_text, n_steps = (100, 6000) if quick else (500, 20000)
         with Harness(vb.path, key=vb.key) as h:
             s = h.run(text_vectors(n_text, seed=3) + sensor_vectors(n_steps, seed=4, segment_rows=1000))
     print("\nharness verdict: %s -- %d mismatches on %d text vectors and %d sensor steps (latency p50 %.2f ms, p95 %.2f ms)"

@@ -1,11 +1,16 @@
 """Put redline on a stock MicroPython board's file system, verified file by file.
 
-``stage()`` compiles the firmware package, the board files, the model and the
-calibration to .mpy for the board's arch (main.py stays source: the boot
-sequence runs main.py) and writes the reset key; ``copy()`` sends the staged
-tree with mpremote; ``verify()`` has the board hash every file with its own
-hashlib and compares with the host. ``romfs()`` builds the same tree into a
-ROMFS image with ``mpremote romfs build`` for boards that enable ROMFS::
+``stage()`` compiles the firmware package, the board files, the model (with
+its ``redline_model.sha256`` sidecar, checked by the node before import) and
+the calibration to .mpy for the board's arch (main.py stays source: the boot
+sequence runs main.py), writes the reset key (at least 16 bytes) and a released
+latch record (redline.latch: deploying is an authenticated act, like a reset);
+``copy()`` sends the staged tree with mpremote; ``verify()`` has the board hash
+every file with its own hashlib and compares with the host. A board already
+running redline only speaks its line protocol: the command first opens its
+maintenance window with the key (redline_host.device.maint). ``romfs()``
+builds the same tree into a ROMFS image with ``mpremote romfs build`` for
+boards that enable ROMFS::
 
     from redline_host.device.deploy import stage, copy, verify
     files = stage("RPI_PICO", out_dir, key=key)
@@ -26,6 +31,7 @@ from redline_host.paths import BOARDS, DEFAULT_MODEL, FIRMWARE
 
 # board name -> (board folder files, arch); "unix" is the virtual board (x64 bytecode+native)
 BOARD_ARCH = dict(MARCH, unix="x64")
+MIN_KEY_BYTES = 16      # the node refuses shorter keys (redline.node.MIN_KEY_BYTES)
 
 
 def mpremote_command():
@@ -47,8 +53,13 @@ def _board_sources(board):
     return [d / "pins.py", d / "redline_board.py", BOARDS / "common" / "redline_shims.py"]
 
 
-def stage(board, out_dir, key=None, model_dir=DEFAULT_MODEL, config=None, march=None):
-    """Build the tree to copy; returns the relative paths (posix) of every staged file."""
+def stage(board, out_dir, key=None, model_dir=DEFAULT_MODEL, config=None, march=None, latch=True):
+    """Build the tree to copy; returns the relative paths (posix) of every staged file.
+
+    ``latch``: also stage a released latch record (every slot), so the node boots unlatched.
+    """
+    if key is not None and len(key) < MIN_KEY_BYTES:
+        raise UserError("reset key of %d bytes: at least %d are required" % (len(key), MIN_KEY_BYTES))
     out = Path(out_dir)
     if out.exists():
         shutil.rmtree(out)
@@ -71,6 +82,7 @@ def stage(board, out_dir, key=None, model_dir=DEFAULT_MODEL, config=None, march=
     if not model.is_file():
         raise UserError("no model at %s" % model)
     comp(model, "redline_model.mpy")
+    files.append("redline_model.sha256")        # written by compile_file beside the .mpy
     cfg = Path(config) if config else BOARDS / "common" / "redline_config.py"
     comp(cfg, "redline_config.mpy")
     shutil.copyfile(FIRMWARE / "main.py", out / "main.py")
@@ -79,6 +91,13 @@ def stage(board, out_dir, key=None, model_dir=DEFAULT_MODEL, config=None, march=
         (out / "redline.key").write_text(key.hex() + "\n")
         (out / "redline.key").chmod(0o600)
         files.append("redline.key")
+    if latch:
+        from redline.latch import MemoryFlash, provision
+        mem = MemoryFlash()
+        provision(mem)
+        for name in sorted(mem.files):
+            (out / name).write_bytes(mem.files[name])
+            files.append(name)
     return files
 
 
@@ -95,14 +114,34 @@ def _mpremote(port, args, timeout=300):
     return proc.stdout.decode(errors="replace")
 
 
+_PREPARE_SCRIPT = """import os
+for d in %r:
+    try:
+        os.mkdir(d)
+    except OSError:
+        pass
+for p in %r:
+    try:
+        os.remove(p)
+        print('REMOVED', p)
+    except OSError:
+        pass
+"""
+
+
 def copy(port, out_dir, files, remote_dir=""):
-    """mkdir the folders, then one mpremote session copying every file (unchanged files skipped)."""
+    """mkdir the folders, then one mpremote session copying every file (unchanged files skipped).
+
+    A ``NAME.py`` already on the board beside a staged ``NAME.mpy`` is removed first:
+    MicroPython imports the ``.py`` before the ``.mpy``, so it would run instead of what is
+    deployed and verified. Returns the paths removed."""
     dirs = sorted({str(Path(remote_dir, f).parent) for f in files} - {".", ""})
-    mk = "import os\nfor d in %r:\n try:\n  os.mkdir(d)\n except OSError:\n  pass\n" % dirs
-    args = ["exec", mk]
+    shadows = [str(Path(remote_dir, f).with_suffix(".py").as_posix()) for f in files if f.endswith(".mpy")]
+    args = ["exec", _PREPARE_SCRIPT % (dirs, shadows)]
     for f in files:
         args += ["+", "fs", "cp", str(Path(out_dir) / f), ":" + str(Path(remote_dir, f).as_posix())]
-    _mpremote(port, args)
+    out = _mpremote(port, args)
+    return [line.split()[1] for line in out.splitlines() if line.startswith("REMOVED ")]
 
 
 _HASH_SCRIPT = """import hashlib
@@ -150,15 +189,28 @@ def romfs(out_dir, image):
     return Path(image)
 
 
+def read_key(path):
+    """The hex reset key in ``path``: UserError when unreadable, not hex or shorter than 16 bytes."""
+    try:
+        text = open(path).read().strip()
+    except OSError as exc:
+        raise UserError("cannot read key file %s: %s" % (path, exc))
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise UserError("key file %s is not hex" % path)
+    if len(key) < MIN_KEY_BYTES:
+        raise UserError("key file %s holds %d bytes: a reset key needs at least %d (the node refuses "
+                        "shorter ones)" % (path, len(key), MIN_KEY_BYTES))
+    return key
+
+
 def provision_key(path):
     """The hex reset key in ``path``, or a new random one written there (mode 0600); None without a path."""
     if path is None:
         return None
     if os.path.isfile(path):
-        try:
-            return bytes.fromhex(open(path).read().strip())
-        except ValueError:
-            raise UserError("key file %s is not hex" % path)
+        return read_key(path)
     key = os.urandom(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

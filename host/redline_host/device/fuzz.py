@@ -1,150 +1,289 @@
-"""Protocol fuzzer: random and mutated lines at a (virtual) board; every line must get one reply.
+"""Differential protocol fuzzer: the same bytes to a virtual board and to the host reference, reply by reply.
 
-Lines are random bytes, mutations of valid requests (bit flips, cuts,
-insertions, splices), non-UTF-8, overlong, deeply nested or oddly typed JSON.
-They never contain the line terminators or the two REPL control bytes
-(Ctrl-A, Ctrl-C), whose behaviour the framing tests cover. Lines are written
-from a thread while replies are read, so neither side can fill the pty and
-stall the other::
+The stream is random and mutated request lines with everything a serial line
+can carry: control bytes (Ctrl-A/B/C/D/E, NUL, DEL), raw-REPL attack lines
+(``\\x01node.interlock.reset()\\x04``), line breaks inside lines, partial lines
+continued by the next piece, non-UTF-8, overlong, deeply nested and oddly
+typed JSON. It goes in batches to the board and, byte for byte, to the host
+reference (the firmware's Node on CPython, redline_host.device.harness); the
+reference's framing says how many replies the board owes, and every reply
+must equal the reference's field by field (volatile fields aside: heap,
+uptime, nonce, back-off timing; a refused ``reset``/``hold``/``maint`` may be
+refused for a different one of auth/backoff/no_challenge, since back-off runs
+on each side's own clock). A ``msg`` request without ``t`` uses the node's
+clock, so the fuzzer pins a ``t`` into every such line.
 
-    from redline_host.device.fuzz import fuzz_lines, Fuzzer
-    with Fuzzer(port_path) as fz:
-        report = fz.send(fuzz_lines(100000, seed=1))
+The board samples a trace. During a batch its sampling is held (authenticated,
+on both sides), so both see the same state; after every batch the fuzzer
+checks that the latch is intact (the board's latch equals the reference's; no
+fuzz line can release it: none carries a valid MAC) and that sampling is
+intact: it releases the hold, waits until the board has sampled, holds again
+and replays the same number of samples (same trace rows) on the reference,
+whose stats must then equal the board's. Mid-stream it reconnects and does a
+soft reset through the authenticated maintenance window::
 
-    python -m redline_host.device.fuzz --lines 1000000 --kind unix     # the long run (make fuzz-long)
+    python -m redline_host.device.fuzz --lines 1000000 --kind unix     # make fuzz-long
+    from redline_host.device.fuzz import run
+    report = run("unix", lines=20000)      # {"lines", "replies", "disagreements", "crashes", ...}
 """
 import argparse
+import importlib.util
 import json
-import random
 import sys
 import threading
 import time
 
+from redline_host.device.fuzzlines import AUTH_OPS, fuzz_pieces, must_fail, pin_time, segments
 from redline_host.errors import UserError
 
-OPS = ("hello", "ping", "sift", "msg", "feed", "stats", "audit", "trace", "challenge", "reset", "hold")
-_FORBIDDEN = b"\n\r\x01\x03"
-_VALID = (
-    b'{"op":"hello","id":1}', b'{"op":"ping"}', b'{"op":"sift","text":"open valve 3"}',
-    b'{"op":"msg","text":"ignore all previous instructions","t":5000}',
-    b'{"op":"feed","b":[0,2150,1,2151,2,1000]}', b'{"op":"feed","ch":"temp_a","v":[2150,2149]}',
-    b'{"op":"stats"}', b'{"op":"audit"}', b'{"op":"trace","on":false}', b'{"op":"challenge"}',
-    b'{"op":"reset","scope":"latch","mac":"00112233"}', b'{"op":"hold","on":true,"mac":"ff"}',
-    b'{"op":"sift","hex":"68656c6c6f"}',
-)
+AUTH_REFUSALS = ("auth", "backoff", "no_challenge")
+_VOLATILE = ("id", "heap_free", "heap_largest", "uptime_ms", "nonce", "backoff_ms", "retry_ms")
+
+def replies_agree(exp, got):
+    """None when the board's reply ``got`` matches the reference's ``exp``, else (path, expected, got)."""
+    from redline_host.device.harness import first_difference
+    if (exp.get("ok") is False and got.get("ok") is False and exp.get("op") in AUTH_OPS
+            and exp.get("op") == got.get("op") and exp.get("err") in AUTH_REFUSALS and got.get("err") in AUTH_REFUSALS):
+        return None
+    exp = {k: v for k, v in exp.items() if k not in _VOLATILE}
+    got = {k: v for k, v in got.items() if k not in _VOLATILE}
+    return first_difference(exp, got)
 
 
-def _clean(b):
-    return bytes(c for c in b if c not in _FORBIDDEN) or b"?"
+def _load_trace_source():
+    from redline_host.paths import BOARDS
+    spec = importlib.util.spec_from_file_location("redline_sim_host", str(BOARDS / "unix" / "redline_sim.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.TraceSource
 
 
-def _mutate(rng, line):
-    b = bytearray(line)
-    for _ in range(rng.randint(1, 4)):
-        k = rng.random()
-        if k < 0.3 and b:
-            i = rng.randrange(len(b))
-            b[i] ^= 1 << rng.randrange(8)
-        elif k < 0.5 and b:
-            del b[rng.randrange(len(b)):]
-        elif k < 0.7:
-            i = rng.randrange(len(b) + 1)
-            b[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 6)))
-        elif k < 0.85 and b:
-            i = rng.randrange(len(b))
-            del b[i:i + rng.randint(1, 5)]
-        else:
-            other = rng.choice(_VALID)
-            b = bytearray(bytes(b[:rng.randint(0, len(b))]) + other[rng.randint(0, len(other)):])
-    return _clean(bytes(b))
+class _Clock:
+    """Real milliseconds plus what the replayed samples add (one period each)."""
+
+    def __init__(self):
+        self.offset = 0
+
+    def __call__(self):
+        return (int(time.monotonic() * 1000) + self.offset) & ((1 << 30) - 1)
 
 
-def _json_oddity(rng):
-    k = rng.random()
-    if k < 0.2:
-        return b"[" * rng.randint(50, 1500) + b"]" * rng.randint(0, 50)
-    if k < 0.4:
-        return json.dumps({"op": rng.choice(OPS), "id": rng.choice((-1, 2 ** 31, "x", 1.5, None, True))}).encode()
-    if k < 0.6:
-        v = rng.choice((2 ** 40, -2 ** 40, 1e300, "12", [], {}, None, [1, [2]], True))
-        return json.dumps({"op": "feed", "ch": rng.choice((0, "temp_b", 7, "nope", -1)), "v": v}).encode()
-    if k < 0.8:
-        return json.dumps({"op": rng.choice(OPS + ("", "HELLO", "feed ")), "text": rng.choice((1, None, "t"))}).encode()
-    return json.dumps(rng.choice((1, "op", None, [], 3.5, {"noop": 1}))).encode()
+class _RefBoard:
+    def __init__(self, name, key, rate_hz, trace_path):
+        from redline.latch import MemoryFlash, provision
+        self.name = name
+        self.key = key
+        self.rate_hz = rate_hz
+        self.flash = MemoryFlash()
+        provision(self.flash)
+        self.source = _load_trace_source()(trace_path)
+        self.sensors = self.source.sensors()
+        self.ticks_ms = _Clock()
+        self.out = []
+
+    @property
+    def sampling(self):
+        return self.source.active
+
+    def write(self, data):
+        self.out.append(bytes(data))
 
 
-def fuzz_lines(n, seed=1, overlong_every=400):
-    """``n`` fuzz lines (bytes, no terminator); deterministic for a seed."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        k = rng.random()
-        if overlong_every and i % overlong_every == overlong_every - 1:
-            line = _clean(bytes(rng.randrange(256) for _ in range(rng.randint(4097, 6000))))
-            line = line + b"x" * max(0, 4097 - len(line))
-        elif k < 0.3:
-            line = _clean(bytes(rng.randrange(256) for _ in range(rng.randint(1, 40))))
-        elif k < 0.7:
-            line = _mutate(rng, rng.choice(_VALID))
-        elif k < 0.8:
-            line = _clean(b'{"op":"sift","text":"' + bytes(rng.randrange(128, 256) for _ in range(rng.randint(1, 8))) + b'"}')
-        elif k < 0.9:
-            line = _json_oddity(rng)
-        else:
-            line = rng.choice(_VALID)
-        out.append(line)
-    return out
+class Differential:
+    """A virtual board and the host reference fed the same bytes; see the module docstring.
 
+    The fuzzer's own requests (challenges, holds, polls) go to the board only, so the board's
+    ``lines`` counter runs ahead of the reference's by ``self.ctrl``; the reference's hold is set
+    directly. Before an authenticated request of its own the fuzzer waits out the board's back-off,
+    so none of its own requests is ever refused (``errors``, ``auth_failures`` and the audit stay equal).
+    """
 
-def must_fail(line, max_line=4096):
-    """True when every correct board must answer ``ok: false`` (CPython's strict view)."""
-    if len(line) > max_line:
-        return True
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    try:
-        req = json.loads(text)
-    except (ValueError, RecursionError):
-        # MicroPython's json accepts a few things CPython's refuses (trailing commas,
-        # leading zeros): only lines that cannot be an object at all must fail
-        return "{" not in text
-    if not isinstance(req, dict):
-        return True
-    op = req.get("op")
-    return not isinstance(op, str) or op not in OPS or op in ("reset", "hold")
-
-
-class Fuzzer:
-    def __init__(self, path, timeout=20.0):
+    def __init__(self, vb, model, config, timeout=30.0):
         import serial
-        self.path = path
+        from redline_host.device.harness import Reference
+        self.vb = vb
         self.timeout = timeout
-        self.port = serial.serial_for_url(path, timeout=timeout)
+        self.port = serial.serial_for_url(vb.path, timeout=timeout)
         self.port.reset_input_buffer()
+        self.ctrl = 0
+        hello = self._board({"op": "hello"})
+        self.rb = _RefBoard(hello["board"], vb.key, hello["rate_hz"], vb.trace)
+        self.ref = Reference(model, config, vb.key, board=self.rb).node
+        self.period = self.ref.period_ms
+        self.report = {"pieces": 0, "bytes": 0, "replies": 0, "ok": 0, "errors": 0, "must_fail": 0,
+                       "disagreements": 0, "first_disagreements": [], "crashes": 0, "batches": 0,
+                       "samples_checked": 0, "latch_checks": 0, "latched_at_batch": None,
+                       "backoff_wait_s": 0.0}
+        self.hold(True)
+        self.ctrl = self._board({"op": "stats"})["lines"]     # every line the board saw so far
+        self.sync()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
+    def close(self):
         self.port.close()
 
     def reconnect(self):
         import serial
         self.port.close()
-        self.port = serial.serial_for_url(self.path, timeout=self.timeout)
+        self.port = serial.serial_for_url(self.vb.path, timeout=self.timeout)
         self.port.reset_input_buffer()
 
+    # -- plumbing
+    def _board_line(self):
+        raw = self.port.readline()
+        if not raw.endswith(b"\n"):
+            self.report["crashes"] += 0 if self.vb.alive() else 1
+            raise UserError("board gave no reply within %.0f s (alive: %s): %s"
+                            % (self.timeout, self.vb.alive(), self.vb.log_tail()))
+        return raw
+
+    def _board_request(self, req):
+        self.port.write((json.dumps(req) + "\n").encode())
+        return json.loads(self._board_line())
+
+    def _board(self, req):
+        """A request of the fuzzer's own, to the board only."""
+        self.ctrl += 1
+        return self._board_request(req)
+
+    def _ref_feed(self, data):
+        self.rb.out = []
+        self.ref.link.feed(data)
+        return b"".join(self.rb.out)
+
+    def _ref_request(self, req):
+        return json.loads(self._ref_feed((json.dumps(req) + "\n").encode()))
+
+    def _board_auth(self, op, message, extra):
+        """An authenticated request of the fuzzer's own, after the board's back-off has run out."""
+        from redline.link.mac import hmac_sha256
+        t0 = time.monotonic()
+        while True:
+            wait = self._board({"op": "stats"})["backoff_ms"]
+            if not wait:
+                break
+            time.sleep(wait / 1000.0 + 0.005)
+        self.report["backoff_wait_s"] += time.monotonic() - t0
+        nonce = bytes.fromhex(self._board({"op": "challenge"})["nonce"])
+        req = {"op": op, "mac": hmac_sha256(self.vb.key, nonce + message).hex()}
+        req.update(extra)
+        r = self._board(req)
+        if not r.get("ok"):
+            raise UserError("board refused the fuzzer's authenticated %s: %r" % (op, r))
+        return r
+
+    def hold(self, on):
+        self._board_auth("hold", b"hold:1" if on else b"hold:0", {"on": on})
+        self.ref.hold = on
+
+    def _expected(self, exp):
+        """The reference's reply as the board gives it: its line counter ahead by the fuzzer's own lines."""
+        if exp.get("op") == "stats" and exp.get("ok"):
+            exp = dict(exp)
+            exp["lines"] += self.ctrl
+        return exp
+
+    def stats_pair(self):
+        got = self._board_request({"op": "stats"})
+        exp = self._ref_request({"op": "stats"})
+        return got, self._expected(exp)
+
+    def sync(self):
+        """Both held: replay on the reference the samples the board took; their stats must agree."""
+        got, exp = self.stats_pair()
+        nch = sum(1 for r in self.ref.readers if r is not None)
+        delta = got["samples"] - exp["samples"]
+        if nch and delta % nch:
+            raise UserError("board sampled %d readings, not a multiple of its %d channels" % (delta, nch))
+        calls = delta // nch if nch else 0
+        if calls:
+            self.ref.check_deadline()           # held: refreshes the reference's sampling clock
+            self.ref.hold = False
+            for _ in range(calls):
+                self.rb.ticks_ms.offset += self.period
+                self.ref.sample()
+            self.ref.hold = True
+            got, exp = self.stats_pair()
+        d = replies_agree(exp, got)
+        if d:
+            self._disagree("stats after replaying %d samples" % calls, exp, got, d)
+        return calls
+
+    def _disagree(self, what, exp, got, d):
+        self.report["disagreements"] += 1
+        if len(self.report["first_disagreements"]) < 5:
+            self.report["first_disagreements"].append({"request": what, "field": d[0], "reference": repr(d[1])[:200],
+                                                       "board": repr(d[2])[:200]})
+
+    # -- a batch
+    def batch(self, pieces, t0):
+        data = pin_time(b"".join(pieces), t0)
+        data += b"\n"          # complete a trailing partial line, so the checks below start clean
+        expected = self._ref_feed(data).splitlines()
+        lines = [data[s:e] for s, e in segments(data) if e > s]
+        if len(lines) != len(expected):
+            raise UserError("framing: %d lines but %d reference replies" % (len(lines), len(expected)))
+        writer = threading.Thread(target=self.port.write, args=(data,), daemon=True)
+        writer.start()
+        for j, raw_exp in enumerate(expected):
+            got = json.loads(self._board_line())
+            exp = self._expected(json.loads(raw_exp))
+            d = replies_agree(exp, got)
+            if d:
+                self._disagree("batch %d reply %d %r" % (self.report["batches"], j, lines[j][:60]), exp, got, d)
+            self.report["ok" if got.get("ok") else "errors"] += 1
+            if must_fail(lines[j]):
+                # a line CPython's json refuses, an unknown op, a MAC-less reset: refused on both sides
+                self.report["must_fail"] += 1
+                if got.get("ok") or exp.get("ok"):
+                    self._disagree("must fail %r" % lines[j][:60], {"ok": False}, got, ("ok", False, got.get("ok")))
+        writer.join(self.timeout)
+        self.report["replies"] += len(expected)
+        self.report["pieces"] += len(pieces)
+        self.report["bytes"] += len(data)
+        self.report["batches"] += 1
+        self.check_latch_and_sampling()
+
+    def check_latch_and_sampling(self):
+        got, exp = self.stats_pair()
+        self.report["latch_checks"] += 1
+        if got["latched"] != exp["latched"] or (self.report["latched_at_batch"] is not None and not got["latched"]):
+            self._disagree("latch after batch %d" % self.report["batches"], exp, got,
+                           ("latched", exp["latched"], got["latched"]))
+        if got["latched"] and self.report["latched_at_batch"] is None:
+            self.report["latched_at_batch"] = self.report["batches"]
+        # sampling: release the hold, wait for the board to sample, hold, replay on the reference
+        before = got["samples"]
+        self._board_auth("hold", b"hold:0", {"on": False})
+        deadline = time.monotonic() + max(5.0, 20 * self.period / 1000.0)
+        time.sleep(1.2 * self.period / 1000.0)
+        while True:
+            s = self._board({"op": "stats"})
+            if s["samples"] > before or time.monotonic() > deadline:
+                break
+            time.sleep(self.period / 4000.0)
+        self._board_auth("hold", b"hold:1", {"on": True})
+        if s["samples"] <= before:
+            self._disagree("sampling after batch %d" % self.report["batches"], {"samples": "> %d" % before},
+                           s, ("samples", "> %d" % before, s["samples"]))
+        self.report["samples_checked"] += self.sync()
+
     def soft_reset(self):
-        """Enter the raw REPL, soft-reset the board (Ctrl-D), return to the protocol (Ctrl-B)."""
-        p = self.port
-        p.write(b"\r\x01")
-        self._expect(b"raw REPL; CTRL-B to exit\r\n>")
-        p.write(b"\x04")
-        self._expect(b"soft reboot\r\nraw REPL; CTRL-B to exit\r\n>")
-        p.write(b"\x02")
-        self._expect(b"\r\n")
+        """Through the authenticated maintenance window: Ctrl-A, Ctrl-D (soft reset), Ctrl-B, maint off;
+        the same bytes to the reference (its window opened directly, audited the same way)."""
+        self._board_auth("maint", b"maint:1", {"on": True})
+        self.ref.open_maintenance()
+        banner = b"raw REPL; CTRL-B to exit\r\n>"
+        for data, tail in ((b"\r\x01", banner), (b"\x04", b"soft reboot\r\n" + banner), (b"\x02", b"\r\n")):
+            self.port.write(data)
+            self._expect(tail)
+            ref = self._ref_feed(data)
+            if ref != tail:
+                raise UserError("reference answered %r to %r" % (ref, data))
+        if not self._board({"op": "maint", "on": False}).get("ok"):
+            raise UserError("maint off refused")
+        self.ref.close_maintenance()
+        self.hold(True)             # a soft reset clears the hold on both sides
+        self.sync()
 
     def _expect(self, tail):
         buf = b""
@@ -155,84 +294,75 @@ class Fuzzer:
                 raise UserError("board did not answer %r (got %r)" % (tail, buf[-80:]))
             buf += c
 
-    def send(self, lines, batch=500):
-        """Send lines in batches; returns counts. Raises UserError on a missing or bad reply."""
-        report = {"lines": 0, "errors": 0, "ok": 0, "must_fail": 0}
-        for start in range(0, len(lines), batch):
-            chunk = lines[start:start + batch]
-            data = b"".join(line + b"\n" for line in chunk)
-            writer = threading.Thread(target=self.port.write, args=(data,), daemon=True)
-            writer.start()
-            for j, line in enumerate(chunk):
-                raw = self.port.readline()
-                if not raw.endswith(b"\n"):
-                    raise UserError("no reply to line %d %r (board hung?)" % (start + j, line[:80]))
-                try:
-                    reply = json.loads(raw)
-                except ValueError:
-                    raise UserError("line %d %r: unparseable reply %r" % (start + j, line[:80], raw[:120]))
-                bad = must_fail(line)
-                report["must_fail"] += bad
-                if reply.get("ok") is True:
-                    report["ok"] += 1
-                    if bad:
-                        raise UserError("line %d %r was accepted: %r" % (start + j, line[:80], raw[:200]))
-                elif reply.get("ok") is False and isinstance(reply.get("err"), str):
-                    report["errors"] += 1
-                else:
-                    raise UserError("line %d %r: reply without ok/err %r" % (start + j, line[:80], raw[:200]))
-                report["lines"] += 1
-            writer.join(self.timeout)
-        return report
 
-
-def run(kind="unix", lines=100000, seed=1, progress=None):
-    """Fuzz a fresh virtual board with a reconnect and a soft reset mid-stream, then check golden vectors."""
+def run(kind="unix", lines=100000, seed=1, batch=1000, progress=None, golden=True):
+    """Fuzz a fresh virtual board against the host reference; a reconnect and a soft reset mid-stream,
+    then the golden vectors. Returns the report (see the module docstring)."""
     from redline_host.device.harness import Harness
     from redline_host.device.harness_vectors import sensor_vectors, text_vectors
     from redline_host.device.vboard import VirtualBoard
-    t0 = time.perf_counter()
-    all_lines = fuzz_lines(lines, seed=seed)
-    third = len(all_lines) // 3
-    total = {"lines": 0, "errors": 0, "ok": 0, "must_fail": 0}
-    with VirtualBoard(kind) as vb:
-        vb.wait_ready()
-        with Fuzzer(vb.path) as fz:
-            for part, event in ((all_lines[:third], "reconnect"), (all_lines[third:2 * third], "soft_reset"),
-                                (all_lines[2 * third:], None)):
-                r = fz.send(part)
-                for k in total:
-                    total[k] += r[k]
-                if progress:
-                    progress("%d lines sent" % total["lines"])
-                if event == "reconnect":
-                    fz.reconnect()
-                elif event == "soft_reset":
-                    fz.soft_reset()
-        if not vb.alive():
-            raise UserError("virtual board died: %s" % vb.log_tail())
-        with Harness(vb.path, key=vb.key) as h:
-            summary = h.run(text_vectors(100, seed=seed) + sensor_vectors(6000, seed=seed, segment_rows=1000))
-    total["golden_mismatches"] = summary["mismatches"]
-    total["golden_vectors"] = summary["vectors"]
-    total["elapsed_s"] = round(time.perf_counter() - t0, 1)
-    total["lines_per_s"] = round(total["lines"] / total["elapsed_s"])
-    return total
+    from redline_host.device.vboard_sim import default_config, make_trace, write_trace
+    from redline_host.paths import DEFAULT_MODEL
+    from redline_host.text.modelfile import load_model_dir
+    import tempfile
+    from pathlib import Path
+    t_start = time.perf_counter()
+    pieces = fuzz_pieces(lines, seed=seed)
+    batches = [pieces[i:i + batch] for i in range(0, len(pieces), batch)]
+    cfg = default_config()
+    with tempfile.TemporaryDirectory(prefix="redline-fuzz-") as tmp:
+        rows = make_trace(max(3000, 4 * len(batches) + 200), seed=seed)
+        trace = write_trace(Path(tmp) / "fuzz_trace.csv", cfg.channels, rows)
+        with VirtualBoard(kind, trace=trace) as vb:
+            vb.wait_ready()
+            diff = Differential(vb, load_model_dir(DEFAULT_MODEL), cfg)
+            try:
+                for k, chunk in enumerate(batches):
+                    diff.batch(chunk, 10000 + 7 * k)
+                    if k == len(batches) // 3:
+                        diff.reconnect()
+                    elif k == 2 * len(batches) // 3:
+                        diff.soft_reset()
+                    if progress and (k % 50 == 49 or k == len(batches) - 1):
+                        progress("%d pieces, %d replies, %d disagreements" % (
+                            diff.report["pieces"], diff.report["replies"], diff.report["disagreements"]))
+            finally:
+                diff.close()
+            report = diff.report
+            if not vb.alive():
+                report["crashes"] += 1
+                raise UserError("virtual board died: %s" % vb.log_tail())
+            if golden:
+                with Harness(vb.path, key=vb.key) as h:
+                    summary = h.run(text_vectors(100, seed=seed) + sensor_vectors(6000, seed=seed, segment_rows=1000))
+                report["golden_mismatches"] = summary["mismatches"]
+                report["golden_first_divergence"] = summary["first_divergence"]
+                report["golden_vectors"] = summary["vectors"]
+    report["kind"] = kind
+    report["elapsed_s"] = round(time.perf_counter() - t_start, 1)
+    report["replies_per_s"] = round(report["replies"] / report["elapsed_s"])
+    return report
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="fuzz a virtual board's serial protocol")
-    ap.add_argument("--lines", type=int, default=1000000)
+    ap = argparse.ArgumentParser(description="differential fuzz of a virtual board's serial protocol against the host reference",
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument("--lines", type=int, default=1000000, help="fuzz pieces to send (about one reply each)")
     ap.add_argument("--kind", choices=("unix", "wasm"), default="unix")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=1000, help="pieces per batch (latch and sampling checked after each)")
     args = ap.parse_args(argv)
+    if args.lines < 1 or args.batch < 1:
+        ap.error("--lines and --batch must be >= 1")
     try:
-        report = run(args.kind, args.lines, args.seed, progress=lambda m: print("fuzz: " + m, file=sys.stderr))
+        report = run(args.kind, args.lines, args.seed, args.batch,
+                     progress=lambda m: print("fuzz: " + m, file=sys.stderr, flush=True))
     except UserError as exc:
         print("redline: %s" % exc, file=sys.stderr)
         return 1
     print(json.dumps(report, indent=2))
-    return 0 if report["golden_mismatches"] == 0 else 1
+    bad = report["disagreements"] or report["crashes"] or report.get("golden_mismatches")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -8,12 +8,18 @@ the stream is replayed up to the diverging reading with trace mode on, and the
 first stage and field whose state differs is named::
 
     from redline_host.device.harness import Harness
-    with Harness("vboard") as h:           # or "wasm", or a pyserial URL / device path
+    with Harness("vboard") as h:           # or "wasm", "rp2040", or a pyserial URL / device path
         summary = h.run(vectors)           # see redline_host.device.harness_vectors
     summary["mismatches"], summary["first_divergence"]
 
 Before comparing anything the harness checks the model SHA-256 in the board's
-hello and refuses a board running a different model.
+hello and refuses a board running a different model. Requests are sized by what
+the board's hello reports (``max_line`` bytes, ``max_feed`` readings): runs of
+feed vectors are packed into as few requests as fit (``fit_requests``); a
+divergence is still reported by the caller's vector index and reading. Every
+few requests the board's ``stats`` gives its free heap; on the emulated Pico
+(``"rp2040"``) each request's marker-pin pulses give cycles, and 64-byte texts
+are timed at the end (see redline_host.device.figures).
 """
 import json
 import logging
@@ -26,11 +32,15 @@ from redline.node import Node
 from redline_host.errors import UserError
 from redline_host.text.modelfile import load_model_dir
 from redline_host.paths import DEFAULT_MODEL
+from redline_host.device.compare import first_difference, first_stage_difference, percentile
+from redline_host.device.figures import Figures
+from redline_host.device.harness_vectors import fit_requests, origin_of, timing_texts
 from redline_host.device.vboard_sim import default_config
 
 log = logging.getLogger(__name__)
 
-VOLATILE = ("id", "heap_free", "uptime_ms", "nonce")
+STATS_EVERY = 20        # requests between two heap readings
+TIMING_TEXTS = 20       # 64-byte texts timed (as sift and as msg) on a board that reports cycles
 
 
 def load_config_file(path):
@@ -51,13 +61,25 @@ def read_key_file(path):
 
 
 class _HostBoard:
+    """The reference's board: no sensors unless given, a provisioned latch record in RAM (a fresh
+    virtual board's flash holds the same released record, so both start unlatched)."""
+
     name = "host-reference"
     sensors = None
     rate_hz = 10
 
-    def __init__(self, key):
+    def __init__(self, key, name=None, rate_hz=None, sensors=None):
+        from redline.latch import MemoryFlash, provision
         self.key = key
         self.out = []
+        self.flash = MemoryFlash()
+        provision(self.flash)
+        if name is not None:
+            self.name = name
+        if rate_hz is not None:
+            self.rate_hz = rate_hz
+        if sensors is not None:
+            self.sensors = sensors
 
     def write(self, data):
         self.out.append(bytes(data))
@@ -66,8 +88,8 @@ class _HostBoard:
 class Reference:
     """The firmware's Node on CPython, spoken to with the same request lines."""
 
-    def __init__(self, model, config, key):
-        self.board = _HostBoard(key)
+    def __init__(self, model, config, key, name=None, rate_hz=None, sensors=None, board=None):
+        self.board = board if board is not None else _HostBoard(key, name, rate_hz, sensors)
         self.node = Node(self.board, model=model, config=config)
 
     def request(self, line):
@@ -115,62 +137,6 @@ class SerialBoard:
         self.port.close()
 
 
-def first_difference(expected, got, path=""):
-    """(path, expected, got) of the first differing field, or None. Feed results are named."""
-    if isinstance(expected, dict) and isinstance(got, dict):
-        for k in expected:
-            if k in VOLATILE:
-                continue
-            if k not in got:
-                return (path + k, expected[k], "<missing>")
-            d = first_difference(expected[k], got[k], path + k + ".")
-            if d:
-                return d
-        for k in got:
-            if k not in expected and k not in VOLATILE:
-                return (path + k, "<missing>", got[k])
-        return None
-    if isinstance(expected, list) and isinstance(got, list):
-        for i in range(min(len(expected), len(got))):
-            d = first_difference(expected[i], got[i], path + "%d." % i)
-            if d:
-                return d
-        if len(expected) != len(got):
-            return (path.rstrip("."), "len %d" % len(expected), "len %d" % len(got))
-        return None
-    if expected != got or type(expected) is not type(got):
-        return (path.rstrip("."), expected, got)
-    return None
-
-
-def first_stage_difference(expected, got):
-    """(stage, field, expected, got) of two traces, in the traces' stage order."""
-    emap = {s: f for s, f in expected}
-    for stage, fields in got:
-        if stage not in emap:
-            return (stage, "", "<missing>", fields)
-    for stage, fields in expected:
-        gmap = {s: f for s, f in got}
-        gf = gmap.get(stage)
-        if gf is None:
-            return (stage, "", fields, "<missing>")
-        for k in fields:
-            if gf.get(k, "<missing>") != fields[k]:
-                return (stage, k, fields[k], gf.get(k, "<missing>"))
-        for k in gf:
-            if k not in fields:
-                return (stage, k, "<missing>", gf[k])
-    return None
-
-
-def _percentile(xs, q):
-    if not xs:
-        return 0.0
-    s = sorted(xs)
-    i = min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))
-    return s[i]
-
-
 class Harness:
     def __init__(self, port, key=None, config=None, model_dir=DEFAULT_MODEL, timeout=20.0, vboard_options=None):
         self.port_name = port
@@ -183,15 +149,22 @@ class Harness:
         elif isinstance(config, (str, Path)):
             config = load_config_file(config)
         self.config = config
-        if port in ("vboard", "unix", "wasm"):
-            from redline_host.device.vboard import VirtualBoard
-            kind = "wasm" if port == "wasm" else "unix"
+        if port in ("vboard", "unix", "wasm", "rp2040"):
             opts = dict(vboard_options or {})
             opts.setdefault("config", config)
-            opts.setdefault("model_dir", model_dir)
-            self.vboard = VirtualBoard(kind, **opts)
-            self.vboard.start()
-            self.vboard.wait_ready()
+            if port == "rp2040":
+                from redline_host.device.rp2040 import RP2040Board
+                self.vboard = RP2040Board(**opts)
+            else:
+                from redline_host.device.vboard import VirtualBoard
+                opts.setdefault("model_dir", model_dir)
+                self.vboard = VirtualBoard("wasm" if port == "wasm" else "unix", **opts)
+            try:
+                self.vboard.start()
+                self.vboard.wait_ready()
+            except BaseException:
+                self.vboard.stop()
+                raise
             key = self.vboard.key
             port = self.vboard.path
         self.key = key
@@ -226,20 +199,29 @@ class Harness:
         exp = self.ref.request(line)
         return got, exp, dt
 
-    def _auth(self, side, op, arg, extra):
-        """Authenticated op on one side ('board' or 'ref'); returns the reply."""
-        if side == "board":
-            ch, _ = self.board.request(self._line({"op": "challenge"}))
-        else:
-            ch = self.ref.request(self._line({"op": "challenge"}))
-        if not ch.get("ok"):
-            raise UserError("%s refused a challenge: %s" % (side, ch.get("msg")))
-        nonce = bytes.fromhex(ch["nonce"])
-        req = {"op": op, "mac": hmac_sha256(self.key, nonce + arg).hex()}
-        req.update(extra)
-        if side == "board":
-            return self.board.request(self._line(req))[0]
-        return self.ref.request(self._line(req))
+    def _auth(self, side, op, arg, extra, patience=60.0):
+        """Authenticated op on one side ('board' or 'ref'); returns the reply.
+
+        A node backing off after failed MACs (``backoff``, e.g. after a fuzz run) is waited for.
+        """
+        deadline = time.monotonic() + patience
+        while True:
+            if side == "board":
+                ch, _ = self.board.request(self._line({"op": "challenge"}))
+            else:
+                ch = self.ref.request(self._line({"op": "challenge"}))
+            if not ch.get("ok"):
+                raise UserError("%s refused a challenge: %s" % (side, ch.get("msg")))
+            nonce = bytes.fromhex(ch["nonce"])
+            req = {"op": op, "mac": hmac_sha256(self.key, nonce + arg).hex()}
+            req.update(extra)
+            if side == "board":
+                r = self.board.request(self._line(req))[0]
+            else:
+                r = self.ref.request(self._line(req))
+            if r.get("err") != "backoff" or time.monotonic() > deadline:
+                return r
+            time.sleep(min(r.get("retry_ms", 1000), 30000) / 1000.0 + 0.01)
 
     def reset_both(self):
         if self.key is None:
@@ -270,22 +252,33 @@ class Harness:
                             % (sha, self.model.sha256))
         return got
 
+    def poll_heap(self, figures):
+        figures.heap(self.board.request(self._line({"op": "stats"}))[0])
+
     # -- the run --
     def run(self, vectors, progress=None):
         t_start = time.perf_counter()
         hello = self.check_hello()
+        self.set_trace(False)           # a board left in trace mode (e.g. by a fuzz run) answers longer replies
         held = self.set_hold(True)
+        figures = Figures(probe=self.vboard, timeout=self.board.timeout)
+        self.poll_heap(figures)
+        figures.sync()
+        max_line = hello.get("max_line") or 4096
+        requests_, origins = fit_requests(vectors, max_line, hello.get("max_feed"))
         lat = []
         mismatches = 0
         first = None
         texts = steps = requests = 0
         last_reset = -1
-        for k, v in enumerate(vectors):
+        for k, v in enumerate(requests_):
             if v.get("action") == "reset":
                 self.reset_both()
                 last_reset = k
                 continue
+            mark = figures.before()
             got, exp, dt = self.both(v)
+            figures.after(v, got, mark)
             lat.append(dt)
             requests += 1
             if v.get("op") in ("sift", "msg"):
@@ -296,9 +289,27 @@ class Harness:
             if d:
                 mismatches += 1
                 if first is None:
-                    first = self._diagnose(vectors, last_reset, k, v, d, exp, got)
+                    first = self._diagnose(requests_, origins, last_reset, k, v, d, exp, got)
+            if requests % STATS_EVERY == 0:
+                self.poll_heap(figures)
             if progress and requests % 500 == 0:
                 progress("%d requests, %d mismatches" % (requests, mismatches))
+        timed = 0
+        if figures.probe is not None and self.key is not None:
+            # 64-byte texts from a fresh pipeline on both sides, timed by the marker pin (and compared)
+            self.reset_both()
+            for i, text in enumerate(timing_texts(TIMING_TEXTS)):
+                for req in ({"op": "sift", "text": text}, {"op": "msg", "text": text, "t": 1000 + 700 * i}):
+                    mark = figures.before()
+                    got, exp, _ = self.both(req)
+                    figures.after(req, got, mark, kind="64B")
+                    timed += 1
+                    if first_difference(exp, got):
+                        mismatches += 1
+                        if first is None:
+                            first = {"op": req["op"], "sent": req, "timing_text": i,
+                                     "field": first_difference(exp, got)[0]}
+        self.poll_heap(figures)
         if held:
             self.set_hold(False)
         elapsed = time.perf_counter() - t_start
@@ -310,25 +321,35 @@ class Harness:
             "model_sha256": self.model.sha256,
             "config_sha256": {"host": self.config.sha256(), "board": hello.get("config", {}).get("sha256")},
             "config_match": self.config.sha256() == hello.get("config", {}).get("sha256"),
-            "vectors": {"requests": requests, "text": texts, "sensor_steps": steps},
+            "vectors": {"requests": requests, "text": texts, "sensor_steps": steps, "timing_texts": timed},
+            "request_limits": {"max_line": max_line, "max_feed": hello.get("max_feed")},
             "mismatches": mismatches,
             "first_divergence": first,
-            "latency_ms": {"p50": round(_percentile(lat, 0.5) * 1000, 3),
-                           "p95": round(_percentile(lat, 0.95) * 1000, 3)},
+            "latency_ms": {"p50": round(percentile(lat, 0.5) * 1000, 3),
+                           "p95": round(percentile(lat, 0.95) * 1000, 3)},
             "elapsed_s": round(elapsed, 2),
+            **figures.report(),
             "ok": mismatches == 0,
         }
 
-    def _diagnose(self, vectors, last_reset, k, v, d, exp, got):
-        """Replay to the diverging step with trace on; name the first differing stage and field."""
+    def _diagnose(self, vectors, origins, last_reset, k, v, d, exp, got):
+        """Replay to the diverging step with trace on; name the first differing stage and field.
+
+        ``vectors`` are the requests sent (``fit_requests``); the report names the caller's
+        vector (``vector``) and reading within it, and the request sent (``request``)."""
         field, want, have = d
-        out = {"vector": k, "op": v.get("op"), "sent": v, "field": field, "expected": want, "received": have}
+        out = {"vector": origins[k][0][0], "request": k, "op": v.get("op"), "sent": v, "field": field,
+               "expected": want, "received": have}
         if v.get("op") == "feed" and field.startswith("r."):
             idx = int(field.split(".")[1])
             nf = exp.get("nf", 11)
             reading = idx // nf
-            out["reading"] = reading
-            out["field"] = "r[%d].%s" % (reading, self.hello.get("fields", [])[idx % nf] if self.hello else idx % nf)
+            if "b" in v:
+                out["vector"], in_vector = origin_of(origins, k, reading)
+            else:
+                in_vector = reading
+            out["reading"] = in_vector
+            out["field"] = "r[%d].%s" % (in_vector, self.hello.get("fields", [])[idx % nf] if self.hello else idx % nf)
         else:
             reading = None
         if self.key is None:

@@ -70,6 +70,25 @@ def text_vectors(n, seed=1):
     return out
 
 
+def timing_texts(n, size=64, seed=7):
+    """``n`` ASCII texts of exactly ``size`` bytes (commands, some with a manipulation phrase):
+    the fixed-size messages the harness times on a board that reports cycles.
+
+    >>> [len(t) for t in timing_texts(3)]
+    [64, 64, 64]
+    """
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        words = [rng.choice(_WORDS) for _ in range(30)]
+        if len(out) % 4 == 3:
+            words.insert(rng.randint(0, 5), rng.choice(_ATTACKS))
+        text = " ".join(words)[:size]
+        if len(text) == size:
+            out.append(text)
+    return out
+
+
 def sensor_vectors(steps, seed=2, segment_rows=3000, batch_rows=40):
     """At least ``steps`` readings in segments (reset before each), batched ``batch_rows`` rows a line."""
     rng = random.Random(seed)
@@ -98,6 +117,68 @@ def sensor_vectors(steps, seed=2, segment_rows=3000, batch_rows=40):
         done += segment_rows * nch
         seg += 1
     return out
+
+
+_FEED_HEAD = '{"op": "feed", "b": ['
+_FEED_TAIL = '], "id": 1073741823}'      # the largest id the protocol accepts
+
+
+def fit_requests(vectors, max_line, max_feed=None):
+    """The vectors as requests a board takes: every run of ``b`` feeds between other vectors is
+    packed into as few requests as fit ``max_line`` bytes (as the harness encodes them) and
+    ``max_feed`` readings -- what the board's ``hello`` reports. Returns ``(requests, origins)``:
+    ``origins[i]`` lists ``(vector index, first reading, readings)`` of the vectors request ``i``
+    carries (one entry for anything but a packed feed).
+
+    >>> reqs, orig = fit_requests([{"action": "reset"}, {"op": "feed", "b": [0, 1, 1, 2]},
+    ...                            {"op": "feed", "b": [2, 3]}], max_line=4096, max_feed=2)
+    >>> reqs[1:], orig[1:]
+    ([{'op': 'feed', 'b': [0, 1, 1, 2]}, {'op': 'feed', 'b': [2, 3]}], [[(1, 0, 2)], [(2, 0, 1)]])
+    """
+    import json as _json
+    fixed = len(_FEED_HEAD) + len(_FEED_TAIL)
+    requests, origins = [], []
+    cur, cur_src, size = [], [], fixed
+
+    def flush():
+        nonlocal cur, cur_src, size
+        if cur:
+            requests.append({"op": "feed", "b": cur})
+            origins.append(cur_src)
+        cur, cur_src, size = [], [], fixed
+
+    for k, v in enumerate(vectors):
+        if v.get("op") != "feed" or "b" not in v or not isinstance(v["b"], list) or len(v["b"]) % 2:
+            flush()
+            requests.append(v)
+            origins.append([(k, 0, 1)])
+            continue
+        b = v["b"]
+        for j in range(0, len(b), 2):
+            add = len(_json.dumps(b[j], ensure_ascii=False)) + len(_json.dumps(b[j + 1], ensure_ascii=False)) \
+                + (4 if cur else 2)
+            if cur and (size + add > max_line or (max_feed and len(cur) // 2 >= max_feed)):
+                flush()
+                add -= 2
+            if fixed + add > max_line:
+                raise ValueError("one reading of vector %d does not fit a %d-byte line" % (k, max_line))
+            if cur_src and cur_src[-1][0] == k:
+                cur_src[-1] = (k, cur_src[-1][1], cur_src[-1][2] + 1)
+            else:
+                cur_src.append((k, j // 2, 1))
+            cur += [b[j], b[j + 1]]
+            size += add
+    flush()
+    return requests, origins
+
+
+def origin_of(origins, i, reading):
+    """(vector index, reading within it) of reading ``reading`` of fitted request ``i``."""
+    for k, first, n in origins[i]:
+        if reading < n:
+            return k, first + reading
+        reading -= n
+    raise IndexError("request %d has no reading %d" % (i, reading))
 
 
 def count(vectors):

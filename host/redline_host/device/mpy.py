@@ -6,6 +6,10 @@ bytecode. The unix and wasm runtimes do the same through this module::
 
     from redline_host.device.mpy import compiled_tree
     path = compiled_tree(Path("models/default"))     # build/mpy/<hash>/redline_model.mpy
+
+A compiled model (``redline_model.mpy``) gets ``redline_model.sha256`` beside
+it: the node checks the file against it before importing (MicroPython's .mpy
+loader never returns on a truncated file; redline.node.model_file_problem).
 """
 import hashlib
 import os
@@ -19,6 +23,10 @@ from redline_host.errors import UserError
 from redline_host.paths import BUILD as _BUILD
 
 BUILD = _BUILD / "mpy"
+# modules whose .mpy gets a "<name>.sha256" sidecar the firmware checks before importing
+CHECKED_MODULES = ("redline_model",)
+# part of every cache key: bump when what a compiled tree holds changes
+_TREE_FORMAT = "sidecar-1"
 
 
 def venv_bin():
@@ -61,14 +69,28 @@ def compile_file(src, dst, march=None):
     proc = subprocess.run(cmd + ["-o", str(dst), str(src)], capture_output=True, text=True)
     if proc.returncode != 0:
         raise UserError("mpy-cross failed on %s: %s" % (src, proc.stderr.strip()))
-    return Path(dst)
+    dst = Path(dst)
+    if dst.stem in CHECKED_MODULES:
+        write_sidecar(dst)
+    return dst
+
+
+def sidecar_path(mpy):
+    return Path(mpy).with_suffix(".sha256")
+
+
+def write_sidecar(mpy):
+    """``<name>.sha256`` beside an .mpy: the hex SHA-256 of its bytes."""
+    side = sidecar_path(mpy)
+    side.write_text(hashlib.sha256(Path(mpy).read_bytes()).hexdigest() + "\n")
+    return side
 
 
 def compiled_tree(src_dir, march=None):
     """Mirror every .py under src_dir as .mpy in a cached build folder; returns that folder."""
     src_dir = Path(src_dir)
     files = sorted(p for p in src_dir.rglob("*.py") if "__pycache__" not in p.parts)
-    h = hashlib.sha256((march or "bytecode").encode())
+    h = hashlib.sha256(((march or "bytecode") + ":" + _TREE_FORMAT).encode())
     for p in files:
         h.update(str(p.relative_to(src_dir)).encode())
         h.update(p.read_bytes())

@@ -133,23 +133,36 @@ def _sniff_delimiter(header_line):
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def read_table(path, scales=None, name=None):
+def _has_surrogate(cells):
+    return any("\udc80" <= ch <= "\udcff" for c in cells for ch in c)
+
+
+def read_table(path, scales=None, name=None, errors=None):
     """Read a CSV with a header row into a :class:`Table`.
 
     ``timestamp``/``datetime``/``time`` columns become ``timestamps``;
     ``anomaly`` becomes ``labels`` (and ``episodes``); ``changepoint`` is
     dropped; every other column is a channel, integer or scaled by ``scales``.
-    The delimiter is ``;`` or ``,``, whichever the header uses more.
+    The delimiter is ``;`` or ``,``, whichever the header uses more. A header
+    that names a column twice is refused (ValueError). A bad row (not UTF-8, a
+    wrong number of fields, a cell that is not a number) raises ValueError, or,
+    when ``errors`` is a list, is skipped and ``"line N: why"`` appended to it.
     """
     scales = dict(scales or {})
     path = Path(path)
-    with open(path, newline="") as f:
+    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as f:
         first = f.readline()
         if not first.strip():
             raise ValueError("%s: empty file or no header row" % path)
         f.seek(0)
         reader = csv.reader(f, delimiter=_sniff_delimiter(first))
         header = [h.strip() for h in next(reader)]
+        if _has_surrogate(header):
+            raise ValueError("%s:1: the header is not UTF-8" % path)
+        dup = sorted(set(h for h in header if header.count(h) > 1))
+        if dup:
+            raise ValueError("%s:1: the header names column %r twice: every channel needs its own column"
+                             % (path, dup[0]))
         unknown = sorted(set(scales) - set(header))
         if unknown:
             raise ValueError("%s: --scale names unknown columns: %s" % (path, ", ".join(unknown)))
@@ -171,14 +184,30 @@ def read_table(path, scales=None, name=None):
         rows = []
         labels = []
         stamps = []
-        for lineno, rec in enumerate(reader, start=2):
+        for rec in reader:
+            lineno = reader.line_num
             if not rec or all(not c.strip() for c in rec):
                 continue
-            if len(rec) != len(header):
-                raise ValueError("%s:%d: %d fields, header has %d" % (path, lineno, len(rec), len(header)))
-            rows.append([to_int(rec[i], scales.get(header[i], 1), header[i]) for i in channel_cols])
-            if label_col is not None:
-                labels.append(1 if float(rec[label_col]) != 0.0 else 0)
+            try:
+                if _has_surrogate(rec):
+                    raise ValueError("not UTF-8")
+                if len(rec) != len(header):
+                    raise ValueError("%d fields, header has %d" % (len(rec), len(header)))
+                row = [to_int(rec[i], scales.get(header[i], 1), header[i]) for i in channel_cols]
+                label = None
+                if label_col is not None:
+                    try:
+                        label = 1 if float(rec[label_col]) != 0.0 else 0
+                    except ValueError:
+                        raise ValueError("column %s: %r is not a number" % (header[label_col], rec[label_col]))
+            except ValueError as exc:
+                if errors is None or "has decimals" in str(exc):
+                    raise ValueError("%s:%d: %s" % (path, lineno, exc)) from None
+                errors.append("line %d: %s" % (lineno, exc))
+                continue
+            rows.append(row)
+            if label is not None:
+                labels.append(label)
             if time_col is not None:
                 stamps.append(rec[time_col].strip())
     values = np.array(rows, dtype=np.int64).reshape(len(rows), len(channel_cols))

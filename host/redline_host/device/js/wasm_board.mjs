@@ -4,15 +4,18 @@
 //
 // Started by host/redline_host/device/vboard.py with a pty's master side as fds 0 and 1. The
 // MicroPython call stack cannot block waiting for input (the port runs on the JS thread),
-// so instead of main.run() this bridge does the loop itself: bytes arriving on fd 0 go to
-// node.link.feed(), a timer calls node.sample() at the configured rate, and whatever
-// Python writes is collected and written to fd 1 after each call.
+// so instead of main.run() this bridge drives main.Loop, the schedule main.run() uses:
+// bytes arriving on fd 0 go to loop.feed() (one line at a time, sampling whenever due
+// between lines), a timer calls loop.tick() (samples when due), and whatever Python
+// writes is collected and written to fd 1 after each call.
 //
 // Board settings come from the environment like the unix board (REDLINE_BOARD,
-// REDLINE_KEY_FILE, REDLINE_TRACE, REDLINE_RATE); this bridge hands them to Python in
-// /redline_env.json together with an entropy seed (the port has no os.urandom).
-// Every --path directory is copied into the wasm file system and put on sys.path; the
-// first one is also the working directory (the board's "flash").
+// REDLINE_KEY_FILE, REDLINE_TRACE, REDLINE_RATE, REDLINE_RESET_CAUSE); this bridge hands
+// them to Python in /redline_env.json together with an entropy seed (the port has no
+// os.urandom). Every --path directory is copied into the wasm file system and put on
+// sys.path; the first one is also the working directory (the board's "flash"), and every
+// latch record the firmware writes there is copied back to that folder on the host, so
+// the record survives the process like a board's flash survives a power cut.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -49,7 +52,7 @@ function mirror(FS, dir) {
         const full = path.join(dir, e.name);
         if (e.isDirectory()) {
             if (!e.name.startsWith(".") && e.name !== "__pycache__") mirror(FS, full);
-        } else if (/\.(py|mpy|key|csv)$/.test(e.name)) {
+        } else if (/\.(py|mpy|key|csv|sha256)$/.test(e.name) || /^redline_latch\.\d+$/.test(e.name)) {
             FS.writeFile(full, fs.readFileSync(full));
         }
     }
@@ -86,6 +89,7 @@ const env = {
     trace: null,
     rate: process.env.REDLINE_RATE ? parseInt(process.env.REDLINE_RATE, 10) : null,
     seed: crypto.randomBytes(32).toString("hex"),
+    reset_cause: process.env.REDLINE_RESET_CAUSE || null,
 };
 if (process.env.REDLINE_KEY_FILE) env.key = fs.readFileSync(process.env.REDLINE_KEY_FILE, "utf8").trim();
 if (process.env.REDLINE_TRACE) {
@@ -100,27 +104,49 @@ import sys
 sys.path[:] = ${JSON.stringify(opts.paths)} + [".frozen", "/lib"]
 import main
 _rl_node, _rl_port = main.build()
+_rl_loop = main.Loop(_rl_node)
+_rl_flash = getattr(_rl_node.board, "flash", None)
 def _rl_feed(data):
-    _rl_node.link.feed(bytes(data))
-def _rl_sample():
-    _rl_node.sample()
-    _rl_node.check_deadline()
+    _rl_loop.feed(bytes(data))
+def _rl_tick():
+    _rl_loop.tick()
+def _rl_writes():
+    return _rl_flash.writes if _rl_flash is not None else 0
 `);
 flush();
 const feedPy = mp.globals.get("_rl_feed");
-const samplePy = mp.globals.get("_rl_sample");
+const tickPy = mp.globals.get("_rl_tick");
+const writesPy = mp.globals.get("_rl_writes");
 const period = mp.globals.get("_rl_node").period_ms;
+const flashDir = opts.paths.length ? opts.paths[0] : null;
+
+// latch records written in the wasm file system go back to the host's flash folder
+let flashWrites = 0;
+function syncFlash() {
+    const w = writesPy();
+    if (w === flashWrites || !flashDir) return;
+    flashWrites = w;
+    for (const name of FS.readdir(flashDir)) {
+        if (!/^redline_latch\.\d+$/.test(name)) continue;
+        const data = FS.readFile(path.join(flashDir, name));
+        const tmp = path.join(flashDir, "." + name + ".tmp");
+        fs.writeFileSync(tmp, data);
+        fs.renameSync(tmp, path.join(flashDir, name));
+    }
+}
 
 function guarded(fn) {
     try {
         fn();
+        syncFlash();
     } catch (err) {
         process.stderr.write("wasm_board: " + (err.message || String(err)) + "\n");
     }
     flush();
 }
 
-setInterval(() => guarded(samplePy), period);
+syncFlash();
+setInterval(() => guarded(tickPy), Math.max(1, Math.floor(period / 4)));
 
 // fd 0 is a pty master: read it on the thread pool, one chunk at a time.
 const chunk = Buffer.alloc(4096);

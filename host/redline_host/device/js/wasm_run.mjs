@@ -90,7 +90,8 @@ function parseArgs(argv) {
     return opts;
 }
 
-// Copy the .py/.mpy files under hostDir into the wasm FS at the same absolute path.
+// Copy the .py/.mpy files (and a compiled model's .sha256 sidecar) under hostDir into the wasm FS
+// at the same absolute path.
 // packagesOnly: below the top level, descend only into packages (folders with an
 // __init__.py), so a script in a big folder such as /tmp does not copy the world.
 function mirrorTree(FS, hostDir, packagesOnly = false, top = true) {
@@ -107,7 +108,7 @@ function mirrorTree(FS, hostDir, packagesOnly = false, top = true) {
         const full = path.join(hostDir, entry.name);
         if (entry.isDirectory()) {
             if (!entry.name.startsWith(".") && !SKIP_DIRS.has(entry.name)) mirrorTree(FS, full, packagesOnly, false);
-        } else if (entry.name.endsWith(".py") || entry.name.endsWith(".mpy")) {
+        } else if (entry.name.endsWith(".py") || entry.name.endsWith(".mpy") || entry.name.endsWith(".sha256")) {
             try {
                 FS.writeFile(full, fs.readFileSync(full));
             } catch (err) {

@@ -12,19 +12,28 @@ one JSON line per reading with a fixed field order::
     {"ch": "a", "sample": 0, "decision": "proceed", "code": 0, "surprise": 0, "entropy": 0,
      "bias": 0, "flags": 0, "actuator": "safe", "reason": "ok", "warming_up": false, "latched": false}
 
-A malformed line or cell gives ``{"error": "..."}`` at its place and leaves the
-guard untouched. A configuration that fails its format or hash check is
-refused: every reading is answered halt / actuator safe / "config rejected".
-Messages are fixed texts, so every runtime prints the same bytes.
+A malformed line or cell gives ``{"error": "line N: ..."}`` at its place and leaves
+the guard untouched: not UTF-8 (strict, as the protocol checks it), longer than
+16384 bytes (skipped without being held in memory), not JSON, unknown channel.
+A CSV header that names a channel twice is refused (``{"error": "line N:
+channel NAME named twice"}``, then no reading is fed). A configuration that
+fails its format or hash check is refused: every reading is answered halt /
+actuator safe / "config rejected". Messages are fixed texts, so every runtime
+prints the same bytes.
 """
 import sys
 import json
+
+import mp_io
 
 from redline.codes import label
 from redline.interlock import Interlock, VirtualPin
 from redline.sensor.guard import SensorGuard
 from redline.sensor.config import load_config
 from redline.codes import reason_text, REASON_CONFIG
+from redline.link.utf8 import utf8_valid
+
+LINE_LIMIT = 4096
 
 _IGNORED = ("timestamp", "datetime", "time")
 _OK_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
@@ -123,13 +132,28 @@ def parse_int(text):
     return sign * int(t)
 
 
-def run_json(runner, read):
-    n = 0
+def next_text(lines):
+    """(line number, str) of the next line; errors for overlong and non-UTF-8 lines on the way."""
     while True:
-        line = read()
-        if not line:
+        n, raw = lines.next()
+        if not n:
+            return 0, None
+        if raw is None:
+            error("line %d: longer than %d bytes" % (n, LINE_LIMIT))
+            continue
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        if not utf8_valid(raw):
+            error("line %d: not UTF-8" % n)
+            continue
+        return n, raw.decode()
+
+
+def run_json(runner, lines):
+    while True:
+        n, line = next_text(lines)
+        if not n:
             break
-        n += 1
         line = line.strip()
         if not line:
             continue
@@ -137,6 +161,9 @@ def run_json(runner, read):
             obj = json.loads(line)
         except (ValueError, TypeError):
             error("line %d: not JSON" % n)
+            continue
+        except MemoryError:
+            error("line %d: out of memory" % n)
             continue
         if not isinstance(obj, dict) or "ch" not in obj or "value" not in obj:
             error('line %d: expected {\\"ch\\": NAME, \\"value\\": INT}' % n)
@@ -156,21 +183,23 @@ def run_json(runner, read):
         runner.reading(name, ci, value)
 
 
-def run_csv(runner, read):
+def run_csv(runner, lines):
     header = None
     cols = None
-    n = 0
     while True:
-        line = read()
-        if not line:
+        n, line = next_text(lines)
+        if not n:
             break
-        n += 1
         line = line.strip()
         if not line:
             continue
         cells = line.split(",")
         if header is None:
             header = [c.strip() for c in cells]
+            for j in range(len(header)):
+                if header[j] in header[:j]:
+                    error("line %d: channel %s named twice" % (n, safe_name(header[j]) or "?"))
+                    return
             cols = []
             for name in header:
                 if name.lower() in _IGNORED:
@@ -226,7 +255,7 @@ def main(argv):
     runner = Runner(module, esc, rel)
     if runner.error:
         error(runner.error)
-    (run_csv if csv else run_json)(runner, sys.stdin.readline)
+    (run_csv if csv else run_json)(runner, mp_io.Lines(LINE_LIMIT))
 
 
 main(sys.argv)

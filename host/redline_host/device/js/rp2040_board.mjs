@@ -1,16 +1,19 @@
 // Emulated Raspberry Pi Pico: the real RPI_PICO UF2 in rp2040js, its USB CDC serial on stdin/stdout.
 //
-//     node tools/rp2040/board.mjs --bootrom ../shared/toolchains/rp2040-bootrom-b1.bin \
+//     node host/redline_host/device/js/rp2040_board.mjs --bootrom ../shared/toolchains/rp2040-bootrom-b1.bin \
 //         --uf2 build/pico/RPI_PICO.uf2 --flash build/pico/vboard/flash.bin \
 //         [--fs-image fs.bin] [--csv trace.csv --adc 0=temp_a --adc 1=temp_b \
 //          --i2c 0:0x76:0xf7=pressure] [--marker-pin 22] [--events fd:3] [--speed realtime|max]
 //
-// Started by tools/rp2040/vboard_rp2040.py with a pty's master side as fds 0 and 1.
+// Started by host/redline_host/device/rp2040.py with a pty's master side as fds 0 and 1.
 // stdout carries only the bytes the firmware sends on its USB CDC port; stdin only the bytes
 // the host sends to it. Logs go to stderr; events (boot, marker-pin edges, resets, cycle and
 // time totals) go as JSON lines to --events (a file, or fd:N), never into the serial stream.
 //
-// What the bridge does (see ../shared/toolchains/README.md for the why):
+// rp2040js (npm, pinned in tools/package.json) is loaded from REDLINE_NODE_MODULES (set by
+// redline_host), else a clone's tools/node_modules (make setup).
+//
+// What the bridge does (see docs/rp2040.md and ../shared/toolchains/README.md for the why):
 // - USB CDC: rp2040js's emulated USB host, except that an OUT endpoint read is answered only
 //   when the host has bytes (a real host NAKs; the stock bridge answers at once with an empty
 //   packet, an interrupt every ~30 us that triples cycle counts), and host bytes are queued
@@ -54,10 +57,14 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const { RP2040, USBCDC } = await import(
-    path.join(HERE, "..", "node_modules", "rp2040js", "dist", "esm", "index.js"));
-const { SimulationClock } = await import(
-    path.join(HERE, "..", "node_modules", "rp2040js", "dist", "esm", "clock", "simulation-clock.js"));
+const NODE_MODULES = process.env.REDLINE_NODE_MODULES || path.join(HERE, "..", "..", "..", "..", "tools", "node_modules");
+const RP2040JS = path.join(NODE_MODULES, "rp2040js", "dist", "esm");
+if (!fs.existsSync(RP2040JS)) {
+    process.stderr.write("rp2040: rp2040js not found in " + NODE_MODULES + " (run make setup or set REDLINE_NODE_MODULES)\n");
+    process.exit(2);
+}
+const { RP2040, USBCDC } = await import(path.join(RP2040JS, "index.js"));
+const { SimulationClock } = await import(path.join(RP2040JS, "clock", "simulation-clock.js"));
 
 const FLASH_SIZE = 2 * 1024 * 1024;
 const FLASH_BASE = 0x10000000;

@@ -1,23 +1,24 @@
-"""The emulated Raspberry Pi Pico as a virtual board: the real RPI_PICO UF2 in rp2040js behind a pty.
+"""The emulated Raspberry Pi Pico: the real RPI_PICO UF2 in rp2040js behind a pty.
 
-Like ``redline_host.vboard.VirtualBoard``: ``board.mjs`` gets a pty's master side
-as stdin/stdout, clients open the slave (``vb.path``) with pyserial, mpremote or
-the harness exactly like a Pico's /dev/ttyACM0, and the launcher keeps one
-slave descriptor open (raw mode, never read) so clients can come and go. The
-frozen ``main.py`` runs at boot as on a real Pico. The board's flash (2 MiB) is a
-file: the sensor configuration and the reset key are written into its littlefs
-(``/redline_config.py`` shadows the frozen one, ``/redline.key``) before the
-emulator starts, and whatever the firmware or ``mpremote cp`` writes stays there
-across ``machine.reset()`` (a new emulator from the saved flash, same pty) and
-across ``power_cycle()`` or a new ``RP2040Board`` given the same ``flash`` path::
+Like ``redline_host.device.vboard.VirtualBoard``: ``js/rp2040_board.mjs`` gets a
+pty's master side as stdin/stdout, clients open the slave (``vb.path``) with
+pyserial, mpremote or the harness exactly like a Pico's /dev/ttyACM0, and the
+launcher keeps one slave descriptor open (raw mode, never read) so clients can
+come and go. The frozen ``main.py`` runs at boot as on a real Pico. The board's
+flash (2 MiB) is a file: the sensor configuration and the reset key are written
+into its littlefs (``/redline_config.py`` shadows the frozen one, ``/redline.key``)
+before the emulator starts, and whatever the firmware, ``redline deploy`` or
+``mpremote cp`` writes stays there across ``machine.reset()`` (a new emulator
+from the saved flash, same pty), across ``power_cycle()``, and across boards
+started with the same ``flash`` file (``redline vboard --board rp2040 --flash F``)::
 
-    from vboard_rp2040 import RP2040Board
+    from redline_host.device.rp2040 import RP2040Board
     with RP2040Board(trace="trace.csv") as vb:
         vb.wait_ready()
         port = serial.serial_for_url(vb.path, timeout=2)
         port.write(b'{"op":"hello","id":1}\\n'); port.readline()
         vb.key              # the HMAC reset key provisioned on its filesystem
-        vb.markers()        # GPIO22 edges with the core's cycle counter
+        vb.pulses()         # marker-pin pulses (GPIO 22) with the core's cycle counter
         vb.stats()          # {"total_cycles": ..., "total_nanos": ..., "wall_ms": ...}
 
 Sensors: the trace's columns (header = channel names) are mapped through the
@@ -30,10 +31,23 @@ one row per conversion of its channel; the last row is held after the end. The
 default configuration is ``pico_default_config()``: the vboard's greenhouse node
 with its ADC signals above the converter's resolution (see there why).
 
-Needs: ``make setup`` (node + rp2040js), a built UF2 (``tools/pico_image.py``),
-the bootrom from ``../shared/toolchains``, and PyPI ``littlefs-python``.
+Timing: with ``marker=True`` (the default) a ``/pins.py`` -- the board's own plus
+``MARKER = 22`` -- shadows the frozen one, and the node pulses GPIO 22 around each
+guard step, sift and pipeline message; the bridge reports every edge with the
+core's cycle counter (deterministic; rp2040js models memory as zero-wait, so a
+real Pico's flash cache misses make these a lower bound).
+
+Needs: ``make setup`` (node and rp2040js), the UF2 (``make firmware
+BOARD=RPI_PICO`` -> build/pico/RPI_PICO.uf2), the RP2040 bootrom from
+``../shared/toolchains`` (or ``REDLINE_BOOTROM``), and PyPI ``littlefs-python``.
+docs/rp2040.md lists what the firmware sees and the emulator's pitfalls.
+
+This module is above 400 lines because one class owns the emulator process's
+whole life -- provisioning its flash, the pty, the event stream it reads
+(boots, resets, marker edges), raw-REPL access, reset and power cycle -- and
+splitting it would pass that state between modules; the flash image and the
+sensor set-up are in rp2040_flash.py and rp2040_sensors.py.
 """
-import ast
 import json
 import logging
 import os
@@ -46,179 +60,75 @@ import time
 import tty
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
-BOARD_MJS = HERE / "board.mjs"
-DEFAULT_BOOTROM = REPO.parent / "shared" / "toolchains" / "rp2040-bootrom-b1.bin"
-DEFAULT_UF2 = REPO / "build" / "pico" / "RPI_PICO.uf2"
-MARKER_PIN = 22
+from redline_host.device.rp2040_flash import list_flash_files, read_flash_file, write_flash_files
+from redline_host.device.rp2040_sensors import (MARKER_PIN, marker_pins_module, pico_default_config, pin_map,
+                                                write_nominal_trace)
+from redline_host.device.runtimes import find_node
+from redline_host.errors import UserError
+from redline_host.paths import BUILD, IN_CLONE, JS, NODE_MODULES, REPO, shared_dir
 
-FLASH_SIZE = 2 * 1024 * 1024
-FS_OFFSET = 0xA0000            # MICROPY_HW_FLASH_STORAGE_BYTES = 1408 KiB at the end of 2 MiB
-FS_BLOCK = 4096
-FS_BLOCKS = 352
-# the littlefs geometry MicroPython's rp2 port uses (ports/rp2/modules/_boot.py: progsize=256;
-# extmod/vfs_lfsx.c: readsize 32, lookahead 32, block_cycles 100, cache min(block, 4*max))
-LFS_CONFIG = dict(block_size=FS_BLOCK, block_count=FS_BLOCKS, read_size=32, prog_size=256,
-                  lookahead_size=32, cache_size=1024, block_cycles=100, disk_version=0x00020001)
+BOARD_MJS = JS / "rp2040_board.mjs"
+DEFAULT_UF2 = BUILD / "pico" / "RPI_PICO.uf2"
+BOOTROM_NAME = "rp2040-bootrom-b1.bin"
 
 log = logging.getLogger(__name__)
 
 
-class BoardError(Exception):
+class BoardError(UserError):
     """The emulated board could not start or did not answer."""
 
 
-def adc_u16_seen(value):
-    """What ``ADC.read_u16()`` returns on the emulated (and a real) RP2040 for a CSV value:
-    the 12-bit conversion ``r = value >> 4`` scaled back as MicroPython's rp2 port does."""
-    r = max(0, min(4095, int(value) >> 4))
-    return (r << 4) | (r >> 8)
+def default_bootrom():
+    """``REDLINE_BOOTROM``, else ../shared/toolchains/rp2040-bootrom-b1.bin (None when neither)."""
+    if os.environ.get("REDLINE_BOOTROM"):
+        return Path(os.environ["REDLINE_BOOTROM"])
+    shared = shared_dir()
+    return shared / "toolchains" / BOOTROM_NAME if shared is not None else None
 
 
-# -- the flash image and its littlefs ------------------------------------------------------------
-
-def _lfs(buffer=None, mount=True):
-    from littlefs import LittleFS, UserContext
-    ctx = UserContext(buffer=bytearray(buffer) if buffer is not None else bytearray(b"\xff" * (FS_BLOCK * FS_BLOCKS)))
-    return LittleFS(context=ctx, mount=mount, **LFS_CONFIG)
-
-
-def new_flash_image():
-    """2 MiB of erased flash with a freshly formatted littlefs at 0xA0000 (firmware added at start)."""
-    fs = _lfs(mount=False)
-    fs.format()
-    fs.mount()
-    img = bytearray(b"\xff" * FLASH_SIZE)
-    img[FS_OFFSET:] = bytes(fs.context.buffer)
-    return img
-
-
-def write_flash_files(flash_path, files):
-    """Write ``{name: bytes}`` into the littlefs of the flash image file (created when absent)."""
-    flash_path = Path(flash_path)
-    img = bytearray(flash_path.read_bytes()) if flash_path.is_file() else new_flash_image()
-    if len(img) != FLASH_SIZE:
-        raise BoardError("%s is %d bytes, not a 2 MiB flash image" % (flash_path, len(img)))
+def stale_sources(uf2=DEFAULT_UF2):
+    """Frozen files of this clone that changed since ``uf2`` was built (from the build's
+    ``RPI_PICO.json``); [] when they did not or when that cannot be told."""
+    info = Path(uf2).with_suffix(".json")
+    if not IN_CLONE or not info.is_file():
+        return []
+    import hashlib
     try:
-        fs = _lfs(img[FS_OFFSET:])
-    except Exception:   # never formatted (or corrupt): format, as _boot.py would
-        log.warning("%s has no littlefs; formatting it", flash_path)
-        fs = _lfs(mount=False)
-        fs.format()
-        fs.mount()
-    for name, data in files.items():
-        with fs.open(name, "wb") as f:
-            f.write(data)
-    img[FS_OFFSET:] = bytes(fs.context.buffer)
-    tmp = flash_path.with_suffix(".tmp")
-    tmp.write_bytes(img)
-    os.replace(tmp, flash_path)
+        sources = json.loads(info.read_text()).get("sources") or {}
+    except ValueError:
+        return []
+    changed = []
+    for rel, digest in sources.items():
+        p = REPO / rel
+        if not p.is_file() or hashlib.sha256(p.read_bytes()).hexdigest() != digest:
+            changed.append(rel)
+    return changed
 
-
-def read_flash_file(flash_path, name):
-    """A file's bytes from the littlefs of a saved flash image, or None."""
-    img = Path(flash_path).read_bytes()
-    fs = _lfs(img[FS_OFFSET:])
-    try:
-        with fs.open(name, "rb") as f:
-            return f.read()
-    except Exception:
-        return None
-
-
-def list_flash_files(flash_path):
-    img = Path(flash_path).read_bytes()
-    return sorted(_lfs(img[FS_OFFSET:]).listdir("/"))
-
-
-# -- sensors ---------------------------------------------------------------------------------------
-
-def pin_map(board="RPI_PICO"):
-    """board.mjs options feeding each sensor named in ``boards/<board>/pins.py``."""
-    tree = ast.parse((REPO / "boards" / board / "pins.py").read_text())
-    consts = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
-                consts[node.targets[0].id] = ast.literal_eval(node.value)
-            except ValueError:
-                pass
-    args = []
-    for name, gpio in consts.get("ADC_CHANNELS", ()):
-        if not 26 <= gpio <= 29:
-            raise BoardError("%s: ADC channel %s is on GPIO %d, not an ADC pin" % (board, name, gpio))
-        args += ["--adc", "%d=%s" % (gpio - 26, name)]
-    sensor = consts.get("I2C_SENSOR")
-    if sensor:
-        name, addr, reg = sensor
-        args += ["--i2c", "%d:0x%x:0x%x=%s" % (consts.get("I2C_ID", 0), addr, reg, name)]
-    return args
-
-
-ADC_STEP = 16     # one step of the 12-bit converter in read_u16 counts
-
-
-def pico_default_config(**overrides):
-    """``vboard_sim.default_config()`` as a Pico node sees it.
-
-    Its temperature probes (scale 12 read_u16 counts) would sit under one step of the
-    RP2040's 12-bit ADC (16 counts): quantized, the readings repeat and the stuck
-    detector halts the node within seconds. Here the ADC channels' signal is 16 times
-    larger around mid-scale (baseline 32768, scale 192, range, slew and pair tolerance
-    times 16); the I2C pressure channel reads exact 16-bit values and is unchanged.
-    """
-    from redline_host.device.vboard_sim import default_config
-    g = ADC_STEP
-    mid = 32768
-    fields = dict(
-        baseline=(mid, mid, 1000), scale=(12 * g, 12 * g, 40),
-        range_min=(mid - 650 * g, mid - 650 * g, 0), range_max=(mid + 650 * g, mid + 650 * g, 2000),
-        max_slew=(120 * g, 120 * g, 400), pair_tol=(80 * g,),
-    )
-    fields.update(overrides)
-    return default_config(**fields)
-
-
-def nominal_trace(cfg, n, seed=0):
-    """``n`` rows of nominal readings for any configuration: per channel its baseline, a slow
-    component shared by all channels (so redundant pairs agree) and noise of 0.9 scale."""
-    import random
-    rng = random.Random(seed)
-    base = list(cfg.baseline)
-    scale = list(cfg.scale)
-    rows = []
-    slow = 0.0
-    for _ in range(n):
-        slow = 0.98 * (slow + rng.gauss(0, 0.05))
-        rows.append([int(round(base[c] + slow * scale[c] + rng.gauss(0, 0.9 * scale[c])))
-                     for c in range(len(base))])
-    return rows
-
-
-def write_nominal_trace(path, cfg, n=36000, seed=0):
-    from redline_host.device.vboard_sim import write_trace
-    write_trace(path, cfg.channels, nominal_trace(cfg, n, seed))
-
-
-# -- the board -------------------------------------------------------------------------------------
 
 class RP2040Board:
+    """The emulated Pico; see the module doc. Provisioning a ``flash`` file that already holds a
+    configuration or a key keeps them unless ``config``/``key`` are given (a board deployed to
+    stays deployed); ``vb.key`` is then the key read back from its filesystem."""
+
     kind = "rp2040"
 
     def __init__(self, trace=None, config=None, key=None, link=None, rate=None, no_key=False,
-                 flash=None, uf2=None, bootrom=None, speed="realtime", board="RPI_PICO", files=None):
+                 flash=None, uf2=None, bootrom=None, speed="realtime", board="RPI_PICO", files=None,
+                 marker=True):
         self.trace = str(Path(trace).resolve()) if trace else None
         self.config = str(Path(config).resolve()) if isinstance(config, (str, Path)) else config
-        self.key = None if no_key else (key if key is not None else os.urandom(32))
+        self.key = key
+        self.no_key = no_key
         self.link = link
         self.rate = rate
         self.flash = str(Path(flash).resolve()) if flash else None
         self.uf2 = Path(uf2).resolve() if uf2 else DEFAULT_UF2
-        self.bootrom = Path(bootrom).resolve() if bootrom else DEFAULT_BOOTROM
+        bootrom = bootrom or default_bootrom()
+        self.bootrom = Path(bootrom).resolve() if bootrom else None
         self.speed = speed
         self.board = board
         self.files = dict(files or {})
+        self.marker = marker
         self.proc = None
         self.dir = None
         self.path = None
@@ -226,9 +136,10 @@ class RP2040Board:
         self._keepalive = None
         self._stderr = None
         self._events = []
+        self._edges = []              # marker-pin edge events, kept apart: a run makes ~10^5 of them
         self._cond = threading.Condition()
         self._reader = None
-        self._evfd = None
+        self.stale = []
 
     def __enter__(self):
         self.start()
@@ -239,44 +150,81 @@ class RP2040Board:
 
     # -- set-up
     def _check_inputs(self):
-        for what, p in (("bootrom", self.bootrom), ("UF2", self.uf2), ("board.mjs", BOARD_MJS)):
-            if not Path(p).is_file():
-                raise BoardError("the %s is missing: %s" % (what, p))
-        if not (REPO / "tools" / "node_modules" / "rp2040js").is_dir():
-            raise BoardError("rp2040js is not installed: run make setup")
-        if shutil.which("node") is None:
-            raise BoardError("node is not on PATH")
+        if self.bootrom is None:
+            raise BoardError("no RP2040 bootrom: ../shared/toolchains/%s is absent; give --bootrom or "
+                             "REDLINE_BOOTROM" % BOOTROM_NAME)
+        if not self.bootrom.is_file():
+            raise BoardError("the RP2040 bootrom is missing: %s" % self.bootrom)
+        if not self.uf2.is_file():
+            raise BoardError("no firmware image at %s: run make firmware BOARD=RPI_PICO" % self.uf2)
+        if NODE_MODULES is None or not (NODE_MODULES / "rp2040js").is_dir():
+            raise BoardError("rp2040js is not installed: run make setup (or set REDLINE_NODE_MODULES)")
+        try:
+            import littlefs  # noqa: F401  (only whether it is installed)
+        except ImportError:
+            raise BoardError("PyPI littlefs-python is not installed: run make setup")
+        if self.uf2 == DEFAULT_UF2.resolve():
+            self.stale = stale_sources(self.uf2)
+            if self.stale:
+                log.warning("%s was built from other sources (%s changed since): run make firmware "
+                            "BOARD=RPI_PICO", self.uf2, ", ".join(self.stale[:5]))
 
     def _provision(self):
         from redline_host.sensor.sensorconfig import read_config_module, write_config_module
-        files = {}
         d = Path(self.dir)
+        fresh = not Path(self.flash).is_file()
+        on_flash = set() if fresh else set(list_flash_files(self.flash))
+        files = {}
         cfg_path = d / "redline_config.py"
         if isinstance(self.config, (str, Path)):
             shutil.copyfile(self.config, cfg_path)
-        else:
+        elif self.config is not None or not on_flash & {"redline_config.py", "redline_config.mpy"}:
             write_config_module(self.config if self.config is not None else pico_default_config(), cfg_path,
                                 source="redline vboard --board rp2040")
-        text = cfg_path.read_bytes()
-        if self.rate:
-            text += b"RATE_HZ = %d\n" % int(self.rate)
-        files["redline_config.py"] = text
+        elif "redline_config.py" in on_flash:
+            cfg_path.write_bytes(read_flash_file(self.flash, "redline_config.py"))
+        else:
+            cfg_path = None       # deployed as .mpy: kept as it is
+        if cfg_path is not None:
+            text = cfg_path.read_bytes()
+            if self.rate:
+                text += b"RATE_HZ = %d\n" % int(self.rate)
+            files["redline_config.py"] = text
+        elif self.rate:
+            raise BoardError("--rate needs a redline_config.py; this flash holds a deployed redline_config.mpy")
+        if self.no_key:
+            self.key = None
+        elif self.key is None and "redline.key" in on_flash:
+            try:
+                self.key = bytes.fromhex(read_flash_file(self.flash, "redline.key").decode().strip())
+            except ValueError:
+                self.key = None
+        if self.key is None and not self.no_key:
+            self.key = os.urandom(32)
         if self.key is not None:
             files["redline.key"] = (self.key.hex() + "\n").encode()
+        # a released latch record (redline.latch), as redline deploy provisions, but only on a flash
+        # that has none: what the firmware wrote there (a trip) must survive a new start
+        from redline.latch import MemoryFlash, provision, slot_name
+        if not (Path(self.flash).is_file() and read_flash_file(self.flash, slot_name(0)) is not None):
+            mem = MemoryFlash()
+            provision(mem)
+            files.update(mem.files)
+        if self.marker:
+            files["pins.py"] = marker_pins_module(self.board)
         files.update(self.files)
-        write_flash_files(self.flash, files)
+        write_flash_files(self.flash, files, remove=("redline.key",) if self.no_key else ())
         if not self.trace:
             self.trace = str(d / "nominal.csv")
-            write_nominal_trace(self.trace, read_config_module(cfg_path))
+            write_nominal_trace(self.trace, read_config_module(cfg_path) if cfg_path is not None
+                                else pico_default_config())
 
     def start(self):
         self._check_inputs()
         self.dir = tempfile.mkdtemp(prefix="redline-rp2040-")
         if self.flash is None:
             self.flash = str(Path(self.dir) / "flash.bin")
-            self._own_flash = True
         else:
-            self._own_flash = False
             Path(self.flash).parent.mkdir(parents=True, exist_ok=True)
         self._provision()
         master, slave = os.openpty()
@@ -293,17 +241,17 @@ class RP2040Board:
         return self.path
 
     def _spawn(self):
-        cmd = ["node", str(BOARD_MJS), "--bootrom", str(self.bootrom), "--uf2", str(self.uf2),
+        cmd = [find_node(), str(BOARD_MJS), "--bootrom", str(self.bootrom), "--uf2", str(self.uf2),
                "--flash", self.flash, "--speed", self.speed, "--marker-pin", str(MARKER_PIN)]
         if self.trace:
             cmd += ["--csv", self.trace] + pin_map(self.board)
         r, w = os.pipe()
         cmd += ["--events", "fd:%d" % w]
+        env = dict(os.environ, REDLINE_NODE_MODULES=str(NODE_MODULES))
         self._stderr = open(Path(self.dir) / "board.log", "ab")
         self.proc = subprocess.Popen(cmd, stdin=self._master, stdout=self._master, stderr=self._stderr,
-                                     pass_fds=(w,), cwd=self.dir, start_new_session=True)
+                                     pass_fds=(w,), cwd=self.dir, env=env, start_new_session=True)
         os.close(w)
-        self._evfd = r
         self._reader = threading.Thread(target=self._read_events, args=(r,), daemon=True)
         self._reader.start()
         log.info("emulated %s on %s (pid %d)", self.board, self.path, self.proc.pid)
@@ -322,9 +270,10 @@ class RP2040Board:
             with self._cond:
                 for line in lines:
                     try:
-                        self._events.append(json.loads(line))
+                        e = json.loads(line)
                     except ValueError:
-                        pass
+                        continue
+                    (self._edges if e.get("ev") == "pin" else self._events).append(e)
                 self._cond.notify_all()
         os.close(fd)
 
@@ -334,6 +283,7 @@ class RP2040Board:
         return str(self.link) if self.link else self.path
 
     def events(self, kind=None):
+        """Events so far other than marker edges (boot, reset, first_tx, stats, flash_saved, ...)."""
         with self._cond:
             return [e for e in self._events if kind is None or e.get("ev") == kind]
 
@@ -352,28 +302,46 @@ class RP2040Board:
 
     def markers(self):
         """Marker-pin edges so far: [{"value", "cycles", "nanos", "instance", ...}]."""
-        return self.events("pin")
+        with self._cond:
+            return list(self._edges)
+
+    def edge_count(self):
+        with self._cond:
+            return len(self._edges)
 
     def wait_markers(self, count, since=0, timeout=10.0):
         """The marker-pin edges after the first ``since``, once there are ``count`` of them."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                marks = [e for e in self._events if e.get("ev") == "pin"][since:]
-                if len(marks) >= count:
-                    return marks
+                if len(self._edges) - since >= count:
+                    return self._edges[since:since + count]
                 left = deadline - time.monotonic()
                 if left <= 0 or not self.alive():
-                    raise BoardError("%d marker edges after %.0f s, expected %d" % (len(marks), timeout, count))
+                    raise BoardError("%d marker edges after %.0f s, expected %d" % (
+                        len(self._edges) - since, timeout, count))
                 self._cond.wait(min(left, 0.5))
 
+    def pulses(self, count, since=0, timeout=10.0):
+        """Cycles of each of ``count`` marker pulses (rising to falling edge) after edge ``since``.
+
+        A pulse cut by a reset of the chip (edges of two instances) is None."""
+        edges = self.wait_markers(2 * count, since, timeout)
+        out = []
+        for i in range(0, 2 * count, 2):
+            up, down = edges[i], edges[i + 1]
+            if up["value"] != 1 or down["value"] != 0:
+                raise BoardError("marker edges out of step at edge %d: %r %r" % (since + i, up, down))
+            out.append(down["cycles"] - up["cycles"] if up["instance"] == down["instance"] else None)
+        return out
+
     def stats(self, timeout=10.0):
-        """Cycles and emulated time now (asks board.mjs with SIGUSR1)."""
-        n = len(self._events)
+        """Cycles and emulated time now (asks the bridge with SIGUSR1)."""
+        n = len(self.events())
         self.proc.send_signal(signal.SIGUSR1)
         return self.wait_event(lambda e: e.get("ev") == "stats", timeout, start=n)
 
-    def wait_ready(self, timeout=60.0):
+    def wait_ready(self, timeout=90.0):
         """Block until the frozen main.py answers a ping (boot takes ~5 s of wall time)."""
         import serial
         deadline = time.monotonic() + timeout
@@ -414,6 +382,10 @@ class RP2040Board:
         main.py serves) and return its output; raises BoardError with the traceback on an error.
         ``wait=False`` sends it and returns at once (for ``machine.reset()``)."""
         import serial
+        if self.key is not None:
+            # redline's serial port is not a REPL: its maintenance window opens with the key
+            from redline_host.device.maint import unlock
+            unlock(self.path, self.key)
         with serial.serial_for_url(self.path, timeout=timeout) as port:
             port.write(b"\r\x03")
             time.sleep(0.1)
@@ -489,52 +461,3 @@ class RP2040Board:
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
-
-
-def main(argv=None):
-    """``python tools/rp2040/vboard_rp2040.py [--flash FILE] [--trace CSV]``: run until Ctrl-C."""
-    import argparse
-    import sys
-    ap = argparse.ArgumentParser(description="Run the emulated Pico behind a pty and print its path.",
-                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    ap.add_argument("--flash", help="persist the 2 MiB flash image here (default: a temporary file)")
-    ap.add_argument("--trace", help="integer CSV (header = channel names) fed to the ADC/I2C sensors")
-    ap.add_argument("--uf2", default=str(DEFAULT_UF2))
-    ap.add_argument("--bootrom", default=str(DEFAULT_BOOTROM))
-    ap.add_argument("--link", help="also make this symlink to the pty")
-    ap.add_argument("--key-file", help="read the reset key from this file, or write a new one there")
-    ap.add_argument("--speed", default="realtime", choices=("realtime", "max"))
-    args = ap.parse_args(argv)
-    key = None
-    if args.key_file and os.path.isfile(args.key_file):
-        key = bytes.fromhex(Path(args.key_file).read_text().strip())
-    vb = RP2040Board(trace=args.trace, key=key, link=args.link, flash=args.flash, uf2=args.uf2,
-                     bootrom=args.bootrom, speed=args.speed)
-
-    def _term(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, _term)
-    try:
-        with vb:
-            vb.wait_ready()
-            if args.key_file and key is None:
-                fd = os.open(args.key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(vb.key.hex() + "\n")
-            print(vb.device, flush=True)
-            print("redline: emulated RPI_PICO on %s; Ctrl-C stops it" % vb.device, file=sys.stderr)
-            while vb.alive():
-                time.sleep(0.2)
-            raise BoardError("the emulator exited: %s" % vb.log_tail())
-    except KeyboardInterrupt:
-        return 0
-    except BoardError as exc:
-        print("redline: %s" % exc, file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    import sys
-    sys.path.insert(0, str(REPO / "host"))
-    sys.path.insert(0, str(REPO / "firmware"))
-    sys.exit(main())
