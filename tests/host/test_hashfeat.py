@@ -44,7 +44,7 @@ def test_batch_features_equal_the_firmware_scorer():
     assert model.ok and model.format == 2
     texts = _texts()
     acc = IntegerScorer(model).scores(texts)
-    feats = Features(model.fold, model.pages, model.bits, model.ascii)
+    feats = Features.of_model(model)
     _, n = feats.sums(model.weights, texts)
     s = HashScorer(model)
     for i, t in enumerate(texts):
