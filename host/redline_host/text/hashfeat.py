@@ -19,6 +19,9 @@ which follows the firmware's decoder: a stray continuation byte or a byte
 0xF8..0xFF separates, an unfinished sequence is dropped, an overlong form
 reads as the code point it encodes, a code point above U+10FFFF separates.
 """
+import binascii
+import re
+
 import numpy as np
 
 from . import fold
@@ -126,29 +129,28 @@ def _whash(units):
     return h
 
 
+_LETTERS = re.compile(rb"[A-Za-z]{4,}")
+_RUN = re.compile(rb"[A-Za-z0-9+/]{16,}")
+_TOKEN = re.compile(rb"[A-Za-z0-9\x80-\xff]+")     # what _join_spaced reads as one token
+_NONHEX = re.compile(rb"[G-Zg-z+/]")
+_UPPER = re.compile(rb"[A-Z]")
+_LOWER_RE = re.compile(rb"[a-z]")
+_GOOD = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_LOWER = bytes((b | 0x20) if 0x41 <= b <= 0x5A else b for b in range(256))
+_ROT13 = bytes(((b - 0x61 + 13) % 26) + 0x61 if 0x61 <= b <= 0x7A else b for b in range(256))
+
+
 def _turned(data, buf, cap, hit):
-    n = len(data)
-    j = 0
-    while j < n:
-        if not 0x61 <= (data[j] | 0x20) <= 0x7A:
-            j += 1
-            continue
-        st = j
-        while j < n and 0x61 <= (data[j] | 0x20) <= 0x7A:
-            j += 1
-        if j - st < 4:
-            continue
-        low = [data[i] | 0x20 for i in range(st, j)]
-        rot = [((c - 0x61 + 13) % 26) + 0x61 for c in low]
-        if hit(_whash(rot[:LEX_PREFIX])):
-            for c in rot + [0x20]:
-                if len(buf) < cap:
-                    buf.append(c)
+    """Runs of 4+ ASCII letters read as ROT13 and backwards (redline.text.feat.HashScorer._turned)."""
+    for mt in _LETTERS.finditer(bytes(data)):
+        low = mt.group().translate(_LOWER)
+        rot = low.translate(_ROT13)
+        if hit(rot[:LEX_PREFIX]):
+            buf += (rot + b" ")[:max(0, cap - len(buf))]
         back = low[::-1]
-        if hit(_whash(back[:LEX_PREFIX])):
-            for c in back + [0x20]:
-                if len(buf) < cap:
-                    buf.append(c)
+        if hit(back[:LEX_PREFIX]):
+            buf += (back + b" ")[:max(0, cap - len(buf))]
     return buf
 
 
@@ -163,44 +165,26 @@ def decoded_text(data, runs=True, spaced=True, turned=None):
     flags = 0
     n = len(data)
     if runs:
-        j = 0
-        while j < n:
-            b = data[j]
-            if b >= 0x80 or not _B64[b]:
-                j += 1
-                continue
-            st = j
-            bits = 0
-            while j < n and data[j] < 0x80 and _B64[data[j]]:
-                bits |= _B64[data[j]]
-                j += 1
-            if j - st < 16 or len(buf) >= cap:
-                continue
-            m0 = len(buf)
-            if not bits & 2:
-                i = st
-                while i + 1 < j and len(buf) < cap:
-                    buf.append(int(chr(data[i]) + chr(data[i + 1]), 16))
-                    i += 2
-            elif bits & 4 and bits & 8:
-                acc = 0
-                nb = 0
-                for i in range(st, j):
-                    if len(buf) >= cap:
-                        break
-                    acc = ((acc << 6) | _b64val(data[i])) & 0xFFFFFF
-                    nb += 6
-                    if nb >= 8:
-                        nb -= 8
-                        buf.append((acc >> nb) & 0xFF)
-            seg = buf[m0:]
-            good = sum(1 for b in seg if 0x20 <= b < 0x7F or b in (9, 10, 13))
-            letters = sum(1 for b in seg if 65 <= b < 91 or 97 <= b < 123)
-            ln = len(seg)
-            if ln == 0 or good * 10 < ln * 9 or letters * 2 < ln:
-                del buf[m0:]
+        for mt in _RUN.finditer(bytes(data)):
+            if len(buf) >= cap:
+                break
+            run = mt.group()
+            room = cap - len(buf)
+            if not _NONHEX.search(run):
+                seg = bytes.fromhex(run[:2 * min(len(run) // 2, room)].decode())
+            elif _UPPER.search(run) and _LOWER_RE.search(run):
+                q, r = divmod(len(run), 4)
+                body = run[:4 * q] + (run[4 * q:] + b"==" if r == 2 else run[4 * q:] + b"=" if r == 3 else b"")
+                seg = binascii.a2b_base64(body)[:room]
             else:
-                buf.append(0x20)
+                continue
+            ln = len(seg)
+            bad = len(seg.translate(None, _GOOD))
+            letters = ln - len(seg.translate(None, _ASCII_LETTERS))
+            if ln == 0 or (ln - bad) * 10 < ln * 9 or letters * 2 < ln:
+                continue
+            buf += seg
+            buf.append(0x20)
         if buf:
             flags |= DEC_RUNS
     if spaced:
@@ -218,8 +202,7 @@ def decoded_text(data, runs=True, spaced=True, turned=None):
 
 
 def _join_spaced(data, buf, cap):
-    n = len(data)
-    j = 0
+    data = bytes(data)
     run = 0
     g0 = 0
     gl = -1
@@ -230,15 +213,8 @@ def _join_spaced(data, buf, cap):
         if len(buf) < cap:
             buf.append(b)
 
-    while j < n:
-        b = data[j]
-        if b < 0x80 and not _ALNUM[b]:
-            j += 1
-            continue
-        st = j
-        j += 1
-        while j < n and not (data[j] < 0x80 and not _ALNUM[data[j]]):
-            j += 1
+    for mt in _TOKEN.finditer(data):
+        st, j = mt.span()
         b = data[st]
         single = j - st == 1 and 0x39 < b < 0x80
         if single and run:
@@ -309,6 +285,10 @@ class Features:
             order = np.argsort(keys)
             self._lkeys = keys[order]
             self._lmasks = masks[order]
+            self._lexdict = dict(zip(keys.tolist(), masks.tolist()))
+            self._lextab = np.zeros(1 << 21, dtype=np.uint16)     # every key is below 2**21
+            self._lextab[keys] = masks
+            self._hits = {}
             self._cidx = np.array([mix_key(KEY_CLASS + c, self.mask) for c in range(16)], dtype=np.int64)
             self._pidx = np.array([mix_key(KEY_PAIR + c, self.mask) for c in range(256)], dtype=np.int64)
             self._fidx = np.array([mix_key(KEY_FLAG + c, self.mask) for c in range(4)], dtype=np.int64)
@@ -624,15 +604,16 @@ class Features:
         ot = np.concatenate([wtext, bt]).astype(np.int64)
         return g, gt, o, ot, cls, lng, spc
 
-    def _turned_hit(self, key):
-        return bool(self._lookup(np.array([key], dtype=np.int64))[0])
+    def _turned_hit(self, prefix):
+        """Does the lexicon hold the key of these (at most six) letters? Memoised per prefix."""
+        hit = self._hits.get(prefix)
+        if hit is None:
+            hit = self._hits[prefix] = bool(self._lexdict.get(_whash(prefix), 0))
+        return hit
 
     def _lookup(self, keys):
         """Class masks of lexicon keys (0 where absent)."""
-        lk = self._lkeys
-        i = np.searchsorted(lk, keys)
-        i[i >= len(lk)] = 0
-        return np.where(lk[i] == keys, self._lmasks[i], 0).astype(np.int64)
+        return self._lextab[keys].astype(np.int64)
 
     def _class_features(self, cls, flags):
         """(bucket, text) of the class, class-pair and flag features of each text."""
