@@ -9,16 +9,14 @@ after a watchdog timeout; the watchdog's REASON register tells them apart
 (bit 0 TIMER: a timeout). Only a timeout counts as a watchdog reset here.
 The free heap is read first (``board.heap_free_boot``, reported by ``stats``).
 """
-import gc
-
 import machine
 import pins
-from micropython import const
+from redline.compat import collect_garbage, mem_free
 from redline_shims import make_board
 
 NAME = "RPI_PICO"
-_WATCHDOG_REASON = const(0x40058008)     # RP2040 datasheet 4.7.6: WATCHDOG_BASE + REASON
-_REASON_TIMER = const(1)
+_WATCHDOG_REASON = 0x40058008      # RP2040 datasheet 4.7.6: WATCHDOG_BASE + REASON
+_REASON_TIMER = 1
 
 
 def reset_cause():
@@ -29,8 +27,8 @@ def reset_cause():
 
 
 def make():
-    gc.collect()
-    free = gc.mem_free()
+    collect_garbage()
+    free = mem_free()
     board = make_board(NAME, pins, reset_cause)
     board.heap_free_boot = free
     return board
