@@ -18,17 +18,18 @@ Bytes that are not valid UTF-8 take the exact byte-level path (``byte_words``),
 which follows the firmware's decoder: a stray continuation byte or a byte
 0xF8..0xFF separates, an unfinished sequence is dropped, an overlong form
 reads as the code point it encodes, a code point above U+10FFFF separates.
-"""
-import binascii
-import re
 
+This module is above 400 lines because its one class, ``Features``, is the batch twin of one
+firmware class (``redline.text.feat.HashScorer``): the word pass, the base features, the lexicon
+marks and the sums share the same arrays of letters and words, which a split would pass between
+modules. The decoding twin (base64 / hex runs, spaced letters, ROT13 / backwards) is in
+``redline_host.text.hashdecode``.
+"""
 import numpy as np
 
 from . import fold
-
-M21 = 0x1FFFFF
-PRIME = 0x1B3
-OFF = 0x12325
+from .hashdecode import DEC_RUNS, DEC_SPACED, DEC_TURNED, DECODED, LEX_PREFIX, M21, OFF, PRIME  # noqa: F401
+from .hashdecode import decoded_text, whash as _whash
 BOUND = 0x7F
 END = 0x7E
 MIX_UNI = (0x2F2B, 0x1E37)
@@ -48,13 +49,10 @@ def profile_bucket(x, mix):
 SEP, IGNORE, SELF, SOLO = fold.T_SEP, fold.T_IGNORE, fold.T_SELF, fold.T_SOLO
 
 # lexicon and decoding (redline.text.feat)
-LEX_PREFIX = 6
 KEY_CLASS, KEY_PAIR, KEY_FLAG = 0x100, 0x200, 0x400
 MIX_CLS = (0x1C8D, 0x3125)
 LEX_MULT = 0x1A5
 LEX_EMPTY = 0xFFFFFF
-DECODED = 256
-DEC_RUNS, DEC_SPACED, DEC_TURNED = 2, 4, 8
 CUE_CLASS = 13          # lexicon class "encoding": its presence turns on ROT13 / backwards reading
 
 
@@ -99,152 +97,6 @@ def build_lexicon(pairs, min_slots=16):
             lex += bytes(((k >> 16) & 0xFF, (k >> 8) & 0xFF, k & 0xFF, (m >> 8) & 0xFF, m & 0xFF))
             lexf[(k >> 3) & 0x3FF] |= 1 << (k & 7)
     return bytes(lex), bytes(lexf)
-
-
-_B64 = bytearray(128)
-for _c in range(48, 58):
-    _B64[_c] = 1
-for _c in range(65, 91):
-    _B64[_c] = 5 if _c < 71 else 7
-for _c in range(97, 123):
-    _B64[_c] = 9 if _c < 103 else 11
-_B64[43] = _B64[47] = 3
-_ALNUM = bytes(1 if (48 <= c < 58 or 65 <= c < 91 or 97 <= c < 123) else 0 for c in range(128))
-
-
-def _b64val(b):
-    if b >= 97:
-        return b - 71
-    if b >= 65:
-        return b - 65
-    if b >= 48:
-        return b + 4
-    return 62 if b == 43 else 63
-
-
-def _whash(units):
-    h = OFF
-    for u in units:
-        h = ((h ^ u) * PRIME) & M21
-    return h
-
-
-_LETTERS = re.compile(rb"[A-Za-z]{4,}")
-_RUN = re.compile(rb"[A-Za-z0-9+/]{16,}")
-_TOKEN = re.compile(rb"[A-Za-z0-9\x80-\xff]+")     # what _join_spaced reads as one token
-_NONHEX = re.compile(rb"[G-Zg-z+/]")
-_UPPER = re.compile(rb"[A-Z]")
-_LOWER_RE = re.compile(rb"[a-z]")
-_GOOD = bytes(range(0x20, 0x7F)) + b"\t\n\r"
-_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-_LOWER = bytes((b | 0x20) if 0x41 <= b <= 0x5A else b for b in range(256))
-_ROT13 = bytes(((b - 0x61 + 13) % 26) + 0x61 if 0x61 <= b <= 0x7A else b for b in range(256))
-
-
-def _turned(data, buf, cap, hit):
-    """Runs of 4+ ASCII letters read as ROT13 and backwards (redline.text.feat.HashScorer._turned)."""
-    for mt in _LETTERS.finditer(bytes(data)):
-        low = mt.group().translate(_LOWER)
-        rot = low.translate(_ROT13)
-        if hit(rot[:LEX_PREFIX]):
-            buf += (rot + b" ")[:max(0, cap - len(buf))]
-        back = low[::-1]
-        if hit(back[:LEX_PREFIX]):
-            buf += (back + b" ")[:max(0, cap - len(buf))]
-    return buf
-
-
-def decoded_text(data, runs=True, spaced=True, turned=None):
-    """(buffer bytes, flag bits) that the firmware scores as more text of ``data`` (its exact twin).
-
-    ``runs``: every run of 16+ base64 characters decoded (hex when all are hex digits), kept when
-    >= 90 % printable ASCII and >= 50 % ASCII letters, each followed by a space; ``spaced``: runs
-    of 3+ one-letter ASCII words joined (a change of the gap starts a new word). At most 255 bytes."""
-    buf = bytearray()
-    cap = DECODED - 1
-    flags = 0
-    n = len(data)
-    if runs:
-        for mt in _RUN.finditer(bytes(data)):
-            if len(buf) >= cap:
-                break
-            run = mt.group()
-            room = cap - len(buf)
-            if not _NONHEX.search(run):
-                seg = bytes.fromhex(run[:2 * min(len(run) // 2, room)].decode())
-            elif _UPPER.search(run) and _LOWER_RE.search(run):
-                q, r = divmod(len(run), 4)
-                body = run[:4 * q] + (run[4 * q:] + b"==" if r == 2 else run[4 * q:] + b"=" if r == 3 else b"")
-                seg = binascii.a2b_base64(body)[:room]
-            else:
-                continue
-            ln = len(seg)
-            bad = len(seg.translate(None, _GOOD))
-            letters = ln - len(seg.translate(None, _ASCII_LETTERS))
-            if ln == 0 or (ln - bad) * 10 < ln * 9 or letters * 2 < ln:
-                continue
-            buf += seg
-            buf.append(0x20)
-        if buf:
-            flags |= DEC_RUNS
-    if spaced:
-        m_before = len(buf)
-        out = _join_spaced(data, buf, cap)
-        if len(out) > m_before:
-            flags |= DEC_SPACED
-        buf = out
-    if turned is not None:
-        m_before = len(buf)
-        buf = _turned(data, buf, cap, turned)
-        if len(buf) > m_before:
-            flags |= DEC_TURNED
-    return bytes(buf), flags
-
-
-def _join_spaced(data, buf, cap):
-    data = bytes(data)
-    run = 0
-    g0 = 0
-    gl = -1
-    last = -1
-    base = len(buf)
-
-    def put(b):
-        if len(buf) < cap:
-            buf.append(b)
-
-    for mt in _TOKEN.finditer(data):
-        st, j = mt.span()
-        b = data[st]
-        single = j - st == 1 and 0x39 < b < 0x80
-        if single and run:
-            g = st - last - 1
-            if g <= 4:
-                if gl < 0:
-                    gl = g
-                    g0 = last + 1
-                elif not (g == gl and data[last + 1:last + 1 + g] == data[g0:g0 + g]):
-                    put(0x20)
-                put(b | 0x20)
-                run += 1
-                last = st
-                continue
-        if run >= 3:
-            put(0x20)
-            base = len(buf)
-        else:
-            del buf[base:]
-        run = 0
-        gl = -1
-        if single:
-            run = 1
-            last = st
-            put(b | 0x20)
-    if run >= 3:
-        put(0x20)
-    else:
-        del buf[base:]
-    return buf
 
 
 def bucket(x, mix, mask):
