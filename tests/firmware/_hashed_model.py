@@ -76,3 +76,51 @@ def hashed_model():
     m.fold = fold
     m.pages = pages
     return m
+
+
+# A tiny lexicon for the class features: (word, class bit); keys as the scorer makes them
+# (hash of the first six letters, or of the whole word when shorter), 32 slots of 5 bytes.
+LEX_WORDS = (("ignore", 0), ("disable", 0), ("interlock", 1), ("alarm", 2), ("manager", 4), ("you", 11),
+             ("now", 6), ("all", 12), ("instructions", 8), ("previous", 8), ("backwards", 13), ("rot13", 13))
+
+
+def _key(word):
+    h = 0x12325
+    for i in range(len(word)):
+        if i == 6:
+            break
+        h = ((h ^ word[i]) * 0x1B3) & 0x1FFFFF
+    return h
+
+
+def lexicon_tables():
+    """(LEX, LEXF) for LEX_WORDS: the layout of redline_host.text.hashfeat.build_lexicon."""
+    n = 32
+    slots = [None] * n
+    keys = {}
+    for word, c in LEX_WORDS:
+        k = _key(word.encode())
+        keys[k] = keys.get(k, 0) | (1 << c)
+    for k in sorted(keys):
+        i = ((k * 0x1A5) >> 5) & (n - 1)
+        while slots[i] is not None:
+            i = (i + 1) & (n - 1)
+        slots[i] = k
+    lex = bytearray()
+    lexf = bytearray(1024)
+    for k in slots:
+        if k is None:
+            lex += b"\xff\xff\xff\x00\x00"
+        else:
+            m = keys[k]
+            lex += bytes(((k >> 16) & 0xFF, (k >> 8) & 0xFF, k & 0xFF, (m >> 8) & 0xFF, m & 0xFF))
+            lexf[(k >> 3) & 0x3FF] |= 1 << (k & 7)
+    return bytes(lex), bytes(lexf)
+
+
+def lexicon_model(decode=14):
+    """The tiny model with LEX_WORDS and decoding (base64/hex runs 2, spaced letters 4, ROT13/backwards 8)."""
+    m = hashed_model()
+    m.lex, m.lexf = lexicon_tables()
+    m.decode = decode
+    return m

@@ -1,4 +1,6 @@
 # redline-test-heap: 256K
+# 256K: redline.text.feat (with its lexicon and decoding code) is compiled into RAM when loaded from a
+# file (unix/wasm test runs); frozen into a board's flash its bytecode takes no heap.
 """Format-2 hashed-feature scorer (redline.text.feat), its sifter path and model check, on every runtime."""
 from _hashed_model import hashed_model
 

@@ -336,3 +336,22 @@ def test_one_message_allocates_nothing():
         heap_unlock()
     assert ok
     assert IS_MICROPYTHON in (True, False)
+
+
+def test_low_confidence_never_warns_below_a_hashed_models_warn_cut():
+    # a format-2 model warns from its WARN cut (the entropy rung); LOW_CONFIDENCE's rung is capped
+    # there, so a message just below WARN proceeds (it warned before the cap when WARN sat above
+    # the p where the margin drops under 0.3)
+    from _hashed_model import hashed_model
+    from redline.text.conf import confidence16
+    from redline.text.sig import prob16
+
+    m = hashed_model()
+    m.warn = 30
+    p = CognitivePipeline(m)
+    pt = prob16(m.p_at, m.p_scale)
+    below = [confidence16(prob16(acc - m.threshold + m.p_at, m.p_scale), pt) for acc in range(m.warn - 60, m.warn + 1)]
+    assert min(below) >= p.confidence.min_confidence
+    assert confidence16(prob16(m.warn + 1 - m.threshold + m.p_at, m.p_scale), pt) < p.confidence.min_confidence
+    assert p.confidence.min_confidence < 19661
+    assert _pipe().confidence.min_confidence == 19661     # a format-1 model keeps the default rung

@@ -44,7 +44,7 @@ def test_batch_features_equal_the_firmware_scorer():
     assert model.ok and model.format == 2
     texts = _texts()
     acc = IntegerScorer(model).scores(texts)
-    feats = Features(model.fold, model.pages, model.bits, model.ascii)
+    feats = Features.of_model(model)
     _, n = feats.sums(model.weights, texts)
     s = HashScorer(model)
     for i, t in enumerate(texts):
@@ -204,3 +204,34 @@ def test_evaluate_text_decisions_equal_fresh_pipeline_on_wasm(tmp_path):
     theirs = [json.loads(l)["decision"] for l in out.stdout.decode().splitlines()]
     assert [("halt" if d.startswith("halt") else d) for d in theirs] == ours
     assert len(ours) == len(rows) == 100
+
+
+def test_lexicon_and_decoding_equal_the_firmware_scorer():
+    """The batch twin of the class, pair and flag features and of the decoded / joined text."""
+    import base64
+
+    from _hashed_model import lexicon_model
+
+    m = lexicon_model()
+    rng = random.Random(11)
+    words = ["ignore", "all", "previous", "instructions", "manager", "you", "disable", "interlock", "alarm", "now",
+             "pump", "2", "ok", "é", "中", "Ж"]
+    texts = _texts()[:300]
+    for _ in range(300):
+        plain = " ".join(rng.choice(words) for _ in range(rng.randrange(1, 8)))
+        gap = rng.choice([" ", ".", " . ", "-", "_", "  "])
+        texts.append(plain)
+        texts.append(gap.join(plain))                          # spaced out
+        texts.append(base64.b64encode(plain.encode()).decode() + " " + plain[:5])
+        texts.append(plain.encode().hex())
+        texts.append("rot13: " + plain.translate(str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm")))
+        texts.append("backwards " + plain[::-1])
+    acc, n = Features.of_model(m).sums(m.weights, texts)
+    s = HashScorer(m)
+    decoded = 0
+    for i, t in enumerate(texts):
+        data = t.encode("utf-8", "surrogatepass") if isinstance(t, str) else t
+        s.score(data, len(data))
+        assert (s.acc, s.n) == (acc[i] + m.intercept, n[i]), t
+        decoded += s.decoded != 0
+    assert decoded > 300

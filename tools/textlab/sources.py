@@ -212,8 +212,8 @@ def spikee_rows(zf):
 def inspect_rows(zf):
     base = "inspect_evals/agent_threat_bench/data/"
     for s in json.loads(zf.read(base + "autonomy_hijack.json")):
-        bad = set(s.get("attack_email_indices", []))
-        for i, m in enumerate(s.get("inbox", [])):
+        bad = set(s.get("attack_email_indices", []))      # 1-based (the inbox tool's email_index)
+        for i, m in enumerate(s.get("inbox", []), 1):
             yield m["body"], int(i in bad), "atb/autonomy_hijack", "agentic/attack" if i in bad else "agentic/benign", \
                 "en", base + "autonomy_hijack.json inbox[].body (attack_email_indices)"
     # data_exfil has no index field: the injected record is the one addressing the assistant/system

@@ -25,6 +25,8 @@ redline.text.prof) counts the words and word pairs whose profile bucket that
 traffic never hit (``unseen``, out of ``words`` + pairs ``= self.wfeat``). ``observer`` (optional) gets ``begin()`` per message and each word's 21-bit hash
 as ``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer.
 """
+from array import array
+
 from redline.compat import const
 
 _M21 = const(0x1FFFFF)
@@ -64,6 +66,66 @@ def _ascii_units():
 
 _UNITS = _ascii_units()
 del _ascii_units
+
+
+_KEY_CLASS = const(0x100)   # feature keys of a class, a class pair (0x200 + 16 a + b) and a flag
+_KEY_PAIR = const(0x200)
+_KEY_FLAG = const(0x400)
+_CA = const(0x1C8D)         # their bucket mix
+_CB = const(0x3125)
+_LM = const(0x1A5)          # lexicon slot of a key: ((key * _LM) >> 5) & (slots - 1)
+_EMPTY = const(0xFFFFFF)    # an empty lexicon slot
+_DECODED = const(256)       # the buffer of decoded / joined text
+_DEC_RUNS = const(2)        # model.decode bits: base64 / hex runs, spaced-out letters
+_DEC_SPACED = const(4)
+_DEC_TURNED = const(8)      # ... words read as ROT13 or backwards, when the message names an encoding
+_CUE = const(0x2000)        # class 13 ("encoding": decode, base64, rot13, backwards, ...)
+_NOT_HEX = const(2)
+_UPPER = const(4)
+_LOWER = const(8)
+
+
+def _b64_table():
+    # bit 1: base64 alphabet, 2: not a hex digit, 4: upper-case letter, 8: lower-case letter
+    t = bytearray(128)
+    for c in range(48, 58):
+        t[c] = 1
+    for c in range(65, 91):
+        t[c] = 5 if c < 71 else 7
+    for c in range(97, 123):
+        t[c] = 9 if c < 103 else 11
+    t[43] = 3
+    t[47] = 3
+    return bytes(t)
+
+
+_B64 = _b64_table()
+del _b64_table
+
+
+def _hexval(b):
+    if b < 58:
+        return b - 48
+    if b < 71:
+        return b - 55
+    return b - 87
+
+
+def _b64val(b):
+    if b >= 97:
+        return b - 71
+    if b >= 65:
+        return b - 65
+    if b >= 48:
+        return b + 4
+    return 62 if b == 43 else 63
+
+
+def _mix(x, mask):
+    """Bucket of a class / pair / flag feature key."""
+    t = (x & 0x3FFF) * _CA + (x >> 14) * _CB
+    return (t ^ (t >> 13)) & mask
+
 
 
 def fold_cp(fold, pages, cp):
@@ -147,21 +209,320 @@ class HashScorer:
         self._pages = model.pages
         self._units = model.ascii
         self._mask = (1 << model.bits) - 1
+        self.lex = getattr(model, "lex", b"")
+        self.decode = getattr(model, "decode", 0) if self.lex else 0
+        self._lexf = getattr(model, "lexf", b"") if self.lex else None
+        if self._lexf is not None:
+            mask = self._mask
+            self._nslot = len(self.lex) // 5
+            # buckets of the class, class-pair and flag features, computed once
+            self._cidx = array("H", [_mix(_KEY_CLASS + c, mask) for c in range(16)])
+            self._pidx = array("H", [_mix(_KEY_PAIR + c, mask) for c in range(256)])
+            self._fidx = array("H", [_mix(_KEY_FLAG + c, mask) for c in range(4)])
+            self._on = bytearray(16)
+            self._buf = bytearray(_DECODED)
         self.acc = 0
         self.n = 0
         self.unseen = 0
         self.words = 0
         self.wfeat = 0
+        self.classes = 0
+        self.decoded = 0
+
+    def _lexmask(self, key):
+        """Class mask of a lexicon key (0 if absent): open addressing, 5-byte slots (key u24, mask u16)."""
+        lex = self.lex
+        ns = self._nslot
+        i = ((key * _LM) >> 5) & (ns - 1)
+        while True:
+            o = i * 5
+            k = (lex[o] << 16) | (lex[o + 1] << 8) | lex[o + 2]
+            if k == key:
+                return (lex[o + 3] << 8) | lex[o + 4]
+            if k == _EMPTY:
+                return 0
+            i = (i + 1) & (ns - 1)
 
     def score(self, data, length):
         """Score the first ``length`` bytes of ``data``; returns and keeps ``acc`` (intercept included).
+
+        One pass over the bytes (``_pass``). With a lexicon (``model.lex``), each word's class is
+        looked up at its end and, at the end of the message, one feature per class present and one
+        per pair of classes present is added. With ``model.decode``, a message that holds a long
+        run of letters and digits (16 or more) has its base64 / hex runs decoded, and one with
+        three or more one-letter words in a row has them joined (``i g n o r e`` -> ``ignore``);
+        the printable result is scored as more text of the same message (a second ``_pass`` over a
+        preallocated buffer) and a flag feature says so.
+        """
+        if self.observer is not None:
+            self.observer.begin()
+        self.acc = 0
+        self.n = 0
+        self.unseen = 0
+        self.words = 0
+        self.classes = 0
+        self.decoded = 0
+        self._lng = False
+        self._spc = False
+        self._pass(data, length)
+        if self._lexf is not None:
+            dec = self.decode
+            m = 0
+            if self._lng and dec & _DEC_RUNS:
+                m = self._decode_runs(data, length, 0)
+                if m:
+                    self.decoded |= _DEC_RUNS
+            if self._spc and dec & _DEC_SPACED:
+                k = self._join(data, length, m)
+                if k > m:
+                    self.decoded |= _DEC_SPACED
+                m = k
+            if self.classes & _CUE and dec & _DEC_TURNED:
+                k = self._turned(data, length, m)
+                if k > m:
+                    self.decoded |= _DEC_TURNED
+                m = k
+            if m:
+                self._pass(self._buf, m)
+            self._finish()
+        self.acc = self.acc - 128 * self.n + self.model.intercept
+        words = self.words
+        self.wfeat = words + words - 1 if words else 0
+        return self.acc
+
+    def _finish(self):
+        """Class, class-pair and flag features of the message (a fixed, small amount of work)."""
+        w = self._w
+        on = self._on
+        cidx = self._cidx
+        pidx = self._pidx
+        acc = self.acc
+        n = self.n
+        m = self.classes
+        k = 0
+        c = 0
+        while m:
+            if m & 1:
+                on[k] = c
+                k += 1
+            m >>= 1
+            c += 1
+        for i in range(k):
+            a = on[i]
+            acc += w[cidx[a]]
+            n += 1
+            a <<= 4
+            for j in range(i + 1, k):
+                acc += w[pidx[a | on[j]]]
+                n += 1
+        d = self.decoded
+        if d & _DEC_RUNS:
+            acc += w[self._fidx[0]]
+            n += 1
+        if d & _DEC_SPACED:
+            acc += w[self._fidx[1]]
+            n += 1
+        if d & _DEC_TURNED:
+            acc += w[self._fidx[2]]
+            n += 1
+        self.acc = acc
+        self.n = n
+
+    def _decode_runs(self, data, length, m):
+        """Decode each run of 16+ base64 characters (hex when all are hex digits) into the buffer.
+
+        A run's bytes are kept when at least 90 % are printable ASCII and at least half are ASCII
+        letters (text, not a sensor's binary payload), followed by a space; returns the new end."""
+        buf = self._buf
+        cap = _DECODED - 1
+        j = 0
+        while j < length:
+            b = data[j]
+            if b >= 0x80 or not _B64[b]:
+                j += 1
+                continue
+            st = j
+            bits = 0
+            while j < length:
+                b = data[j]
+                if b >= 0x80:
+                    break
+                c = _B64[b]
+                if not c:
+                    break
+                bits |= c
+                j += 1
+            ln = j - st
+            if ln < 16 or m >= cap:
+                continue
+            m0 = m
+            if not bits & _NOT_HEX:
+                # hex: two digits a byte
+                i = st
+                while i + 1 < j and m < cap:
+                    buf[m] = (_hexval(data[i]) << 4) | _hexval(data[i + 1])
+                    m += 1
+                    i += 2
+            elif bits & _UPPER and bits & _LOWER:
+                # base64: four characters, three bytes; a tail of 2 or 3 characters gives 1 or 2
+                i = st
+                acc = 0
+                nb = 0
+                while i < j and m < cap:
+                    acc = ((acc << 6) | _b64val(data[i])) & 0xFFFFFF
+                    nb += 6
+                    i += 1
+                    if nb >= 8:
+                        nb -= 8
+                        buf[m] = (acc >> nb) & 0xFF
+                        m += 1
+            good = 0
+            letters = 0
+            for i in range(m0, m):
+                b = buf[i]
+                if 0x20 <= b < 0x7F or b == 9 or b == 10 or b == 13:
+                    good += 1
+                    if _B64[b] & (_UPPER | _LOWER) and b > 0x39:
+                        letters += 1
+            ln = m - m0
+            if ln == 0 or good * 10 < ln * 9 or letters * 2 < ln:
+                m = m0
+            else:
+                buf[m] = 0x20
+                m += 1
+        return m
+
+    def _turned(self, data, length, m):
+        """Runs of 4+ ASCII letters read as ROT13 and backwards; a reading whose lexicon key hits goes
+        into the buffer (lower case, then a space). Runs only when the message names an encoding."""
+        buf = self._buf
+        cap = _DECODED - 1
+        lexf = self._lexf
+        j = 0
+        while j < length:
+            b = data[j] | 0x20
+            if not 0x61 <= b <= 0x7A:
+                j += 1
+                continue
+            st = j
+            while j < length and 0x61 <= (data[j] | 0x20) <= 0x7A:
+                j += 1
+            if j - st < 4:
+                continue
+            # ROT13: the key of the first six letters turned
+            h = _OFF
+            e = st + 6 if j - st > 6 else j
+            for i in range(st, e):
+                b = ((((data[i] | 0x20) - 0x61) + 13) % 26) + 0x61
+                h = ((h ^ b) * _PRIME) & _M21
+            if (lexf[(h >> 3) & 0x3FF] >> (h & 7)) & 1 and self._lexmask(h):
+                for i in range(st, j):
+                    if m < cap:
+                        buf[m] = ((((data[i] | 0x20) - 0x61) + 13) % 26) + 0x61
+                        m += 1
+                if m < cap:
+                    buf[m] = 0x20
+                    m += 1
+            # backwards: the key of the last six letters, last first
+            h = _OFF
+            e = j - 7 if j - st > 6 else st - 1
+            for i in range(j - 1, e, -1):
+                h = ((h ^ (data[i] | 0x20)) * _PRIME) & _M21
+            if (lexf[(h >> 3) & 0x3FF] >> (h & 7)) & 1 and self._lexmask(h):
+                for i in range(j - 1, st - 1, -1):
+                    if m < cap:
+                        buf[m] = data[i] | 0x20
+                        m += 1
+                if m < cap:
+                    buf[m] = 0x20
+                    m += 1
+        return m
+
+    def _join(self, data, length, m):
+        """Join runs of 3+ one-letter ASCII words (``i g n o r e`` / ``o-p-e-n``) into the buffer.
+
+        Words are runs of ASCII letters, digits and non-ASCII bytes; a one-letter word is one ASCII
+        letter. Inside a run the gap (the bytes between two letters, at most 4) must equal the
+        run's first gap, or the letters go on as a new word (``i g n o r e   a l l``); a longer
+        gap, a longer word or the end closes the run. Returns the new end of the buffer."""
+        buf = self._buf
+        cap = _DECODED - 1
+        units = _UNITS
+        j = 0
+        run = 0         # letters in the current run
+        g0 = 0          # start and length of the run's first gap
+        gl = -1
+        last = -1       # index of the run's last letter
+        base = m        # the buffer's end before the current run
+        while j < length:
+            b = data[j]
+            if b < 0x80 and not units[b]:
+                j += 1
+                continue
+            st = j
+            j += 1
+            while j < length:
+                b = data[j]
+                if b < 0x80 and not units[b]:
+                    break
+                j += 1
+            b = data[st]
+            single = j - st == 1 and 0x39 < b < 0x80
+            if single and run:
+                g = st - last - 1
+                if g <= 4:
+                    if gl < 0:
+                        gl = g
+                        g0 = last + 1
+                    else:
+                        same = g == gl
+                        if same:
+                            for q in range(g):
+                                if data[last + 1 + q] != data[g0 + q]:
+                                    same = False
+                                    break
+                        if not same and m < cap:
+                            buf[m] = 0x20       # the gap changed: a new word of the run
+                            m += 1
+                    if m < cap:
+                        buf[m] = b | 0x20
+                        m += 1
+                    run += 1
+                    last = st
+                    continue
+            # the current run ends: kept with 3+ letters
+            if run >= 3:
+                if m < cap:
+                    buf[m] = 0x20
+                    m += 1
+                base = m
+            else:
+                m = base
+            run = 0
+            gl = -1
+            if single:
+                run = 1
+                last = st
+                if m < cap:
+                    buf[m] = b | 0x20
+                    m += 1
+        if run >= 3:
+            if m < cap:
+                buf[m] = 0x20
+                m += 1
+        else:
+            m = base
+        return m
+
+    def _pass(self, data, length):
+        """The per-byte loop; accumulates into ``acc``, ``n``, ``unseen``, ``words``, ``classes``.
 
         The per-byte work of an ASCII letter inside a word is inline and ends in
         ``continue``; separators outside words cost one test. Everything else
         (a word's start, a non-ASCII letter, a word's end) goes through one
         block that loops at most twice (a CJK letter first ends the running word,
-        then is a word of its own). The word-end code is written twice, in that
-        block, for an ASCII separator (the common case, inline) and after the loop
+        then is a word of its own). The word-end code is written three times, for an ASCII
+        separator (the common case, inline), in that block, and after the loop
         for the end of the message: a method call per word costs more than the
         work on the 31-bit runtime (wasm: 506 -> 384 us for a 64-byte message from
         the inline word start alone). Tests cover all three (a word ended by an ASCII
@@ -175,12 +536,18 @@ class HashScorer:
         units = self._units
         fold = self._fold
         pages = self._pages
-        if observe is not None:
-            observe.begin()
-        acc = 0
-        n = 0
+        lexf = self._lexf
+        acc = self.acc
+        n = self.n
+        unseen = self.unseen
+        words = self.words
+        cls = self.classes
+        lng = self._lng
+        spc = self._spc
+        singles = 0
         inw = False
         h = 0
+        hp = 0
         r = 0
         u = 0
         t = 0
@@ -190,8 +557,8 @@ class HashScorer:
         prev = -1
         need = 0
         cp = 0
-        unseen = 0
-        words = 0
+        sw = False
+        psolo = False
         for j in range(length):
             b = data[j]
             if b < 0x80:
@@ -204,7 +571,9 @@ class HashScorer:
                         r = ((r & 0x3FFF) << 7) | u
                         t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
                         acc += w[(t ^ (t >> 13)) & mask]
-                        n += 1
+                        s += 1
+                        if s == 7:
+                            hp = h
                         continue
                     # an ASCII letter starts a word (the block below, inline: words are short)
                     inw = True
@@ -213,8 +582,8 @@ class HashScorer:
                     s = 2
                     continue
                 elif inw:
-                    # an ASCII separator ends the word: the word-end block, inline (third copy, see above)
-                    # the word ends: its last 3-gram, unigram and bigram
+                    # an ASCII separator ends the word: the word-end block, inline (first copy, see above)
+                    # the word ends: its last 3-gram, unigram and bigram (s = letters + 1)
                     x = ((r & 0x3FFF) << 7) | _END
                     t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
                     t = (t ^ (t >> 13)) & mask
@@ -222,7 +591,7 @@ class HashScorer:
                     t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
                     t = (t ^ (t >> 13)) & mask
                     acc += w[t]
-                    n += 2
+                    n += s
                     if prof is not None:
                         # the profile counts words and word pairs, in its own 2**16-bit space
                         t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
@@ -242,6 +611,20 @@ class HashScorer:
                                 unseen += 1
                     prev = h
                     words += 1
+                    if lexf is not None:
+                        # the word's class (lexicon key: its first six letters, or all of a shorter word)
+                        t = hp if s > 6 else h
+                        if (lexf[(t >> 3) & 0x3FF] >> (t & 7)) & 1:
+                            cls |= self._lexmask(t)
+                        if s > 16:
+                            lng = True          # a long run of letters and digits: maybe base64 or hex
+                        if s == 2 and (r & 0x7F) > 0x39:
+                            singles += 1        # one-letter words in a row: maybe spaced-out text
+                            if singles >= 3:
+                                spc = True
+                        else:
+                            singles = 0
+                    psolo = False
                     if observe is not None and (wants is None or wants(h & 0xFFFF)):
                         observe.token(h >> 16, h & 0xFFFF)
                     inw = False
@@ -289,7 +672,7 @@ class HashScorer:
             # k: _SEP (a running word ends), _SELF (a letter: starts or extends a word) or _SOLO
             while True:
                 if inw and k != _SELF:
-                    # the word ends: its last 3-gram, unigram and bigram
+                    # the word ends: its last 3-gram, unigram and bigram (s = letters + 1)
                     x = ((r & 0x3FFF) << 7) | _END
                     t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
                     t = (t ^ (t >> 13)) & mask
@@ -297,7 +680,7 @@ class HashScorer:
                     t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
                     t = (t ^ (t >> 13)) & mask
                     acc += w[t]
-                    n += 2
+                    n += s
                     if prof is not None:
                         # the profile counts words and word pairs, in its own 2**16-bit space
                         t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
@@ -315,8 +698,25 @@ class HashScorer:
                             t = (t ^ (t >> 11)) & 0xFFFF
                             if not (prof[t >> 3] >> (t & 7)) & 1:
                                 unseen += 1
+                        if sw and psolo and lexf is not None and (lexf[(x >> 3) & 0x3FF] >> (x & 7)) & 1:
+                            cls |= self._lexmask(x)     # two CJK / kana letters in a row: a lexicon pair
                     prev = h
                     words += 1
+                    if lexf is not None:
+                        # the word's class (lexicon key: its first six letters, or all of a shorter word)
+                        t = hp if s > 6 else h
+                        if (lexf[(t >> 3) & 0x3FF] >> (t & 7)) & 1:
+                            cls |= self._lexmask(t)
+                        if s > 16:
+                            lng = True          # a long run of letters and digits: maybe base64 or hex
+                        if s == 2 and (r & 0x7F) > 0x39 and not sw:
+                            singles += 1        # one-letter words in a row: maybe spaced-out text
+                            if singles >= 3:
+                                spc = True
+                        else:
+                            singles = 0
+                    psolo = sw
+                    sw = False
                     if observe is not None and (wants is None or wants(h & 0xFFFF)):
                         observe.token(h >> 16, h & 0xFFFF)
                     inw = False
@@ -327,19 +727,21 @@ class HashScorer:
                     h = _OFF
                     r = _BOUND
                     s = 1
+                    sw = k == _SOLO
                 h = ((h ^ u) * _PRIME) & _M21
                 r = ((r & 0x3FFF) << 7) | ((u ^ (u >> 7) ^ (u >> 14)) & 0x7F)
                 s += 1
                 if s >= 3:
                     t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
                     acc += w[(t ^ (t >> 13)) & mask]
-                    n += 1
+                    if s == 7:
+                        hp = h
                 if k == _SELF:
                     break
                 k = _SEP            # a solo letter's word ends at once: one more round
         if inw:
             # the message ended inside a word: the block above, repeated on purpose (see the docstring)
-            # the word ends: its last 3-gram, unigram and bigram
+            # the word ends: its last 3-gram, unigram and bigram (s = letters + 1)
             x = ((r & 0x3FFF) << 7) | _END
             t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
             t = (t ^ (t >> 13)) & mask
@@ -347,7 +749,7 @@ class HashScorer:
             t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
             t = (t ^ (t >> 13)) & mask
             acc += w[t]
-            n += 2
+            n += s
             if prof is not None:
                 # the profile counts words and word pairs, in its own 2**16-bit space
                 t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
@@ -367,12 +769,27 @@ class HashScorer:
                         unseen += 1
             prev = h
             words += 1
+            if lexf is not None:
+                # the word's class (lexicon key: its first six letters, or all of a shorter word)
+                t = hp if s > 6 else h
+                if (lexf[(t >> 3) & 0x3FF] >> (t & 7)) & 1:
+                    cls |= self._lexmask(t)
+                if s > 16:
+                    lng = True          # a long run of letters and digits: maybe base64 or hex
+                if s == 2 and (r & 0x7F) > 0x39:
+                    singles += 1        # one-letter words in a row: maybe spaced-out text
+                    if singles >= 3:
+                        spc = True
+                else:
+                    singles = 0
+            psolo = False
             if observe is not None and (wants is None or wants(h & 0xFFFF)):
                 observe.token(h >> 16, h & 0xFFFF)
             inw = False
-        self.acc = acc - 128 * n + self.model.intercept
+        self.acc = acc
         self.n = n
         self.unseen = unseen
         self.words = words
-        self.wfeat = words + words - 1 if words else 0
-        return self.acc
+        self.classes = cls
+        self._lng = lng
+        self._spc = spc

@@ -33,7 +33,10 @@ weights-only hashed-feature model::
     FOLD = b"..."        # folding ranges, 5 bytes each (redline.text.feat.fold_cp)
     PAGES = b"..."       # 257 big-endian u16: the range holding each 256-code-point page
     PATTERNS = b"..."    # adversarial sequences of 21-bit word hashes
-    SHA256 = "..."       # over payload_header_v2(...) + ASCII + WEIGHTS + FOLD + PAGES + PATTERNS
+    LEX = b"..."         # optional word-class lexicon: 2**k slots of 5 bytes (key u24, class mask u16)
+    LEXF = b"..."        # 1,024 bytes: a bit per low 13 bits of the keys in LEX (a quick "not there")
+    DECODE = 14          # with LEX: 2 decode base64 / hex runs, 4 join spaced-out letters, 8 ROT13 / backwards
+    SHA256 = "..."       # over payload_header_v2(...) + ASCII + WEIGHTS + FOLD + PAGES + PATTERNS [+ LEX + LEXF]
 
 A model that fails its checks is replaced by the fail-closed model: no
 vocabulary, intercept above threshold, so every input is flagged as
@@ -46,10 +49,12 @@ FORMAT_HASHED = const(2)
 _MAGIC = "redline-model"
 
 
-def payload_header_v2(bits, scale, intercept, threshold, warn, p_at, p_scale, n_fold, n_pages, n_patterns):
-    """The canonical header hashed in front of a format-2 model's tables."""
-    return ("%s:2:%d:%d:%d:%d:%d:%d:%d:%d:%d:%d\n" % (_MAGIC, bits, scale, intercept, threshold, warn, p_at,
-                                                       p_scale, n_fold, n_pages, n_patterns)).encode()
+def payload_header_v2(bits, scale, intercept, threshold, warn, p_at, p_scale, n_fold, n_pages, n_patterns,
+                      n_lex=0, n_lexf=0, decode=0):
+    """The canonical header hashed in front of a format-2 model's tables (a lexicon adds three fields)."""
+    tail = ":%d:%d:%d" % (n_lex, n_lexf, decode) if n_lex else ""
+    return ("%s:2:%d:%d:%d:%d:%d:%d:%d:%d:%d:%d%s\n" % (_MAGIC, bits, scale, intercept, threshold, warn, p_at,
+                                                         p_scale, n_fold, n_pages, n_patterns, tail)).encode()
 
 
 def payload_header(fmt, scale, intercept, threshold, vocab, n_patterns):
@@ -97,6 +102,9 @@ class Model:
         self.ascii = b""
         self.fold = b""
         self.pages = b""
+        self.lex = b""
+        self.lexf = b""
+        self.decode = 0
 
 
 def fail_closed(reason):
@@ -147,9 +155,18 @@ def _check_hashed(mod):
         fold = mod.FOLD
         pages = mod.PAGES
         patterns = getattr(mod, "PATTERNS", b"")
+        lex = getattr(mod, "LEX", b"")
+        lexf = getattr(mod, "LEXF", b"")
+        decode = getattr(mod, "DECODE", 0)
         want = mod.SHA256
     except AttributeError as exc:
         return fail_closed("model module incomplete: %s" % exc)
+    if lex:
+        ns = len(lex) // 5
+        if len(lex) % 5 or ns < 16 or ns & (ns - 1) or len(lexf) != 1024 or not (0 <= decode < 16):
+            return fail_closed("model lexicon malformed")
+    elif lexf or decode:
+        return fail_closed("model lexicon malformed")
     if not (8 <= bits <= 16) or len(weights) != (1 << bits) or len(asc) != 128:
         return fail_closed("model tables do not match BITS")
     if len(pages) != 514 or len(fold) % 5 or len(fold) < 5 or len(fold) // 5 > 65535:
@@ -159,7 +176,8 @@ def _check_hashed(mod):
     if not (-(1 << 24) < warn <= threshold < (1 << 24)) or not (-(1 << 24) < p_at < (1 << 24)):
         return fail_closed("model cuts out of range")
     got = sha256_hex((payload_header_v2(bits, scale, intercept, threshold, warn, p_at, p_scale, len(fold),
-                                        len(pages), len(patterns)), asc, weights, fold, pages, patterns))
+                                        len(pages), len(patterns), len(lex), len(lexf), decode),
+                      asc, weights, fold, pages, patterns, lex, lexf))
     if got != want:
         return fail_closed("model SHA-256 mismatch")
     m = Model(b"", weights, scale, intercept, threshold, 0, patterns, want, True, "")
@@ -171,6 +189,9 @@ def _check_hashed(mod):
     m.ascii = asc
     m.fold = fold
     m.pages = pages
+    m.lex = lex
+    m.lexf = lexf
+    m.decode = decode
     return m
 
 

@@ -32,7 +32,10 @@ Stages (redline.codes STAGE_*):
   of p inside that band is the anomaly; 14 alarms over the 1,201 golden texts that
   reach DETECTION) and the adversarial flag; flags are packed into the synapse.
   LOW_CONFIDENCE is in practice reported only with non-default policies: with the
-  binary-entropy gauge an unsure classifier is stopped at SIFT or MEMORY first.
+  binary-entropy gauge an unsure classifier is stopped at SIFT or MEMORY first. With a
+  format-2 model its rung is capped at the confidence of the model's WARN cut, so it
+  never warns a message the entropy rung lets proceed (it warned messages just below
+  WARN: tools/textlab/warn_sources.py).
 - MONITOR: log2 envelope of the entropy; a breach warns.
 
 The clock is the caller's: ``now`` (ms, ticks_ms domain) makes runs deterministic;
@@ -222,13 +225,18 @@ class CognitivePipeline:
         self.memory = EntropyMemory(memory_size, surprise_threshold)
         self.loop = ReasoningLoop(max_steps, window_ms)
         self.repetition = RepetitionDetector(max_repetitions)
+        if hashed:
+            self._p_threshold = prob16(model.p_at, model.p_scale)
+            # a format-2 model's warn starts at its WARN cut (the entropy rung): LOW_CONFIDENCE
+            # must not warn below it, so its rung is at most the confidence at WARN
+            cw = confidence16(prob16(model.warn - model.threshold + model.p_at, model.p_scale), self._p_threshold)
+            if min_confidence > cw:
+                min_confidence = cw
+        else:
+            self._p_threshold = prob16(model.threshold, model.scale)
         self.confidence = MarginConfidence(min_confidence, decay_threshold)
         self.cusum = TrackingCusum(cusum_k, cusum_h)
         self.monitor = DynamicStabilityMonitor(monitor_k)
-        if hashed:
-            self._p_threshold = prob16(model.p_at, model.p_scale)
-        else:
-            self._p_threshold = prob16(model.threshold, model.scale)
         self.result = PipelineResult()
 
     def reset_detectors(self):

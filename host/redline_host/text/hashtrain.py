@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from . import fold
-from .hashfeat import Features
+from .hashfeat import Features, build_lexicon
 
 FORMAT = 2
 P_AT_THRESHOLD = 0.18      # ladder probability at THRESHOLD (entropy 38,700 < 40,000)
@@ -58,8 +58,10 @@ class HashModel(ClassifierMixin, BaseEstimator):
     """Logistic regression on hashed feature counts. Learned: ``coef_`` (2**bits), ``intercept_``, ``table_``."""
 
     def __init__(self, bits=15, C=1.0, balance="unit", fold_digits=True, tol=1e-4, max_iter=3000,
-                 random_state=42):
+                 random_state=42, lexicon=True, decode=14):
         self.bits = bits
+        self.lexicon = lexicon
+        self.decode = decode
         self.fold_digits = fold_digits
         self.C = C
         self.balance = balance
@@ -68,7 +70,8 @@ class HashModel(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def features(self):
-        return Features(self.table_[0], self.table_[1], self.bits, self.table_[2])
+        return Features(self.table_[0], self.table_[1], self.bits, self.table_[2], self.lex_[0],
+                        self.decode if self.lex_[0] else 0)
 
     def fit(self, X, y, units=None):
         y = np.asarray(y, dtype=np.int64)
@@ -76,6 +79,12 @@ class HashModel(ClassifierMixin, BaseEstimator):
             raise ValueError("y needs both labels 0 and 1")
         if not hasattr(self, "table_"):
             self.table_ = fold.encode_table(fold_digits=self.fold_digits) + (fold.ascii_table(self.fold_digits),)
+            self.lex_ = (b"", b"")
+            if self.lexicon:
+                from .lexicon import compile_lexicon
+
+                plain = Features(self.table_[0], self.table_[1], self.bits, self.table_[2])
+                self.lex_ = build_lexicon(compile_lexicon(plain))
         self.classes_ = np.array([0, 1])
         m = self.features().counts(list(X))
         if self.balance == "unit" and units is not None:
@@ -109,9 +118,9 @@ def quantize(est):
     return bytes((q + 128).astype(np.uint8)), scale, int(round(est.intercept_ * scale))
 
 
-def integer_scores(weights, intercept, table, bits, texts):
+def integer_scores(weights, intercept, table, bits, texts, lex=b"", decode=0):
     """The firmware's accumulator for each text: INTERCEPT + sum(weight - 128)."""
-    acc, n = Features(table[0], table[1], bits, table[2]).sums(weights, texts)
+    acc, n = Features(table[0], table[1], bits, table[2], lex, decode).sums(weights, texts)
     return acc + intercept, n
 
 
@@ -155,9 +164,12 @@ def payload(m):
     """The bytes the SHA-256 covers: the firmware's header (redline.text.model.payload_header_v2) + tables."""
     from redline.text.model import payload_header_v2
 
+    lex = m.get("lex", b"")
+    lexf = m.get("lexf", b"")
     return [payload_header_v2(m["bits"], m["scale"], m["intercept"], m["threshold"], m["warn"], m["p_at"],
-                              m["p_scale"], len(m["fold"]), len(m["pages"]), len(m["patterns"])),
-            m["ascii"], m["weights"], m["fold"], m["pages"], m["patterns"]]
+                              m["p_scale"], len(m["fold"]), len(m["pages"]), len(m["patterns"]), len(lex),
+                              len(lexf), m.get("decode", 0) if lex else 0),
+            m["ascii"], m["weights"], m["fold"], m["pages"], m["patterns"], lex, lexf]
 
 
 def _literal(name, data, width=24):
@@ -193,6 +205,8 @@ def render_module(m, description=""):
         _literal("PAGES", m["pages"]),
         _literal("PATTERNS", m["patterns"]),
     ]
+    if m.get("lex"):
+        out += ["DECODE = %d\n" % m.get("decode", 0), _literal("LEX", m["lex"]), _literal("LEXF", m["lexf"])]
     return "".join(out), sha
 
 
