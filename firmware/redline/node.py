@@ -443,6 +443,12 @@ class Node:
         calibration and a 4096-print replay store, which a heap shared with the user's
         application may not have). A stage a reset cannot restore (none built) stays as it is.
         """
+        self.restart_stages()
+        self._heap_base()
+
+    def restart_stages(self):
+        """The allocation-free part of ``soft_reset()`` (everything but the heap measurement, whose
+        garbage collection does not belong under ``heap_lock()``)."""
         self.reboots += 1
         self.hold = False
         self.trace = False
@@ -454,7 +460,6 @@ class Node:
         self.interlock.restart()
         self.fail_closed()
         self.sync_latch()
-        self._heap_base()
         self._sampled_ms = self.ticks()
 
     def reset_state(self, scope):
