@@ -16,16 +16,14 @@ kept for the life of the board, so that about that many bytes are free when the
 node is built (110K: an ESP32_GENERIC without PSRAM). No file, or a count at
 least the free heap: no ballast.
 """
-import gc
-
 import machine
 import pins
-from micropython import const
+from redline.compat import collect_garbage, mem_free
 from redline_shims import make_board
 
 NAME = "RPI_PICO"
-_WATCHDOG_REASON = const(0x40058008)     # RP2040 datasheet 4.7.6: WATCHDOG_BASE + REASON
-_REASON_TIMER = const(1)
+_WATCHDOG_REASON = 0x40058008      # RP2040 datasheet 4.7.6: WATCHDOG_BASE + REASON
+_REASON_TIMER = 1
 
 
 def reset_cause():
@@ -51,15 +49,15 @@ def heap_target(path=_HEAP_FILE):
 
 def make():
     global _ballast
-    gc.collect()
+    collect_garbage()
     target = heap_target()
     if target:
         # one block, allocated before anything else lives on the heap: it stays where it is
-        extra = gc.mem_free() - target
+        extra = mem_free() - target
         if extra > 0:
             _ballast = bytearray(extra)
-            gc.collect()
-    free = gc.mem_free()
+            collect_garbage()
+    free = mem_free()
     board = make_board(NAME, pins, reset_cause)
     board.heap_free_boot = free
     return board

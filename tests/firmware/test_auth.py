@@ -9,26 +9,9 @@ from redline.latch import MemoryFlash, provision
 from redline.link.mac import from_hex, hmac_sha256, to_hex
 from redline.node import AUTH_BACKOFF_MAX_MS, Node, auth_delay_ms
 from redline.sensor.config import SensorConfig
+from _fakes import Clock, Pin
 
 KEY = b"0123456789abcdef0123456789abcdef"
-
-
-class Clock:
-    def __init__(self):
-        self.t = 5000
-
-    def __call__(self):
-        return self.t
-
-
-class Pin:
-    def __init__(self):
-        self.v = -1
-
-    def value(self, v=None):
-        if v is None:
-            return self.v
-        self.v = v
 
 
 class Board:
@@ -39,7 +22,7 @@ class Board:
         self.key = key
         self.flash = flash
         self.halt_pin = Pin()
-        self.ticks_ms = Clock()
+        self.ticks_ms = Clock(5000)
         self.out = []
         self.n = 0
 

@@ -1,3 +1,4 @@
+# redline-test-heap: 256K
 """Format-2 hashed-feature scorer (redline.text.feat), its sifter path and model check, on every runtime."""
 from _hashed_model import hashed_model
 

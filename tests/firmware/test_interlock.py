@@ -3,24 +3,7 @@
 from redline.codes import (PROCEED, WARN, ESCALATE, HALT_BIAS, HALT_SELF_MEMORY, HALT_DEADLINE, REASON_WATCHDOG,
                            REASON_CONFIG, REASON_REPLAY)
 from redline.interlock import Interlock
-
-
-class Pin:
-    def __init__(self):
-        self.v = -1
-        self.writes = 0
-
-    def value(self, v):
-        self.v = v
-        self.writes += 1
-
-
-class Clock:
-    def __init__(self):
-        self.t = 0
-
-    def __call__(self):
-        return self.t
+from _fakes import Clock, Pin
 
 
 def test_starts_safe_and_turns_on_after_release_dwell():

@@ -7,16 +7,7 @@ from redline.codes import (HALT_DEADLINE, HALT_SELF_MEMORY, REASON_BAD_RECORD, R
 from redline.latch import LatchStore, MemoryFlash, FileFlash, decode, encode, provision, slot_name
 from redline.node import Node
 from redline.sensor.config import SensorConfig
-
-
-class Pin:
-    def __init__(self):
-        self.v = -1
-
-    def value(self, v=None):
-        if v is None:
-            return self.v
-        self.v = v
+from _fakes import Pin
 
 
 class Board:

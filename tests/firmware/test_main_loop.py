@@ -11,24 +11,7 @@ import main
 from _lcg import Lcg
 from redline.codes import HALT_DEADLINE, HALT_RESOURCE, HALT_SELF_MEMORY, REASON_BUILD, REASON_DEADLINE, REASON_FAULT, REASON_MEMORY
 from redline.node import DEADLINE_MIN_MS
-
-
-class Clock:
-    def __init__(self):
-        self.t = 1000
-
-    def __call__(self):
-        return self.t
-
-
-class Pin:
-    def __init__(self):
-        self.v = -1
-
-    def value(self, v=None):
-        if v is None:
-            return self.v
-        self.v = v
+from _fakes import Clock, Pin
 
 
 class Sensor:
@@ -50,7 +33,7 @@ class Board:
     rate_hz = 10
 
     def __init__(self, cost_ms=15):
-        self.ticks_ms = Clock()
+        self.ticks_ms = Clock(1000)
         self.halt_pin = Pin()
         self.sensor = Sensor(self.ticks_ms)
         self.sensors = {"a": self.sensor}

@@ -14,7 +14,6 @@ image is built (python3 tools/pico_image.py); otherwise that test says why it sk
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -220,85 +219,67 @@ def test_a_flood_of_bad_resets_keeps_the_trip_in_the_audit():
 
 # -- the emulated Pico ------------------------------------------------------------------------------
 
-def _pico_or_skip():
-    if not (TOOLCHAINS / "rp2040-bootrom-b1.bin").is_file():
-        pytest.skip("no ../shared/toolchains (RP2040 bootrom): the emulated Pico is not tested")
-    if not (REPO / "tools" / "node_modules" / "rp2040js").is_dir():
-        pytest.skip("rp2040js is not installed in tools/node_modules: run make setup")
-    pytest.importorskip("littlefs", reason="PyPI littlefs-python is not installed")
-    for p in (REPO / "tools", REPO / "tools" / "rp2040"):
-        if str(p) not in sys.path:
-            sys.path.insert(0, str(p))
-    from pico_image import cached_uf2
-    uf2 = cached_uf2()
-    if uf2 is None:
-        pytest.skip("the RPI_PICO UF2 for the current sources is not built: run python3 tools/pico_image.py "
-                    "(then this test trips the emulated Pico, power-cycles it and checks it is still SAFE)")
-    return uf2
-
-
-def test_trip_power_cycle_boot_still_safe_on_the_emulated_pico(tmp_path):
-    uf2 = _pico_or_skip()
-    from vboard_rp2040 import RP2040Board, read_flash_file
-    vb = RP2040Board(flash=tmp_path / "flash.bin", uf2=uf2, bootrom=TOOLCHAINS / "rp2040-bootrom-b1.bin")
+@pytest.fixture
+def pico(pico_uf2, tmp_path):
+    """The emulated Pico booted from the current UF2 on a fresh flash (skips with the reason when it cannot)."""
+    from redline_host.device.rp2040 import RP2040Board
+    vb = RP2040Board(flash=tmp_path / "flash.bin", uf2=pico_uf2, bootrom=TOOLCHAINS / "rp2040-bootrom-b1.bin")
     vb.start()
     try:
         vb.wait_ready(timeout=90)
-        with serial.serial_for_url(vb.path, timeout=20) as port:
-            port.reset_input_buffer()
-            s = ask(port, {"op": "stats"})
-            assert s["latched"] == 0 and s["latch_record"] == "ok"
-            r = ask(port, {"op": "feed", "ch": "pressure", "v": 99999})
-            assert r["r"][9] < 0
-            s = ask(port, {"op": "stats"})
-            code, reason = s["code"], s["reason"]
-            assert s["latched"] == 1 and s["actuator"] == 0
-        vb.power_cycle()
-        vb.wait_ready(timeout=90)
-        with serial.serial_for_url(vb.path, timeout=20) as port:
-            port.reset_input_buffer()
-            s = ask(port, {"op": "stats"})
-            assert (s["latched"], s["actuator"], s["code"], s["reason"]) == (1, 0, code, reason)
-            assert ask(port, {"op": "audit"})["trips"][0][:2] == [code, reason]
-            r = authed(port, vb.key, "reset", b"reset:latch", {"scope": "latch"})
-            assert r["ok"] and r["latched"] == 0
-        vb.power_cycle()
-        vb.wait_ready(timeout=90)
-        with serial.serial_for_url(vb.path, timeout=20) as port:
-            port.reset_input_buffer()
-            assert ask(port, {"op": "stats"})["latched"] == 0
+        yield vb
     finally:
         vb.stop()
 
 
-def test_protocol_hardening_on_the_emulated_pico(tmp_path):
-    uf2 = _pico_or_skip()
-    from vboard_rp2040 import RP2040Board
-    vb = RP2040Board(flash=tmp_path / "flash.bin", uf2=uf2, bootrom=TOOLCHAINS / "rp2040-bootrom-b1.bin")
-    vb.start()
-    try:
-        vb.wait_ready(timeout=90)
-        with serial.serial_for_url(vb.path, timeout=20) as port:
-            port.reset_input_buffer()
-            code, reason = trip(port)
-            # finding 2: the raw-REPL bytes are bad lines; the key is never printed
-            for attack in (b"\x01node.interlock.reset()\x04\n", b"\x01print(node.key.hex())\x04\n"):
-                port.write(attack)
-                reply = port.readline()
-                assert vb.key.hex().encode() not in reply
-                assert json.loads(reply)["err"] == "json"
-            # finding 7: the board's JSON is the host's
-            for line in (b'{"op":"ping"}\x00junk\n', b'{"op":"ping",}\n', b'{"op":"ping","id":01}\n'):
-                port.write(line)
-                assert json.loads(port.readline())["err"] == "json", line
-            # finding 5: a flood of bad resets does not evict the trip
-            for i in range(40):
-                authed(port, b"not the key, but sixteen bytes!!", "reset", b"reset:latch", {"scope": "latch"})
-            a = ask(port, {"op": "audit"})
-            assert a["trips"][0][:2] == [code, reason] and all(e[1] == 48 for e in a["entries"])
-            # issue 15, item 4: the node's memory in stats
-            s = ask(port, {"op": "stats"})
-            assert s["latched"] == 1 and s["resets"] == 0 and s["auth_failures"] == 40
-            assert s["heap_free"] > 0 and 0 < s["heap_largest"] <= s["heap_free"]
-    finally:
-        vb.stop()
+def test_trip_power_cycle_boot_still_safe_on_the_emulated_pico(pico):
+    vb = pico              # booted on a fresh flash
+    with serial.serial_for_url(vb.path, timeout=20) as port:
+        port.reset_input_buffer()
+        s = ask(port, {"op": "stats"})
+        assert s["latched"] == 0 and s["latch_record"] == "ok"
+        r = ask(port, {"op": "feed", "ch": "pressure", "v": 99999})
+        assert r["r"][9] < 0
+        s = ask(port, {"op": "stats"})
+        code, reason = s["code"], s["reason"]
+        assert s["latched"] == 1 and s["actuator"] == 0
+    vb.power_cycle()
+    vb.wait_ready(timeout=90)
+    with serial.serial_for_url(vb.path, timeout=20) as port:
+        port.reset_input_buffer()
+        s = ask(port, {"op": "stats"})
+        assert (s["latched"], s["actuator"], s["code"], s["reason"]) == (1, 0, code, reason)
+        assert ask(port, {"op": "audit"})["trips"][0][:2] == [code, reason]
+        r = authed(port, vb.key, "reset", b"reset:latch", {"scope": "latch"})
+        assert r["ok"] and r["latched"] == 0
+    vb.power_cycle()
+    vb.wait_ready(timeout=90)
+    with serial.serial_for_url(vb.path, timeout=20) as port:
+        port.reset_input_buffer()
+        assert ask(port, {"op": "stats"})["latched"] == 0
+
+
+def test_protocol_hardening_on_the_emulated_pico(pico):
+    vb = pico              # booted on a fresh flash
+    with serial.serial_for_url(vb.path, timeout=20) as port:
+        port.reset_input_buffer()
+        code, reason = trip(port)
+        # finding 2: the raw-REPL bytes are bad lines; the key is never printed
+        for attack in (b"\x01node.interlock.reset()\x04\n", b"\x01print(node.key.hex())\x04\n"):
+            port.write(attack)
+            reply = port.readline()
+            assert vb.key.hex().encode() not in reply
+            assert json.loads(reply)["err"] == "json"
+        # finding 7: the board's JSON is the host's
+        for line in (b'{"op":"ping"}\x00junk\n', b'{"op":"ping",}\n', b'{"op":"ping","id":01}\n'):
+            port.write(line)
+            assert json.loads(port.readline())["err"] == "json", line
+        # finding 5: a flood of bad resets does not evict the trip
+        for i in range(40):
+            authed(port, b"not the key, but sixteen bytes!!", "reset", b"reset:latch", {"scope": "latch"})
+        a = ask(port, {"op": "audit"})
+        assert a["trips"][0][:2] == [code, reason] and all(e[1] == 48 for e in a["entries"])
+        # issue 15, item 4: the node's memory in stats
+        s = ask(port, {"op": "stats"})
+        assert s["latched"] == 1 and s["resets"] == 0 and s["auth_failures"] == 40
+        assert s["heap_free"] > 0 and 0 < s["heap_largest"] <= s["heap_free"]

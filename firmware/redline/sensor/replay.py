@@ -35,6 +35,12 @@ is looked up there too. A replay is then caught however old the stretch is, as
 long as its prints are still among the store's last ``size`` (with levels on,
 a channel puts two prints a sample into the store).
 
+Speed: the per-reading window step (steps, levels, gates, the six rolling hashes) is one
+call on one int array (``redline.sensor.window.advance``, state ``self.st``), and the scan
+of a ring on a filter hit is another (``redline.sensor.scan.ring_hit``); both have viper
+builds (``*_viper.py``) that the boards' frozen images run (native armv6m code on the
+RP2040) and pure-Python twins with identical results where the emitter is missing.
+
 Example on a seeded stream (noise, then the same 12 readings again)::
 
     >>> from redline.sensor.replay import ReplayDetector
@@ -55,6 +61,17 @@ Example on a seeded stream (noise, then the same 12 readings again)::
 """
 from redline.compat import const, zeros
 from redline.codes import FLAG_ADVERSARIAL
+
+from redline.sensor.window import ST_SIZE, ST_WINDOW, ST_QUANT, ST_LEVELS, ST_HS, ST_GS, ST_MIN_ACTIVE, ST_LMIN_NZ, ST_LMIN_CH
+
+try:  # the viper builds where the emitter exists (the boards, the unix port)
+    from redline.sensor.window_viper import advance_viper as advance
+except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twins
+    from redline.sensor.window import advance
+try:
+    from redline.sensor.scan_viper import ring_hit_viper as ring_hit
+except (ImportError, SyntaxError):
+    from redline.sensor.scan import ring_hit
 
 _P1 = const(32749)
 _P2 = const(32719)
@@ -80,15 +97,16 @@ class ReplayDetector:
         # level gate: the level window has window - 1 steps and window - 2 adjacent pairs of them
         self.lmin_nz = min(min_active, window - 1)
         self.lmin_ch = min(min_active, window - 2)
-        self.steps = zeros("i", window)
         kinds = 2 if levels else 1
-        self.vals = zeros("i", window * (kinds - 1))    # the last ``window`` readings // quant
+        # per-reading state, the window's steps and levels (// quant): redline.sensor.window
+        self.st = zeros("i", ST_SIZE + 2 * window)
         # prints: steps in [0, history), levels in [history, 2 * history)
         self.prints = zeros("i", kinds * history)
         self.checks = zeros("H", kinds * history)    # third hash of each stored print
         self.wpos = zeros("i", 2)
         self.stored = zeros("i", 2)
         self.tick = zeros("i", 2)
+        self.q = zeros("i", 5)          # the ring scan's arguments (redline.sensor.scan)
         self.store = store
         c = channel + 1
         # Per-channel salt (< 2**30) mixed into the prints handed to the shared store.
@@ -105,9 +123,17 @@ class ReplayDetector:
             b1 = (b1 * _B1) % _P1
             b2 = (b2 * _B2) % _P2
             b3 = (b3 * _B3) % _P3
-        self.top1 = b1          # B**(window-1) mod P
-        self.top2 = b2
-        self.top3 = b3
+        st = self.st
+        st[ST_WINDOW] = window
+        st[ST_QUANT] = quant
+        st[ST_LEVELS] = 1 if levels else 0
+        st[ST_MIN_ACTIVE] = min_active
+        st[ST_LMIN_NZ] = self.lmin_nz
+        st[ST_LMIN_CH] = self.lmin_ch
+        for h in (ST_HS, ST_GS):        # B**(window-1) mod P after each kind's three hashes
+            st[h + 3] = b1
+            st[h + 4] = b2
+            st[h + 5] = b3
         # A stored step print younger than this many entries overlaps the window (a level
         # window is one reading shorter: the same skip is on the safe side).
         self.skip = (window + stride - 1) // stride
@@ -117,12 +143,14 @@ class ReplayDetector:
         self.reset()
 
     def reset(self):
-        steps = self.steps
-        vals = self.vals
-        for i in range(self.window):
-            steps[i] = 0
-        for i in range(len(vals)):
-            vals[i] = 0
+        st = self.st
+        for i in range(8):                      # position, fill, last reading, the gates' counts
+            st[i] = 0
+        for i in range(3):                      # the hashes (their tops stay)
+            st[ST_HS + i] = 0
+            st[ST_GS + i] = 0
+        for i in range(ST_SIZE, len(st)):       # steps and levels
+            st[i] = 0
         prints = self.prints
         checks = self.checks
         for i in range(len(prints)):
@@ -135,94 +163,22 @@ class ReplayDetector:
             self.wpos[k] = 0
             self.stored[k] = 0
             self.tick[k] = 0
-        self.pos = 0            # next step / reading slot (the oldest)
-        self.filled = 0
-        self.last = 0
-        self.has_last = False
-        self.h1 = 0
-        self.h2 = 0
-        self.h3 = 0
-        self.g1 = 0             # the level window's three hashes
-        self.g2 = 0
-        self.g3 = 0
-        self.nonzero = 0        # non-zero steps in the window
-        self.changes = 0        # adjacent step pairs that differ
-        self.lnonzero = 0       # the same over the level window's last window - 1 steps
-        self.lchanges = 0
         self.fingerprint = -1
         self.flags = 0
 
     def update(self, x):
         self.flags = 0
-        quant = self.quant
-        if not quant:
+        if not self.quant:
             return 0
-        w = self.window
-        pos = self.pos
-        if self.levels:
-            v = x // quant
-            vals = self.vals
-            oldv = vals[pos]
-            vals[pos] = v
-            self.g1 = (((self.g1 - (oldv % _P1) * self.top1) % _P1) * _B1 + v % _P1) % _P1
-            self.g2 = (((self.g2 - (oldv % _P2) * self.top2) % _P2) * _B2 + v % _P2) % _P2
-            self.g3 = (((self.g3 - (oldv % _P3) * self.top3) % _P3) * _B3 + v % _P3) % _P3
-        if not self.has_last:
-            self.last = x
-            self.has_last = True
-            self.pos = pos + 1 if pos + 1 < w else 0
-            return 0
-        q = (x - self.last) // quant
-        self.last = x
-        if q > 1048575:
-            q = 1048575
-        elif q < -1048575:
-            q = -1048575
-        steps = self.steps
-        old = steps[pos]
-        p1 = pos + 1 if pos + 1 < w else 0
-        nxt = steps[p1]                                   # second oldest
-        newest = steps[pos - 1 if pos else w - 1]
-        # Pairs leaving and entering the window (the window starts as zeros).
-        if old != nxt:
-            self.changes -= 1
-        if q != newest:
-            self.changes += 1
-        if old:
-            self.nonzero -= 1
-        if q:
-            self.nonzero += 1
-        # The level window's steps are the newest window - 1: the one leaving is the
-        # second oldest, and its pair with the third oldest leaves too.
-        if nxt:
-            self.lnonzero -= 1
-        if q:
-            self.lnonzero += 1
-        if w > 2:
-            if nxt != steps[p1 + 1 if p1 + 1 < w else 0]:
-                self.lchanges -= 1
-            if q != newest:
-                self.lchanges += 1
-        steps[pos] = q
-        self.pos = p1
-        self.h1 = (((self.h1 - (old % _P1) * self.top1) % _P1) * _B1 + q % _P1) % _P1
-        self.h2 = (((self.h2 - (old % _P2) * self.top2) % _P2) * _B2 + q % _P2) % _P2
-        h3 = (((self.h3 - (old % _P3) * self.top3) % _P3) * _B3 + q % _P3) % _P3
-        self.h3 = h3
-        filled = self.filled
-        if filled < w:
-            filled += 1
-            self.filled = filled
-            if filled < w - 1:
-                return 0
-        if filled == w:
-            fp = self.h1 * 32768 + self.h2
-            self.fingerprint = fp
-            if self.nonzero >= self.min_active and self.changes >= self.min_active:
-                if self._check(0, fp, h3, self.salt):
+        due = advance(self.st, x)
+        if due:
+            st = self.st
+            if due & 4:
+                fp = st[ST_HS] * 32768 + st[ST_HS + 1]
+                self.fingerprint = fp
+                if due & 1 and self._check(0, fp, st[ST_HS + 2], self.salt):
                     self.flags = FLAG_ADVERSARIAL
-        if self.levels and self.lnonzero >= self.lmin_nz and self.lchanges >= self.lmin_ch:
-            if self._check(1, self.g1 * 32768 + self.g2, self.g3, self.salt ^ _LEVEL_SALT):
+            if due & 2 and self._check(1, st[ST_GS] * 32768 + st[ST_GS + 1], st[ST_GS + 2], self.salt ^ _LEVEL_SALT):
                 self.flags = FLAG_ADVERSARIAL
         return self.flags
 
@@ -238,15 +194,17 @@ class ReplayDetector:
         stored = self.stored[k]
         wpos = self.wpos[k]
         hit = False
-        if counts[(fp ^ (fp >> 13)) & mask]:
+        if counts[(fp ^ (fp >> 13)) & mask] and stored > self.skip:
             j = wpos - 1 - self.skip
-            for _ in range(stored - self.skip):
-                if j < 0:
-                    j += hist
-                if prints[base + j] == fp and checks[base + j] == h3:
-                    hit = True
-                    break
-                j -= 1
+            if j < 0:
+                j += hist
+            q = self.q
+            q[0] = h3
+            q[1] = base
+            q[2] = hist
+            q[3] = j
+            q[4] = stored - self.skip
+            hit = ring_hit(prints, checks, fp, q) == 1
         if store is not None and not hit and store.contains(fp ^ salt, h3):
             hit = True
         t = self.tick[k] + 1

@@ -37,11 +37,10 @@ from redline_host.device.fuzzlines import AUTH_OPS, fuzz_pieces, must_fail, pin_
 from redline_host.errors import UserError
 
 AUTH_REFUSALS = ("auth", "backoff", "no_challenge")
-_VOLATILE = ("id", "heap_free", "heap_largest", "uptime_ms", "nonce", "backoff_ms", "retry_ms")
 
 def replies_agree(exp, got):
     """None when the board's reply ``got`` matches the reference's ``exp``, else (path, expected, got)."""
-    from redline_host.device.harness import first_difference
+    from redline_host.device.compare import VOLATILE as _VOLATILE, first_difference
     if (exp.get("ok") is False and got.get("ok") is False and exp.get("op") in AUTH_OPS
             and exp.get("op") == got.get("op") and exp.get("err") in AUTH_REFUSALS and got.get("err") in AUTH_REFUSALS):
         return None

@@ -63,7 +63,7 @@ from pathlib import Path
 from redline_host.device.rp2040_flash import list_flash_files, read_flash_file, write_flash_files
 from redline_host.device.rp2040_sensors import (MARKER_PIN, marker_pins_module, pico_default_config, pin_map,
                                                 write_nominal_trace)
-from redline_host.device.runtimes import find_node
+from redline_host.device.runtimes import end_process_group, find_node
 from redline_host.errors import UserError
 from redline_host.paths import BUILD, IN_CLONE, JS, NODE_MODULES, REPO, shared_dir
 
@@ -457,16 +457,7 @@ class RP2040Board:
     def _terminate(self, timeout=15.0):
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout)       # board.mjs saves the flash on SIGTERM
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        end_process_group(self.proc, timeout)       # board.mjs saves the flash on SIGTERM
         self.proc = None
         if self._reader is not None:
             self._reader.join(2)

@@ -143,3 +143,21 @@ def start_script(runtime, script, args=(), paths=None, heapsize=DEFAULT_HEAPSIZE
     if runtime == "cpython":
         env["PYTHONUNBUFFERED"] = "1"
     return subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=stderr, env=env, cwd=cwd, bufsize=0)
+
+
+def end_process_group(proc, timeout=5.0, sig=None):
+    """Stop ``proc`` and its process group: ``sig`` (default SIGTERM, which lets a board save its
+    flash), then SIGKILL when it has not exited within ``timeout`` seconds. A process that already
+    exited is only reaped."""
+    import signal
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM if sig is None else sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+    proc.wait(5)

@@ -38,7 +38,7 @@ from pathlib import Path
 from redline_host.errors import UserError
 from redline_host.device.mpy import compile_file, compiled_tree
 from redline_host.paths import BOARDS, BUILD, DEFAULT_MODEL, FIRMWARE, JS, NODE_MODULES
-from redline_host.device.runtimes import find_micropython, find_node
+from redline_host.device.runtimes import end_process_group, find_micropython, find_node
 from redline_host.sensor.sensorconfig import write_config_module
 from redline_host.device.vboard_sim import default_config
 
@@ -252,12 +252,7 @@ class VirtualBoard:
         """Cut the power: SIGKILL, nothing saved beyond what the firmware already wrote to its flash.
         ``start()`` boots it again from the same flash folder (a new pty)."""
         if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            self.proc.wait(5)
+            end_process_group(self.proc, sig=signal.SIGKILL)
             self.proc = None
         self._close_port()
 
@@ -275,16 +270,7 @@ class VirtualBoard:
 
     def stop(self):
         if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                    self.proc.wait(5)
+            end_process_group(self.proc)
             self.proc = None
         self._close_port()
         if self.dir and not self.flash:

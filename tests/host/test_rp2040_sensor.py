@@ -1,0 +1,70 @@
+"""The sensor hot path on the emulated Pico allocates nothing, with a calibrated plant's magnitudes.
+
+Boots the real RPI_PICO image with an 8-channel configuration of a calibrated plant's
+magnitudes (tools/bench/pico_sensor_load.py: baselines up to ~290,000 counts, window 128,
+replay levels, a 4,096-print store) and, in the node's maintenance window, sends seeded
+readings through the node itself: ``node.feed`` (guard, interlock, latch record) and
+``node.sample()`` (the loop's own path: every channel's reader, the fail-safe, the deadline
+and pressure bookkeeping) under ``micropython.heap_lock()``. A reading that allocates raises
+MemoryError there (or the node's fail-safe trips "memory error"): both count as failures.
+The first 300 rows run unlocked so the replay rings and the store fill; the locked ones run
+with them full and wrapping. About a minute of wall time.
+"""
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "tools" / "bench"
+
+
+@pytest.fixture(scope="module")
+def plant_pico(pico_uf2):
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows
+    cfg = plant_config()
+    vb = boot_board(cfg, plant_rows(cfg, 460), uf2=pico_uf2)
+    try:
+        vb.exec_raw(BOARD_SCRIPT, timeout=60)
+        yield vb
+    finally:
+        vb.stop()
+
+
+def test_plant_readings_through_node_feed_allocate_nothing(plant_pico):
+    vb = plant_pico
+    assert vb.exec_raw("print(feed_rows(0, 300, False, False))", timeout=900).strip() == "0"
+    before = int(vb.exec_raw("print(node.counters['readings'])"))
+    assert vb.exec_raw("print(feed_rows(300, 400, True, False))", timeout=900).strip() == "0"
+    after, stored = vb.exec_raw("print(node.counters['readings'], node.guard.store.count)").split()
+    assert int(after) - before == 800          # every locked reading went through the node
+    assert int(stored) > 1000                  # the store is in use (rings overflowing into it)
+
+
+def test_plant_samples_through_node_sample_allocate_nothing(plant_pico):
+    vb = plant_pico
+    before = int(vb.exec_raw("print(node.counters['samples'])"))
+    assert vb.exec_raw("print(sample_rows(400, 40, True))", timeout=900).strip() == "0"
+    assert int(vb.exec_raw("print(node.counters['samples'])")) - before == 320
+
+
+def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
+    # the rp2 build runs mpy-cross -march=armv6m on frozen modules: the viper modules (native
+    # armv6m code in the frozen .mpy) import there, and the replay detector uses them
+    out = plant_pico.exec_raw("from redline.sensor import replay, window_viper, scan_viper\n"
+                              "print(replay.advance is window_viper.advance_viper, "
+                              "replay.ring_hit is scan_viper.ring_hit_viper)")
+    assert out.split() == ["True", "True"]
+
+
+def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
+    # tests/firmware/test_sensor_replay_fast.py, run on the chip itself: its parity tests compare
+    # the frozen armv6m viper builds with the frozen twins (a unix-port pass does not prove
+    # armv6m code: this found a wrong clamp constant there)
+    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_replay_fast.py").read_text()
+    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
+    assert len(names) >= 5
+    run = "".join("%s()\n" % n for n in names)
+    out = plant_pico.exec_raw(src + "\n" + run + "print('passed', %d)\n" % len(names), timeout=600)
+    assert out.split() == ["passed", str(len(names))]

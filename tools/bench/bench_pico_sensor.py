@@ -1,0 +1,93 @@
+"""Cycles and allocation per sensor reading on the emulated Pico (real RPI_PICO UF2, rp2040js).
+
+Boots the image with an 8-channel configuration of a calibrated plant's magnitudes
+(tools/bench/pico_sensor_load.py), then, in the node's maintenance window, feeds seeded
+readings through ``node.feed`` (guard, interlock, latch record) and reads the cycles
+between the edges of GPIO 22 around each call. Prints one JSON object::
+
+    cycles_per_reading_early     median over rows 20..83 (one channel value, one node.feed)
+    cycles_per_reading_late      median over rows 620..683 (after 600+ rows: the replay
+                                 rings and the 4,096-print store are full and wrapping)
+    cycles_per_sample_early/late median over the same rows of the 8 readings of a row summed
+    cycles_per_reading_max_late  the largest single reading late
+    bytes_per_reading_early/late gc.mem_alloc() delta over 20 rows of node.feed, per reading
+    heap_lock_failures           readings of rows 700..799 that raised (or tripped a memory/fault
+                                 halt) under micropython.heap_lock()
+    cpu_8ch_100hz_percent        cycles_per_sample_late * 100 / 125e6 * 100
+
+    python tools/bench/bench_pico_sensor.py [--uf2 build/pico/RPI_PICO.uf2]   # ~2-4 min
+
+Cycle counts are the emulator's deterministic counter; rp2040js models memory as zero-wait,
+so a real Pico's flash cache misses make them a lower bound. Prints a skip line and exits 0
+when the image or the toolchains are absent.
+"""
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO / "host"), str(REPO / "firmware"), str(Path(__file__).resolve().parent)]
+
+from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows  # noqa: E402
+
+_HZ = 125000000
+
+
+def measure(uf2=None):
+    cfg = plant_config()
+    rows = plant_rows(cfg, 800)
+    vb = boot_board(cfg, rows, uf2=uf2)
+    try:
+        vb.exec_raw(BOARD_SCRIPT, timeout=60)
+        out = {}
+        out["bytes_early"] = int(vb.exec_raw("print(alloc_rows(0, 20))", timeout=300))
+        n0 = vb.edge_count()
+        vb.exec_raw("print(feed_rows(20, 84, False, True))", timeout=600)
+        early = vb.pulses(64 * 8, since=n0, timeout=60)
+        vb.exec_raw("print(feed_rows(84, 620, False, False))", timeout=1800)
+        n0 = vb.edge_count()
+        vb.exec_raw("print(feed_rows(620, 684, False, True))", timeout=600)
+        late = vb.pulses(64 * 8, since=n0, timeout=60)
+        out["bytes_late"] = int(vb.exec_raw("print(alloc_rows(684, 700))", timeout=300))
+        out["locked_fails"] = int(vb.exec_raw("print(feed_rows(700, 800, True, False))", timeout=600))
+    finally:
+        vb.stop()
+
+    def per_row(p):
+        return [sum(p[i:i + 8]) for i in range(0, len(p), 8)]
+    late_row = statistics.median(per_row(late))
+    return {
+        "readings_per_sample": 8,
+        "cycles_per_reading_early": statistics.median(early),
+        "cycles_per_reading_late": statistics.median(late),
+        "cycles_per_reading_max_late": max(late),
+        "cycles_per_sample_early": statistics.median(per_row(early)),
+        "cycles_per_sample_late": late_row,
+        "bytes_per_reading_early": out["bytes_early"] / (20 * 8),
+        "bytes_per_reading_late": out["bytes_late"] / (16 * 8),
+        "heap_lock_failures": out["locked_fails"],
+        "cpu_8ch_100hz_percent": round(late_row * 100 * 100 / _HZ, 2),
+    }
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--uf2", default=None, help="the image (default: build/pico/RPI_PICO.uf2)")
+    args = ap.parse_args(argv)
+    try:
+        from redline_host.device.rp2040 import DEFAULT_UF2, default_bootrom
+    except ImportError as exc:
+        print("bench_pico_sensor: skipped (%s)" % exc)
+        return 0
+    uf2 = Path(args.uf2) if args.uf2 else DEFAULT_UF2
+    if not uf2.is_file() or default_bootrom() is None:
+        print("bench_pico_sensor: skipped (no UF2 at %s or no RP2040 bootrom in ../shared/toolchains)" % uf2)
+        return 0
+    print(json.dumps(measure(uf2), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""An 8-channel sensor load for the emulated Pico: a configuration with a calibrated plant's
+magnitudes and its readings, plus the board-side script that feeds them through the node.
+
+The unix and WebAssembly heap tests used small readings (baselines of 1,000-2,000, three
+channels). A calibration of real plant data (``redline calibrate`` on SKAB's nominal log)
+has baselines up to ~290,000 counts, 8 channels, a window of 128, replay levels and a
+4,096-print store, CUSUM levels up to ~10**6: this configuration has those magnitudes
+(its numbers are the shape of such a calibration, made up here, not copied from a dataset),
+so whatever grows with them on a 32-bit port shows up. Used by
+tests/host/test_rp2040_sensor.py (allocation) and tools/bench/bench_pico_sensor.py (cycles)::
+
+    from pico_sensor_load import plant_config, plant_rows, BOARD_SCRIPT
+    cfg = plant_config()
+    rows = plant_rows(cfg, 700)          # [[8 ints], ...], seeded
+"""
+import struct
+import tempfile
+from pathlib import Path
+
+BASELINE = (21309, 26737, 2542, 55, 89352, 286404, 22893, 125677)
+SCALE = (128, 134, 468, 239, 167, 46, 1093, 362)
+
+
+def plant_config():
+    from redline.sensor.config import SensorConfig
+    lo = tuple(b - 40 * s for b, s in zip(BASELINE, SCALE))
+    hi = tuple(b + 40 * s for b, s in zip(BASELINE, SCALE))
+    return SensorConfig(
+        ("acc1", "acc2", "current", "pressure", "temp", "thermo", "voltage", "flow"),
+        window=128, warmup=100, cusum_leak=6, drift_shift=4,
+        replay_history=64, replay_stride=1, replay_min_active=2, replay_store=4096, replay_levels=1,
+        shift_span=8, baseline=BASELINE, scale=SCALE,
+        noise_q12=(20476, 33743, 4224, 4054, 9887, 10488, 3126, 14793),
+        range_min=lo, range_max=hi,
+        max_slew=(5315, 6632, 3408, 7659, 1534, 468, 7495, 8400),
+        z_warn=(2418, 5933, 577, 3712, 3401, 8191, 411, 2901),
+        z_escalate=(3627, 8900, 865, 5568, 5101, 12287, 617, 4351),
+        z_halt=(4836, 11867, 1154, 7425, 6802, 16383, 823, 5802),
+        cusum_h=(263341, 268076, 9004, 5345, 305522, 1015939, 3164, 465448),
+        drift_limit=(4285, 5326, 497, 374, 5408, 8191, 297, 8191),
+        stuck_run=(4, 4, 4, 20, 4, 9, 4, 18),
+        replay_window=(4, 4, 4, 23, 4, 6, 3, 22),
+        shift_halt=(4508, 8298, 709, 713, 6133, 16383, 656, 7556))
+
+
+def plant_rows(cfg, n, seed=12345):
+    """n rows of readings: each channel its baseline plus seeded noise of about one scale."""
+    s = seed
+    rows = []
+    for _ in range(n):
+        row = []
+        for c in range(len(cfg.channels)):
+            s = (s * 1103515245 + 12345) & 0x7FFFFFFF
+            u = ((s >> 8) & 1023) - 512            # -512..511
+            row.append(cfg.baseline[c] + (u * cfg.scale[c]) // 320)
+        rows.append(row)
+    return rows
+
+
+def rows_file(rows):
+    """The rows as the board script reads them: little-endian int32, 8 per row."""
+    flat = [int(v) for r in rows for v in r]
+    return struct.pack("<%di" % len(flat), *flat)
+
+
+def boot_board(cfg, rows, uf2=None):
+    """An RP2040Board with ``cfg`` on its flash, ``/data.bin`` holding ``rows``, no node marker
+    (the board script drives GPIO 22 itself), started and answering."""
+    from redline_host.device.rp2040 import RP2040Board
+    d = Path(tempfile.mkdtemp(prefix="redline-load-"))
+    trace = d / "trace.csv"           # the board's own ADC/I2C sensors: a flat nominal trace
+    trace.write_text("temp_a,temp_b,pressure\n" + "".join(
+        "%d,%d,%d\n" % (32768 + (i * 37) % 200, 32768 + (i * 53) % 200, 1000 + i % 7) for i in range(100)))
+    vb = RP2040Board(config=cfg, uf2=uf2, files={"data.bin": rows_file(rows)}, marker=False, trace=trace)
+    vb.start()
+    try:
+        vb.wait_ready(timeout=180)
+    except Exception:
+        vb.stop()
+        raise
+    return vb
+
+
+# Runs in the node's maintenance window (exec env: ``node``). Defines:
+#   feed_rows(t0, t1, locked, pulse) -> readings that failed (MemoryError or any error) under
+#       heap_lock; every reading goes through node.feed (guard, interlock, latch record);
+#       with pulse, GPIO 22 is high around each node.feed.
+#   sample_rows(t0, n, locked) -> failures of node.sample() with 8 readers serving rows t0..
+#   alloc_rows(t0, t1) -> bytes allocated by node.feed over rows t0..t1 (gc.mem_alloc delta)
+# The watchdog is fed between rows (outside the lock): the script holds the main loop.
+BOARD_SCRIPT = r'''
+import gc, machine, micropython, sys
+from array import array
+from redline.codes import REASON_MEMORY as _RM, REASON_FAULT as _RF
+_F = open('data.bin', 'rb')
+_ROW = array('i', [0] * 8)
+_P = machine.Pin(22, machine.Pin.OUT, value=0)
+node.deadline_ms = 0
+node.hold = True
+_DOG = node.interlock.watchdog
+def _row(t):
+    _F.seek(t * 32)
+    _F.readinto(_ROW)
+def _clear():
+    il = node.interlock
+    if il.latched:
+        il.reset()
+    node.guard.rearm()
+# the board's own readers may have sampled before the hold: start from a fresh guard, latch released
+node.guard.reset()
+_clear()
+node.sync_latch()
+def feed_rows(t0, t1, locked, pulse):
+    fails = 0
+    feed = node.feed
+    row = _ROW
+    P = _P
+    for t in range(t0, t1):
+        _row(t)
+        if _DOG is not None:
+            _DOG.feed()
+        for c in range(8):
+            v = row[c]
+            if locked:
+                micropython.heap_lock()
+            try:
+                if pulse:
+                    P.value(1)
+                    feed(c, v)
+                    P.value(0)
+                else:
+                    feed(c, v)
+            except Exception as e:
+                fails += 1
+            if locked:
+                micropython.heap_unlock()
+        if node.interlock.latched:
+            r = node.interlock.reason
+            if r == _RM or r == _RF:
+                fails += 1
+            _clear()
+    return fails
+def alloc_rows(t0, t1):
+    feed = node.feed
+    row = _ROW
+    tot = 0
+    for t in range(t0, t1):
+        _row(t)
+        if _DOG is not None:
+            _DOG.feed()
+        gc.collect()
+        a0 = gc.mem_alloc()
+        for c in range(8):
+            feed(c, row[c])
+        tot += gc.mem_alloc() - a0
+        if node.interlock.latched:
+            _clear()
+    return tot
+class _Reader:
+    def __init__(self, c):
+        self.c = c
+    def read(self):
+        return _ROW[self.c]
+def sample_rows(t0, n, locked):
+    node.readers = [_Reader(c) for c in range(8)]
+    node.hold = False
+    fails = 0
+    for k in range(n):
+        _row(t0 + k)
+        if locked:
+            micropython.heap_lock()
+        try:
+            node.sample()
+        except Exception:
+            fails += 1
+        if locked:
+            micropython.heap_unlock()
+        il = node.interlock
+        if il.latched:
+            if il.reason == _RM or il.reason == _RF:
+                fails += 1
+            _clear()
+    node.hold = True
+    return fails
+'''
