@@ -52,6 +52,7 @@ def make():
     collect_garbage()
     target = heap_target()
     if target:
+        collect_garbage()                 # what reading the file left behind
         # one block, allocated before anything else lives on the heap: it stays where it is
         extra = mem_free() - target
         if extra > 0:

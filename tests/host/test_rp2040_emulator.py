@@ -240,7 +240,7 @@ def test_heap_ballast_leaves_an_esp32_sized_heap(tmp_path, pico_uf2):
         s = ask_board(vb, {"op": "stats"})
         h = ask_board(vb, {"op": "hello"})
     assert read_flash_file(flash, HEAP_FILE) == b"112640\n"
-    assert s["ok"] is True and 110 * 1024 - 1024 <= s["heap_free_boot"] <= 110 * 1024
+    assert s["ok"] is True and abs(s["heap_free_boot"] - 110 * 1024) <= 2048, s
     assert 0 < s["heap_free_built"] < s["heap_free_boot"]
     assert (s["latched"], s["reason"]) == (0, 0), s         # built whole: no memory error, no fail-closed
     assert h["config"]["ok"] is True and h["model"]["ok"] is True and h.get("build_error") in (None, "")
