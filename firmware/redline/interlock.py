@@ -96,6 +96,26 @@ class Interlock:
         if latched:
             self.trip(HALT_DEADLINE, REASON_WATCHDOG, -1, -1)
 
+    def restart(self):
+        """In place, the state a new Interlock starts in (a soft reboot); allocates nothing.
+
+        A latch stays latched with its code and reason; a latch record write still pending
+        (``dirty``) stays pending."""
+        self.pin.value(self.safe_level)
+        self.actuator_on = False
+        if not self.latched:
+            self.code = PROCEED
+            self.reason = 0
+        self.blocked = True
+        self.esc_run = 0
+        self.good_run = 0
+        self.warn_run = 0
+        self.calm_run = 0
+        self.warning = False
+        self.last_ok = self.clock()
+        if self.status_pin is not None:
+            self.status_pin.value(0)
+
     def trip(self, code, reason, sample, channel):
         """Safe at once, latched. Allocation-free (safe to call on MemoryError)."""
         self.pin.value(self.safe_level)

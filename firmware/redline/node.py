@@ -286,6 +286,7 @@ class Node:
         self.marker = _attr(board, "marker")
         self.heap_free_boot = getattr(board, "heap_free_boot", None)
         self.heap_free_built = None
+        self._word = _word_bytes()      # once: sys.maxsize is a big int on a 64-bit port
         # a board may pause sampling (``sampling`` False: a virtual board without a trace); looked up
         # once, since a failed attribute lookup per sample would allocate its exception
         self._gated = hasattr(board, "sampling")
@@ -353,9 +354,13 @@ class Node:
         self.interlock = None
         if self.text:
             from redline.text.pipe import CognitivePipeline
-            from redline.text.sift import Sifter
-            self.sifter = Sifter(self.model)
             self.pipeline = CognitivePipeline(model=self.model, objective=self.objective)
+            # one Sifter for the node: the pipeline's. A ``sift`` request through it also hands its
+            # tokens to the pipeline's token observers (adversarial patterns, goal words), whose
+            # per-message state the next message's ``begin()`` clears, and computes the Adler-32
+            # anchor the pipeline's repetition detector uses: sift replies carry that anchor
+            # (``anchor_hi``/``anchor_lo``) where a second, anchor-less Sifter answered 0/1
+            self.sifter = self.pipeline.sifter
         self.interlock = Interlock(self.halt_pin, safe_level=_attr(self.board, "safe_level"),
                                    watchdog=_attr(self.board, "watchdog"), audit=self.audit,
                                    status_pin=_attr(self.board, "status_pin"), clock=self.ticks)
@@ -405,7 +410,7 @@ class Node:
         # what hello reports as max_feed: readings per feed request this heap has room for
         # (0 free = a port without heap figures, e.g. CPython: the line length alone bounds it)
         cap = self.max_line // 4
-        self.max_feed = min(cap, free // (_FEED_WORDS * _word_bytes())) if free else cap
+        self.max_feed = min(cap, free // (_FEED_WORDS * self._word)) if free else cap
         if self.max_feed < 1:
             self.max_feed = 1
 
@@ -431,14 +436,30 @@ class Node:
             return False
 
     def soft_reset(self):
-        """Rebuild every stage (a soft reboot); a latched halt stays latched."""
+        """Every stage back to how it was built (a soft reboot); a latched halt stays latched.
+
+        Done in place: the stages are reset, not rebuilt, so a soft reset allocates nothing
+        (rebuilding needed the guard twice over at its peak: ~68 KB more with an 8-channel
+        calibration and a 4096-print replay store, which a heap shared with the user's
+        application may not have). A stage a reset cannot restore (none built) stays as it is.
+        """
+        self.restart_stages()
+        self._heap_base()
+
+    def restart_stages(self):
+        """The allocation-free part of ``soft_reset()`` (everything but the heap measurement, whose
+        garbage collection does not belong under ``heap_lock()``)."""
         self.reboots += 1
         self.hold = False
         self.trace = False
         self.nonce = None
-        self._build()
+        if self.pipeline is not None:
+            self.pipeline.reset_full()
+        if self.guard is not None:
+            self.guard.reset()
+        self.interlock.restart()
+        self.fail_closed()
         self.sync_latch()
-        self._heap_base()
         self._sampled_ms = self.ticks()
 
     def reset_state(self, scope):

@@ -317,3 +317,4 @@ def test_stats_report_heap_before_and_after_building_and_hello_the_feed_size():
         assert s["heap_free"] > 0 and h["max_feed"] == min(1024, node.heap_free_built // (256 * word))
     else:                   # CPython: no heap figures, the line length alone bounds it
         assert h["max_feed"] == 1024 and node.heap_free_built == 0
+

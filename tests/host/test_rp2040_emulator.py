@@ -232,3 +232,26 @@ def test_readme_provisioning_then_harness(pico, tmp_path):
     assert s["ok"] is True and s["config_match"] is True and s["board"] == "RPI_PICO"
     assert s["vectors"]["text"] == 10 and s["vectors"]["sensor_steps"] == 600
     assert s["heap_free_boot"] > s["heap_free_after_build"] > 0
+
+
+def test_heap_ballast_leaves_an_esp32_sized_heap(tmp_path, pico_uf2):
+    """--heap 110K (issue 16): a ballast allocated at boot, before the node is built, leaves
+    112,640 B free (an ESP32_GENERIC without PSRAM); the node builds whole in it and answers. The
+    same flash started again without --heap gets its whole heap back."""
+    from redline_host.device.rp2040 import HEAP_FILE, RP2040Board
+    from redline_host.device.rp2040_flash import read_flash_file
+    flash = tmp_path / "flash.bin"
+    with RP2040Board(flash=flash, uf2=pico_uf2, heap="110K") as vb:
+        vb.wait_ready(timeout=60)
+        s = ask_board(vb, {"op": "stats"})
+        h = ask_board(vb, {"op": "hello"})
+    assert read_flash_file(flash, HEAP_FILE) == b"112640\n"
+    assert s["ok"] is True and abs(s["heap_free_boot"] - 110 * 1024) <= 2048, s
+    assert 0 < s["heap_free_built"] < s["heap_free_boot"]
+    assert (s["latched"], s["reason"]) == (0, 0), s         # built whole: no memory error, no fail-closed
+    assert h["config"]["ok"] is True and h["model"]["ok"] is True and h.get("build_error") in (None, "")
+    with RP2040Board(flash=flash, uf2=pico_uf2) as vb:
+        vb.wait_ready(timeout=60)
+        s2 = ask_board(vb, {"op": "stats"})
+    assert read_flash_file(flash, HEAP_FILE) is None
+    assert s2["heap_free_boot"] > 200 * 1024

@@ -13,7 +13,7 @@ mismatch. Refuses a board whose model SHA-256 differs from the host's.
 """
 import json
 import sys
-from redline_host.argtypes import float_above, int_range
+from redline_host.argtypes import float_above, heap_size, int_range
 
 from redline_host.errors import UserError
 from redline_host.paths import DEFAULT_MODEL
@@ -39,6 +39,9 @@ def add_arguments(p):
     p.add_argument("--flash", help="rp2040: keep the emulated board's flash image in this file")
     p.add_argument("--uf2", help="rp2040: firmware image (default: build/pico/RPI_PICO.uf2)")
     p.add_argument("--bootrom", help="rp2040: RP2040 B1 bootrom (default: ../shared/toolchains/, or REDLINE_BOOTROM)")
+    p.add_argument("--heap", type=heap_size, help="rp2040: leave only this much heap free at boot (e.g. 110K, an "
+                                                  "ESP32_GENERIC without PSRAM): a ballast allocated before the node "
+                                                  "is built (default: the whole heap)")
 
 
 def run(args):
@@ -58,9 +61,9 @@ def run(args):
     progress = None if args.quiet else (lambda m: print("harness: " + m, file=sys.stderr))
     options = None
     if args.port == "rp2040":
-        options = {k: getattr(args, k) for k in ("flash", "uf2", "bootrom") if getattr(args, k)}
-    elif args.flash or args.uf2 or args.bootrom:
-        raise UserError("--flash, --uf2 and --bootrom are for --port rp2040")
+        options = {k: getattr(args, k) for k in ("flash", "uf2", "bootrom", "heap") if getattr(args, k)}
+    elif args.flash or args.uf2 or args.bootrom or args.heap:
+        raise UserError("--flash, --uf2, --bootrom and --heap are for --port rp2040")
     with Harness(args.port, key=key, config=args.config, model_dir=args.model, timeout=args.timeout,
                  vboard_options=options) as h:
         summary = h.run(vectors, progress=progress)

@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-from redline_host.argtypes import float_range, int_range
+from redline_host.argtypes import float_range, heap_size, int_range
 from redline_host.errors import UserError
 
 BOARDS = ("unix", "wasm", "rp2040")
@@ -40,6 +40,9 @@ def add_arguments(p):
                                    "time), rp2040 the 2 MiB image file (created when missing; default: a temporary one)")
     p.add_argument("--uf2", help="rp2040: firmware image (default: build/pico/RPI_PICO.uf2)")
     p.add_argument("--bootrom", help="rp2040: RP2040 B1 bootrom (default: ../shared/toolchains/, or REDLINE_BOOTROM)")
+    p.add_argument("--heap", type=heap_size, help="rp2040: leave only this much heap free at boot (e.g. 110K, an "
+                                                  "ESP32_GENERIC without PSRAM): a ballast allocated before the node "
+                                                  "is built (default: the whole heap)")
 
 
 def make_board(args, key):
@@ -47,8 +50,8 @@ def make_board(args, key):
     if kind == "rp2040":
         from redline_host.device.rp2040 import RP2040Board
         return RP2040Board(trace=args.trace, config=args.config, key=key, link=args.link, rate=args.rate,
-                           flash=args.flash, uf2=args.uf2, bootrom=args.bootrom)
-    for opt in ("uf2", "bootrom"):
+                           flash=args.flash, uf2=args.uf2, bootrom=args.bootrom, heap=args.heap)
+    for opt in ("uf2", "bootrom", "heap"):
         if getattr(args, opt):
             raise UserError("--%s is for --board rp2040" % opt)
     from redline_host.device.vboard import VirtualBoard

@@ -105,6 +105,25 @@ def stale_sources(uf2=DEFAULT_UF2):
     return changed
 
 
+HEAP_FILE = "redline_heap"      # boards/RPI_PICO/redline_board.py: free heap to leave, in bytes
+
+
+def heap_bytes(size):
+    """Bytes of a heap size: an int, or text like "110K", "1M", "112640" (K = 1024)."""
+    if isinstance(size, int):
+        n = size
+    else:
+        text = str(size).strip()
+        mult = {"k": 1024, "m": 1048576}.get(text[-1:].lower(), 1)
+        try:
+            n = int(text[:-1] if mult > 1 else text) * mult
+        except ValueError:
+            raise BoardError("%r is not a heap size (e.g. 110K)" % size)
+    if n < 16384:
+        raise BoardError("a heap of %d bytes is below 16K" % n)
+    return n
+
+
 class RP2040Board:
     """The emulated Pico; see the module doc. Provisioning a ``flash`` file that already holds a
     configuration or a key keeps them unless ``config``/``key`` are given (a board deployed to
@@ -114,7 +133,7 @@ class RP2040Board:
 
     def __init__(self, trace=None, config=None, key=None, link=None, rate=None, no_key=False,
                  flash=None, uf2=None, bootrom=None, speed="realtime", board="RPI_PICO", files=None,
-                 marker=True):
+                 marker=True, heap=None):
         self.trace = str(Path(trace).resolve()) if trace else None
         self.config = str(Path(config).resolve()) if isinstance(config, (str, Path)) else config
         self.key = key
@@ -129,6 +148,9 @@ class RP2040Board:
         self.board = board
         self.files = dict(files or {})
         self.marker = marker
+        # free heap the board leaves the node (bytes, or "110K"): a ballast allocated at boot
+        # (boards/RPI_PICO/redline_board.py reads /redline_heap); None: the whole heap
+        self.heap = heap_bytes(heap) if heap is not None else None
         self.proc = None
         self.dir = None
         self.path = None
@@ -212,8 +234,13 @@ class RP2040Board:
             files.update(mem.files)
         if self.marker:
             files["pins.py"] = marker_pins_module(self.board)
+        remove = ["redline.key"] if self.no_key else []
+        if self.heap:
+            files[HEAP_FILE] = b"%d\n" % self.heap
+        else:
+            remove.append(HEAP_FILE)        # a flash kept from a --heap run gets its whole heap back
         files.update(self.files)
-        write_flash_files(self.flash, files, remove=("redline.key",) if self.no_key else ())
+        write_flash_files(self.flash, files, remove=tuple(remove))
         if not self.trace:
             self.trace = str(d / "nominal.csv")
             write_nominal_trace(self.trace, read_config_module(cfg_path) if cfg_path is not None
