@@ -106,6 +106,7 @@ DEADLINE_MIN_MS = const(500)
 # in 147 KB free, 450 did not); 256 words leave room for fragmentation and the user's own objects
 # (on the 64-bit unix port, after 100,000 fuzz lines, 1 KB per reading was too little)
 _FEED_WORDS = const(256)
+_REPLY_BYTES = const(143)      # what link.proto reserves per reading: 11 fields x 13 bytes
 _SMALL = const(0x3FFFFFFF)
 _MODEL = "redline_model"
 
@@ -286,6 +287,7 @@ class Node:
         self.marker = _attr(board, "marker")
         self.heap_free_boot = getattr(board, "heap_free_boot", None)
         self.heap_free_built = None
+        self.heap_largest_built = 0
         self._word = _word_bytes()      # once: sys.maxsize is a big int on a 64-bit port
         # a board may pause sampling (``sampling`` False: a virtual board without a trace); looked up
         # once, since a failed attribute lookup per sample would allocate its exception
@@ -408,8 +410,16 @@ class Node:
         self.heap_free_built = free
         # what hello reports as max_feed: readings per feed request this heap has room for
         # (0 free = a port without heap figures, e.g. CPython: the line length alone bounds it)
+        # and whose reply (_REPLY_BYTES per reading, reserved whole before the first reading) fits in
+        # a quarter of the largest free block: the request's own lists fragment the heap (on an
+        # ESP32-sized heap, 110K, a 55-reading reply found no 7.9 KB block while the largest free
+        # block was 21 KB at rest)
         cap = self.max_line // 4
         self.max_feed = min(cap, free // (_FEED_WORDS * self._word)) if free else cap
+        largest = largest_free() if free else 0
+        self.heap_largest_built = largest
+        if largest:
+            self.max_feed = min(self.max_feed, largest // (4 * _REPLY_BYTES))
         if self.max_feed < 1:
             self.max_feed = 1
 

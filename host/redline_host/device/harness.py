@@ -340,6 +340,8 @@ class Harness:
         field, want, have = d
         out = {"vector": origins[k][0][0], "request": k, "op": v.get("op"), "sent": v, "field": field,
                "expected": want, "received": have}
+        if isinstance(got, dict) and got.get("ok") is False:       # the board refused: say why
+            out["board_error"] = {"err": got.get("err"), "msg": got.get("msg")}
         if v.get("op") == "feed" and field.startswith("r."):
             idx = int(field.split(".")[1])
             nf = exp.get("nf", 11)
