@@ -9,21 +9,12 @@
 # Never print or raise while the heap is locked.
 from redline.compat import heap_lock, heap_unlock
 from redline.codes import REASON_MEMORY, REASON_FAULT, FLAG_ADVERSARIAL
-from redline.sensor.config import SensorConfig
 from redline.interlock import Interlock
 from redline.node import Node
+from _fakes import Pin
+from _plant import BASELINE as _BASE, SCALE as _SCALE, plant_config as _config
 
-_BASE = (21309, 26737, 2542, 55, 89352, 286404, 22893, 125677)
-_SCALE = (128, 134, 468, 239, 167, 46, 1093, 362)
 _EDGE = 536870911            # 2**29 - 1: the largest reading in range
-
-
-class Pin:
-    def __init__(self):
-        self.v = -1
-
-    def value(self, v):
-        self.v = v
 
 
 class Board:
@@ -32,27 +23,6 @@ class Board:
 
     def write(self, data):
         pass
-
-
-def _config():
-    lo = tuple(_BASE[i] - 40 * _SCALE[i] for i in range(8))
-    hi = tuple(_BASE[i] + 40 * _SCALE[i] for i in range(8))
-    return SensorConfig(
-        ("acc1", "acc2", "current", "pressure", "temp", "thermo", "voltage", "flow"),
-        window=128, warmup=100, cusum_leak=6, drift_shift=4,
-        replay_history=64, replay_stride=1, replay_min_active=2, replay_store=4096, replay_levels=1,
-        shift_span=8, baseline=_BASE, scale=_SCALE,
-        noise_q12=(20476, 33743, 4224, 4054, 9887, 10488, 3126, 14793),
-        range_min=lo, range_max=hi,
-        max_slew=(5315, 6632, 3408, 7659, 1534, 468, 7495, 8400),
-        z_warn=(2418, 5933, 577, 3712, 3401, 8191, 411, 2901),
-        z_escalate=(3627, 8900, 865, 5568, 5101, 12287, 617, 4351),
-        z_halt=(4836, 11867, 1154, 7425, 6802, 16383, 823, 5802),
-        cusum_h=(263341, 268076, 9004, 5345, 305522, 1015939, 3164, 465448),
-        drift_limit=(4285, 5326, 497, 374, 5408, 8191, 297, 8191),
-        stuck_run=(4, 4, 4, 20, 4, 9, 4, 18),
-        replay_window=(4, 4, 4, 23, 4, 6, 3, 22),
-        shift_halt=(4508, 8298, 709, 713, 6133, 16383, 656, 7556))
 
 
 def _stream(node, seed, t0, n, out):
