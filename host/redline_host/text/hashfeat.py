@@ -418,33 +418,14 @@ class Features:
     def _base(self, got, nt, profile=False):
         """Base features of a batch plus, with a lexicon, each text's class mask and decoding triggers."""
         z = np.zeros(0, np.int64)
-        cls = np.zeros(nt, dtype=np.int64)
-        lng = np.zeros(nt, dtype=bool)
-        spc = np.zeros(nt, dtype=bool)
+        cls, lng, spc = self._marks(got, nt)
         if got is None:
             return z, z, z, z, cls, lng, spc
         u, lt, pos, wstart, wlen, wtext, h = got
-        key = self._last_key
-        wsolo = self._last_solo
         h64 = h.astype(np.int64)
         same = wtext[1:] == wtext[:-1]
         bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
         bt = wtext[1:][same]
-        if self.lex:
-            wm = self._lookup(key.astype(np.int64))
-            # two one-letter (CJK, kana) words in a row: the pair key
-            ss = same & wsolo[1:] & wsolo[:-1]
-            if ss.any():
-                pk = ((h64[:-1][ss] * PRIME) & M21) ^ h64[1:][ss]
-                wm[1:][ss] |= self._lookup(pk)
-            np.bitwise_or.at(cls, wtext, wm)
-            lng[wtext[wlen >= 16]] = True
-            first = u[wstart]
-            code = np.where(first < 0x80, first, (first ^ (first >> 7) ^ (first >> 14)) & 0x7F)
-            single = (wlen == 1) & (code > 0x39) & ~wsolo
-            if len(single) >= 3:
-                run3 = single[:-2] & single[1:-1] & single[2:] & same[:-1] & same[1:]
-                spc[wtext[:-2][run3]] = True
         if profile:
             return (z, z, np.concatenate([profile_bucket(h64, MIX_PW), profile_bucket(bkey, MIX_PP)]),
                     np.concatenate([wtext, bt]).astype(np.int64), cls, lng, spc)
