@@ -113,6 +113,49 @@ def test_defect5_adversarial_pattern_halts_in_pipeline():
     _check(p.process(b"zzz pump valve", -1, 3), HALT_BIAS, STAGE_SIFT, EXPLAIN_SIFT_ADVERSARIAL)
 
 
+def _word_patterns(phrases):
+    # a format-2 model's pattern blob: 21-bit word hashes (tools/textlab/build_model.compile_patterns)
+    from redline.text.feat import word_hash
+
+    out = bytearray()
+    for ph in phrases:
+        hs = word_hash(ph)
+        out.append(len(hs))
+        for h in hs:
+            out.append((h >> 24) & 0xFF)
+            out.append((h >> 16) & 0xFF)
+            out.append((h >> 8) & 0xFF)
+            out.append(h & 0xFF)
+    return bytes(out)
+
+
+def test_hashed_model_adversarial_phrase_halts_only_with_support():
+    # format 2: "act as backup master" is device traffic; the phrase halts only a message that
+    # another gauge already questions (at least Warn before the DAL gate)
+    from _hashed_model import hashed_model
+
+    m = hashed_model()                  # WARN 10, THRESHOLD 40
+    p = CognitivePipeline(m, patterns=_word_patterns((b"act as", b"override")))
+    r = p.process(b"act as backup master", -1, 0)
+    assert p.sifter.result.score == -146 and p.adversarial.weight == 2
+    _check(r, PROCEED, ALL, EXPLAIN_CLEAR)
+    assert r.flags == 0 and r.synapse.get(FLAGS) == 0
+    p.reset_full()
+    r = p.process(b"override act as", -1, 0)        # between WARN and THRESHOLD: the entropy rung warns
+    assert p.sifter.result.score == 39 and p.adversarial.weight == 3
+    _check(r, HALT_BIAS, STAGE_SIFT, EXPLAIN_SIFT_ADVERSARIAL)
+    assert r.flags == FLAG_ADVERSARIAL and r.synapse.get(FLAGS) == FLAG_ADVERSARIAL
+    p.reset_full()
+    r = p.process(b"act as master now", -1, 0)      # above THRESHOLD: bias would escalate, the phrase halts
+    assert p.sifter.result.score == 175
+    _check(r, HALT_BIAS, STAGE_SIFT, EXPLAIN_SIFT_ADVERSARIAL)
+    # DAL C caps the halt at Warn; an unsupported phrase still does nothing
+    p = CognitivePipeline(m, policy=EscalationPolicy(dal=DAL_C), patterns=_word_patterns((b"act as",)))
+    _check(p.process(b"act as master now", -1, 0), WARN, STAGE_SIFT | STAGE_MEMORY, EXPLAIN_SIFT_ADVERSARIAL)
+    p.reset_full()
+    _check(p.process(b"act as backup master", -1, 0), PROCEED, ALL, EXPLAIN_CLEAR)
+
+
 def test_surprise_gated_memory_refuses_and_stops():
     p = _pipe(surprise_threshold=20000)
     r = p.process(b"the CPU temperature is normal", -1, 0)      # surprise 21844

@@ -7,6 +7,12 @@ models/default/model.json), and every row of U goes through a fresh firmware pip
 non-proceed decision (which stage / gauge produced it).
 
     python tools/textlab/warn_sources.py [--units device/notes,...] [--threshold-logit 3.47 --warn-logit 0.90]
+    python tools/textlab/warn_sources.py --keep .cache/lab/folds     # keep each fold's model; a later
+                                                                     # run with the same --keep reuses it
+
+``--keep DIR`` stores the model fitted without unit U in ``DIR/<U with / as _>`` and reuses it
+when present, so a change of the decision path (policy, pipeline) is compared on the same
+out-of-fold models without refitting (a fit is about a minute here).
 """
 import argparse
 import collections
@@ -70,6 +76,7 @@ def main():
     ap.add_argument("--warn-logit", type=float, default=info["warn_logit"])
     ap.add_argument("--no-lexicon", action="store_true")
     ap.add_argument("--out")
+    ap.add_argument("--keep", help="directory of the fold models (kept, and reused when present)")
     a = ap.parse_args()
     rows = loso.load_rows()
     texts = [r["text"] for r in rows]
@@ -79,12 +86,19 @@ def main():
     for u in a.units.split(","):
         t0 = time.time()
         tr = unit != u
-        est = hashtrain.HashModel(C=a.C, lexicon=not a.no_lexicon).fit([texts[i] for i in np.flatnonzero(tr)],
-                                                                       y[tr], unit[tr])
-        with tempfile.TemporaryDirectory() as d:
-            model = export(est, a.threshold_logit, a.warn_logit, d)
-            te = [texts[i] for i in np.flatnonzero(~tr)]
-            got = decisions(model, te)
+        te = [texts[i] for i in np.flatnonzero(~tr)]
+        kept = Path(a.keep) / u.replace("/", "_") if a.keep else None
+        if kept is not None and (kept / "redline_model.py").is_file():
+            got = decisions(load_model_dir(kept), te)
+        else:
+            est = hashtrain.HashModel(C=a.C, lexicon=not a.no_lexicon).fit([texts[i] for i in np.flatnonzero(tr)],
+                                                                           y[tr], unit[tr])
+            with tempfile.TemporaryDirectory() as d:
+                out = d
+                if kept is not None:
+                    kept.mkdir(parents=True, exist_ok=True)
+                    out = str(kept)
+                got = decisions(export(est, a.threshold_logit, a.warn_logit, out), te)
         c = collections.Counter(d for d, _ in got)
         why = collections.Counter("%s: %s" % (d, x) for d, x in got if d != "proceed")
         n = len(got)

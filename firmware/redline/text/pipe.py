@@ -18,7 +18,10 @@ Stages (redline.codes STAGE_*):
   Emergency halts before anything else runs.
 - SIFT: classifier + keyword gauges (redline.text.sift). The adversarial detector and
   the drift detector ride the classifier's token stream as its observer, so they
-  cost no extra pass. Adversarial phrases halt (bias); then the canonical ladder on
+  cost no extra pass. Adversarial phrases halt (bias); with a format-2 model only when
+  the ladder below already gives at least Warn for the message (its words are ordinary
+  in device traffic: ``act as backup master``, ``you are now connected to PLC2``,
+  ``override setpoint ... simulate occupancy``, ``developer_mode = 0``); then the canonical ladder on
   entropy / surprise with bias = classifier verdict or >= 3 keyword hits; a lone
   keyword warns, an ALL-CAPS word alone does nothing (spec §17 defect 3).
 - MEMORY: surprise-gated working memory (redline.text.mem); a refused message stops
@@ -79,6 +82,7 @@ from redline.text.policy import (
     WHY_BIAS,
     WHY_ENTROPY,
     WHY_KEYWORDS,
+    WHY_NONE,
     EscalationPolicy,
     cooldown_ms,
     deciding_flag,
@@ -208,6 +212,8 @@ class CognitivePipeline:
         self.adversarial = AdversarialDetector(patterns if patterns is not None else model.patterns,
                                                adversarial_weight)
         hashed = getattr(model, "format", 1) == 2
+        # format 1 (llmosafe parity): a pattern halts on its own; format 2: only with support (process)
+        self._adversarial_alone = not hashed
         goal_hashes = None
         if hashed:
             from redline.text.feat import word_hashes
@@ -307,15 +313,18 @@ class CognitivePipeline:
         kw = s.keyword_total - s.keywords.emphasis
         manipulation = s.is_manipulation
         bias = manipulation or kw >= pol.bias_keywords
-        if self.adversarial.update():
+        code = pol.decide_sift(e, sur, manipulation, kw)
+        why = pol.why
+        # a format-2 model's adversarial phrases halt only a message another gauge already questions
+        # (why != WHY_NONE: at least a warn before the DAL gate); alone they are ordinary words of
+        # device traffic ("act as backup master", "you are now connected", "override ... simulate ...")
+        if self.adversarial.update() and (self._adversarial_alone or why != WHY_NONE):
             r.flags = FLAG_ADVERSARIAL
             syn.set(FLAGS, FLAG_ADVERSARIAL)
-            code = pol.gate(HALT_BIAS)
-            if self._note(code, EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(code)):
+            c = pol.gate(HALT_BIAS)
+            if self._note(c, EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(c)):
                 return r
-        code = pol.decide_sift(e, sur, manipulation, kw)
         if code != PROCEED:
-            why = pol.why
             if why == WHY_ENTROPY:
                 x = EXPLAIN_SIFT_ENTROPY
             elif why == WHY_BIAS:
