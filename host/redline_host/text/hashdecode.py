@@ -43,14 +43,26 @@ _ROT13 = bytes(((b - 0x61 + 13) % 26) + 0x61 if 0x61 <= b <= 0x7A else b for b i
 
 def _turned(data, buf, cap, hit):
     """Runs of 4+ ASCII letters read as ROT13 and backwards (redline.text.feat.HashScorer._turned)."""
+    hits = []
     for mt in _LETTERS.finditer(bytes(data)):
         low = mt.group().translate(_LOWER)
-        rot = low.translate(_ROT13)
-        if hit(rot[:LEX_PREFIX]):
-            buf += (rot + b" ")[:max(0, cap - len(buf))]
-        back = low[::-1]
-        if hit(back[:LEX_PREFIX]):
-            buf += (back + b" ")[:max(0, cap - len(buf))]
+        rot = hit(low.translate(_ROT13)[:LEX_PREFIX])
+        back = hit(low[::-1][:LEX_PREFIX])
+        if rot or back:
+            hits.append((mt.start(), mt.end(), rot, back))
+    return turned_from_hits(data, buf, cap, hits)
+
+
+def turned_from_hits(data, buf, cap, hits):
+    """Append the readings of letter runs whose lexicon key hit: ``hits`` lists (start, end, ROT13
+    hit, backwards hit) of the runs in order (the batch scorer finds them with numpy)."""
+    data = bytes(data)
+    for st, en, rot, back in hits:
+        low = data[st:en].translate(_LOWER)
+        if rot:
+            buf += (low.translate(_ROT13) + b" ")[:max(0, cap - len(buf))]
+        if back:
+            buf += (low[::-1] + b" ")[:max(0, cap - len(buf))]
     return buf
 
 
@@ -101,47 +113,26 @@ def decoded_text(data, runs=True, spaced=True, turned=None):
     return bytes(buf), flags
 
 
+# a run of 3+ one-letter ASCII words, each gap 1..4 separator bytes (a token is a run of ASCII
+# letters, digits and bytes >= 0x80); only such runs put anything into the buffer
+_SPACED = re.compile(rb"(?<![A-Za-z0-9\x80-\xff])[A-Za-z](?![A-Za-z0-9\x80-\xff])"
+                     rb"(?:[^A-Za-z0-9\x80-\xff]{1,4}[A-Za-z](?![A-Za-z0-9\x80-\xff])){2,}")
+_LETTER = re.compile(rb"[A-Za-z]")
+
+
 def _join_spaced(data, buf, cap):
+    """Join runs of 3+ one-letter words (``HashScorer._join``): inside a run a gap unlike the run's
+    first gap starts a new word (a space); each run ends with a space; at most ``cap`` bytes."""
     data = bytes(data)
-    run = 0
-    g0 = 0
-    gl = -1
-    last = -1
-    base = len(buf)
-
-    def put(b):
-        if len(buf) < cap:
-            buf.append(b)
-
-    for mt in _TOKEN.finditer(data):
-        st, j = mt.span()
-        b = data[st]
-        single = j - st == 1 and 0x39 < b < 0x80
-        if single and run:
-            g = st - last - 1
-            if g <= 4:
-                if gl < 0:
-                    gl = g
-                    g0 = last + 1
-                elif not (g == gl and data[last + 1:last + 1 + g] == data[g0:g0 + g]):
-                    put(0x20)
-                put(b | 0x20)
-                run += 1
-                last = st
-                continue
-        if run >= 3:
-            put(0x20)
-            base = len(buf)
-        else:
-            del buf[base:]
-        run = 0
-        gl = -1
-        if single:
-            run = 1
-            last = st
-            put(b | 0x20)
-    if run >= 3:
-        put(0x20)
-    else:
-        del buf[base:]
+    for mt in _SPACED.finditer(data):
+        seg = mt.group()
+        pos = [m.start() for m in _LETTER.finditer(seg)]
+        first = seg[pos[0] + 1:pos[1]]
+        out = bytearray((seg[pos[0]] | 0x20, seg[pos[1]] | 0x20))
+        for k in range(2, len(pos)):
+            if seg[pos[k - 1] + 1:pos[k]] != first:
+                out.append(0x20)
+            out.append(seg[pos[k]] | 0x20)
+        out.append(0x20)
+        buf += out[:max(0, cap - len(buf))]
     return buf

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import fold
 from .hashdecode import DEC_RUNS, DEC_SPACED, DEC_TURNED, DECODED, LEX_PREFIX, M21, OFF, PRIME  # noqa: F401
-from .hashdecode import decoded_text, whash as _whash
+from .hashdecode import decoded_text, turned_from_hits, whash as _whash
 BOUND = 0x7F
 END = 0x7E
 MIX_UNI = (0x2F2B, 0x1E37)
@@ -97,6 +97,14 @@ def build_lexicon(pairs, min_slots=16):
             lex += bytes(((k >> 16) & 0xFF, (k >> 8) & 0xFF, k & 0xFF, (m >> 8) & 0xFF, m & 0xFF))
             lexf[(k >> 3) & 0x3FF] |= 1 << (k & 7)
     return bytes(lex), bytes(lexf)
+
+
+def _or_into(out, sorted_idx, values):
+    """out[i] |= every value whose index is i, for a non-decreasing index array (a reduceat)."""
+    if not len(sorted_idx):
+        return
+    first = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
+    out[sorted_idx[first]] |= np.bitwise_or.reduceat(values, first)
 
 
 def bucket(x, mix, mask):
@@ -322,7 +330,7 @@ class Features:
             gts.append(par[gt2] if len(gt2) else z)
             os_.append(o2)
             ots.append(par[ot2] if len(ot2) else z)
-            np.bitwise_or.at(cls, par, cls2)
+            cls[par] |= cls2
         if not profile:
             ci, ct = self._class_features(cls, flags)
             os_.append(ci)
@@ -330,22 +338,76 @@ class Features:
         return np.concatenate(gs), np.concatenate(gts), np.concatenate(os_), np.concatenate(ots)
 
     def _decoded(self, texts, cls, lng, spc):
-        """(parent text of each buffer, decoded / joined buffers, decoding flags of each text)."""
+        """(parent text of each buffer, decoded / joined buffers, decoding flags of each text).
+
+        Only the texts whose trigger fired are read again: base64 / hex runs (a word of 16+
+        letters) and spaced letters (three one-letter words in a row) by regular expressions over
+        their bytes; ROT13 / backwards (the message names an encoding) by numpy over all such
+        texts at once (``_turned_hits``), so a text whose letter runs hit nothing costs no Python."""
         flags = np.zeros(len(texts), dtype=np.int64)
-        cue = ((cls >> CUE_CLASS) & 1).astype(bool)
-        todo = np.flatnonzero((lng & (self.decode & DEC_RUNS > 0)) | (spc & (self.decode & DEC_SPACED > 0))
-                              | (cue & (self.decode & DEC_TURNED > 0)))
+        dec = self.decode
+        if not dec:
+            return [], [], flags
+        lng = lng & bool(dec & DEC_RUNS)
+        spc = spc & bool(dec & DEC_SPACED)
+        cue = ((cls >> CUE_CLASS) & 1).astype(bool) & bool(dec & DEC_TURNED)
+        hits = self._turned_hits(texts, np.flatnonzero(cue)) if cue.any() else {}
+        todo = np.flatnonzero(lng | spc).tolist()
+        if hits:
+            todo = sorted(set(todo) | set(hits))
         parents, bufs = [], []
         for i in todo:
             t = texts[i]
             data = t.encode("utf-8", "surrogatepass") if isinstance(t, str) else bytes(t)
-            buf, f = decoded_text(data, bool(lng[i]) and self.decode & DEC_RUNS, bool(spc[i]) and self.decode & DEC_SPACED,
-                                  self._turned_hit if cue[i] and self.decode & DEC_TURNED else None)
+            buf, f = decoded_text(data, bool(lng[i]), bool(spc[i]))
+            h = hits.get(i)
+            if h:
+                out = turned_from_hits(data, bytearray(buf), DECODED - 1, h)
+                if len(out) > len(buf):
+                    f |= DEC_TURNED
+                buf = bytes(out)
             flags[i] = f
             if buf:
                 parents.append(i)
                 bufs.append(buf)
         return parents, bufs, flags
+
+    def _turned_hits(self, texts, idx):
+        """{text: [(start, end, ROT13 hit, backwards hit), ...]} of the runs of 4+ ASCII letters of
+        texts ``idx`` whose ROT13 or backwards lexicon key (first / last six letters) is in the lexicon."""
+        datas = [texts[i].encode("utf-8", "surrogatepass") if isinstance(texts[i], str) else bytes(texts[i])
+                 for i in idx]
+        lens = np.fromiter((len(d) for d in datas), dtype=np.int64, count=len(datas))
+        low = np.frombuffer(b"\x00".join(datas), dtype=np.uint8) | np.uint8(0x20)
+        isl = np.zeros(len(low) + 2, dtype=np.int8)
+        isl[1:-1] = (low >= 0x61) & (low <= 0x7A)
+        edge = np.diff(isl)
+        st = np.flatnonzero(edge == 1)
+        en = np.flatnonzero(edge == -1)
+        long_ = en - st >= 4
+        st, en = st[long_], en[long_]
+        if not len(st):
+            return {}
+        ln = en - st
+        rot = np.full(len(st), OFF, dtype=np.int64)
+        back = np.full(len(st), OFF, dtype=np.int64)
+        for k in range(LEX_PREFIX):
+            a = np.flatnonzero(ln > k)
+            b = (low[st[a] + k].astype(np.int64) - 0x61 + 13) % 26 + 0x61
+            rot[a] = ((rot[a] ^ b) * PRIME) & M21
+            back[a] = ((back[a] ^ low[en[a] - 1 - k]) * PRIME) & M21
+        rh = self._lextab[rot] != 0
+        bh = self._lextab[back] != 0
+        any_ = np.flatnonzero(rh | bh)
+        if not len(any_):
+            return {}
+        start = np.cumsum(lens + 1) - (lens + 1)        # each text's first byte in the joined buffer
+        owner = np.searchsorted(start, st[any_], side="right") - 1
+        out = {}
+        for j, o in zip(any_.tolist(), owner.tolist()):
+            base = int(start[o])
+            out.setdefault(int(idx[o]), []).append((int(st[j]) - base, int(en[j]) - base, bool(rh[j]), bool(bh[j])))
+        return out
 
     def _marks(self, got, nt):
         """With a lexicon: each text's class mask, long-word (16+ letters) and spaced-letters triggers."""
@@ -364,7 +426,7 @@ class Features:
             h64 = h.astype(np.int64)
             pk = ((h64[:-1][ss] * PRIME) & M21) ^ h64[1:][ss]
             wm[1:][ss] |= self._lookup(pk)
-        np.bitwise_or.at(cls, wtext, wm)
+        _or_into(cls, wtext, wm)
         lng[wtext[wlen >= 16]] = True
         first = u[wstart]
         code = np.where(first < 0x80, first, (first ^ (first >> 7) ^ (first >> 14)) & 0x7F)
@@ -515,9 +577,9 @@ class Features:
                 got2 = self._words(bufs)
                 a2, n2 = self._base_sums(got2, len(bufs), w, lut)
                 cls2, _, _ = self._marks(got2, len(bufs))
-                np.add.at(acc, par, a2)
-                np.add.at(n, par, n2)
-                np.bitwise_or.at(cls, par, cls2)
+                acc[par] += a2          # one buffer per parent text: no repeated index
+                n[par] += n2
+                cls[par] |= cls2
             ci, ct = self._class_features(cls, flags)
             if len(ci):
                 acc += np.bincount(ct, weights=w[ci], minlength=nt)
