@@ -88,7 +88,7 @@ class IntegerScorer:
     def scores(self, texts):
         """Accumulators (logit * scale) for texts (str is UTF-8 encoded; bytes used as-is)."""
         if self.hashed:
-            acc, _ = self._feat.sums(self.model.weights, texts)
+            acc, _ = self._feat.sums(self.model.weights, texts, want_n=False)
             return acc + self.intercept
         flat, row = batch_hash_bag(texts)
         out = np.full(len(texts), self.intercept, dtype=np.int64)

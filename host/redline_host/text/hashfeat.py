@@ -138,6 +138,7 @@ class Features:
         self._ascii32 = np.frombuffer(bytes(ascii), dtype=np.uint8).astype(np.int32)
         self._wkey = None
         self._lut = None
+        self._kt = None
         self.lex = bytes(lex)
         self.decode = decode if self.lex else 0
         if self.lex:
@@ -228,18 +229,27 @@ class Features:
             return "".join(" " if c < 0 else chr(c) for c in self.byte_cps(data))
 
     # -- the batch ---------------------------------------------------------------------------
+    def _fold_tables(self):
+        """(kind uint8, unit int32, 7-bit 3-gram code uint8) of every code point 0..0x10FFFF, built once
+        from ``fold_cps`` (a gather per code point instead of the range search)."""
+        if self._kt is None:
+            kind, unit = self.fold_cps(np.arange(0x110000, dtype=np.int32))
+            self._kt = kind.astype(np.uint8)
+            self._ut = unit.astype(np.int32)
+            self._ct = np.where(unit < 0x80, unit, (unit ^ (unit >> 7) ^ (unit >> 14)) & 0x7F).astype(np.uint8)
+        return self._kt, self._ut, self._ct
+
     def _words(self, texts):
-        """Letters and words of all texts: (u, text of each letter, pos, wstart, wlen, wtext, h) or None."""
+        """Letters and words of all texts: (u, text of each letter, pos, wstart, wlen, wtext, h, code) or None.
+
+        ``lt`` (text of each letter) and ``pos`` (place in its word) are None here; ``_letters``
+        makes them for the training path that needs them. ``code``: each letter's 7-bit 3-gram code."""
         strs = texts if all(type(t) is str for t in texts) else [self._as_str(t) for t in texts]
         lengths = np.fromiter((len(x) for x in strs), dtype=np.int64, count=len(strs))
         joined = " ".join(strs)          # a space between texts: a separator, so no word spans two
-        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int32)
-        text_of = np.repeat(np.arange(len(strs), dtype=np.int32), lengths + 1)[:len(cps)]
-        kind, unit = self.fold_cps(cps)
-        ign = kind == IGNORE
-        if ign.any():
-            keep = np.flatnonzero(~ign)
-            kind, unit, text_of = kind[keep], unit[keep], text_of[keep]
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.int32)
+        kt, ut, ct = self._fold_tables()
+        kind = kt[cps]
         letter = kind >= SELF                       # SELF 2 or SOLO 3
         li = np.flatnonzero(letter)
         if len(li) == 0:
@@ -247,18 +257,39 @@ class Features:
         solo = kind == SOLO
         start = letter.copy()
         start[1:] &= ~letter[:-1] | solo[1:] | solo[:-1]
-        wid = np.cumsum(start, dtype=np.int32)[li] - 1      # word of each letter
-        u = unit[li]
-        nwords = int(wid[-1]) + 1
-        wlen = np.bincount(wid, minlength=nwords).astype(np.int32)
-        wstart = np.zeros(nwords, dtype=np.int32)
-        np.cumsum(wlen[:-1], out=wstart[1:])
-        pos = np.arange(len(li), dtype=np.int32) - wstart[wid]
-        lt = text_of[li]
-        wtext = lt[wstart]
+        ign = np.flatnonzero(kind == IGNORE)
+        if len(ign):
+            # ignored code points (zero-width, combining) are not there: a letter after a run of them
+            # continues the word of the letter before the run (its start is decided against that one)
+            after = ign + 1
+            after = after[(after < len(kind))]
+            after = after[kind[after] != IGNORE]
+            run0 = np.flatnonzero(np.r_[True, ign[1:] != ign[:-1] + 1])      # first of each ignored run
+            runs = ign[run0]
+            before = runs[np.searchsorted(runs, after, side="right") - 1] - 1  # char before that run
+            ok = letter[after]
+            a, bf = after[ok], before[ok]
+            has = bf >= 0
+            prev_letter = np.zeros(len(a), dtype=bool)
+            prev_solo = np.zeros(len(a), dtype=bool)
+            prev_letter[has] = letter[bf[has]]
+            prev_solo[has] = solo[bf[has]]
+            start[a] = ~prev_letter | solo[a] | prev_solo
+        wstart = np.flatnonzero(start[li]).astype(np.int32)     # first letter of each word
+        nwords = len(wstart)
+        wlen = np.empty(nwords, dtype=np.int32)
+        wlen[:-1] = wstart[1:] - wstart[:-1]
+        wlen[-1] = len(li) - wstart[-1]
+        lc = cps[li]
+        u = ut[lc]
+        code = ct[lc]
+        # text of each word: the texts' first characters among the words' first letters
+        text_start = np.cumsum(lengths + 1) - (lengths + 1)
+        wb = np.searchsorted(li[wstart], text_start)
+        wtext = np.repeat(np.arange(len(strs), dtype=np.int32), np.diff(np.r_[wb, nwords]))
         # word hashes: by position, words sorted longest first so the active ones are a prefix
         # a stable sort of 16-bit keys is a radix sort in numpy (several times faster than on 32-bit)
-        order = np.argsort(-wlen.astype(np.int16) if nwords and int(wlen.max()) < 32768 else -wlen, kind="stable")
+        order = np.argsort(-wlen.astype(np.int16) if int(wlen.max()) < 32768 else -wlen, kind="stable")
         lens_sorted = wlen[order]
         first = wstart[order]
         hs = np.full(nwords, OFF, dtype=np.int32)
@@ -267,14 +298,20 @@ class Features:
         prime = np.int32(PRIME)
         m21 = np.int32(M21)
         hp6 = None
-        for k in range(maxlen):
-            na = int(active[k])
-            v = hs[:na]
-            v ^= u[first[:na] + k]
-            v *= prime
-            v &= m21
-            if k == LEX_PREFIX - 1:
-                hp6 = hs[:na].copy()
+        ptr = first.copy()
+        # int32 products wrap: the low 21 bits of a xor and of a product depend only on the low 21
+        # bits of the operands (units are below 2**21), so one mask at the end equals a mask per step
+        with np.errstate(over="ignore"):
+            for k in range(maxlen):
+                na = int(active[k])
+                v = hs[:na]
+                p = ptr[:na]
+                v ^= u[p]
+                v *= prime
+                p += 1
+                if k == LEX_PREFIX - 1:
+                    hp6 = hs[:na] & m21
+        hs &= m21
         h = np.empty(nwords, dtype=np.int32)
         h[order] = hs
         # lexicon key: the hash of the first six letters, or of the whole word when shorter
@@ -283,7 +320,15 @@ class Features:
             key[order[:len(hp6)]] = hp6
         self._last_key = key
         self._last_solo = solo[li[wstart]]
-        return u, lt, pos, wstart, wlen, wtext, h
+        return u, None, None, wstart, wlen, wtext, h, code
+
+    @staticmethod
+    def _letters(got):
+        """(text of each letter, its place in its word) of a ``_words`` result."""
+        u, lt, pos, wstart, wlen, wtext, h, code = got
+        lt = np.repeat(wtext, wlen)
+        pos = np.arange(len(u), dtype=np.int32) - np.repeat(wstart, wlen)
+        return lt, pos
 
     @staticmethod
     def _grams(u, pos, wstart, wlen):
@@ -416,7 +461,7 @@ class Features:
         spc = np.zeros(nt, dtype=bool)
         if got is None or not self.lex:
             return cls, lng, spc
-        u, lt, pos, wstart, wlen, wtext, h = got
+        u, lt, pos, wstart, wlen, wtext, h, code = got
         key = self._last_key
         wsolo = self._last_solo
         same = wtext[1:] == wtext[:-1]
@@ -428,53 +473,51 @@ class Features:
             wm[1:][ss] |= self._lookup(pk)
         _or_into(cls, wtext, wm)
         lng[wtext[wlen >= 16]] = True
-        first = u[wstart]
-        code = np.where(first < 0x80, first, (first ^ (first >> 7) ^ (first >> 14)) & 0x7F)
-        single = (wlen == 1) & (code > 0x39) & ~wsolo
+        single = (wlen == 1) & (code[wstart] > 0x39) & ~wsolo
         if len(single) >= 3:
             run3 = single[:-2] & single[1:-1] & single[2:] & same[:-1] & same[1:]
             spc[wtext[:-2][run3]] = True
         return cls, lng, spc
 
-    def _base_sums(self, got, nt, w, lut):
-        """(acc float64, n int64) of the base features of each text: 3-gram weights summed per word
-        by a running sum over the letters (no per-feature text index), then per text."""
+    def _base_sums(self, got, nt, w, lut, want_n=True):
+        """(acc float64, n int64) of the base features of each text: the 3-gram weights of all letters
+        summed per text by one reduceat, the end 3-gram, unigram and bigram weights by bincounts."""
         acc = np.zeros(nt)
         n = np.zeros(nt, dtype=np.int64)
         if got is None:
             return acc, n
-        u, lt, pos, wstart, wlen, wtext, h = got
-        code = u
-        if int(u.max()) >= 0x80:
-            code = np.where(u < 0x80, u, (u ^ (u >> 7) ^ (u >> 14)) & 0x7F)
-        code = code.astype(np.int32, copy=False)
-        p1 = np.empty_like(code)
-        p1[1:] = code[:-1]
-        p1[0] = BOUND
-        p2 = np.empty_like(code)
-        p2[2:] = code[:-2]
-        p2[:2] = BOUND
-        p2 = np.where(pos >= 2, p2, np.int32(BOUND))
-        g = (p2 << 14) | (p1 << 7) | code          # a 3-gram at every letter; the first of a word's is dropped
+        u, lt, pos, wstart, wlen, wtext, h, code = got
+        nl = len(code)
+        # a 3-gram key at every letter, (code[i-2] << 14) | (code[i-1] << 7) | code[i]; a word's first
+        # letter has none (its weight is zeroed) and its second sees the boundary two back
+        g = code.astype(np.int32)
+        g[1:] |= g[:-1] << 7
+        g[2:] |= (g[:-2] & 0x7F) << 14
+        g[0] |= (BOUND << 14) | (BOUND << 7)
+        two = wstart + 1
+        two = two[two < nl]
+        g[two] = (g[two] & 0x3FFF) | (BOUND << 14)
         gw = lut[g]
         gw[wstart] = 0
-        cs = np.cumsum(gw, dtype=np.int64)
+        # the 3-grams summed per text at once: a reduceat over the letters from each text's first word
+        tw = np.flatnonzero(np.r_[True, wtext[1:] != wtext[:-1]])       # first word of each text with words
+        acc[wtext[tw]] = np.add.reduceat(gw, wstart[tw], dtype=np.int64)
+        # per word: the end 3-gram and the unigram (21-bit keys: the bucket products stay below 2**29)
         last = wstart + wlen - 1
-        wsum = cs[last]
-        wsum[1:] -= cs[last[:-1]]
-        lp = np.where(wlen >= 2, code[np.maximum(last - 1, 0)], np.int32(BOUND))
-        g_end = (lp << 14) | (code[last] << 7) | END
-        h64 = h.astype(np.int64)
-        wsum += lut[g_end]
-        wsum += self._w[bucket(h64, MIX_UNI, self.mask)]
-        acc += np.bincount(wtext, weights=wsum, minlength=nt)
-        n += np.bincount(wtext, weights=wlen + 1, minlength=nt).astype(np.int64)
+        c32 = code.astype(np.int32)
+        lp = np.where(wlen >= 2, c32[np.maximum(last - 1, 0)], np.int32(BOUND))
+        g_end = (lp << 14) | (c32[last] << 7) | END
+        wsum = lut[g_end].astype(np.int32)
+        wsum += self._w32[bucket(h, MIX_UNI, self.mask)]
         same = wtext[1:] == wtext[:-1]
         if same.any():
-            bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
-            bt = wtext[1:][same]
-            acc += np.bincount(bt, weights=w[bucket(bkey, MIX_BI, self.mask)], minlength=nt)
-            n += np.bincount(bt, minlength=nt)
+            # a word's bigram with the word before it in its text, added to the later word's sum
+            bkey = ((h[:-1][same] * PRIME) & M21) ^ h[1:][same]
+            wsum[1:][same] += self._w32[bucket(bkey, MIX_BI, self.mask)]
+        acc += np.bincount(wtext, weights=wsum, minlength=nt)
+        if want_n:
+            # letters + 1 per word (its 3-grams and unigram), one per bigram
+            n += np.bincount(wtext, weights=wlen + 1 + np.r_[False, same], minlength=nt).astype(np.int64)
         return acc, n
 
     def _base(self, got, nt, profile=False):
@@ -483,7 +526,8 @@ class Features:
         cls, lng, spc = self._marks(got, nt)
         if got is None:
             return z, z, z, z, cls, lng, spc
-        u, lt, pos, wstart, wlen, wtext, h = got
+        u, lt, pos, wstart, wlen, wtext, h, code = got
+        lt, pos = self._letters(got)
         h64 = h.astype(np.int64)
         same = wtext[1:] == wtext[:-1]
         bkey = ((h64[:-1][same] * PRIME) & M21) ^ h64[1:][same]
@@ -534,6 +578,24 @@ class Features:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(idx).astype(np.int64), np.concatenate(tx).astype(np.int64)
 
+    def _class_sums(self, cls, flags, w, acc, n=None):
+        """Add the class, class-pair and flag features of each text to ``acc`` (and their number to
+        ``n``): the sums of ``_class_features``, as a (texts x 16) bit matrix times the weights."""
+        nz = np.flatnonzero(cls | flags)
+        if not len(nz):
+            return
+        bits = ((cls[nz, None] >> np.arange(16)) & 1).astype(np.float64)       # (texts, 16)
+        wc = w[self._cidx].astype(np.float64)
+        wp = np.triu(w[self._pidx].reshape(16, 16).astype(np.float64), 1)     # a < b only
+        add = bits @ wc + np.einsum("ia,ab,ib->i", bits, wp, bits)
+        f = flags[nz]
+        for k, bit in ((0, DEC_RUNS), (1, DEC_SPACED), (2, DEC_TURNED)):
+            add += ((f & bit) > 0) * float(w[self._fidx[k]])
+        acc[nz] += add
+        if n is not None:
+            c = bits.sum(axis=1).astype(np.int64)
+            n[nz] += c + c * (c - 1) // 2 + ((f & DEC_RUNS) > 0) + ((f & DEC_SPACED) > 0) + ((f & DEC_TURNED) > 0)
+
     def batch(self, texts, profile=False):
         """(bucket indices, text index of each) for all features of all texts.
 
@@ -559,31 +621,29 @@ class Features:
         m.sum_duplicates()
         return m
 
-    def sums(self, weights, texts):
+    def sums(self, weights, texts, want_n=True):
         """(acc, n) per text: sum of (weight - 128) over the features and their number, as int64.
 
         The 3-grams go through a table of every 21-bit key's weight (built once per weight
-        table: 2 MiB), so a 3-gram costs one gather instead of its bucket arithmetic."""
+        table: 4 MiB), so a 3-gram costs one gather instead of its bucket arithmetic.
+        ``want_n=False`` (the batch scorer): ``n`` is left out (zeros), ``acc`` is the same."""
         nt = len(texts)
         w = self._weights(weights)
         lut = self._gram_table(weights)
         got = self._words(texts)
-        acc, n = self._base_sums(got, nt, w, lut)
+        acc, n = self._base_sums(got, nt, w, lut, want_n)
         if self.lex:
             cls, lng, spc = self._marks(got, nt)
             parents, bufs, flags = self._decoded(texts, cls, lng, spc)
             if bufs:
                 par = np.asarray(parents, dtype=np.int64)
                 got2 = self._words(bufs)
-                a2, n2 = self._base_sums(got2, len(bufs), w, lut)
+                a2, n2 = self._base_sums(got2, len(bufs), w, lut, want_n)
                 cls2, _, _ = self._marks(got2, len(bufs))
                 acc[par] += a2          # one buffer per parent text: no repeated index
                 n[par] += n2
                 cls[par] |= cls2
-            ci, ct = self._class_features(cls, flags)
-            if len(ci):
-                acc += np.bincount(ct, weights=w[ci], minlength=nt)
-                n += np.bincount(ct, minlength=nt)
+            self._class_sums(cls, flags, w, acc, n if want_n else None)
         return np.rint(acc).astype(np.int64), n
 
     def _weights(self, weights):
@@ -591,6 +651,7 @@ class Features:
         if getattr(self, "_wkey", None) != key:
             self._wkey = key
             self._w = np.frombuffer(key, dtype=np.uint8).astype(np.int64) - 128
+            self._w32 = self._w.astype(np.int32)
             self._lut = None
         return self._w
 
