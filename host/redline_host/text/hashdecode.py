@@ -66,21 +66,23 @@ def turned_from_hits(data, buf, cap, hits):
     return buf
 
 
-def decoded_text(data, runs=True, spaced=True, turned=None):
+def decoded_text(data, runs=True, spaced=True, turned=None, spans=None):
     """(buffer bytes, flag bits) that the firmware scores as more text of ``data`` (its exact twin).
 
     ``runs``: every run of 16+ base64 characters decoded (hex when all are hex digits), kept when
     >= 90 % printable ASCII and >= 50 % ASCII letters, each followed by a space; ``spaced``: runs
-    of 3+ one-letter ASCII words joined (a change of the gap starts a new word). At most 255 bytes."""
+    of 3+ one-letter ASCII words joined (a change of the gap starts a new word). At most 255 bytes.
+    ``spans``: (base64 run spans, spaced-letter run spans) already found by the caller (the batch
+    scorer finds them with numpy, ``redline_host.text.hashfeat``), else the regular expressions."""
+    data = bytes(data)
     buf = bytearray()
     cap = DECODED - 1
     flags = 0
-    n = len(data)
     if runs:
-        for mt in _RUN.finditer(bytes(data)):
+        for st, en in (spans[0] if spans is not None else [mt.span() for mt in _RUN.finditer(data)]):
             if len(buf) >= cap:
                 break
-            run = mt.group()
+            run = data[st:en]
             room = cap - len(buf)
             if not _NONHEX.search(run):
                 seg = bytes.fromhex(run[:2 * min(len(run) // 2, room)].decode())
@@ -101,7 +103,7 @@ def decoded_text(data, runs=True, spaced=True, turned=None):
             flags |= DEC_RUNS
     if spaced:
         m_before = len(buf)
-        out = _join_spaced(data, buf, cap)
+        out = _join_spaced(data, buf, cap, spans[1] if spans is not None else None)
         if len(out) > m_before:
             flags |= DEC_SPACED
         buf = out
@@ -120,12 +122,13 @@ _SPACED = re.compile(rb"(?<![A-Za-z0-9\x80-\xff])[A-Za-z](?![A-Za-z0-9\x80-\xff]
 _LETTER = re.compile(rb"[A-Za-z]")
 
 
-def _join_spaced(data, buf, cap):
+def _join_spaced(data, buf, cap, spans=None):
     """Join runs of 3+ one-letter words (``HashScorer._join``): inside a run a gap unlike the run's
-    first gap starts a new word (a space); each run ends with a space; at most ``cap`` bytes."""
+    first gap starts a new word (a space); each run ends with a space; at most ``cap`` bytes.
+    ``spans``: the runs (``_SPACED`` matches) when the caller found them already."""
     data = bytes(data)
-    for mt in _SPACED.finditer(data):
-        seg = mt.group()
+    for st, en in (spans if spans is not None else [mt.span() for mt in _SPACED.finditer(data)]):
+        seg = data[st:en]
         pos = [m.start() for m in _LETTER.finditer(seg)]
         first = seg[pos[0] + 1:pos[1]]
         out = bytearray((seg[pos[0]] | 0x20, seg[pos[1]] | 0x20))
@@ -136,3 +139,56 @@ def _join_spaced(data, buf, cap):
         out.append(0x20)
         buf += out[:max(0, cap - len(buf))]
     return buf
+
+
+_B64_CLASS = bytes(1 if (0x30 <= b <= 0x39 or 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b in b"+/") else 0
+                   for b in range(256))
+_TOKEN_CLASS = bytes(1 if (0x30 <= b <= 0x39 or 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b >= 0x80) else 0
+                     for b in range(256))
+_LETTER_CLASS = bytes(1 if (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A) else 0 for b in range(256))
+
+
+def batch_spans(datas):
+    """For many byte strings at once (numpy): per string, the ``_RUN`` match spans (maximal runs of
+    16+ base64 characters) and the ``_SPACED`` match spans (3+ one-letter ASCII words in a row, each
+    gap 1..4 bytes that are not token bytes), exactly what ``finditer`` of the two expressions gives."""
+    import numpy as np
+
+    sep = b"\x00" * 5                   # a gap of 5: no spaced run reaches into the next string
+    buf = np.frombuffer(sep + sep.join(datas) + sep, dtype=np.uint8)
+    lens = np.array([len(d) for d in datas], dtype=np.int64)
+    first = np.cumsum(lens + 5) - lens   # each string's first byte in ``buf``
+    owner_of = lambda pos: np.searchsorted(first, pos, side="right") - 1   # noqa: E731
+    out = [([], []) for _ in datas]
+    # base64 runs
+    b64 = np.frombuffer(_B64_CLASS, dtype=np.uint8)[buf].astype(np.int8)
+    e = np.diff(np.r_[np.int8(0), b64, np.int8(0)])
+    st = np.flatnonzero(e == 1)
+    en = np.flatnonzero(e == -1)
+    k = en - st >= 16
+    st, en = st[k], en[k]
+    for o, a, b in zip(owner_of(st).tolist(), st.tolist(), en.tolist()):
+        out[o][0].append((a - int(first[o]), b - int(first[o])))
+    # spaced letters: single ASCII letters between non-token bytes, chained by gaps of 1..4 non-token bytes
+    tok = np.frombuffer(_TOKEN_CLASS, dtype=np.uint8)[buf].astype(bool)
+    let = np.frombuffer(_LETTER_CLASS, dtype=np.uint8)[buf].astype(bool)
+    single = let.copy()
+    single[1:] &= ~tok[:-1]
+    single[:-1] &= ~tok[1:]
+    p = np.flatnonzero(single)
+    if len(p) >= 3:
+        ctok = np.cumsum(tok)
+        gap = p[1:] - p[:-1] - 1
+        link = (gap <= 4) & (ctok[p[1:] - 1] - ctok[p[:-1]] == 0)     # only non-token bytes between
+        # chains of 2+ links: a link starts a chain where the one before is not a link
+        li = np.r_[False, link, False].astype(np.int8)
+        d = np.diff(li)
+        cs = np.flatnonzero(d == 1)          # first link of a chain (its left letter is p[cs])
+        ce = np.flatnonzero(d == -1)         # one past the last link (its right letter is p[ce])
+        k = ce - cs >= 2
+        cs, ce = cs[k], ce[k]
+        a = p[cs]
+        b = p[ce] + 1
+        for o, x, y in zip(owner_of(a).tolist(), a.tolist(), b.tolist()):
+            out[o][1].append((x - int(first[o]), y - int(first[o])))
+    return out

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import fold
 from .hashdecode import DEC_RUNS, DEC_SPACED, DEC_TURNED, DECODED, LEX_PREFIX, M21, OFF, PRIME  # noqa: F401
-from .hashdecode import decoded_text, turned_from_hits, whash as _whash
+from .hashdecode import batch_spans, decoded_text, turned_from_hits, whash as _whash
 BOUND = 0x7F
 END = 0x7E
 MIX_UNI = (0x2F2B, 0x1E37)
@@ -237,6 +237,9 @@ class Features:
             self._kt = kind.astype(np.uint8)
             self._ut = unit.astype(np.int32)
             self._ct = np.where(unit < 0x80, unit, (unit ^ (unit >> 7) ^ (unit >> 14)) & 0x7F).astype(np.uint8)
+            self._ascii_letter = self._kt[:128] >= SELF
+            self._ascii_unit = self._ut[:128].copy()
+            self._ascii_code = self._ct[:128].copy()
         return self._kt, self._ut, self._ct
 
     def _words(self, texts):
@@ -244,45 +247,62 @@ class Features:
 
         ``lt`` (text of each letter) and ``pos`` (place in its word) are None here; ``_letters``
         makes them for the training path that needs them. ``code``: each letter's 7-bit 3-gram code."""
-        strs = texts if all(type(t) is str for t in texts) else [self._as_str(t) for t in texts]
-        lengths = np.fromiter((len(x) for x in strs), dtype=np.int64, count=len(strs))
+        strs = texts if set(map(type, texts)) <= {str} else [self._as_str(t) for t in texts]
+        lengths = np.array(list(map(len, strs)), dtype=np.int64)
         joined = " ".join(strs)          # a space between texts: a separator, so no word spans two
-        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.int32)
         kt, ut, ct = self._fold_tables()
-        kind = kt[cps]
-        letter = kind >= SELF                       # SELF 2 or SOLO 3
-        li = np.flatnonzero(letter)
-        if len(li) == 0:
-            return None
-        solo = kind == SOLO
-        start = letter.copy()
-        start[1:] &= ~letter[:-1] | solo[1:] | solo[:-1]
-        ign = np.flatnonzero(kind == IGNORE)
-        if len(ign):
-            # ignored code points (zero-width, combining) are not there: a letter after a run of them
-            # continues the word of the letter before the run (its start is decided against that one)
-            after = ign + 1
-            after = after[(after < len(kind))]
-            after = after[kind[after] != IGNORE]
-            run0 = np.flatnonzero(np.r_[True, ign[1:] != ign[:-1] + 1])      # first of each ignored run
-            runs = ign[run0]
-            before = runs[np.searchsorted(runs, after, side="right") - 1] - 1  # char before that run
-            ok = letter[after]
-            a, bf = after[ok], before[ok]
-            has = bf >= 0
-            prev_letter = np.zeros(len(a), dtype=bool)
-            prev_solo = np.zeros(len(a), dtype=bool)
-            prev_letter[has] = letter[bf[has]]
-            prev_solo[has] = solo[bf[has]]
-            start[a] = ~prev_letter | solo[a] | prev_solo
-        wstart = np.flatnonzero(start[li]).astype(np.int32)     # first letter of each word
+        if joined.isascii():
+            # ASCII only (most batches, and the ASCII part of every one, ``sums``): bytes through the
+            # 128-entry tables; no ignored, solo or multi-byte code points to look after
+            cps = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+            letter = self._ascii_letter[cps]
+            li = np.flatnonzero(letter)
+            if len(li) == 0:
+                return None
+            start = letter.copy()
+            start[1:] &= ~letter[:-1]
+            wstart = np.flatnonzero(start[li]).astype(np.int32)
+            lc = cps[li]
+            u = self._ascii_unit[lc]
+            code = self._ascii_code[lc]
+            wsolo = np.zeros(len(wstart), dtype=bool)
+        else:
+            cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.int32)
+            kind = kt[cps]
+            letter = kind >= SELF                       # SELF 2 or SOLO 3
+            li = np.flatnonzero(letter)
+            if len(li) == 0:
+                return None
+            solo = kind == SOLO
+            start = letter.copy()
+            start[1:] &= ~letter[:-1] | solo[1:] | solo[:-1]
+            ign = np.flatnonzero(kind == IGNORE)
+            if len(ign):
+                # ignored code points (zero-width, combining) are not there: a letter after a run of them
+                # continues the word of the letter before the run (its start is decided against that one)
+                after = ign + 1
+                after = after[(after < len(kind))]
+                after = after[kind[after] != IGNORE]
+                run0 = np.flatnonzero(np.r_[True, ign[1:] != ign[:-1] + 1])      # first of each ignored run
+                runs = ign[run0]
+                before = runs[np.searchsorted(runs, after, side="right") - 1] - 1  # char before that run
+                ok = letter[after]
+                a, bf = after[ok], before[ok]
+                has = bf >= 0
+                prev_letter = np.zeros(len(a), dtype=bool)
+                prev_solo = np.zeros(len(a), dtype=bool)
+                prev_letter[has] = letter[bf[has]]
+                prev_solo[has] = solo[bf[has]]
+                start[a] = ~prev_letter | solo[a] | prev_solo
+            wstart = np.flatnonzero(start[li]).astype(np.int32)     # first letter of each word
+            lc = cps[li]
+            u = ut[lc]
+            code = ct[lc]
+            wsolo = solo[li[wstart]]
         nwords = len(wstart)
         wlen = np.empty(nwords, dtype=np.int32)
         wlen[:-1] = wstart[1:] - wstart[:-1]
         wlen[-1] = len(li) - wstart[-1]
-        lc = cps[li]
-        u = ut[lc]
-        code = ct[lc]
         # text of each word: the texts' first characters among the words' first letters
         text_start = np.cumsum(lengths + 1) - (lengths + 1)
         wb = np.searchsorted(li[wstart], text_start)
@@ -319,7 +339,7 @@ class Features:
         if hp6 is not None:
             key[order[:len(hp6)]] = hp6
         self._last_key = key
-        self._last_solo = solo[li[wstart]]
+        self._last_solo = wsolo
         return u, None, None, wstart, wlen, wtext, h, code
 
     @staticmethod
@@ -397,14 +417,20 @@ class Features:
         spc = spc & bool(dec & DEC_SPACED)
         cue = ((cls >> CUE_CLASS) & 1).astype(bool) & bool(dec & DEC_TURNED)
         hits = self._turned_hits(texts, np.flatnonzero(cue)) if cue.any() else {}
-        todo = np.flatnonzero(lng | spc).tolist()
+        both = np.flatnonzero(lng | spc).tolist()
+        datas = {i: (texts[i].encode("utf-8", "surrogatepass") if isinstance(texts[i], str) else bytes(texts[i]))
+                 for i in both}
+        spans = dict(zip(both, batch_spans([datas[i] for i in both]))) if both else {}
+        todo = both
         if hits:
             todo = sorted(set(todo) | set(hits))
         parents, bufs = [], []
         for i in todo:
-            t = texts[i]
-            data = t.encode("utf-8", "surrogatepass") if isinstance(t, str) else bytes(t)
-            buf, f = decoded_text(data, bool(lng[i]), bool(spc[i]))
+            data = datas.get(i)
+            if data is None:
+                t = texts[i]
+                data = t.encode("utf-8", "surrogatepass") if isinstance(t, str) else bytes(t)
+            buf, f = decoded_text(data, bool(lng[i]), bool(spc[i]), spans=spans.get(i, ((), ())))
             h = hits.get(i)
             if h:
                 out = turned_from_hits(data, bytearray(buf), DECODED - 1, h)
@@ -587,7 +613,7 @@ class Features:
         bits = ((cls[nz, None] >> np.arange(16)) & 1).astype(np.float64)       # (texts, 16)
         wc = w[self._cidx].astype(np.float64)
         wp = np.triu(w[self._pidx].reshape(16, 16).astype(np.float64), 1)     # a < b only
-        add = bits @ wc + np.einsum("ia,ab,ib->i", bits, wp, bits)
+        add = bits @ wc + ((bits @ wp) * bits).sum(axis=1)
         f = flags[nz]
         for k, bit in ((0, DEC_RUNS), (1, DEC_SPACED), (2, DEC_TURNED)):
             add += ((f & bit) > 0) * float(w[self._fidx[k]])
@@ -625,11 +651,25 @@ class Features:
         """(acc, n) per text: sum of (weight - 128) over the features and their number, as int64.
 
         The 3-grams go through a table of every 21-bit key's weight (built once per weight
-        table: 4 MiB), so a 3-gram costs one gather instead of its bucket arithmetic.
+        table: 2 MiB of int8), so a 3-gram costs one gather instead of its bucket arithmetic.
         ``want_n=False`` (the batch scorer): ``n`` is left out (zeros), ``acc`` is the same."""
         nt = len(texts)
         w = self._weights(weights)
         lut = self._gram_table(weights)
+        asc = [type(t) in (str, bytes) and t.isascii() for t in texts]
+        na = sum(asc)
+        if 0 < na < nt:
+            # the ASCII texts take the byte path of ``_words``: two batches, one per kind of text
+            asc = np.array(asc)
+            acc = np.zeros(nt, dtype=np.int64)
+            n = np.zeros(nt, dtype=np.int64)
+            for sel in (np.flatnonzero(asc), np.flatnonzero(~asc)):
+                acc[sel], n[sel] = self._sums([texts[i] for i in sel], w, lut, want_n)
+            return acc, n
+        return self._sums(texts, w, lut, want_n)
+
+    def _sums(self, texts, w, lut, want_n):
+        nt = len(texts)
         got = self._words(texts)
         acc, n = self._base_sums(got, nt, w, lut, want_n)
         if self.lex:
@@ -659,5 +699,5 @@ class Features:
         w = self._weights(weights)
         if self._lut is None:
             keys = np.arange(1 << 21, dtype=np.int64)
-            self._lut = w[bucket(keys, MIX_G3, self.mask)].astype(np.int16)
+            self._lut = w[bucket(keys, MIX_G3, self.mask)].astype(np.int8)      # weights - 128 fit int8
         return self._lut
