@@ -9,8 +9,15 @@ words and 3-grams, gather int8 weights, sum). llmosafe: ``calculate_halo(text)``
 the wheel's own venv (tools/eval_llmosafe_wheel.py installs it); only the loop
 inside that process is timed. Also times the firmware ``Classifier`` on CPython
 for scale. Prints medians (texts/s) and the ratio.
+
+The two run side by side in rounds: each round times one redline batch in this process,
+then one ``calculate_halo`` loop over the same texts in the wheel's process, so both see
+the same load of a shared machine; each side reports the median over the rounds of wall
+time and of process CPU time (the ratio of CPU times is the steadier one when other
+jobs share the cores), and the median of the per-round wall ratios.
 """
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -37,6 +44,29 @@ def texts_for_bench():
     return [" ".join(rng.choice(words) for _ in range(rng.randint(3, 40))) for _ in range(2000)], "synthetic"
 
 
+_RUNNER = r"""
+import json, sys, time
+import llmosafe
+texts = json.load(sys.stdin)
+llmosafe.calculate_halo(texts[0])
+t0 = time.perf_counter()
+c0 = time.process_time()
+scores = [llmosafe.calculate_halo(t) for t in texts]
+c = time.process_time() - c0
+json.dump({"seconds": time.perf_counter() - t0, "cpu": c}, sys.stdout)
+"""
+
+
+def wheel_round(py, texts):
+    """One ``calculate_halo`` loop over ``texts`` in the wheel's venv: (wall s, CPU s) of the loop."""
+    import subprocess
+
+    res = subprocess.run([str(py), "-c", _RUNNER], input=json.dumps(texts), capture_output=True, text=True,
+                         check=True)
+    out = json.loads(res.stdout)
+    return out["seconds"], out["cpu"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -45,13 +75,36 @@ def main():
     nbytes = sum(len(t.encode()) for t in texts)
     print("%d texts (%s), %d bytes" % (len(texts), what, nbytes))
     scorer = IntegerScorer(load_model_dir(DEFAULT_MODEL))
-    ours = []
+    scorer.scores(texts[:10])           # built once per model (tables), not per batch
+    try:
+        import eval_llmosafe_wheel as ev
+
+        wheel = ev.wheel_python(CACHE)
+    except Exception as exc:  # the wheel is x86-64 only; redline alone then
+        print("llmosafe wheel unavailable: %s" % exc)
+        wheel = None
+    ours, ours_cpu, theirs, theirs_cpu, ratios = [], [], [], [], []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         scorer.scores(texts)
+        ours_cpu.append(time.process_time() - c0)
         ours.append(time.perf_counter() - t0)
+        if wheel is not None:
+            w, c = wheel_round(wheel, texts)
+            theirs.append(w)
+            theirs_cpu.append(c)
+            ratios.append(w / ours[-1])
     m_ours = statistics.median(ours)
-    print("redline IntegerScorer (numpy):  median %.3f s  %.0f texts/s" % (m_ours, len(texts) / m_ours))
+    print("redline IntegerScorer (numpy):  median %.3f s  %.0f texts/s  (CPU %.3f s)"
+          % (m_ours, len(texts) / m_ours, statistics.median(ours_cpu)))
+    if wheel is not None:
+        m_theirs = statistics.median(theirs)
+        print("llmosafe 0.9.0 calculate_halo:  median %.3f s  %.0f texts/s  (CPU %.3f s)"
+              % (m_theirs, len(texts) / m_theirs, statistics.median(theirs_cpu)))
+        print("ratio redline / llmosafe (texts/s): %.2f wall (medians), %.2f median of %d rounds, %.2f CPU"
+              % (m_theirs / m_ours, statistics.median(ratios), len(ratios),
+                 statistics.median(theirs_cpu) / statistics.median(ours_cpu)))
 
     v1 = IntegerScorer(load_model_dir(REPO / "models" / "bytes-v1"))
     old = []
@@ -80,17 +133,6 @@ def main():
     fw = time.perf_counter() - t0
     print("firmware scorer on CPython: %.0f texts/s (first %d texts)" % (len(sub) / fw, len(sub)))
 
-    try:
-        import eval_llmosafe_wheel as ev
-
-        py = ev.wheel_python(CACHE)
-        theirs = [ev.wheel_scores(py, texts)[1] for _ in range(args.repeat)]
-    except Exception as exc:  # the wheel is x86-64 only; report and stop
-        print("llmosafe wheel unavailable: %s" % exc)
-        return 0
-    m_theirs = statistics.median(theirs)
-    print("llmosafe 0.9.0 calculate_halo:  median %.3f s  %.0f texts/s" % (m_theirs, len(texts) / m_theirs))
-    print("ratio redline / llmosafe (texts/s): %.2f" % (m_theirs / m_ours))
     return 0
 
 

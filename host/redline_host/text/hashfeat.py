@@ -239,7 +239,6 @@ class Features:
             self._ct = np.where(unit < 0x80, unit, (unit ^ (unit >> 7) ^ (unit >> 14)) & 0x7F).astype(np.uint8)
             self._ascii_letter = self._kt[:128] >= SELF
             self._ascii_unit = self._ut[:128].copy()
-            self._ascii_code = self._ct[:128].copy()
         return self._kt, self._ut, self._ct
 
     def _words(self, texts):
@@ -262,9 +261,8 @@ class Features:
             start = letter.copy()
             start[1:] &= ~letter[:-1]
             wstart = np.flatnonzero(start[li]).astype(np.int32)
-            lc = cps[li]
-            u = self._ascii_unit[lc]
-            code = self._ascii_code[lc]
+            u = self._ascii_unit[cps[li]]
+            code = u            # an ASCII letter's 3-gram code is its unit
             wsolo = np.zeros(len(wstart), dtype=bool)
         else:
             cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.int32)
@@ -491,12 +489,12 @@ class Features:
         key = self._last_key
         wsolo = self._last_solo
         same = wtext[1:] == wtext[:-1]
-        wm = self._lookup(key.astype(np.int64))
-        ss = same & wsolo[1:] & wsolo[:-1]
-        if ss.any():
+        wm = self._lextab[key]          # class masks (uint16), 0 where a key is absent
+        ss = same & wsolo[1:] & wsolo[:-1] if wsolo.any() else None
+        if ss is not None and ss.any():
             h64 = h.astype(np.int64)
             pk = ((h64[:-1][ss] * PRIME) & M21) ^ h64[1:][ss]
-            wm[1:][ss] |= self._lookup(pk)
+            wm[1:][ss] |= self._lextab[pk]
         _or_into(cls, wtext, wm)
         lng[wtext[wlen >= 16]] = True
         single = (wlen == 1) & (code[wstart] > 0x39) & ~wsolo
@@ -516,9 +514,10 @@ class Features:
         nl = len(code)
         # a 3-gram key at every letter, (code[i-2] << 14) | (code[i-1] << 7) | code[i]; a word's first
         # letter has none (its weight is zeroed) and its second sees the boundary two back
-        g = code.astype(np.int32)
-        g[1:] |= g[:-1] << 7
-        g[2:] |= (g[:-2] & 0x7F) << 14
+        c32 = code.astype(np.int32, copy=False)
+        g = c32.copy()
+        g[1:] |= c32[:-1] << 7
+        g[2:] |= c32[:-2] << 14
         g[0] |= (BOUND << 14) | (BOUND << 7)
         two = wstart + 1
         two = two[two < nl]
@@ -530,16 +529,15 @@ class Features:
         acc[wtext[tw]] = np.add.reduceat(gw, wstart[tw], dtype=np.int64)
         # per word: the end 3-gram and the unigram (21-bit keys: the bucket products stay below 2**29)
         last = wstart + wlen - 1
-        c32 = code.astype(np.int32)
         lp = np.where(wlen >= 2, c32[np.maximum(last - 1, 0)], np.int32(BOUND))
         g_end = (lp << 14) | (c32[last] << 7) | END
         wsum = lut[g_end].astype(np.int32)
-        wsum += self._w32[bucket(h, MIX_UNI, self.mask)]
+        wsum += self._uni_lut[h]
         same = wtext[1:] == wtext[:-1]
         if same.any():
             # a word's bigram with the word before it in its text, added to the later word's sum
             bkey = ((h[:-1][same] * PRIME) & M21) ^ h[1:][same]
-            wsum[1:][same] += self._w32[bucket(bkey, MIX_BI, self.mask)]
+            wsum[1:][same] += self._bi_lut[bkey]
         acc += np.bincount(wtext, weights=wsum, minlength=nt)
         if want_n:
             # letters + 1 per word (its 3-grams and unigram), one per bigram
@@ -656,7 +654,10 @@ class Features:
         nt = len(texts)
         w = self._weights(weights)
         lut = self._gram_table(weights)
-        asc = [type(t) in (str, bytes) and t.isascii() for t in texts]
+        if set(map(type, texts)) <= {str}:
+            asc = list(map(str.isascii, texts))
+        else:
+            asc = [type(t) in (str, bytes) and t.isascii() for t in texts]
         na = sum(asc)
         if 0 < na < nt:
             # the ASCII texts take the byte path of ``_words``: two batches, one per kind of text
@@ -700,4 +701,7 @@ class Features:
         if self._lut is None:
             keys = np.arange(1 << 21, dtype=np.int64)
             self._lut = w[bucket(keys, MIX_G3, self.mask)].astype(np.int8)      # weights - 128 fit int8
+            # the same for word hashes and word-pair keys (21 bits too): one gather per word
+            self._uni_lut = w[bucket(keys, MIX_UNI, self.mask)].astype(np.int8)
+            self._bi_lut = w[bucket(keys, MIX_BI, self.mask)].astype(np.int8)
         return self._lut
