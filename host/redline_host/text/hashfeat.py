@@ -528,16 +528,24 @@ class Features:
         tw = np.flatnonzero(np.r_[True, wtext[1:] != wtext[:-1]])       # first word of each text with words
         acc[wtext[tw]] = np.add.reduceat(gw, wstart[tw], dtype=np.int64)
         # per word: the end 3-gram and the unigram (21-bit keys: the bucket products stay below 2**29)
+        # the end 3-gram (u[L-1], u[L], $): the low 14 bits of the last letter's key, shifted; a word
+        # of one letter has the boundary before its letter instead
         last = wstart + wlen - 1
-        lp = np.where(wlen >= 2, c32[np.maximum(last - 1, 0)], np.int32(BOUND))
-        g_end = (lp << 14) | (c32[last] << 7) | END
+        g_end = ((g[last] & 0x3FFF) << 7) | END
+        one = np.flatnonzero(wlen == 1)
+        g_end[one] = (BOUND << 14) | (c32[last[one]] << 7) | END
         wsum = lut[g_end].astype(np.int32)
         wsum += self._uni_lut[h]
         same = wtext[1:] == wtext[:-1]
-        if same.any():
-            # a word's bigram with the word before it in its text, added to the later word's sum
-            bkey = ((h[:-1][same] * PRIME) & M21) ^ h[1:][same]
-            wsum[1:][same] += self._bi_lut[bkey]
+        if len(h) > 1:
+            # a word's bigram with the word before it, added to the later word's sum when both are
+            # in one text (the key of every neighbour pair is made, a pair across texts weighs 0)
+            bkey = h[:-1] * PRIME
+            bkey &= M21
+            bkey ^= h[1:]
+            bw = self._bi_lut[bkey]
+            bw[~same] = 0
+            wsum[1:] += bw
         acc += np.bincount(wtext, weights=wsum, minlength=nt)
         if want_n:
             # letters + 1 per word (its 3-grams and unigram), one per bigram
@@ -665,7 +673,7 @@ class Features:
             acc = np.zeros(nt, dtype=np.int64)
             n = np.zeros(nt, dtype=np.int64)
             for sel in (np.flatnonzero(asc), np.flatnonzero(~asc)):
-                acc[sel], n[sel] = self._sums([texts[i] for i in sel], w, lut, want_n)
+                acc[sel], n[sel] = self._sums([texts[i] for i in sel.tolist()], w, lut, want_n)
             return acc, n
         return self._sums(texts, w, lut, want_n)
 
