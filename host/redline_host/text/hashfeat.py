@@ -535,7 +535,8 @@ class Features:
         one = np.flatnonzero(wlen == 1)
         g_end[one] = (BOUND << 14) | (c32[last[one]] << 7) | END
         wsum = lut[g_end].astype(np.int32)
-        wsum += self._uni_lut[h]
+        # (a table of every word hash's weight would miss the cache: the bucket arithmetic is faster)
+        wsum += self._w32[bucket(h, MIX_UNI, self.mask)]
         same = wtext[1:] == wtext[:-1]
         if len(h) > 1:
             # a word's bigram with the word before it, added to the later word's sum when both are
@@ -543,7 +544,7 @@ class Features:
             bkey = h[:-1] * PRIME
             bkey &= M21
             bkey ^= h[1:]
-            bw = self._bi_lut[bkey]
+            bw = self._w32[bucket(bkey, MIX_BI, self.mask)]
             bw[~same] = 0
             wsum[1:] += bw
         acc += np.bincount(wtext, weights=wsum, minlength=nt)
@@ -709,7 +710,4 @@ class Features:
         if self._lut is None:
             keys = np.arange(1 << 21, dtype=np.int64)
             self._lut = w[bucket(keys, MIX_G3, self.mask)].astype(np.int8)      # weights - 128 fit int8
-            # the same for word hashes and word-pair keys (21 bits too): one gather per word
-            self._uni_lut = w[bucket(keys, MIX_UNI, self.mask)].astype(np.int8)
-            self._bi_lut = w[bucket(keys, MIX_BI, self.mask)].astype(np.int8)
         return self._lut
