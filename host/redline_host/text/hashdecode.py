@@ -148,47 +148,48 @@ _TOKEN_CLASS = bytes(1 if (0x30 <= b <= 0x39 or 0x41 <= b <= 0x5A or 0x61 <= b <
 _LETTER_CLASS = bytes(1 if (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A) else 0 for b in range(256))
 
 
-def batch_spans(datas):
+def batch_spans(datas, runs=True, spaced=True):
     """For many byte strings at once (numpy): per string, the ``_RUN`` match spans (maximal runs of
     16+ base64 characters) and the ``_SPACED`` match spans (3+ one-letter ASCII words in a row, each
-    gap 1..4 bytes that are not token bytes), exactly what ``finditer`` of the two expressions gives."""
+    gap 1..4 bytes that are not token bytes), exactly what ``finditer`` of the two expressions gives
+    (``runs`` / ``spaced`` False: that list is left empty)."""
     import numpy as np
 
+    out = [([], []) for _ in datas]
+    if not datas or not (runs or spaced):
+        return out
     sep = b"\x00" * 5                   # a gap of 5: no spaced run reaches into the next string
     buf = np.frombuffer(sep + sep.join(datas) + sep, dtype=np.uint8)
     lens = np.array([len(d) for d in datas], dtype=np.int64)
     first = np.cumsum(lens + 5) - lens   # each string's first byte in ``buf``
-    owner_of = lambda pos: np.searchsorted(first, pos, side="right") - 1   # noqa: E731
-    out = [([], []) for _ in datas]
-    # base64 runs
-    b64 = np.frombuffer(_B64_CLASS, dtype=np.uint8)[buf].astype(np.int8)
-    e = np.diff(np.r_[np.int8(0), b64, np.int8(0)])
-    st = np.flatnonzero(e == 1)
-    en = np.flatnonzero(e == -1)
-    k = en - st >= 16
-    st, en = st[k], en[k]
-    for o, a, b in zip(owner_of(st).tolist(), st.tolist(), en.tolist()):
-        out[o][0].append((a - int(first[o]), b - int(first[o])))
-    # spaced letters: single ASCII letters between non-token bytes, chained by gaps of 1..4 non-token bytes
-    tok = np.frombuffer(_TOKEN_CLASS, dtype=np.uint8)[buf].astype(bool)
-    let = np.frombuffer(_LETTER_CLASS, dtype=np.uint8)[buf].astype(bool)
-    single = let.copy()
-    single[1:] &= ~tok[:-1]
-    single[:-1] &= ~tok[1:]
-    p = np.flatnonzero(single)
-    if len(p) >= 3:
-        ctok = np.cumsum(tok)
-        gap = p[1:] - p[:-1] - 1
-        link = (gap <= 4) & (ctok[p[1:] - 1] - ctok[p[:-1]] == 0)     # only non-token bytes between
-        # chains of 2+ links: a link starts a chain where the one before is not a link
-        li = np.r_[False, link, False].astype(np.int8)
-        d = np.diff(li)
-        cs = np.flatnonzero(d == 1)          # first link of a chain (its left letter is p[cs])
-        ce = np.flatnonzero(d == -1)         # one past the last link (its right letter is p[ce])
-        k = ce - cs >= 2
-        cs, ce = cs[k], ce[k]
-        a = p[cs]
-        b = p[ce] + 1
-        for o, x, y in zip(owner_of(a).tolist(), a.tolist(), b.tolist()):
-            out[o][1].append((x - int(first[o]), y - int(first[o])))
+    firsts = first.tolist()
+    if runs:
+        b64 = np.frombuffer(_B64_CLASS, dtype=np.int8)[buf]
+        e = np.diff(b64, prepend=np.int8(0), append=np.int8(0))
+        st = np.flatnonzero(e == 1)
+        en = np.flatnonzero(e == -1)
+        k = en - st >= 16
+        st, en = st[k], en[k]
+        for o, a, b in zip((np.searchsorted(first, st, side="right") - 1).tolist(), st.tolist(), en.tolist()):
+            out[o][0].append((a - firsts[o], b - firsts[o]))
+    if spaced:
+        # single ASCII letters between non-token bytes, chained by gaps of 1..4 non-token bytes
+        tok = np.frombuffer(_TOKEN_CLASS, dtype=np.bool_)[buf]
+        single = np.frombuffer(_LETTER_CLASS, dtype=np.bool_)[buf]
+        single[1:] &= ~tok[:-1]
+        single[:-1] &= ~tok[1:]
+        p = np.flatnonzero(single)
+        if len(p) >= 3:
+            ctok = np.cumsum(tok, dtype=np.int32)
+            gap = p[1:] - p[:-1] - 1
+            link = (gap <= 4) & (ctok[p[1:] - 1] == ctok[p[:-1]])     # only non-token bytes between
+            # chains of 2+ links: a chain starts where the link before is missing
+            d = np.diff(link.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+            cs = np.flatnonzero(d == 1)          # first link of a chain (its left letter is p[cs])
+            ce = np.flatnonzero(d == -1)         # one past its last link (its right letter is p[ce])
+            k = ce - cs >= 2
+            a = p[cs[k]]
+            b = p[ce[k]] + 1
+            for o, x, y in zip((np.searchsorted(first, a, side="right") - 1).tolist(), a.tolist(), b.tolist()):
+                out[o][1].append((x - firsts[o], y - firsts[o]))
     return out

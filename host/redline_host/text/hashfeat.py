@@ -418,7 +418,7 @@ class Features:
         both = np.flatnonzero(lng | spc).tolist()
         datas = {i: (texts[i].encode("utf-8", "surrogatepass") if isinstance(texts[i], str) else bytes(texts[i]))
                  for i in both}
-        spans = dict(zip(both, batch_spans([datas[i] for i in both]))) if both else {}
+        spans = dict(zip(both, batch_spans([datas[i] for i in both], bool(lng.any()), bool(spc.any()))))
         todo = both
         if hits:
             todo = sorted(set(todo) | set(hits))
