@@ -321,8 +321,8 @@ class CognitivePipeline:
         if self.adversarial.update() and (self._adversarial_alone or why != WHY_NONE):
             r.flags = FLAG_ADVERSARIAL
             syn.set(FLAGS, FLAG_ADVERSARIAL)
-            c = pol.gate(HALT_BIAS)
-            if self._note(c, EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(c)):
+            adv = pol.gate(HALT_BIAS)
+            if self._note(adv, EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(adv)):
                 return r
         if code != PROCEED:
             if why == WHY_ENTROPY:
