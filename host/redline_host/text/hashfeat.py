@@ -669,21 +669,26 @@ class Features:
             asc = [type(t) in (str, bytes) and t.isascii() for t in texts]
         na = sum(asc)
         if 0 < na < nt:
-            # the ASCII texts take the byte path of ``_words``: two batches, one per kind of text
+            # the ASCII texts take the byte path of ``_words``: the base features in two batches, one
+            # per kind of text; the decoding and the class features once for all
             asc = np.array(asc)
-            acc = np.zeros(nt, dtype=np.int64)
+            acc = np.zeros(nt)
             n = np.zeros(nt, dtype=np.int64)
+            cls = np.zeros(nt, dtype=np.int64)
+            lng = np.zeros(nt, dtype=bool)
+            spc = np.zeros(nt, dtype=bool)
             for sel in (np.flatnonzero(asc), np.flatnonzero(~asc)):
-                acc[sel], n[sel] = self._sums([texts[i] for i in sel.tolist()], w, lut, want_n)
-            return acc, n
-        return self._sums(texts, w, lut, want_n)
-
-    def _sums(self, texts, w, lut, want_n):
-        nt = len(texts)
-        got = self._words(texts)
-        acc, n = self._base_sums(got, nt, w, lut, want_n)
+                part = [texts[i] for i in sel.tolist()]
+                got = self._words(part)
+                acc[sel], n[sel] = self._base_sums(got, len(part), w, lut, want_n)
+                if self.lex:
+                    cls[sel], lng[sel], spc[sel] = self._marks(got, len(part))
+        else:
+            got = self._words(texts)
+            acc, n = self._base_sums(got, nt, w, lut, want_n)
+            if self.lex:
+                cls, lng, spc = self._marks(got, nt)
         if self.lex:
-            cls, lng, spc = self._marks(got, nt)
             parents, bufs, flags = self._decoded(texts, cls, lng, spc)
             if bufs:
                 par = np.asarray(parents, dtype=np.int64)
