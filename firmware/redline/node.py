@@ -145,6 +145,11 @@ def load_board_config():
         import redline_config
     except ImportError:
         return None, "no redline_config module", None
+    # Out of sys.modules at once: the node keeps the SensorConfig, not the module (its globals
+    # dict, and its code when it was compiled from a file: 1,728 B of the SKAB calibration on the
+    # Pico); the caller reads what else it needs from the module it is handed, then drops it.
+    import sys
+    sys.modules.pop("redline_config", None)
     try:
         from redline.sensor.config import load_config
         return load_config(redline_config), "", redline_config
@@ -277,6 +282,7 @@ class Node:
         self.objective = getattr(config_module, "OBJECTIVE", None) if config_module is not None else None
         if self.objective is None:
             self.objective = _attr(board, "objective")
+        config_module = None        # read: collectable before the heap is measured (load_board_config)
         key = _attr(board, "key")
         self.key_error = ""
         if key is not None and len(key) < MIN_KEY_BYTES:
