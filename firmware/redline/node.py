@@ -341,14 +341,17 @@ class Node:
                                    watchdog_cause=wd_cause if wd_cause is not None else -1)
         if not boot_code and self.watchdog_boot:
             boot_code, boot_reason = HALT_DEADLINE, REASON_WATCHDOG
+        self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
+        self.protocol = Protocol(self)
+        # The link (its max_line-byte line buffer: one block) before the stages: on a heap the size of
+        # an ESP32's (--heap 110K) the 8-channel SKAB node once failed its last allocation, this
+        # buffer, with room enough in total but no 4 KB block left between the stages' objects.
+        self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
         self._build(boot_code, boot_reason)
         il = self.interlock
         if self.store is not None and self.store.status == "ok" and self.store.latched \
                 and il.code == self.store.code and il.reason == self.store.reason:
             il.dirty = False        # latched as the record already says: nothing to write
-        self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
-        self.protocol = Protocol(self)
-        self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
         self.sync_latch()
         self._heap_base()
         self._sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now

@@ -278,7 +278,7 @@ def table(fig):
         ("heap the built node keeps", "%s B" % fmt(fig["heap_kept_after_build"]), TARGETS["heap_kept_after_build"]),
         ("heap kept at the worst point (least free in the run)", "%s B" % fmt(fig["heap_kept_worst"]),
          TARGETS["heap_kept_worst"]),
-        ("allocation per sensor reading (node.feed)", "%s B" % fig["alloc_per_reading"], TARGETS["alloc_per_reading"]),
+        ("allocation per sensor reading (node.feed)", "%s B" % fmt(fig["alloc_per_reading"]), TARGETS["alloc_per_reading"]),
         ("cycles per sensor reading (median / p95 / max)", "%s / %s / %s" % tuple(
             fmt(fig["cycles_sensor"][k]) for k in ("median", "p95", "max")), TARGETS["cycles_per_reading"]),
         ("cycles per 64-byte pipeline message / sift", "%s / %s" % (fmt(fig["cycles_per_pipeline_message"]),
@@ -343,8 +343,16 @@ def main():
             probe = nominal[args.rows:args.rows + 50]
             code = MEASURE.replace("ROWS", repr([[int(v) for v in r] for r in probe]))
             mark = vb.edge_count()
-            out = vb.exec_raw(code, timeout=600).strip().splitlines()[-1]
-            extra = eval(out, {})           # the board printed a dict of ints and strings
+            from redline_host.device.rp2040 import BoardError
+            try:
+                out = vb.exec_raw(code, timeout=600).strip().splitlines()[-1]
+                extra = eval(out, {})       # the board printed a dict of ints and strings
+            except BoardError as exc:
+                # on a small heap (--heap 110K) the measuring code itself may find no room: the
+                # harness figures stand, the maintenance-window ones are left out
+                print("bench_pico: the maintenance-window measurements failed: %s" % str(exc).splitlines()[-1])
+                extra = {"alloc_bytes": None, "alloc_readings": 0, "soft_reset_locked": "-",
+                         "soft_reset_net": None, "build_heap": None}
             build_cycles = None
             if extra.get("build_marker"):
                 vb.stats()                  # every edge sent so far has arrived (events come in order)
@@ -368,7 +376,7 @@ def main():
         "heap_free_min": low,
         "heap_kept_after_build": boot - built if boot and built else None,
         "heap_kept_worst": boot - low if boot and low else None,
-        "alloc_per_reading": round(extra["alloc_bytes"] / extra["alloc_readings"], 1),
+        "alloc_per_reading": round(extra["alloc_bytes"] / extra["alloc_readings"], 1) if extra["alloc_readings"] else None,
         "alloc_readings": extra["alloc_readings"],
         "cycles_sensor": {k: cyc.get(k) for k in ("n", "median", "mean", "p95", "max")},
         "cycles_per_sensor_step": med,
