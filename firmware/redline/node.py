@@ -145,6 +145,12 @@ def load_board_config():
         import redline_config
     except ImportError:
         return None, "no redline_config module", None
+    # Out of sys.modules at once: the node keeps the SensorConfig, not the module (its globals dict
+    # and what only it refers to: 608 B less kept with the 8-channel SKAB calibration on the Pico,
+    # whose tuples live on in the SensorConfig); the caller reads what else it needs from the
+    # module it is handed, then drops it.
+    import sys
+    sys.modules.pop("redline_config", None)
     try:
         from redline.sensor.config import load_config
         return load_config(redline_config), "", redline_config
@@ -277,6 +283,7 @@ class Node:
         self.objective = getattr(config_module, "OBJECTIVE", None) if config_module is not None else None
         if self.objective is None:
             self.objective = _attr(board, "objective")
+        config_module = None        # read: collectable before the heap is measured (load_board_config)
         key = _attr(board, "key")
         self.key_error = ""
         if key is not None and len(key) < MIN_KEY_BYTES:
@@ -335,14 +342,17 @@ class Node:
                                    watchdog_cause=wd_cause if wd_cause is not None else -1)
         if not boot_code and self.watchdog_boot:
             boot_code, boot_reason = HALT_DEADLINE, REASON_WATCHDOG
+        self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
+        self.protocol = Protocol(self)
+        # The link (its max_line-byte line buffer: one block) before the stages: on a heap the size of
+        # an ESP32's (--heap 110K) the 8-channel SKAB node once failed its last allocation, this
+        # buffer, with room enough in total but no 4 KB block left between the stages' objects.
+        self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
         self._build(boot_code, boot_reason)
         il = self.interlock
         if self.store is not None and self.store.status == "ok" and self.store.latched \
                 and il.code == self.store.code and il.reason == self.store.reason:
             il.dirty = False        # latched as the record already says: nothing to write
-        self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
-        self.protocol = Protocol(self)
-        self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
         self.sync_latch()
         self._heap_base()
         self._sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now

@@ -321,3 +321,31 @@ def test_stats_report_heap_before_and_after_building_and_hello_the_feed_size():
     else:                   # CPython: no heap figures, the line length alone bounds it
         assert h["max_feed"] == 1024 and node.heap_free_built == 0
 
+
+
+class _ConfigModule:
+    """Stands for a generated redline_config module in sys.modules (import returns what is there)."""
+
+    def __init__(self, cfg):
+        from redline.sensor.config import FORMAT
+        self.FORMAT = FORMAT
+        self.SHA256 = cfg.sha256()
+        for name, value in cfg.fields():
+            setattr(self, name, value)
+        self.RATE_HZ = 5
+
+
+def test_node_keeps_its_configuration_not_the_config_module():
+    cfg = SensorConfig(("a", "b"), baseline=100, scale=10)
+    saved = sys.modules.pop("redline_config", None)
+    sys.modules["redline_config"] = _ConfigModule(cfg)
+    try:
+        node = Node(Board(Pin(), None, None))
+        left = "redline_config" in sys.modules
+    finally:
+        sys.modules.pop("redline_config", None)
+        if saved is not None:
+            sys.modules["redline_config"] = saved
+    assert node.config is not None and node.config.channels == ("a", "b") and node.config_error == ""
+    assert node.config_sha256 == cfg.sha256() and node.rate_hz == 5
+    assert not left                     # out of sys.modules: its objects are collectable

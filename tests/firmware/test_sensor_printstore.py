@@ -28,13 +28,15 @@ def test_store_chains_within_a_bucket_and_empties_it():
     st.add(2, 2)
     st.add(3, 1)
     assert st.contains(1, 0) and st.contains(2, 0) and st.contains(3, 1)
-    assert st.head[0] == 1 and st.back[1] == 1    # print 2 links back to print 1
+    assert st.head[0] == 1 and st.back[1] == 1    # print 2 (insertion 1) links back to print 1
     st.add(4, 1)
     st.add(5, 1)                                  # drops 1 (key 0): 2 is still the bucket's head
     assert not st.contains(1, 0) and st.contains(2, 0)
-    st.add(6, 1)                                  # drops 2: bucket 0 is empty now
-    assert st.head[0] == -1 and not st.contains(2, 0)
-    assert st.contains(3, 1) and st.contains(6, 1)
+    st.add(6, 1)                                  # drops 2: bucket 0's head names a print that is gone
+    assert st.head[0] == 1 and not st.contains(2, 0)
+    st.add(7, 1)                                  # insertion 6 sweeps bucket 0 (6 & 1): emptied
+    assert st.head[0] == 0xFFFF and not st.contains(2, 0)
+    assert st.contains(6, 1) and st.contains(7, 1) and not st.contains(3, 1)
     st.reset()
     assert not st.contains(6, 1) and st.count == 0
 
@@ -46,6 +48,60 @@ def test_store_sequence_wraps_at_2_30():
         st.add(p, 5)
     assert st.seq == 3
     assert [st.contains(p, 5) for p in (7, 8, 9, 10, 11)] == [False, True, True, True, True]
+
+
+def test_store_matches_a_plain_list_of_the_last_prints():
+    # 40,000 insertions: the 15-bit head numbers wrap a dozen times, the sequence wraps at 2**30
+    # once; every answer equals the one a plain list of the last 16 (print, bucket) pairs gives.
+    st = FingerprintStore(16)                     # 8 buckets
+    st.seq = (1 << 30) - 20000
+    last = [-1] * 32                              # print, bucket of the last 16 insertions (a ring)
+    s = 12345
+    wrong = 0
+    hits = 0
+    n = 0
+    for t in range(40000):
+        s = (s * 75 + 74) % 65537
+        fp = s % 29
+        key = (s >> 5) & 63
+        found = False
+        for i in range(16):
+            if last[2 * i] == fp and last[2 * i + 1] == key & 7:
+                found = True
+        if st.contains(fp, key) != found:
+            wrong += 1
+        if found:
+            hits += 1
+        if t % 3 != 2:                            # two adds in three: the ring turns over
+            st.add(fp, key)
+            k = n % 16
+            n += 1
+            last[2 * k] = fp
+            last[2 * k + 1] = key & 7
+    assert wrong == 0
+    assert 2000 < hits < 20000
+    assert st.seq == ((1 << 30) - 20000 + 26667) & 0x3FFFFFFF
+
+
+def test_store_forgets_an_idle_bucket_before_its_number_comes_round():
+    # bucket 0's only print, then 2**15 insertions into bucket 1: the 15-bit head number of
+    # bucket 0 comes round to the current one; the sweep must have emptied it long before.
+    st = FingerprintStore(16)
+    st.add(5, 0)
+    for t in range(32767):
+        st.add(5 + (t & 1), 1)
+    assert st.seq == 32768
+    assert st.head[0] == 0xFFFF
+    assert not st.contains(5, 0) and not st.contains(6, 0)
+    assert st.contains(5, 1) and st.contains(6, 1)
+
+
+def test_store_walks_at_most_32_prints_of_a_bucket():
+    st = FingerprintStore(64)
+    for p in range(64):
+        st.add(p, 0)                              # one bucket holds all 64 prints
+    assert [st.contains(p, 0) for p in (63, 32, 31, 0)] == [True, True, False, False]
+    assert st.contains(63, 32) and not st.contains(63, 1)   # 32 buckets: key 32 is bucket 0
 
 
 def test_store_rejects_bad_sizes():

@@ -6,19 +6,32 @@ than that. This store keeps the prints the rings push out (channel index
 mixed into the print by the detector), shared by all channels, so the node
 recognises any stretch it saw in its last ``size`` stored windows.
 
-Layout (all preallocated, ``size`` a power of two): a ring of prints in
-insertion order, and ``size // 2`` hash buckets, each holding the sequence
-number of its newest print; every print links to the previous print of its
-bucket by the distance back in sequence numbers (``H``: 2 bytes). A key is a
-30-bit print plus a bucket chosen by an independent 15-bit hash, so two
-different windows collide with probability about 2**-41 per stored print.
-``contains`` walks one bucket's chain (0.5 prints on average when full):
-an empty bucket answers in O(1). The oldest print is dropped when a new one
-arrives; a bucket whose newest print is dropped is emptied then, so no chain
-ever reaches a print older than ``size`` insertions. Sequence numbers wrap
-at 2**30 (small ints on a 32-bit board). RAM: 4 (print) + 2 (link) + 2
-(bucket) + 2 (half a bucket head) bytes per print: ``size = 4096`` takes
-40 KiB.
+What it answers: ``contains(fp, key)`` is True exactly when one of the last
+``size`` calls ``add(fp', key')`` had ``fp' == fp`` and the same bucket,
+``key' & (size // 2 - 1) == key & (size // 2 - 1)``. A key is a 30-bit print
+plus a bucket chosen by an independent 15-bit hash, so two different windows
+collide with probability about 2**-41 per stored print (``size = 4096``: 30
+bits of print and 11 of bucket).
+
+Layout (three arrays made once, ``size`` a power of two, 2..16384):
+
+- ``prints`` (``i``, 4 B a print): a ring of prints in insertion order;
+- ``back`` (``H``, 2 B a print): how many insertions back the previous print
+  of the same bucket went in (0: none);
+- ``head`` (``H``, ``size // 2`` buckets: 1 B a print): the insertion number,
+  modulo 2**15, of the bucket's newest print (``0xFFFF``: empty).
+
+7 bytes a print: ``size = 4096`` takes 28,672 B (the bucket is implied by
+the chain a print sits on, so it is not stored with the print). An insertion
+is O(1): it writes one slot, one link and one head, and clears one bucket's
+head if that bucket's newest print has left the ring (every bucket comes
+round once in ``size // 2`` insertions, so a head is never more than
+``size + size // 2`` insertions old when it is read: less than 2**15, so the
+15-bit insertion numbers never alias). A lookup walks one bucket's chain,
+newest first, 2 prints on average when full, at most ``_PROBES`` (32): a
+bucket holding more than 32 of the stored prints (below 1e-24 for a full
+4096-print store with random keys; only a window stored over and over gets
+there) answers from its 32 newest. Nothing is allocated after construction.
 
 Example::
 
@@ -34,7 +47,10 @@ Example::
 """
 from redline.compat import const, zeros
 
-_SEQ_MASK = const(0x3FFFFFFF)
+_SEQ_MASK = const(0x3FFFFFFF)       # insertion numbers (a multiple of every size: slots wrap with them)
+_AGE_MASK = const(0x7FFF)           # a head's insertion number modulo 2**15
+_EMPTY = const(0xFFFF)
+_PROBES = const(32)                 # a lookup's longest walk
 
 
 class FingerprintStore:
@@ -47,64 +63,69 @@ class FingerprintStore:
         self.bmask = nb - 1
         self.prints = zeros("i", size)
         self.back = zeros("H", size)        # distance to the previous print of the bucket; 0 = none
-        self.buckets = zeros("H", size)     # bucket of each stored print
-        self.head = zeros("i", nb)          # newest sequence number per bucket; -1 = empty
+        self.head = zeros("H", nb)          # newest insertion number per bucket, mod 2**15; _EMPTY = none
         self.reset()
 
     def reset(self):
         head = self.head
         for i in range(len(head)):
-            head[i] = -1
+            head[i] = _EMPTY
         prints = self.prints
         back = self.back
         for i in range(self.size):
             prints[i] = 0
             back[i] = 0
-            self.buckets[i] = 0
-        self.seq = 0          # sequence number of the next print
+        self.seq = 0          # insertion number of the next print
         self.count = 0
 
     def add(self, fp, key):
         """Store print ``fp`` (|fp| < 2**30) under bucket key ``key`` (>= 0)."""
         seq = self.seq
         size = self.size
-        mask = self.mask
-        slot = seq & mask
         head = self.head
         bmask = self.bmask
-        if self.count == size:
-            # The slot holds the oldest print (seq - size); empty its bucket if it is the newest there.
-            old = (seq - size) & _SEQ_MASK
-            ob = self.buckets[slot]
-            if head[ob] == old:
-                head[ob] = -1
-        else:
+        if self.count < size:
             self.count += 1
+        # Once this print is in, the ring holds insertions seq - size + 1 .. seq: a head older
+        # than that (age >= size) names a print that is gone. Sweep one bucket per insertion.
+        j = seq & bmask
+        h = head[j]
+        if h != _EMPTY and ((seq - h) & _AGE_MASK) >= size:
+            head[j] = _EMPTY
         b = key & bmask
         h = head[b]
-        self.back[slot] = ((seq - h) & _SEQ_MASK) if h >= 0 else 0
+        d = 0
+        if h != _EMPTY:
+            d = (seq - h) & _AGE_MASK
+            if d >= size:
+                d = 0
+        slot = seq & self.mask
+        self.back[slot] = d
         self.prints[slot] = fp
-        self.buckets[slot] = b
-        head[b] = seq
+        head[b] = seq & _AGE_MASK
         self.seq = (seq + 1) & _SEQ_MASK
 
     def contains(self, fp, key):
         """True when print ``fp`` with bucket key ``key`` is among the stored ones."""
-        s = self.head[key & self.bmask]
-        if s < 0:
+        h = self.head[key & self.bmask]
+        if h == _EMPTY:
+            return False
+        seq = self.seq
+        size = self.size
+        age = (seq - h) & _AGE_MASK       # 1 for the newest print
+        if age > size:
             return False
         prints = self.prints
         back = self.back
         mask = self.mask
-        seq = self.seq
-        size = self.size
-        while True:
-            slot = s & mask
+        for _ in range(_PROBES):
+            slot = (seq - age) & mask
             if prints[slot] == fp:
                 return True
             d = back[slot]
             if d == 0:
                 return False
-            s = (s - d) & _SEQ_MASK
-            if ((seq - s) & _SEQ_MASK) > size:
+            age += d
+            if age > size:
                 return False
+        return False

@@ -238,7 +238,7 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
     ``values``: rows x channels ints, or a list of such logs (separate days or
     runs: no run crosses from one log into the next). ``replay_store``: prints
     in the shared replay store (0 or a power of two up to 16384; 0 = none, each
-    channel then remembers only its ring; about 10 bytes of RAM per print).
+    channel then remembers only its ring; about 7 bytes of RAM per print).
     """
     if replay_store and (replay_store < 2 or replay_store > 16384 or replay_store & (replay_store - 1)):
         raise ValueError("replay store must be 0 or a power of two from 2 to 16384")

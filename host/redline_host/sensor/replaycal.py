@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 REPLAY = {"replay_history": 64, "replay_stride": 1, "replay_min_active": 2, "replay_levels": 1}
-REPLAY_STORE = 4096      # 40 KiB on a board (redline.sensor.prints)
+REPLAY_STORE = 4096      # 28 KiB on a board: 7 B a print (redline.sensor.prints)
 REPLAY_WINDOWS = range(3, 33)
 
 
