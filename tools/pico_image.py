@@ -317,9 +317,11 @@ def build(board="RPI_PICO", toolchains=DEFAULT_TOOLCHAINS, micropy_dir=None, bui
         say("cached: %s (key %s)" % (layout.latest, key[:16]))
         return result
     installed = ensure_toolchain(use_apt, layout.logs)
-    # one CMake build folder per MicroPython tree: CMake refuses a cache made from another source
+    # one CMake build folder per MicroPython tree and frozen manifest: CMake refuses a cache made
+    # from another source, and the rp2 Makefile configures once, so a folder configured with one
+    # checkout's manifest would go on freezing that checkout's files under another's key
     layout.port_build = layout.root / ("build-%s-%s" % (board, hashlib.sha256(
-        str(micropy_dir).encode()).hexdigest()[:8]))
+        ("%s\n%s" % (micropy_dir, Path(build_manifest).resolve())).encode()).hexdigest()[:8]))
     env = dict(os.environ)
     if picotool_src is not None:
         pico_sdk = micropy_dir / "lib" / "pico-sdk"
