@@ -168,6 +168,8 @@ class _TokenFanout:
     ``wants(lo)`` lets the classifier skip computing the high hash half of tokens
     no pattern or goal word can match (a 8192-bit map of their low 13 bits); a
     skipped token still breaks pattern sequences and counts in the drift window.
+    The format-2 scorer reads the map (``tokmap``) itself and calls ``hit`` only for the
+    tokens it marks, with the count of those skipped since (``skipped`` at the end).
     """
 
     def __init__(self, adversarial, drift):
@@ -177,6 +179,7 @@ class _TokenFanout:
         adversarial.mark_tokens(m)
         drift.mark_tokens(m)
         self._map = m
+        self.tokmap = m         # the format-2 scorer tests the map itself and calls hit()
 
     def begin(self):
         self.adversarial.begin()
@@ -193,6 +196,20 @@ class _TokenFanout:
     def token(self, hi, lo):
         self.adversarial.token(hi, lo)
         self.drift.token(hi, lo)
+
+    def hit(self, skipped, hi, lo):
+        """A wanted token after ``skipped`` unwanted ones: the same as ``skipped`` calls of
+        ``wants`` that said no, then ``token`` (a skip only voids partial matches and counts)."""
+        if skipped:
+            self.adversarial.skip()
+            self.drift.skipped(skipped)
+        self.adversarial.token(hi, lo)
+        self.drift.token(hi, lo)
+
+    def skipped(self, k):
+        """``k`` unwanted tokens at the end of a message."""
+        self.adversarial.skip()
+        self.drift.skipped(k)
 
 
 class CognitivePipeline:
