@@ -190,3 +190,28 @@ def test_scoring_allocates_nothing_with_the_fanout():
     finally:
         heap_unlock()
     assert s.words == 9
+
+
+def test_anchor_kernels_equal_adler32():
+    from array import array
+    from redline.text.sift import _adler, adler_py
+    from redline.text.syn import adler32
+    seed = 3
+    data = bytearray(5000)
+    for i in range(len(data)):
+        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+        data[i] = 0xFF if i % 97 < 40 else (seed >> 16) & 0xFF
+    out = array("i", [0, 0])
+    for n in (0, 1, 63, 64, 2047, 2048, 2049, 4100, 5000):
+        b, a = adler32(data, n)
+        for fn in (adler_py, _adler):
+            out[0] = -1
+            out[1] = -1
+            fn(data, n, out)
+            assert (out[0], out[1]) == (b & 0x7FFF, a), (n, fn)
+    from redline.text import sift
+    if _viper() is None:
+        assert sift._adler is adler_py
+    else:
+        from redline.text.feat_viper import adler_viper
+        assert sift._adler is adler_viper

@@ -68,3 +68,40 @@ def test_adler32():
     assert adler32(b"") == (0, 1)
     b, a = adler32(b"Wikipedia")
     assert (b << 16) | a == 0x11E60398
+
+
+def _bit_set(bits, field, value):
+    # the bit-by-bit reference the byte-wise set() replaced
+    off = field >> 6
+    for k in range(field & 63):
+        p = off + k
+        if (value >> k) & 1:
+            bits[p >> 3] |= 1 << (p & 7)
+        else:
+            bits[p >> 3] &= 0xFF ^ (1 << (p & 7))
+
+
+def test_bytewise_set_and_get_equal_the_bitwise_reference():
+    fields = (ENTROPY, SURPRISE, HAS_BIAS, POSITION, TIMESTAMP, CASCADE_DEPTH, ANCHOR_LO, ANCHOR_HI, FLAGS,
+              OOV_BYTE, RESERVED_HI)
+    seed = 5
+    s = Synapse()
+    ref = bytearray(16)
+    for i in range(600):
+        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+        f = fields[(seed >> 8) % len(fields)]
+        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+        v = (seed >> 4) & ((1 << (f & 63)) - 1)
+        if i % 7 == 0:
+            v = (1 << (f & 63)) - 1
+        s.set(f, v)
+        _bit_set(ref, f, v)
+        assert bytes(s.bits) == bytes(ref)
+        assert s.get(f) == v
+    for f in fields:
+        off = f >> 6
+        want = 0
+        for k in range(f & 63):
+            p = off + k
+            want |= ((ref[p >> 3] >> (p & 7)) & 1) << k
+        assert s.get(f) == want

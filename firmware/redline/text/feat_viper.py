@@ -9,9 +9,19 @@ the machine-word arithmetic (64-bit on the unix port, 32-bit on boards) and Pyth
 nothing stored in ``st`` is negative (a ``ptr32`` load does not sign-extend on a 64-bit
 port). Comparisons with constants above 255 use values built at run time: as immediates in
 a comparison the armv6m viper emitter of MicroPython v1.27.0 got one wrong (see
-redline.sensor.window_viper). One word-end block serves the three places the twin writes it
-out (an ASCII separator, a non-ASCII separator or solo letter, the end of the message): a
-jump costs nothing here. Importing this module fails where the emitter is missing
+redline.sensor.window_viper).
+
+Frozen into a board's flash, the native code of a function is only 2-byte aligned
+(MicroPython v1.27.0's mpy-tool), while the armv6m emitter assumes 4: its two PC-relative
+forms -- a constant that is not 16 bits or one byte shifted, and a jump further than
+2 KB -- then read the wrong word (the first version of this kernel, one function of 5 KB,
+hung the emulated Pico at boot; loaded from a .mpy file it worked). So no constant here is
+wider than 16 bits (wider ones are built at run time: ``m21``, ``m24``, ``off``...) and the
+work is split so that no function holds a jump of 2 KB: the byte loop (``pass_viper``), the
+end of a word (``_word_end``, once per word), the folding table (``_fold``, once per
+non-ASCII letter) and the lexicon probe (``_lexmask``); they share the word's state through
+``st`` (slots 12-19). tests/host/test_cross_compile.py checks the armv6m code for both forms.
+Importing this module fails where the emitter is missing
 (SyntaxError on the WebAssembly port, ImportError on CPython); ``redline.text.feat`` then
 uses the twin::
 
@@ -22,9 +32,7 @@ import micropython
 
 from redline.compat import const
 
-_M21 = const(0x1FFFFF)
 _PRIME = const(0x1B3)
-_OFF = const(0x12325)
 _BOUND = const(0x7F)
 _END = const(0x7E)
 _UA = const(0x2F2B)
@@ -48,39 +56,153 @@ _CASE = const(6)
 
 
 @micropython.viper
+def _lexmask(lex: ptr8, ns: int, key: int) -> int:
+    """Class mask of a lexicon key (0 if absent); redline.text.feat._lexmask."""
+    c_empty = 0xFF
+    c_empty = (c_empty << 16) | 0xFFFF          # 0xFFFFFF
+    i = ((key * _LM) >> 5) & (ns - 1)
+    while True:
+        o = i * 5
+        t = (lex[o] << 16) | (lex[o + 1] << 8) | lex[o + 2]
+        if t == key:
+            return (lex[o + 3] << 8) | lex[o + 4]
+        if t == c_empty:
+            return 0
+        i = (i + 1) & (ns - 1)
+    return 0
+
+
+@micropython.viper
+def _fold(fold: ptr8, pages: ptr8, cp: int, foldn: int) -> int:
+    """(kind << 24) | unit of a code point >= 0x80; redline.text.feat.fold_cp."""
+    c_bmp = 1
+    c_bmp = c_bmp << 16
+    if cp < c_bmp:
+        o = (cp >> 8) << 1
+        lo = (pages[o] << 8) | pages[o + 1]
+        hi = (pages[o + 2] << 8) | pages[o + 3]
+    else:
+        lo = (pages[512] << 8) | pages[513]
+        hi = foldn - 1
+    while lo < hi:
+        mid = (lo + hi + 1) >> 1
+        o = mid * 5
+        if ((fold[o] << 16) | (fold[o + 1] << 8) | fold[o + 2]) <= cp:
+            lo = mid
+        else:
+            hi = mid - 1
+    o = lo * 5
+    k = fold[o + 3]
+    x = fold[o + 4]
+    if k == _ASCII:
+        return (_SELF << 24) | x
+    if k == _RUN:
+        return (_SELF << 24) | (x + cp - ((fold[o] << 16) | (fold[o + 1] << 8) | fold[o + 2]))
+    if k == _CASE:
+        if x > 127:
+            x = x - 256
+        return (_SELF << 24) | (cp + x)
+    if k == _SELF or k == _SOLO:
+        return (k << 24) | cp
+    return k << 24
+
+
+@micropython.viper
+def _word_end(st: ptr32, tabs) -> int:
+    """The word in st[12..15] ends: its last 3-gram, unigram and bigram (s = letters + 1), the
+    profile, the lexicon class, the long-run and spaced-letters marks, the observer."""
+    w = ptr8(tabs[0])
+    lexf = ptr8(tabs[4])
+    prof = ptr8(tabs[6])
+    wmap = ptr8(tabs[7])
+    flags = int(st[8])
+    mask = int(st[7])
+    h = int(st[12])
+    r = int(st[13])
+    s = int(st[14])
+    hp = int(st[15])
+    prev = int(st[16]) - 1
+    sw = int(st[17])
+    psolo = int(st[18])
+    acc = int(st[0])
+    n = int(st[1])
+    m21 = 0x1F
+    m21 = (m21 << 16) | 0xFFFF                  # 0x1FFFFF
+    m24 = 0xFF
+    m24 = (m24 << 16) | 0xFFFF                  # 0xFFFFFF
+    x = ((r & 0x3FFF) << 7) | _END
+    t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
+    acc += w[(t ^ (t >> 13)) & mask]
+    t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
+    acc += w[(t ^ (t >> 13)) & mask]
+    n += s
+    if flags & 1:
+        t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & m24
+        t = (t ^ (t >> 11)) & 0xFFFF
+        if not (prof[t >> 3] >> (t & 7)) & 1:
+            st[2] = int(st[2]) + 1
+    if prev >= 0:
+        x = ((prev * _PRIME) & m21) ^ h
+        t = (x & 0x3FFF) * _BA + (x >> 14) * _BB
+        acc += w[(t ^ (t >> 13)) & mask]
+        n += 1
+        if flags & 1:
+            t = ((x & 0x3FFF) * _QA + (x >> 14) * _QB) & m24
+            t = (t ^ (t >> 11)) & 0xFFFF
+            if not (prof[t >> 3] >> (t & 7)) & 1:
+                st[2] = int(st[2]) + 1
+        if sw and psolo and (flags & 2) and (lexf[(x >> 3) & 0x3FF] >> (x & 7)) & 1:
+            # two CJK / kana letters in a row: a lexicon pair
+            st[4] = int(st[4]) | int(_lexmask(tabs[5], int(st[9]), x))
+    st[0] = acc
+    st[1] = n
+    st[16] = h + 1
+    st[3] = int(st[3]) + 1
+    if flags & 2:
+        key = hp if s > 6 else h
+        if (lexf[(key >> 3) & 0x3FF] >> (key & 7)) & 1:
+            st[4] = int(st[4]) | int(_lexmask(tabs[5], int(st[9]), key))
+        if s > 16:
+            st[5] = 1
+        if s == 2 and (r & 0x7F) > 0x39 and not sw:
+            t = int(st[19]) + 1
+            st[19] = t
+            if t >= 3:
+                st[6] = 1
+        else:
+            st[19] = 0
+    st[18] = sw
+    st[17] = 0
+    if flags & 4:
+        t = h & 0x1FFF
+        if (wmap[t >> 3] >> (t & 7)) & 1:
+            tabs[8].hit(int(st[11]), h >> 16, h & 0xFFFF)
+            st[11] = 0
+        else:
+            st[11] = int(st[11]) + 1
+    return 0
+
+
+@micropython.viper
 def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     w = ptr8(tabs[0])
     units = ptr8(tabs[1])
-    fold = ptr8(tabs[2])
-    pages = ptr8(tabs[3])
-    lexf = ptr8(tabs[4])
-    lex = ptr8(tabs[5])
-    prof = ptr8(tabs[6])
-    wmap = ptr8(tabs[7])
-    observe = tabs[8]
-    flags = int(st[8])
-    has_prof = flags & 1
-    has_lex = flags & 2
-    has_obs = flags & 4
+    fold_o = tabs[2]
+    pages_o = tabs[3]
     mask = int(st[7])
-    nslot = int(st[9])
     foldn = int(st[10])
     acc = int(st[0])
-    n = int(st[1])
-    unseen = int(st[2])
-    words = int(st[3])
-    cls = int(st[4])
-    lng = int(st[5])
-    spc = int(st[6])
-    sk = int(st[11])
-    # constants compared against, built at run time (see the module doc)
+    m21 = 0x1F
+    m21 = (m21 << 16) | 0xFFFF                  # 0x1FFFFF
+    off = 0x1
+    off = (off << 16) | 0x2325                  # _OFF, 0x12325
     c_maxcp = 0x10
     c_maxcp = (c_maxcp << 16) | 0xFFFF          # 0x10FFFF
-    c_bmp = 1
-    c_bmp = c_bmp << 16                         # 0x10000
-    c_empty = 0xFF
-    c_empty = (c_empty << 16) | 0xFFFF          # 0xFFFFFF
-    singles = 0
+    # a pass starts without a previous word, solo letter or run of one-letter words
+    st[16] = 0
+    st[17] = 0
+    st[18] = 0
+    st[19] = 0
     inw = 0
     h = 0
     hp = 0
@@ -90,17 +212,9 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     k = 0
     x = 0
     s = 0
-    prev = -1
     need = 0
     cp = 0
     sw = 0
-    psolo = 0
-    o = 0
-    lo = 0
-    hi = 0
-    mid = 0
-    key = 0
-    i = 0
     j = 0
     while j <= length:
         if j == length:
@@ -117,7 +231,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 u = units[b]
                 if u:
                     if inw:
-                        h = ((h ^ u) * _PRIME) & _M21
+                        h = ((h ^ u) * _PRIME) & m21
                         r = ((r & 0x3FFF) << 7) | u
                         t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
                         acc += w[(t ^ (t >> 13)) & mask]
@@ -126,7 +240,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                             hp = h
                         continue
                     inw = 1
-                    h = ((_OFF ^ u) * _PRIME) & _M21
+                    h = ((off ^ u) * _PRIME) & m21
                     r = (_BOUND << 7) | u
                     s = 2
                     continue
@@ -145,35 +259,9 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                         u = units[cp]
                         k = _SELF if u else _SEP
                     else:
-                        # the folding table: binary search of the range holding cp
-                        if cp < c_bmp:
-                            o = (cp >> 8) << 1
-                            lo = (pages[o] << 8) | pages[o + 1]
-                            hi = (pages[o + 2] << 8) | pages[o + 3]
-                        else:
-                            lo = (pages[512] << 8) | pages[513]
-                            hi = foldn - 1
-                        while lo < hi:
-                            mid = (lo + hi + 1) >> 1
-                            o = mid * 5
-                            if ((fold[o] << 16) | (fold[o + 1] << 8) | fold[o + 2]) <= cp:
-                                lo = mid
-                            else:
-                                hi = mid - 1
-                        o = lo * 5
-                        k = fold[o + 3]
-                        x = fold[o + 4]
-                        if k == _ASCII:
-                            k = _SELF
-                            u = x
-                        elif k == _RUN:
-                            k = _SELF
-                            u = x + cp - ((fold[o] << 16) | (fold[o + 1] << 8) | fold[o + 2])
-                        elif k == _CASE:
-                            k = _SELF
-                            u = cp + (x - 256 if x > 127 else x)
-                        elif k == _SELF or k == _SOLO:
-                            u = cp
+                        x = int(_fold(fold_o, pages_o, cp, foldn))
+                        k = x >> 24
+                        u = x - (k << 24)
                         if k == _IGNORE:
                             continue
                 else:
@@ -200,83 +288,25 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
         # k: _SEP (a running word ends), _SELF (a letter: starts or extends a word) or _SOLO
         while True:
             if inw and k != _SELF:
-                # the word ends: its last 3-gram, unigram and bigram (s = letters + 1)
-                x = ((r & 0x3FFF) << 7) | _END
-                t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
-                acc += w[(t ^ (t >> 13)) & mask]
-                t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
-                acc += w[(t ^ (t >> 13)) & mask]
-                n += s
-                if has_prof:
-                    t = ((h & 0x3FFF) * _PA + (h >> 14) * _PB) & 0xFFFFFF
-                    t = (t ^ (t >> 11)) & 0xFFFF
-                    if not (prof[t >> 3] >> (t & 7)) & 1:
-                        unseen += 1
-                if prev >= 0:
-                    x = ((prev * _PRIME) & _M21) ^ h
-                    t = (x & 0x3FFF) * _BA + (x >> 14) * _BB
-                    acc += w[(t ^ (t >> 13)) & mask]
-                    n += 1
-                    if has_prof:
-                        t = ((x & 0x3FFF) * _QA + (x >> 14) * _QB) & 0xFFFFFF
-                        t = (t ^ (t >> 11)) & 0xFFFF
-                        if not (prof[t >> 3] >> (t & 7)) & 1:
-                            unseen += 1
-                    if sw and psolo and has_lex and (lexf[(x >> 3) & 0x3FF] >> (x & 7)) & 1:
-                        # two CJK / kana letters in a row: a lexicon pair
-                        key = x
-                        i = ((key * _LM) >> 5) & (nslot - 1)
-                        while True:
-                            o = i * 5
-                            t = (lex[o] << 16) | (lex[o + 1] << 8) | lex[o + 2]
-                            if t == key:
-                                cls |= (lex[o + 3] << 8) | lex[o + 4]
-                                break
-                            if t == c_empty:
-                                break
-                            i = (i + 1) & (nslot - 1)
-                prev = h
-                words += 1
-                if has_lex:
-                    key = hp if s > 6 else h
-                    if (lexf[(key >> 3) & 0x3FF] >> (key & 7)) & 1:
-                        i = ((key * _LM) >> 5) & (nslot - 1)
-                        while True:
-                            o = i * 5
-                            t = (lex[o] << 16) | (lex[o + 1] << 8) | lex[o + 2]
-                            if t == key:
-                                cls |= (lex[o + 3] << 8) | lex[o + 4]
-                                break
-                            if t == c_empty:
-                                break
-                            i = (i + 1) & (nslot - 1)
-                    if s > 16:
-                        lng = 1
-                    if s == 2 and (r & 0x7F) > 0x39 and not sw:
-                        singles += 1
-                        if singles >= 3:
-                            spc = 1
-                    else:
-                        singles = 0
-                psolo = sw
+                st[0] = acc
+                st[12] = h
+                st[13] = r
+                st[14] = s
+                st[15] = hp
+                st[17] = sw
+                _word_end(st, tabs)
+                acc = int(st[0])
                 sw = 0
-                if has_obs:
-                    t = h & 0x1FFF
-                    if (wmap[t >> 3] >> (t & 7)) & 1:
-                        observe.hit(sk, h >> 16, h & 0xFFFF)
-                        sk = 0
-                    else:
-                        sk += 1
                 inw = 0
             if k == _SEP:
                 break
             if not inw:
                 inw = 1
-                h = _OFF
+                h = off
                 r = _BOUND
                 s = 1
                 sw = 1 if k == _SOLO else 0
-            h = ((h ^ u) * _PRIME) & _M21
+            h = ((h ^ u) * _PRIME) & m21
             r = ((r & 0x3FFF) << 7) | ((u ^ (u >> 7) ^ (u >> 14)) & 0x7F)
             s += 1
             if s >= 3:
@@ -288,11 +318,27 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 break
             k = _SEP
     st[0] = acc
-    st[1] = n
-    st[2] = unseen
-    st[3] = words
-    st[4] = cls
-    st[5] = lng
-    st[6] = spc
-    st[11] = sk
+    return 0
+
+
+@micropython.viper
+def adler_viper(data: ptr8, length: int, out: ptr32) -> int:
+    """Adler-32 of data[:length]: out[0] = b & 0x7FFF, out[1] = a (twin: redline.text.sift.adler_py).
+
+    The sums are reduced every 2048 bytes, as the twin does: they stay below 2**30."""
+    a = 1
+    b = 0
+    i = 0
+    while i < length:
+        end = i + 2048
+        if end > length:
+            end = length
+        while i < end:
+            a += data[i]
+            b += a
+            i += 1
+        a = a % 65521
+        b = b % 65521
+    out[0] = b & 0x7FFF
+    out[1] = a
     return 0

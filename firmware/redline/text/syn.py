@@ -57,13 +57,15 @@ class Synapse:
     def get(self, field):
         """Value of a field (at most 16 bits wide, so always a small int)."""
         off = field >> 6
-        width = field & 63
         b = self.bits
-        v = 0
-        for k in range(width - 1, -1, -1):
-            p = off + k
-            v = (v << 1) | ((b[p >> 3] >> (p & 7)) & 1)
-        return v
+        i = off >> 3
+        # the field lies in at most three bytes: gather them (< 2**24), shift, mask
+        v = b[i]
+        if i < 15:
+            v |= b[i + 1] << 8
+            if i < 14:
+                v |= b[i + 2] << 16
+        return (v >> (off & 7)) & ((1 << (field & 63)) - 1)
 
     def set(self, field, value):
         off = field >> 6
@@ -71,13 +73,15 @@ class Synapse:
         if value < 0 or value >> width:
             raise ValueError("synapse: value wider than field")
         b = self.bits
-        for k in range(width):
-            p = off + k
-            m = 1 << (p & 7)
-            if (value >> k) & 1:
-                b[p >> 3] |= m
-            else:
-                b[p >> 3] &= 0xFF ^ m
+        i = off >> 3
+        sh = off & 7
+        m = ((1 << width) - 1) << sh        # the field's bits in the (up to) three bytes from i
+        v = value << sh
+        while m:
+            b[i] = (b[i] & (0xFF ^ (m & 0xFF))) | (v & 0xFF)
+            m >>= 8
+            v >>= 8
+            i += 1
 
     def set_anchor(self, hi15, lo16):
         self.set(ANCHOR_LO, lo16)
