@@ -17,12 +17,16 @@ object (medians, cycles)::
     anchor             the Adler-32 anchor of the text
     gauges             the rest of Sifter.sift: probability, entropy, surprise
     process            CognitivePipeline.process (everything but the interlock)
-    synapse            the synapse packing process() does (clear, 5 fields, the anchor)
+    synapse            the synapse packing process() does (main: clear, 5 fields, the anchor;
+                       now one pack(); then the flags field)
     memory / loop / detection / policy / monitor / interlock   process()'s stages one by one
 
     python tools/bench/bench_pico_text.py [--uf2 build/pico/RPI_PICO.uf2]   # ~1-2 min
 
-Also prints ``alloc_per_message``: gc.mem_alloc() across the 20 node.message calls, and
+Also prints ``alloc_per_message_pipeline`` / ``_node``: gc.mem_alloc() across the 20 texts
+through ``pipeline.process`` / ``node.message`` (the node's latch record is written when a
+message trips the interlock), ``pipeline_heap_lock_failures``: texts whose ``process`` raised
+MemoryError under ``micropython.heap_lock()``, and
 ``heap_text_modules``: the heap of the text path's module objects, measured as bench_pico
 measures a part (every ``redline.text.*`` module imported again under a fresh name in
 ``sys.modules``, ``gc.mem_free()`` before and after, collected).
@@ -127,15 +131,21 @@ def run(part):
             e = r.entropy
             u = r.surprise
             if part == "synapse":
-                P.value(1)
-                syn.clear()
-                syn.set(_E, e)
-                syn.set(_U, u)
-                syn.set(_B, 1 if r.has_bias else 0)
-                syn.set_anchor(r.anchor_hi, r.anchor_lo)
-                syn.set(_O, r.oov_byte)
-                syn.set(_FL, 0)
-                P.value(0)
+                if hasattr(syn, "pack"):
+                    P.value(1)
+                    syn.pack(e, u, 1 if r.has_bias else 0, r.anchor_hi, r.anchor_lo, r.oov_byte)
+                    syn.set(_FL, 0)
+                    P.value(0)
+                else:
+                    P.value(1)
+                    syn.clear()
+                    syn.set(_E, e)
+                    syn.set(_U, u)
+                    syn.set(_B, 1 if r.has_bias else 0)
+                    syn.set_anchor(r.anchor_hi, r.anchor_lo)
+                    syn.set(_O, r.oov_byte)
+                    syn.set(_FL, 0)
+                    P.value(0)
             elif part == "memory":
                 mem = pipe.memory
                 P.value(1)
@@ -174,18 +184,38 @@ def run(part):
         _dog()
     return len(T)
 def alloc():
+    # bytes allocated across the 20 texts: the pipeline alone, then node.message (pipeline +
+    # interlock + the node's latch record, written when a message trips it); then the pipeline
+    # under heap_lock(): messages that raised MemoryError (locals only while locked)
+    out = []
     pipe = node.pipeline
+    for whole in (0, 1):
+        pipe.reset_full()
+        node.interlock.reset()
+        gc.collect()
+        gc.disable()
+        a = gc.mem_alloc()
+        for i in range(len(T)):
+            if whole:
+                node.message(T[i], 1000 + 700 * i)
+            else:
+                pipe.process(T[i], -1, 1000 + 700 * i)
+        b = gc.mem_alloc()
+        gc.enable()
+        _dog()
+        out.append(b - a)
     pipe.reset_full()
-    node.interlock.reset()
-    gc.collect()
-    gc.disable()
-    a = gc.mem_alloc()
+    fails = 0
     for i in range(len(T)):
-        node.message(T[i], 1000 + 700 * i)
-    b = gc.mem_alloc()
-    gc.enable()
-    _dog()
-    return b - a
+        t = T[i]
+        micropython.heap_lock()
+        try:
+            pipe.process(t, -1, 1000 + 700 * i)
+        except MemoryError:
+            fails += 1
+        micropython.heap_unlock()
+    out.append(fails)
+    return out
 def text_heap():
     names = [k for k in sys.modules if k.startswith("redline.text.")]
     saved = {}
@@ -243,7 +273,10 @@ def main(argv=None):
         for p in parts:
             if p != "empty":
                 out["cycles"][p] = int(statistics.median(fig[p]) - empty)
-        out["alloc_per_message"] = int(vb.exec_raw("print(alloc())", timeout=300)) / len(texts)
+        a_pipe, a_node, locked = eval(vb.exec_raw("print(alloc())", timeout=300).strip(), {})
+        out["alloc_per_message_pipeline"] = a_pipe / len(texts)
+        out["alloc_per_message_node"] = a_node / len(texts)
+        out["pipeline_heap_lock_failures"] = locked
         used = vb.exec_raw("print(text_heap())", timeout=120).strip()
         out["heap_text_modules"] = used
     finally:

@@ -184,107 +184,78 @@ def _word_end(st: ptr32, tabs) -> int:
 
 
 @micropython.viper
-def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
+def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
+    """The run of bytes >= 0x80 from ``j``: UTF-8 decoding, folding, the letters it adds to a
+    word and the words it ends (``_word_end``); the word state in st[12..20]. Returns where the
+    run ends (an ASCII byte, or ``length``): an unfinished sequence there is dropped."""
     w = ptr8(tabs[0])
     units = ptr8(tabs[1])
     fold_o = tabs[2]
     pages_o = tabs[3]
     mask = int(st[7])
     foldn = int(st[10])
-    acc = int(st[0])
     m21 = 0x1F
     m21 = (m21 << 16) | 0xFFFF                  # 0x1FFFFF
     off = 0x1
     off = (off << 16) | 0x2325                  # _OFF, 0x12325
     c_maxcp = 0x10
     c_maxcp = (c_maxcp << 16) | 0xFFFF          # 0x10FFFF
-    # a pass starts without a previous word, solo letter or run of one-letter words
-    st[16] = 0
-    st[17] = 0
-    st[18] = 0
-    st[19] = 0
-    inw = 0
-    h = 0
-    hp = 0
-    r = 0
-    u = 0
-    t = 0
-    k = 0
-    x = 0
-    s = 0
+    acc = int(st[0])
+    h = int(st[12])
+    r = int(st[13])
+    s = int(st[14])
+    hp = int(st[15])
+    sw = int(st[17])
+    inw = int(st[20])
     need = 0
     cp = 0
-    sw = 0
-    j = 0
-    while j <= length:
-        if j == length:
-            # the end of the message: a running word ends
-            if not inw:
-                break
-            k = _SEP
-            j += 1
-        else:
-            b = data[j]
-            j += 1
-            if b < 0x80:
-                need = 0
-                u = units[b]
-                if u:
-                    if inw:
-                        h = ((h ^ u) * _PRIME) & m21
-                        r = ((r & 0x3FFF) << 7) | u
-                        t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
-                        acc += w[(t ^ (t >> 13)) & mask]
-                        s += 1
-                        if s == 7:
-                            hp = h
-                        continue
-                    inw = 1
-                    h = ((off ^ u) * _PRIME) & m21
-                    r = (_BOUND << 7) | u
-                    s = 2
-                    continue
-                if not inw:
-                    continue
-                k = _SEP
-            elif b < 0xC0:
+    u = 0
+    k = 0
+    t = 0
+    x = 0
+    while j < length:
+        b = data[j]
+        if b < 0x80:
+            break
+        j += 1
+        if b < 0xC0:
+            if need:
+                cp = (cp << 6) | (b & 0x3F)
+                need -= 1
                 if need:
-                    cp = (cp << 6) | (b & 0x3F)
-                    need -= 1
-                    if need:
-                        continue
-                    if cp > c_maxcp:
-                        k = _SEP
-                    elif cp < 0x80:
-                        u = units[cp]
-                        k = _SELF if u else _SEP
-                    else:
-                        x = int(_fold(fold_o, pages_o, cp, foldn))
-                        k = x >> 24
-                        u = x - (k << 24)
-                        if k == _IGNORE:
-                            continue
-                else:
+                    continue
+                if cp > c_maxcp:
                     k = _SEP
-                if k == _SEP and not inw:
-                    continue
-            elif b < 0xE0:
-                need = 1
-                cp = b & 0x1F
-                continue
-            elif b < 0xF0:
-                need = 2
-                cp = b & 0x0F
-                continue
-            elif b < 0xF8:
-                need = 3
-                cp = b & 0x07
-                continue
+                elif cp < 0x80:
+                    u = units[cp]
+                    k = _SELF if u else _SEP
+                else:
+                    x = int(_fold(fold_o, pages_o, cp, foldn))
+                    k = x >> 24
+                    u = x - (k << 24)
+                    if k == _IGNORE:
+                        continue
             else:
-                need = 0
-                if not inw:
-                    continue
                 k = _SEP
+            if k == _SEP and not inw:
+                continue
+        elif b < 0xE0:
+            need = 1
+            cp = b & 0x1F
+            continue
+        elif b < 0xF0:
+            need = 2
+            cp = b & 0x0F
+            continue
+        elif b < 0xF8:
+            need = 3
+            cp = b & 0x07
+            continue
+        else:
+            need = 0
+            if not inw:
+                continue
+            k = _SEP
         # k: _SEP (a running word ends), _SELF (a letter: starts or extends a word) or _SOLO
         while True:
             if inw and k != _SELF:
@@ -318,6 +289,165 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 break
             k = _SEP
     st[0] = acc
+    st[12] = h
+    st[13] = r
+    st[14] = s
+    st[15] = hp
+    st[17] = sw
+    st[20] = inw
+    return j
+
+
+@micropython.viper
+def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
+    """ASCII letters and the common end of a word inline; a run of non-ASCII bytes goes to
+    ``_nonascii``, a word end with a profile, a lexicon candidate or an observed word to
+    ``_word_end`` (both share the word state through st[12..20])."""
+    w = ptr8(tabs[0])
+    units = ptr8(tabs[1])
+    lexf = ptr8(tabs[4])
+    wmap = ptr8(tabs[7])
+    flags = int(st[8])
+    has_lex = flags & 2
+    has_obs = flags & 4
+    slow = flags & 1            # with a profile every word end takes _word_end
+    mask = int(st[7])
+    acc = int(st[0])
+    n = int(st[1])
+    words = int(st[3])
+    sk = int(st[11])
+    m21 = 0x1F
+    m21 = (m21 << 16) | 0xFFFF                  # 0x1FFFFF
+    off = 0x1
+    off = (off << 16) | 0x2325                  # _OFF, 0x12325
+    # a pass starts without a previous word, solo letter or run of one-letter words
+    prev1 = 0                   # the previous word's hash + 1 (0: none)
+    psolo = 0
+    singles = 0
+    inw = 0
+    sw = 0
+    h = 0
+    hp = 0
+    r = 0
+    s = 0
+    t = 0
+    x = 0
+    key = 0
+    j = 0
+    while j <= length:
+        if j < length:
+            b = data[j]
+            if b >= 0x80:
+                st[0] = acc
+                st[1] = n
+                st[3] = words
+                st[11] = sk
+                st[12] = h
+                st[13] = r
+                st[14] = s
+                st[15] = hp
+                st[16] = prev1
+                st[17] = sw
+                st[18] = psolo
+                st[19] = singles
+                st[20] = inw
+                j = int(_nonascii(data, length, st, tabs, j))
+                acc = int(st[0])
+                n = int(st[1])
+                words = int(st[3])
+                sk = int(st[11])
+                h = int(st[12])
+                r = int(st[13])
+                s = int(st[14])
+                hp = int(st[15])
+                prev1 = int(st[16])
+                sw = int(st[17])
+                psolo = int(st[18])
+                singles = int(st[19])
+                inw = int(st[20])
+                continue
+            j += 1
+            u = units[b]
+            if u:
+                if inw:
+                    h = ((h ^ u) * _PRIME) & m21
+                    r = ((r & 0x3FFF) << 7) | u
+                    t = (r & 0x3FFF) * _GA + (r >> 14) * _GB
+                    acc += w[(t ^ (t >> 13)) & mask]
+                    s += 1
+                    if s == 7:
+                        hp = h
+                    continue
+                inw = 1
+                sw = 0
+                h = ((off ^ u) * _PRIME) & m21
+                r = (_BOUND << 7) | u
+                s = 2
+                continue
+            if not inw:
+                continue
+        else:
+            # the end of the message: a running word ends
+            j += 1
+            if not inw:
+                break
+        # the word ends (an ASCII separator or the end): inline unless _word_end has work
+        key = hp if s > 6 else h
+        t = h & 0x1FFF
+        if slow or sw or (has_lex and (lexf[(key >> 3) & 0x3FF] >> (key & 7)) & 1) \
+                or (has_obs and (wmap[t >> 3] >> (t & 7)) & 1):
+            st[0] = acc
+            st[1] = n
+            st[3] = words
+            st[11] = sk
+            st[12] = h
+            st[13] = r
+            st[14] = s
+            st[15] = hp
+            st[16] = prev1
+            st[17] = sw
+            st[18] = psolo
+            st[19] = singles
+            _word_end(st, tabs)
+            acc = int(st[0])
+            n = int(st[1])
+            words = int(st[3])
+            sk = int(st[11])
+            prev1 = int(st[16])
+            psolo = int(st[18])
+            singles = int(st[19])
+        else:
+            x = ((r & 0x3FFF) << 7) | _END
+            t = (x & 0x3FFF) * _GA + (x >> 14) * _GB
+            acc += w[(t ^ (t >> 13)) & mask]
+            t = (h & 0x3FFF) * _UA + (h >> 14) * _UB
+            acc += w[(t ^ (t >> 13)) & mask]
+            n += s
+            if prev1:
+                x = (((prev1 - 1) * _PRIME) & m21) ^ h
+                t = (x & 0x3FFF) * _BA + (x >> 14) * _BB
+                acc += w[(t ^ (t >> 13)) & mask]
+                n += 1
+            prev1 = h + 1
+            words += 1
+            if has_lex:
+                if s > 16:
+                    st[5] = 1
+                if s == 2 and (r & 0x7F) > 0x39:
+                    singles += 1
+                    if singles >= 3:
+                        st[6] = 1
+                else:
+                    singles = 0
+            psolo = 0
+            if has_obs:
+                sk += 1
+        sw = 0
+        inw = 0
+    st[0] = acc
+    st[1] = n
+    st[3] = words
+    st[11] = sk
     return 0
 
 
