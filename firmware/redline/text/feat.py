@@ -386,8 +386,8 @@ class HashScorer:
         self._spc = st[_ST_SPC]
         self.acc = st[_ST_ACC]
         self.n = st[_ST_N]
-        if self._lexf is not None:
-            self._finish()
+        if self._lexf is not None and (self.classes or self.decoded):
+            self._finish()          # (with no class and nothing decoded it adds nothing)
         self.acc = self.acc - 128 * self.n + self.model.intercept
         self.wfeat = words + words - 1 if words else 0
         return self.acc
