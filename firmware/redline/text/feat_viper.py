@@ -19,7 +19,7 @@ hung the emulated Pico at boot; loaded from a .mpy file it worked). So no consta
 wider than 16 bits (wider ones are built at run time: ``m21``, ``m24``, ``off``...) and the
 work is split so that no function holds a jump of 2 KB: the byte loop (``pass_viper``), the
 end of a word (``_word_end``, once per word), the folding table (``_fold``, once per
-non-ASCII letter) and the lexicon probe (``_lexmask``); they share the word's state through
+non-ASCII letter) and the lexicon probe (``_lex_probe``); they share the word's state through
 ``st`` (slots 12-19). tests/host/test_cross_compile.py checks the armv6m code for both forms.
 Importing this module fails where the emitter is missing
 (SyntaxError on the WebAssembly port, ImportError on CPython); ``redline.text.feat`` then
@@ -56,7 +56,7 @@ _CASE = const(6)
 
 
 @micropython.viper
-def _lexmask(lex: ptr8, ns: int, key: int) -> int:
+def _lex_probe(lex: ptr8, ns: int, key: int) -> int:
     """Class mask of a lexicon key (0 if absent); redline.text.feat._lexmask."""
     c_empty = 0xFF
     c_empty = (c_empty << 16) | 0xFFFF          # 0xFFFFFF
@@ -153,7 +153,7 @@ def _word_end(st: ptr32, tabs) -> int:
                 st[2] = int(st[2]) + 1
         if sw and psolo and (flags & 2) and (lexf[(x >> 3) & 0x3FF] >> (x & 7)) & 1:
             # two CJK / kana letters in a row: a lexicon pair
-            st[4] = int(st[4]) | int(_lexmask(tabs[5], int(st[9]), x))
+            st[4] = int(st[4]) | int(_lex_probe(tabs[5], int(st[9]), x))
     st[0] = acc
     st[1] = n
     st[16] = h + 1
@@ -161,7 +161,7 @@ def _word_end(st: ptr32, tabs) -> int:
     if flags & 2:
         key = hp if s > 6 else h
         if (lexf[(key >> 3) & 0x3FF] >> (key & 7)) & 1:
-            st[4] = int(st[4]) | int(_lexmask(tabs[5], int(st[9]), key))
+            st[4] = int(st[4]) | int(_lex_probe(tabs[5], int(st[9]), key))
         if s > 16:
             st[5] = 1
         if s == 2 and (r & 0x7F) > 0x39 and not sw:
