@@ -23,7 +23,12 @@ encodes, a code point above U+10FFFF separates. Every value stays below 2**30.
 ``profile`` (optional, 65,536 bits of a deployment's nominal traffic,
 redline.text.prof) counts the words and word pairs whose profile bucket that
 traffic never hit (``unseen``, out of ``words`` + pairs ``= self.wfeat``). ``observer`` (optional) gets ``begin()`` per message and each word's 21-bit hash
-as ``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer.
+as ``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer; an observer
+with a ``tokmap`` (1024 bytes over the hash's low 13 bits) gets only the words it marks, as
+``hit(skipped, hi, lo)``, and ``skipped(k)`` at the end (redline.text.pipe, redline.text.adv).
+
+The byte loop is ``pass_py`` or, where the viper emitter exists (the unix port, boards), its
+build ``redline.text.feat_viper.pass_viper`` (identical results; tests/firmware/test_feat_kernel.py).
 """
 from array import array
 
