@@ -19,6 +19,7 @@ def test_blob_encoding():
     assert blob[0] == 2
     assert (blob[1] << 24) | (blob[2] << 16) | (blob[3] << 8) | blob[4] == h
     assert count_patterns(DEFAULT_PATTERNS) == len(DEFAULT_PHRASES)
+    assert DEFAULT_PATTERNS == compile_patterns(DEFAULT_PHRASES)     # the frozen literal is current
     assert count_patterns(b"") == 0
 
 

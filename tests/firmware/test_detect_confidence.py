@@ -99,3 +99,15 @@ def test_reset():
     t.update(_q(100))
     t.reset()
     assert t.flags == 0 and t.decay_count == 0 and t.trend() == 0
+
+
+def test_confidence16_equals_frac16_of_the_margin():
+    from redline.fx import frac16
+    from redline.text.conf import confidence16
+    for thr in (0, 1, 9000, 32768, 65534, 65535):
+        for p in (0, 1, 77, 8999, 9000, 9001, 30000, 65534, 65535):
+            if p >= thr:
+                num, den = p - thr, 65535 - thr
+            else:
+                num, den = thr - p, thr
+            assert confidence16(p, thr) == (65535 if den == 0 else frac16(num, den)), (p, thr)

@@ -119,6 +119,21 @@ def test_msb():
         assert msb(x) == m, x
 
 
+def test_msb_equals_one_shift_per_bit():
+    # the binary-step msb against the shift loop it replaced, on every octave edge and between
+    def slow(x):
+        i = 0
+        while x > 1:
+            x >>= 1
+            i += 1
+        return i
+    xs = [-5, -1, 0, 1, 2, 3]
+    for k in range(1, 30):
+        xs += [(1 << k) - 1, 1 << k, (1 << k) + 1, (1 << k) + (1 << (k - 1))]
+    for x in xs:
+        assert msb(x) == slow(x), x
+
+
 def test_monitor_examples():
     m = DynamicStabilityMonitor(2)
     assert m.update(500) == STABLE and m.seen

@@ -68,3 +68,89 @@ def test_adler32():
     assert adler32(b"") == (0, 1)
     b, a = adler32(b"Wikipedia")
     assert (b << 16) | a == 0x11E60398
+
+
+def _bit_set(bits, field, value):
+    # the bit-by-bit reference the byte-wise set() replaced
+    off = field >> 6
+    for k in range(field & 63):
+        p = off + k
+        if (value >> k) & 1:
+            bits[p >> 3] |= 1 << (p & 7)
+        else:
+            bits[p >> 3] &= 0xFF ^ (1 << (p & 7))
+
+
+def test_bytewise_set_and_get_equal_the_bitwise_reference():
+    fields = (ENTROPY, SURPRISE, HAS_BIAS, POSITION, TIMESTAMP, CASCADE_DEPTH, ANCHOR_LO, ANCHOR_HI, FLAGS,
+              OOV_BYTE, RESERVED_HI)
+    seed = 5
+    s = Synapse()
+    ref = bytearray(16)
+    for i in range(600):
+        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+        f = fields[(seed >> 8) % len(fields)]
+        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+        v = (seed >> 4) & ((1 << (f & 63)) - 1)
+        if i % 7 == 0:
+            v = (1 << (f & 63)) - 1
+        s.set(f, v)
+        _bit_set(ref, f, v)
+        assert bytes(s.bits) == bytes(ref)
+        assert s.get(f) == v
+    for f in fields:
+        off = f >> 6
+        want = 0
+        for k in range(f & 63):
+            p = off + k
+            want |= ((ref[p >> 3] >> (p & 7)) & 1) << k
+        assert s.get(f) == want
+
+
+def test_pack_equals_clear_then_set():
+    seed = 9
+    a = Synapse()
+    b = Synapse()
+    for i in range(300):
+        vals = []
+        for width in (16, 16, 1, 15, 16, 8):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            v = (seed >> 3) & ((1 << width) - 1)
+            vals.append((1 << width) - 1 if i % 5 == 0 else (0 if i % 7 == 0 else v))
+        e, u, bias, hi, lo, oov = vals
+        a.set(RESERVED_HI, 0x2AAA)          # pack() clears everything, reserved bits included
+        a.set(POSITION, 0x555)
+        a.pack(e, u, bias, hi, lo, oov)
+        b.clear()
+        b.set(ENTROPY, e)
+        b.set(SURPRISE, u)
+        b.set(HAS_BIAS, bias)
+        b.set_anchor(hi, lo)
+        b.set(OOV_BYTE, oov)
+        assert bytes(a.bits) == bytes(b.bits), vals
+
+
+def test_pack_refuses_values_wider_than_their_field():
+    s = Synapse()
+    for args in ((65536, 0, 0, 0, 0, 0), (0, -1, 0, 0, 0, 0), (0, 0, 2, 0, 0, 0), (0, 0, 0, 32768, 0, 0),
+                 (0, 0, 0, 0, 65536, 0), (0, 0, 0, 0, 0, 256)):
+        try:
+            s.pack(*args)
+        except ValueError:
+            continue
+        assert False, args
+
+
+def test_set_flags_equals_set():
+    a = Synapse.from_int((1 << 128) - 1)
+    b = Synapse.from_int((1 << 128) - 1)
+    for f in (0, 1, 0x0F, 0x10, 0x21, 0x3F, 0x2A, 0):
+        a.set_flags(f)
+        b.set(FLAGS, f)
+        assert bytes(a.bits) == bytes(b.bits), f
+    for bad in (-1, 64):
+        try:
+            a.set_flags(bad)
+        except ValueError:
+            continue
+        assert False, bad

@@ -85,6 +85,7 @@ class AdversarialDetector:
         self._ring = longest
         self._rhi = array("H", [0] * longest)
         self._rlo = array("H", [0] * longest)
+        self.hits = 0
         self.reset()
 
     def reset(self):
@@ -92,9 +93,11 @@ class AdversarialDetector:
         self.flags = 0
 
     def begin(self):
-        h = self._hit
-        for p in range(self.patterns):
-            h[p] = 0
+        if self.hits:
+            # only a message with hits marked any (a pattern is marked once, when it counts)
+            h = self._hit
+            for p in range(self.patterns):
+                h[p] = 0
         self._pos = 0
         self._count = 0
         self.hits = 0
@@ -109,6 +112,20 @@ class AdversarialDetector:
 
     def skip(self):
         """A token no pattern contains: every partial match before it is void."""
+        self._count = 0
+
+    # the format-2 scorer's observer protocol (redline.text.feat): ``tokmap`` marks the tokens
+    # worth a call (the pipeline sets it: redline.text.pipe), ``hit`` gets one after ``skipped``
+    # unmarked ones, ``skipped`` the unmarked ones at the end of a message
+    tokmap = None
+
+    def hit(self, skipped, hi, lo):
+        """``skipped`` unmarked tokens (as many ``skip()``), then ``token(hi, lo)``."""
+        if skipped:
+            self._count = 0
+        self.token(hi, lo)
+
+    def skipped(self, k):
         self._count = 0
 
     def token(self, hi, lo):

@@ -87,6 +87,10 @@ class GoalDriftDetector:
         """A token that is no goal word: it only uses up the window."""
         self._tokens += 1
 
+    def skipped(self, k):
+        """``k`` tokens that are no goal word (``skip()`` ``k`` times)."""
+        self._tokens += k
+
     def token(self, hi, lo):
         if self._tokens >= self.window:
             return

@@ -110,10 +110,24 @@ class ReasoningLoop:
 
 
 def msb(x):
-    """floor(log2 x) for x > 0, and 0 for x <= 0 (as llmosafe)."""
+    """floor(log2 x) for x > 0, and 0 for x <= 0 (as llmosafe); x < 2**30 (a small int)."""
+    if x < 2:
+        return 0
+    # binary steps, not one shift per bit: the monitor runs it on every message
     i = 0
-    while x > 1:
-        x >>= 1
+    if x >= 0x10000:
+        x >>= 16
+        i = 16
+    if x >= 0x100:
+        x >>= 8
+        i += 8
+    if x >= 0x10:
+        x >>= 4
+        i += 4
+    if x >= 4:
+        x >>= 2
+        i += 2
+    if x >= 2:
         i += 1
     return i
 

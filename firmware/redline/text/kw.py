@@ -42,18 +42,7 @@ RAM afterwards either way.
 """
 
 from redline.compat import const, zeros
-
-CATEGORY_NAMES = (
-    "authority",
-    "social_proof",
-    "scarcity",
-    "urgency",
-    "emotional_appeal",
-    "expertise_signaling",
-    "semantic_traps",
-    "template_fitting",
-    "emphasis",
-)
+from redline.text.bias import CATEGORY_NAMES, BiasBreakdown  # noqa: F401  (re-exported: the API)
 
 COUNTER_MAX = const(65535)
 KEYWORD_POINTS = const(100)
@@ -222,38 +211,6 @@ TOKEN_FLAGS = _build_token_flags()
 _BUFFER_TYPES = (bytes, bytearray, memoryview)
 # The builders run once; dropping them returns their bytecode to the heap.
 del _build_byte_tables, _build_vocabulary, _build_token_flags
-
-
-class BiasBreakdown:
-    """The nine saturating counters (0..65535) of one message, by reference name."""
-
-    def __init__(self):
-        self.clear()
-
-    def clear(self):
-        self.authority = 0
-        self.social_proof = 0
-        self.scarcity = 0
-        self.urgency = 0
-        self.emotional_appeal = 0
-        self.expertise_signaling = 0
-        self.semantic_traps = 0
-        self.template_fitting = 0
-        self.emphasis = 0
-
-    def total(self):
-        """Saturating sum of the nine counters (the reference's halo signal)."""
-        t = (self.authority + self.social_proof + self.scarcity + self.urgency
-             + self.emotional_appeal + self.expertise_signaling
-             + self.semantic_traps + self.template_fitting + self.emphasis)
-        return t if t < COUNTER_MAX else COUNTER_MAX
-
-    def as_dict(self):
-        """The counters as a new dict keyed by CATEGORY_NAMES (allocates; host use)."""
-        return {name: getattr(self, name) for name in CATEGORY_NAMES}
-
-    def __repr__(self):
-        return "BiasBreakdown(%r)" % (self.as_dict(),)
 
 
 class KeywordScanner:

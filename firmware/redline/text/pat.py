@@ -4,15 +4,16 @@ Encoding (the model's ``PATTERNS`` bytes field): patterns one after another, eac
 one byte ``n`` (1..MAX_PATTERN_TOKENS) followed by ``n`` big-endian u32 unigram
 token hashes (redline.text.tok: lower-cased ASCII alphanumeric runs, low 32
 bits of FNV-1a-64). An empty blob means "no patterns shipped": the detector then
-uses DEFAULT_PATTERNS, compiled here at import from DEFAULT_PHRASES (llmosafe's
-ten substrings plus common injection phrases)::
+uses DEFAULT_PATTERNS, DEFAULT_PHRASES (llmosafe's ten substrings plus common injection
+phrases) compiled once and kept as a bytes literal (tests/firmware/test_detect_adversarial.py
+checks it against compile_patterns)::
 
     from redline.text.pat import compile_patterns, count_patterns, DEFAULT_PATTERNS
     blob = compile_patterns((b"ignore previous", b"jailbreak"))
     count_patterns(blob)            # 2
     len(blob)                       # 1 + 8 + 1 + 4 = 14
 
-Compiling allocates (import time or host export), matching does not.
+Compiling allocates (host export), matching does not.
 """
 from redline.compat import const
 
@@ -84,4 +85,16 @@ def count_patterns(blob):
     return n
 
 
-DEFAULT_PATTERNS = compile_patterns(DEFAULT_PHRASES)
+DEFAULT_PATTERNS = (  # compile_patterns(DEFAULT_PHRASES), frozen: bytes in flash, nothing built at import
+    b'\x02\x64\xfa\x89\xc3\xe7\xe9\x72\x48\x01\xa9\x30\x86\xf0\x03\x79\x9e\xa1\x5c\x05'
+    b'\x70\xda\x4d\x25\x8e\x9d\x97\x01\x21\x8c\xcb\x8f\x01\x18\x06\x75\x13\x02\x05\x45'
+    b'\x60\x6b\xb5\x45\xb5\x4d\x01\x27\x0b\x2e\x6d\x01\x43\x45\xbb\x1d\x02\x3a\xeb\xf7'
+    b'\x4d\xc4\x1d\xad\xb2\x01\xac\xec\x51\xf4\x03\x64\xfa\x89\xc3\x05\x19\xda\xa4\xe7'
+    b'\xe9\x72\x48\x03\x64\xfa\x89\xc3\x44\x61\xd5\x7c\x61\x7f\x9b\x2a\x03\xa9\x30\x86'
+    b'\xf0\x44\x61\xd5\x7c\x61\x7f\x9b\x2a\x03\x64\xfa\x89\xc3\xa8\x8b\xe1\x2a\xd4\x32'
+    b'\xfa\xc4\x03\xa9\x30\x86\xf0\xe7\xe9\x72\x48\xd4\x32\xfa\xc4\x03\xd3\xf4\x92\xcc'
+    b'\xa8\x8b\xe1\x2a\xd4\x32\xfa\xc4\x02\x25\x71\xb7\x31\xd4\x32\xfa\xc4\x02\x1c\x56'
+    b'\xb4\xfc\x4d\xd3\x3f\x7b\x03\xb5\x3b\xb4\x94\x9d\x8e\x17\xd7\x25\x8e\x9d\x97\x03'
+    b'\x18\x06\x75\x13\xb5\x6a\xc0\xa4\xb5\x4d\xc9\x40\x03\x52\x89\xd0\xa3\x05\x20\x23'
+    b'\xcd\x1a\x50\x7a\x9a'
+)

@@ -89,7 +89,7 @@ from redline.text.policy import (
 )
 from redline.text.sift import Sifter
 from redline.text.sig import prob16
-from redline.text.syn import ENTROPY, FLAGS, HAS_BIAS, OOV_BYTE, SURPRISE, Synapse
+from redline.text.syn import Synapse
 
 # Explanations: constant strings naming the stage and the gauge or flag.
 EXPLAIN_CLEAR = "proceed: every stage clear"
@@ -172,6 +172,8 @@ class _TokenFanout:
     ``wants(lo)`` lets the classifier skip computing the high hash half of tokens
     no pattern or goal word can match (a 8192-bit map of their low 13 bits); a
     skipped token still breaks pattern sequences and counts in the drift window.
+    The format-2 scorer reads the map (``tokmap``) itself and calls ``hit`` only for the
+    tokens it marks, with the count of those skipped since (``skipped`` at the end).
     """
 
     def __init__(self, adversarial, drift):
@@ -181,6 +183,7 @@ class _TokenFanout:
         adversarial.mark_tokens(m)
         drift.mark_tokens(m)
         self._map = m
+        self.tokmap = m         # the format-2 scorer tests the map itself and calls hit()
 
     def begin(self):
         self.adversarial.begin()
@@ -197,6 +200,20 @@ class _TokenFanout:
     def token(self, hi, lo):
         self.adversarial.token(hi, lo)
         self.drift.token(hi, lo)
+
+    def hit(self, skipped, hi, lo):
+        """A wanted token after ``skipped`` unwanted ones: the same as ``skipped`` calls of
+        ``wants`` that said no, then ``token`` (a skip only voids partial matches and counts)."""
+        if skipped:
+            self.adversarial.skip()
+            self.drift.skipped(skipped)
+        self.adversarial.token(hi, lo)
+        self.drift.token(hi, lo)
+
+    def skipped(self, k):
+        """``k`` unwanted tokens at the end of a message."""
+        self.adversarial.skip()
+        self.drift.skipped(k)
 
 
 class CognitivePipeline:
@@ -221,7 +238,15 @@ class CognitivePipeline:
             goal_hashes = word_hashes(model, objective)
         self.drift = GoalDriftDetector(objective, drift_threshold, hashes=goal_hashes)
         self._fanout = _TokenFanout(self.adversarial, self.drift)
-        self.sifter = Sifter(model, self._fanout, anchor=True, profile=profile)
+        observer = self._fanout
+        # without goal words the drift detector never flags and its state is never read: a
+        # format-2 scorer then hands the marked tokens to the adversarial detector itself
+        # (a Python call costs ~3,000 cycles on the Pico; the fan-out made three per token)
+        self._drift_on = self.drift.goal_words > 0
+        if hashed and not self._drift_on:
+            self.adversarial.tokmap = self._fanout.tokmap
+            observer = self.adversarial
+        self.sifter = Sifter(model, observer, anchor=True, profile=profile)
         prof = self.sifter.profile
         if prof is not None:
             # a deployment profile sets the surprise rungs (fail-closed profile: 0, so anything escalates)
@@ -304,12 +329,7 @@ class CognitivePipeline:
         c = confidence16(p, self._p_threshold)
         r.confidence = c
         syn = r.synapse
-        syn.clear()
-        syn.set(ENTROPY, e)
-        syn.set(SURPRISE, sur)
-        syn.set(HAS_BIAS, 1 if s.has_bias else 0)
-        syn.set_anchor(s.anchor_hi, s.anchor_lo)
-        syn.set(OOV_BYTE, s.oov_byte)
+        syn.pack(e, sur, 1 if s.has_bias else 0, s.anchor_hi, s.anchor_lo, s.oov_byte)
         kw = s.keyword_total - s.keywords.emphasis
         manipulation = s.is_manipulation
         bias = manipulation or kw >= pol.bias_keywords
@@ -320,7 +340,7 @@ class CognitivePipeline:
         # device traffic ("act as backup master", "you are now connected", "override ... simulate ...")
         if self.adversarial.update() and (self._adversarial_alone or why != WHY_NONE):
             r.flags = FLAG_ADVERSARIAL
-            syn.set(FLAGS, FLAG_ADVERSARIAL)
+            syn.set_flags(FLAG_ADVERSARIAL)
             adv = pol.gate(HALT_BIAS)
             if self._note(adv, EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(adv)):
                 return r
@@ -376,12 +396,17 @@ class CognitivePipeline:
         r.stages |= STAGE_DETECTION
         f = r.flags
         f |= self.repetition.update(s.anchor_hi, s.anchor_lo)
-        f |= self.drift.update()
+        if self._drift_on:
+            f |= self.drift.update()    # (without goal words it is 0 and changes nothing)
         f |= self.confidence.update(c)
         f |= self.cusum.update(p)
         r.flags = f
-        syn.set(FLAGS, f)
-        code = pol.decide_from_flags(f)
+        syn.set_flags(f)
+        if f:
+            code = pol.decide_from_flags(f)
+        else:
+            code = PROCEED
+            pol.why = WHY_NONE          # what decide_from_flags(0) does
         if code != PROCEED:
             d = deciding_flag(f)
             if d == FLAG_ADVERSARIAL:

@@ -169,7 +169,9 @@ class EscalationPolicy:
         """
         bias = manipulation or keywords >= self.bias_keywords
         code = self.canonical(entropy, surprise, bias)
-        if code == PROCEED and keywords >= self.warn_keywords:
+        if code == PROCEED:
+            if keywords < self.warn_keywords:
+                return PROCEED          # every DAL lets Proceed through: no gate call per message
             self.why = WHY_KEYWORDS
             code = WARN
         return self.gate(code)

@@ -40,8 +40,10 @@ every script and give the gauges other meanings:
 - keywords: llmosafe's counters run only when the sifter is built with ``keywords=True`` (a second
   pass over the bytes); by default they are 0 and ``has_bias`` is the classifier verdict.
 """
+from array import array
+
 from redline.compat import const
-from redline.text.kw import BiasBreakdown
+from redline.text.bias import BiasBreakdown
 from redline.text.model import load_model
 from redline.text.sig import entropy16, prob16
 
@@ -153,6 +155,7 @@ class SiftResult:
         self.length = 0
         self.anchor_hi = 0
         self.anchor_lo = 0
+        self._adler = array("i", [0, 0])     # the anchor kernel's output
 
     def to_json(self):
         """One JSON object, fields in a fixed order, identical on every runtime (allocates)."""
@@ -190,9 +193,9 @@ class SiftResult:
         }
 
 
-def _adler_into(r, data, length):
-    """Adler-32 of data[:length] into r.anchor_hi (b, 15 bits) and r.anchor_lo (a); sums reduced every
-    2048 bytes so they stay small ints. Writes attributes: returning a tuple would allocate."""
+def adler_py(data, length, out):
+    """Adler-32 of data[:length] into out[0] (b, 15 bits) and out[1] (a); sums reduced every
+    2048 bytes so they stay small ints. Pure-Python twin of redline.text.feat_viper.adler_viper."""
     a = 1
     b = 0
     i = 0
@@ -206,8 +209,28 @@ def _adler_into(r, data, length):
         a %= 65521
         b %= 65521
         i = end
-    r.anchor_hi = b & 0x7FFF
-    r.anchor_lo = a
+    out[0] = b & 0x7FFF
+    out[1] = a
+
+
+def _adler_kernel():
+    try:
+        from redline.text.feat_viper import adler_viper
+
+        return adler_viper
+    except (ImportError, SyntaxError):      # CPython, or a port without the viper emitter (wasm)
+        return adler_py
+
+
+_adler = _adler_kernel()
+
+
+def _adler_into(r, data, length):
+    """Adler-32 of data[:length] into r.anchor_hi (b, 15 bits) and r.anchor_lo (a)."""
+    out = r._adler
+    _adler(data, length, out)
+    r.anchor_hi = out[0]
+    r.anchor_lo = out[1]
 
 
 class Sifter:
@@ -271,8 +294,7 @@ class Sifter:
                 if boost > e:
                     e = boost
         else:
-            kw.clear()
-            total_kw = 0
+            total_kw = 0        # kw stays as built (all 0): nothing else writes a result's counters
         r.keyword_total = total_kw
         r.entropy = e
         t = sc.wfeat

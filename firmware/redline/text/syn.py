@@ -57,13 +57,15 @@ class Synapse:
     def get(self, field):
         """Value of a field (at most 16 bits wide, so always a small int)."""
         off = field >> 6
-        width = field & 63
         b = self.bits
-        v = 0
-        for k in range(width - 1, -1, -1):
-            p = off + k
-            v = (v << 1) | ((b[p >> 3] >> (p & 7)) & 1)
-        return v
+        i = off >> 3
+        # the field lies in at most three bytes: gather them (< 2**24), shift, mask
+        v = b[i]
+        if i < 15:
+            v |= b[i + 1] << 8
+            if i < 14:
+                v |= b[i + 2] << 16
+        return (v >> (off & 7)) & ((1 << (field & 63)) - 1)
 
     def set(self, field, value):
         off = field >> 6
@@ -71,13 +73,51 @@ class Synapse:
         if value < 0 or value >> width:
             raise ValueError("synapse: value wider than field")
         b = self.bits
-        for k in range(width):
-            p = off + k
-            m = 1 << (p & 7)
-            if (value >> k) & 1:
-                b[p >> 3] |= m
-            else:
-                b[p >> 3] &= 0xFF ^ m
+        i = off >> 3
+        sh = off & 7
+        m = ((1 << width) - 1) << sh        # the field's bits in the (up to) three bytes from i
+        v = value << sh
+        while m:
+            b[i] = (b[i] & (0xFF ^ (m & 0xFF))) | (v & 0xFF)
+            m >>= 8
+            v >>= 8
+            i += 1
+
+    def pack(self, entropy, surprise, bias, anchor_hi, anchor_lo, oov):
+        """The whole word at once: entropy, surprise, has_bias (0/1), the anchor's halves and the
+        OOV byte; every other field 0 (``clear()`` then the ``set`` of each, in one go).
+
+        The pipeline's per-message packing: sixteen byte stores instead of a loop per field.
+        Bit positions as the layout above: the anchor's low half starts at bit 69 (byte 8, bit
+        5), its high half at 85 (byte 10, bit 5), the OOV byte at 106 (byte 13, bit 2)."""
+        if (entropy | surprise | anchor_lo) >> 16 or anchor_hi >> 15 or oov >> 8 or bias >> 1 \
+                or entropy < 0 or surprise < 0 or anchor_lo < 0 or anchor_hi < 0 or oov < 0 or bias < 0:
+            raise ValueError("synapse: value wider than field")
+        b = self.bits
+        b[0] = entropy & 0xFF
+        b[1] = entropy >> 8
+        b[2] = surprise & 0xFF
+        b[3] = surprise >> 8
+        b[4] = bias
+        b[5] = 0
+        b[6] = 0
+        b[7] = 0
+        b[8] = (anchor_lo & 7) << 5
+        b[9] = (anchor_lo >> 3) & 0xFF
+        b[10] = (anchor_lo >> 11) | ((anchor_hi & 7) << 5)
+        b[11] = (anchor_hi >> 3) & 0xFF
+        b[12] = anchor_hi >> 11
+        b[13] = (oov & 0x3F) << 2
+        b[14] = oov >> 6
+        b[15] = 0
+
+    def set_flags(self, flags):
+        """``set(FLAGS, flags)`` in two byte stores (bits 100-105: byte 12 bits 4-7, byte 13 bits 0-1)."""
+        if flags < 0 or flags >> 6:
+            raise ValueError("synapse: value wider than field")
+        b = self.bits
+        b[12] = (b[12] & 0x0F) | ((flags & 0x0F) << 4)
+        b[13] = (b[13] & 0xFC) | (flags >> 4)
 
     def set_anchor(self, hi15, lo16):
         self.set(ANCHOR_LO, lo16)
