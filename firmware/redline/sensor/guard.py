@@ -240,6 +240,7 @@ class _Channel:
         d.acc = cs[K.D_ACC]
         d.score = cs[K.D_SCORE]
         d.flags = cs[K.D_FLAGS]
+        self.replay.sync()
 
     def reset(self):
         self.base = self.base0
