@@ -14,7 +14,9 @@ and late (rows 620..659, the replay rings and the store full and wrapping), plus
 
 This is the structure of main 7d971b5's guard (one Python method call per detector); with
 the channel kernel (``redline.sensor.kernel``) the guard no longer calls these objects per
-reading, and the script's ``kernel`` mode times the kernel call and the rest instead.
+reading, and ``--kernel`` times that structure instead (a copy of the new
+``SensorGuard.update``: entry, the replay window step, its print check, the store calls,
+pair and inputs, the kernel call, the result copy, ``interlock.apply``).
 """
 import argparse
 import json
@@ -26,6 +28,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "host"), str(REPO / "firmware"), str(Path(__file__).resolve().parent)]
 
 from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows  # noqa: E402
+
+KERNEL_PARTS = ("update_entry", "replay_advance", "replay_check", "replay_store", "pair_inputs",
+                "kernel", "result_copy", "interlock_apply")
 
 PARTS = ("range_slew", "stuck", "replay", "pair_confidence", "z_baseline", "memory_reference",
          "shift", "memory_update", "entropy", "cusum", "drift", "ladder", "interlock_apply")
@@ -116,6 +121,86 @@ def prof_rows(t0, t1):
         if il.latched:
             _clear()
     return 0
+def prof_kernel(t0, t1):
+    from redline.sensor import guard as G, replay as RP
+    from redline.sensor import kernel as K
+    g = node.guard
+    il = node.interlock
+    tg = _P.toggle
+    chans = g._channels
+    kern = G._kernel
+    adv = RP.advance
+    chk = RP.check
+    for t in range(t0, t1):
+        _row(t)
+        if _DOG is not None:
+            _DOG.feed()
+        for c in range(8):
+            x = _ROW[c]
+            tg()
+            r = g.result
+            ch = chans[c]
+            cs = ch.cs
+            s = g.sample
+            r.sample = s
+            g.sample = (s + 1) & 0x3FFFFFFF
+            r.channel = c
+            xc = x
+            if x >= 536870912:
+                xc = 536870911
+            elif x <= -536870912:
+                xc = -536870911
+            rp = ch.replay
+            tg()
+            st = rp.st
+            due = adv(st, xc)
+            tg()
+            rr = 0
+            if due:
+                e = rp.e
+                st[e] = due
+                rr = chk(st, rp.prints, rp.checks, rp.counts)
+            tg()
+            if rr > 1:
+                store = rp.store
+                if rr & 2 and store.contains(st[e + 15], st[e + 16]):
+                    rr |= 1
+                if rr & 4:
+                    store.add(st[e + 17], st[e + 18])
+                if rr & 8 and store.contains(st[e + 19], st[e + 20]):
+                    rr |= 1
+                if rr & 16:
+                    store.add(st[e + 21], st[e + 22])
+            flags = 32 if rr & 1 else 0
+            rp.flags = flags
+            tg()
+            p = ch.partner
+            pb = 0
+            conf = ch.confidence
+            cs[K.I_FLAGS] = flags | conf.flags
+            cs[K.I_PAIR] = pb
+            cs[K.I_PRESSURE] = g.pressure
+            tg()
+            r.code = kern(cs, ch.memory.buf, ch.sh, x)
+            tg()
+            r.reason = cs[K.O_REASON]
+            r.bias = cs[K.O_BIAS]
+            r.flags = cs[K.O_FLAGS]
+            r.z = cs[K.O_Z]
+            r.shift = cs[K.O_SHIFT]
+            r.surprise = cs[K.O_SURPRISE]
+            r.entropy = cs[K.O_ENTROPY]
+            r.confidence = conf.confidence
+            accept = cs[K.O_ACCEPTED] == 1
+            r.accepted = accept
+            w = ch.warming
+            r.warming_up = w
+            tg()
+            il.apply(r.code, r.reason, r.sample, c)
+            tg()
+        if il.latched:
+            _clear()
+    return 0
 def prof_feed(t0, t1):
     feed_rows(t0, t1, False, True)
     return 0
@@ -126,11 +211,13 @@ def segments(edges):
     return [edges[i + 1]["cycles"] - edges[i]["cycles"] for i in range(len(edges) - 1)]
 
 
-def profile(uf2=None):
+def profile(uf2=None, kernel=False):
     cfg = plant_config()
     rows = plant_rows(cfg, 700)
     vb = boot_board(cfg, rows, uf2=uf2)
-    n_parts = len(PARTS)
+    parts_of = KERNEL_PARTS if kernel else PARTS
+    fn = "prof_kernel" if kernel else "prof_rows"
+    n_parts = len(parts_of)
     try:
         vb.exec_raw(BOARD_SCRIPT, timeout=60)
         vb.exec_raw(PROFILE_SCRIPT, timeout=60)
@@ -142,16 +229,16 @@ def profile(uf2=None):
             if label == "late":
                 vb.exec_raw("print(feed_rows(60, 620, False, False))", timeout=1800)
             n0 = vb.edge_count()
-            vb.exec_raw("print(prof_rows(%d, %d))" % (t0, t1), timeout=900)
+            vb.exec_raw("print(%s(%d, %d))" % (fn, t0, t1), timeout=900)
             per = n_parts + 1
             edges = vb.wait_markers((t1 - t0) * 8 * per, since=n0, timeout=60)
-            parts = {p: [] for p in PARTS}
+            parts = {p: [] for p in parts_of}
             for k in range(0, len(edges), per):
                 seg = segments(edges[k:k + per])
-                for j, p in enumerate(PARTS):
+                for j, p in enumerate(parts_of):
                     parts[p].append(seg[j] - empty)
             out[label] = {p: statistics.median(v) for p, v in parts.items()}
-            out[label]["sum_of_parts"] = sum(out[label][p] for p in PARTS)
+            out[label]["sum_of_parts"] = sum(out[label][p] for p in parts_of)
         n0 = vb.edge_count()
         vb.exec_raw("prof_feed(660, 680)", timeout=900)
         feed = vb.pulses(20 * 8, since=n0, timeout=60)
@@ -164,6 +251,8 @@ def profile(uf2=None):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--uf2", default=None, help="the image (default: build/pico/RPI_PICO.uf2)")
+    ap.add_argument("--kernel", action="store_true",
+                    help="profile the kernel structure (this branch's guard) instead of main 7d971b5's")
     args = ap.parse_args(argv)
     try:
         from redline_host.device.rp2040 import DEFAULT_UF2, default_bootrom
@@ -174,7 +263,7 @@ def main(argv=None):
     if not uf2.is_file() or default_bootrom() is None:
         print("pico_sensor_profile: skipped (no UF2 at %s or no RP2040 bootrom)" % uf2)
         return 0
-    print(json.dumps(profile(uf2), indent=1))
+    print(json.dumps(profile(uf2, kernel=args.kernel), indent=1))
     return 0
 
 

@@ -77,6 +77,21 @@ except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
     from redline.sensor.kernel import step as _kernel
 
 _SAMPLE_MASK = const(0x3FFFFFFF)
+# The kernel's input and output slots (redline.sensor.kernel's I_* and O_*), as private
+# constants here so the compiler folds them: ``K.O_Z`` would be two lookups per use on a
+# board. tests/firmware/test_sensor_kernel.py checks they match.
+_I_FLAGS = const(30)
+_I_PAIR = const(31)
+_I_PRESSURE = const(32)
+_S_LAST = const(33)
+_O_REASON = const(58)
+_O_Z = const(59)
+_O_SHIFT = const(60)
+_O_SURPRISE = const(61)
+_O_ENTROPY = const(62)
+_O_BIAS = const(63)
+_O_FLAGS = const(64)
+_O_ACCEPTED = const(65)
 _WARM_CLAMP = const(1048576)      # 2**20: warm-up deviations are clamped here
 
 
@@ -396,19 +411,19 @@ class SensorGuard:
         if p is not None:
             pb = self._pair(ch, p, xc)
         conf = ch.confidence
-        cs[K.I_FLAGS] = flags | conf.flags
-        cs[K.I_PAIR] = pb
-        cs[K.I_PRESSURE] = self.pressure
+        cs[_I_FLAGS] = flags | conf.flags
+        cs[_I_PAIR] = pb
+        cs[_I_PRESSURE] = self.pressure
         r.code = _kernel(cs, ch.memory.buf, ch.sh, x)
-        r.reason = cs[K.O_REASON]
-        r.bias = cs[K.O_BIAS]
-        r.flags = cs[K.O_FLAGS]
-        r.z = cs[K.O_Z]
-        r.shift = cs[K.O_SHIFT]
-        r.surprise = cs[K.O_SURPRISE]
-        r.entropy = cs[K.O_ENTROPY]
+        r.reason = cs[_O_REASON]
+        r.bias = cs[_O_BIAS]
+        r.flags = cs[_O_FLAGS]
+        r.z = cs[_O_Z]
+        r.shift = cs[_O_SHIFT]
+        r.surprise = cs[_O_SURPRISE]
+        r.entropy = cs[_O_ENTROPY]
         r.confidence = conf.confidence
-        accept = cs[K.O_ACCEPTED] == 1
+        accept = cs[_O_ACCEPTED] == 1
         r.accepted = accept
         w = ch.warming
         r.warming_up = w
@@ -428,7 +443,7 @@ class SensorGuard:
         p.fresh = False
         if ch.warming or p.warming:
             return 0
-        d = (x - ch.base) - (p.cs[K.S_LAST] - p.base) - ch.pair_offset
+        d = (x - ch.base) - (p.cs[_S_LAST] - p.base) - ch.pair_offset
         b = ratio16(d if d >= 0 else -d, ch.tol)
         ch.confidence.update(65535 - b)
         p.confidence.update(65535 - b)
