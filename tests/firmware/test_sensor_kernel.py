@@ -8,6 +8,7 @@ from redline.sensor.guard import SensorGuard, SensorResult
 from redline.fx import z_q8, variance_ratio16
 
 _LIM = 536870912
+_READINGS = 700         # per variant (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
 
 
 def _viper():
@@ -154,7 +155,7 @@ def test_twin_matches_the_detector_objects():
         cr = gr._channels[0]
         s = 17
         xs = _Stream(v[5] & 1023, cfg.baseline[0])
-        for i in range(600):
+        for i in range(_READINGS):
             x = xs.at(i)
             s = (s * 75 + 74) % 65537
             fin, pb, pressure = _inputs(i, s)
@@ -178,10 +179,11 @@ def test_twin_matches_the_detector_objects():
                     cr.shift.sum, cr.shift.i, cr.shift.n, cr.shift.value), (v, i)
             for j in range(len(cr.memory.buf)):
                 assert ck.memory.buf[j] == cr.memory.buf[j]
-    # the streams reach every rung that a calibrated channel can
-    reasons = sorted(set(k[1] for k in seen))
-    assert reasons == [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], reasons
-    assert sorted(set(k[0] for k in seen)) == [-5, -4, -3, -2, 0, 1, 2]
+    if _READINGS >= 600:
+        # the streams reach every rung that a calibrated channel can
+        reasons = sorted(set(k[1] for k in seen))
+        assert reasons == [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], reasons
+        assert sorted(set(k[0] for k in seen)) == [-5, -4, -3, -2, 0, 1, 2]
 
 
 def test_viper_build_matches_the_twin_slot_by_slot():
@@ -194,7 +196,7 @@ def test_viper_build_matches_the_twin_slot_by_slot():
         b = SensorGuard(cfg)._channels[0]
         s = 29
         xs = _Stream((v[5] + 5) & 1023, cfg.baseline[0])
-        for i in range(700):
+        for i in range(_READINGS):
             x = xs.at(i)
             s = (s * 75 + 74) % 65537
             fin, pb, pressure = _inputs(i, s)

@@ -123,7 +123,6 @@ def prof_rows(t0, t1):
     return 0
 def prof_kernel(t0, t1):
     from redline.sensor import guard as G, replay as RP
-    from redline.sensor import kernel as K
     g = node.guard
     il = node.interlock
     tg = _P.toggle
@@ -177,21 +176,21 @@ def prof_kernel(t0, t1):
             p = ch.partner
             pb = 0
             conf = ch.confidence
-            cs[K.I_FLAGS] = flags | conf.flags
-            cs[K.I_PAIR] = pb
-            cs[K.I_PRESSURE] = g.pressure
+            cs[30] = flags | conf.flags
+            cs[31] = pb
+            cs[32] = g.pressure
             tg()
             r.code = kern(cs, ch.memory.buf, ch.sh, x)
             tg()
-            r.reason = cs[K.O_REASON]
-            r.bias = cs[K.O_BIAS]
-            r.flags = cs[K.O_FLAGS]
-            r.z = cs[K.O_Z]
-            r.shift = cs[K.O_SHIFT]
-            r.surprise = cs[K.O_SURPRISE]
-            r.entropy = cs[K.O_ENTROPY]
+            r.reason = cs[58]
+            r.bias = cs[63]
+            r.flags = cs[64]
+            r.z = cs[59]
+            r.shift = cs[60]
+            r.surprise = cs[61]
+            r.entropy = cs[62]
             r.confidence = conf.confidence
-            accept = cs[K.O_ACCEPTED] == 1
+            accept = cs[65] == 1
             r.accepted = accept
             w = ch.warming
             r.warming_up = w
