@@ -65,6 +65,8 @@ def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
     src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_replay_fast.py").read_text()
     names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
     assert len(names) >= 5
+    # the pure-Python reference test proves nothing about armv6m code and is the slow one
+    names = [n for n in names if n != "test_check_twin_matches_the_detector_before_it"]
     # 300 readings per replay shape: two rounds of its replays (the full 900 take many minutes of
     # emulated time)
     run = "_REPLAY_READINGS = 300\n" + "".join("%s()\ngc.collect()\n" % n for n in names)
@@ -84,6 +86,9 @@ def test_guard_kernel_viper_build_matches_its_twin_on_the_chip(plant_pico):
     src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_kernel.py").read_text()
     names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
     assert len(names) >= 4
+    # the twin against the detector objects is pure Python on both sides (runs on every other
+    # runtime); on the chip the viper kernel against the twin is what counts
+    names = [n for n in names if n != "test_twin_matches_the_detector_objects"]
     # 200 readings per variant (every branch is reached by then; the full 700 take ~10 min of
     # emulated time here)
     run = "_READINGS = 200\n" + "".join("%s()\ngc.collect()\n" % n for n in names)
