@@ -567,6 +567,7 @@ class Node:
 
     def _step(self, channel, sensor, value):
         """One guard step under the fail-safe (``sensor.read()`` if given, else ``value``); the effective code.
+        (``feed`` has it inlined: keep the two alike.)
 
         ``sensor.read()`` is called here, not passed in as a bound method: building one allocates.
         """
@@ -585,13 +586,22 @@ class Node:
         """One reading (channel index, int) through guard and interlock; returns ``self.fed``."""
         out = self.fed
         mk = self.marker
+        il = self.interlock
+        g = self.guard
         if mk is not None:
             mk.value(1)
-        out.effective = self._step(channel, None, value)
+        # _step inlined (one Python call less per reading: thousands of cycles on the M0+)
+        try:
+            r = g.update(channel, value)
+            code = il.apply(r.code, r.reason, r.sample, channel)
+        except MemoryError:
+            code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+        except Exception:
+            code = il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
+        out.effective = code
         if mk is not None:
             mk.value(0)
-        il = self.interlock
-        out.result = self.guard.result
+        out.result = g.result
         out.actuator = 1 if il.actuator_on else 0
         out.latched = il.latched
         self.counters["readings"] += 1

@@ -120,3 +120,47 @@ def test_rejected_config_holds_safe():
     lock.fail_closed()
     lock.apply(PROCEED, 0, 0, 0)
     assert pin.v == 0 and lock.code == HALT_SELF_MEMORY and lock.reason == REASON_CONFIG
+
+
+class _Dog:
+    def __init__(self):
+        self.fed = 0
+
+    def feed(self):
+        self.fed += 1
+
+
+def _state(lock):
+    return (lock.code, lock.reason, lock.latched, lock.blocked, lock.actuator_on, lock.warning, lock.esc_run,
+            lock.good_run, lock.warn_run, lock.calm_run, lock.dirty, lock.last_ok, lock.watchdog.fed,
+            lock.pin.v, lock.status_pin.v, len(lock.audit), lock.audit.total)
+
+
+def test_the_steady_proceed_shortcut_changes_nothing_the_full_path_would_not():
+    # one interlock takes the shortcut; the other is forced down the full path every time
+    # (steady cleared before each decision): every field, pin, audit entry and watchdog feed
+    # agrees after every step of a seeded run of decisions, trips and resets
+    s = 7
+    for dwells in ((2, 4, 2), (1, 1, 1), (3, 2, 5)):
+        clocks = (Clock(), Clock())
+        locks = [Interlock(Pin(), escalate_dwell=dwells[0], release_dwell=dwells[1], warn_dwell=dwells[2],
+                           watchdog=_Dog(), status_pin=Pin(), clock=clocks[i]) for i in range(2)]
+        shortcuts = 0
+        for t in range(3000):
+            s = (s * 75 + 74) % 65537
+            k = s % 100
+            code = PROCEED if k < 85 else WARN if k < 93 else ESCALATE if k < 99 else HALT_BIAS
+            reason = 0 if code == PROCEED and k % 3 else k % 16
+            for i in range(2):
+                clocks[i].t += 3
+                lock = locks[i]
+                if i == 1:
+                    lock.steady = False
+                elif lock.steady and code == PROCEED:
+                    shortcuts += 1
+                if s % 211 == 0 or (lock.latched and s % 5 == 0):
+                    lock.reset()
+                lock.apply(code, reason, t, s % 8)
+            assert _state(locks[0]) == _state(locks[1]), (dwells, t)
+            assert locks[0].audit.entries() == locks[1].audit.entries()
+        assert shortcuts > 300, shortcuts

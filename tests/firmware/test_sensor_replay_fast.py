@@ -1,4 +1,4 @@
-"""The replay detector's viper steps (window step, ring scan) against their pure-Python twins
+"""The replay detector's viper steps (window step, print check) against their pure-Python twins
 and against the formulas, on seeded readings including negatives and |x| near 2**29."""
 from redline.compat import zeros
 from redline.sensor.replay import ReplayDetector
@@ -75,58 +75,167 @@ def test_replay_uses_the_fast_step_where_it_exists():
     assert replay.advance is (fast if fast is not None else advance)
 
 
-def _fast_scan():
+def _fast_check():
     try:
-        from redline.sensor.scan_viper import ring_hit_viper
-        return ring_hit_viper
+        from redline.sensor.rcheck_viper import check_viper
+        return check_viper
     except (ImportError, SyntaxError):
         return None
 
 
-def _scan_formula(prints, checks, fp, h3, base, hist, j, n):
-    for _ in range(n):
-        if prints[base + j] == fp and checks[base + j] == h3:
-            return 1
-        j = j - 1 if j else hist - 1
-    return 0
+class _RefReplay:
+    """The detector's print work as it was written before the check kernel (main 7d971b5's
+    ``ReplayDetector._check``, the ring scan inline), on its own rings, store and filter."""
+
+    def __init__(self, window, history, stride, min_active, quant, store, channel, levels):
+        self.r = ReplayDetector(window, history, stride, min_active, quant, store, channel, levels)
+        kinds = 2 if levels else 1
+        self.prints = [0] * (kinds * history)
+        self.checks = [0] * (kinds * history)
+        self.counts = [0] * len(self.r.counts)
+        self.wpos = [0, 0]
+        self.stored = [0, 0]
+        self.tick = [0, 0]
+
+    def update(self, x):
+        r = self.r
+        st = r.st
+        due = advance(st, x)
+        hit = 0
+        if due & 1 and self._check(0, st[11] * 32768 + st[12], st[13], r.salt):
+            hit = 1
+        if due & 2 and self._check(1, st[17] * 32768 + st[18], st[19], r.salt ^ 0x15555555):
+            hit = 1
+        return hit
+
+    def _check(self, k, fp, h3, salt):
+        r = self.r
+        hist = r.history
+        base = k * hist
+        stored = self.stored[k]
+        wpos = self.wpos[k]
+        hit = False
+        if self.counts[(fp ^ (fp >> 13)) & r.mask] and stored > r.skip:
+            j = wpos - 1 - r.skip
+            for _ in range(stored - r.skip):
+                if j < 0:
+                    j += hist
+                if self.prints[base + j] == fp and self.checks[base + j] == h3:
+                    hit = True
+                    break
+                j -= 1
+        if r.store is not None and not hit and r.store.contains(fp ^ salt, h3):
+            hit = True
+        t = self.tick[k] + 1
+        if t >= r.stride:
+            t = 0
+            i = base + wpos
+            if stored < hist:
+                self.stored[k] = stored + 1
+            else:
+                old = self.prints[i]
+                if r.store is not None:
+                    r.store.add(old ^ salt, self.checks[i])
+                b = (old ^ (old >> 13)) & r.mask
+                if self.counts[b] < 255:
+                    self.counts[b] -= 1
+            self.prints[i] = fp
+            self.checks[i] = h3
+            b = (fp ^ (fp >> 13)) & r.mask
+            if self.counts[b] < 255:
+                self.counts[b] += 1
+            self.wpos[k] = (wpos + 1) % hist
+        self.tick[k] = t
+        return hit
 
 
-def test_ring_scan_twin_and_viper_build_match_the_formula():
-    from redline.sensor.scan import ring_hit
-    fast = _fast_scan()
-    hist = 16
-    prints = zeros("i", 2 * hist)
-    checks = zeros("H", 2 * hist)
-    s = 3
-    for i in range(2 * hist):
+def _replayed_stream(n, seed):
+    """Noise with replays of earlier stretches (verbatim and offset), some older than a ring of 16."""
+    s = seed
+    out = []
+    for i in range(n):
         s = (s * 75 + 74) % 65537
-        prints[i] = (s * 16381) & 0x3FFFFFFF if i % 3 else 1073741823 - i % 2   # 30-bit prints
-        checks[i] = (s * 7) & 0xFFFF
-    q = zeros("i", 5)
-    hits = 0
-    for t in range(600):
-        s = (s * 75 + 74) % 65537
-        slot = s % (2 * hist)
-        fp = prints[slot] if t % 2 else prints[slot] ^ (1 + t % 5)
-        h3 = checks[slot] if t % 3 else (checks[slot] + 1) & 0xFFFF
-        base = 0 if t % 4 < 2 else hist
-        j = (s >> 4) % hist
-        n = (s >> 8) % (hist + 1)
-        want = _scan_formula(prints, checks, fp, h3, base, hist, j, n)
-        q[0] = h3
-        q[1] = base
-        q[2] = hist
-        q[3] = j
-        q[4] = n
-        assert ring_hit(prints, checks, fp, q) == want
-        if fast is not None:
-            assert fast(prints, checks, fp, q) == want
-        hits += want
-    assert 20 < hits < 300
+        k = i % 150
+        if 100 <= k < 112:
+            out.append(out[i - 10] + (0 if i % 300 < 150 else 7))       # inside the rings
+        elif 120 <= k < 135:
+            out.append(out[i - 27])                                      # older: in the store
+        else:
+            out.append(500 + s % 97 - (s >> 9) % 5)
+    return out
 
 
-def test_replay_uses_the_fast_scan_where_it_exists():
+_REPLAY_READINGS = 900  # per shape (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
+_REPLAY_SHAPES = ((4, 16, 1, 2, 1, True), (6, 8, 2, 3, 1, True), (5, 12, 1, 2, 3, False), (3, 16, 3, 1, 2, True))
+
+
+def test_check_twin_matches_the_detector_before_it():
+    from redline.sensor.prints import FingerprintStore
+    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+        sa = FingerprintStore(64)
+        sb = FingerprintStore(64)
+        a = ReplayDetector(w, hist, stride, act, quant, sa, 3, levels)
+        ref = _RefReplay(w, hist, stride, act, quant, sb, 3, levels)
+        hits = 0
+        for x in _replayed_stream(_REPLAY_READINGS, w * 7 + hist):
+            f = a.update(x)
+            want = ref.update(x)
+            assert (f == 32) == (want == 1)
+            hits += want
+            assert (sa.seq, sa.count) == (sb.seq, sb.count)
+        for j in range(len(ref.prints)):
+            assert a.prints[j] == ref.prints[j] and a.checks[j] == ref.checks[j]
+        for j in range(len(ref.counts)):
+            assert a.counts[j] == ref.counts[j]
+        for j in range(64):
+            assert sa.prints[j] == sb.prints[j]
+        assert hits > _REPLAY_READINGS // 30, hits
+
+
+def test_check_viper_build_matches_the_twin():
+    from redline.sensor.rcheck import check
+    from redline.sensor.prints import FingerprintStore
+    fast = _fast_check()
+    if fast is None:
+        return
+    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+        dets = []
+        for _ in range(2):
+            dets.append(ReplayDetector(w, hist, stride, act, quant, FingerprintStore(64), 5, levels))
+        a, b = dets
+        rets = 0
+        for x in _replayed_stream(_REPLAY_READINGS, w * 5 + hist):
+            da = advance(a.st, x)
+            db = advance(b.st, x)
+            assert da == db
+            if not da:
+                continue
+            a.st[a.e] = da
+            b.st[b.e] = db
+            ra = check(a.st, a.prints, a.checks, a.counts)
+            rb = fast(b.st, b.prints, b.checks, b.counts)
+            assert ra == rb
+            rets |= ra
+            for j in range(len(a.st)):
+                assert a.st[j] == b.st[j]
+            for j in range(len(a.prints)):
+                assert a.prints[j] == b.prints[j] and a.checks[j] == b.checks[j]
+            for j in range(len(a.counts)):
+                assert a.counts[j] == b.counts[j]
+            # the store calls the twin hands back, made on both so the next readings agree
+            e = a.e
+            for r, d in ((ra, a), (rb, b)):
+                if r & 4:
+                    d.store.add(d.st[e + 17], d.st[e + 18])
+                if r & 16:
+                    d.store.add(d.st[e + 21], d.st[e + 22])
+        assert rets & 1 and rets & 2 and rets & 4, rets
+        if levels:
+            assert rets & 8 and rets & 16, rets
+
+
+def test_replay_uses_the_fast_check_where_it_exists():
     from redline.sensor import replay
-    from redline.sensor.scan import ring_hit
-    fast = _fast_scan()
-    assert replay.ring_hit is (fast if fast is not None else ring_hit)
+    from redline.sensor.rcheck import check
+    fast = _fast_check()
+    assert replay.check is (fast if fast is not None else check)

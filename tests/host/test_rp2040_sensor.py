@@ -52,9 +52,9 @@ def test_plant_samples_through_node_sample_allocate_nothing(plant_pico):
 def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
     # the rp2 build runs mpy-cross -march=armv6m on frozen modules: the viper modules (native
     # armv6m code in the frozen .mpy) import there, and the replay detector uses them
-    out = plant_pico.exec_raw("from redline.sensor import replay, window_viper, scan_viper\n"
+    out = plant_pico.exec_raw("from redline.sensor import replay, window_viper, rcheck_viper\n"
                               "print(replay.advance is window_viper.advance_viper, "
-                              "replay.ring_hit is scan_viper.ring_hit_viper)")
+                              "replay.check is rcheck_viper.check_viper)")
     assert out.split() == ["True", "True"]
 
 
@@ -65,6 +65,32 @@ def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
     src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_replay_fast.py").read_text()
     names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
     assert len(names) >= 5
-    run = "".join("%s()\n" % n for n in names)
-    out = plant_pico.exec_raw(src + "\n" + run + "print('passed', %d)\n" % len(names), timeout=600)
+    # the pure-Python reference test proves nothing about armv6m code and is the slow one
+    names = [n for n in names if n != "test_check_twin_matches_the_detector_before_it"]
+    # 300 readings per replay shape: two rounds of its replays (the full 900 take many minutes of
+    # emulated time)
+    run = "_REPLAY_READINGS = 300\n" + "".join("%s()\ngc.collect()\n" % n for n in names)
+    out = plant_pico.exec_raw("import gc\n" + src + "\n" + run + "print('passed', %d)\n" % len(names), timeout=600)
+    assert out.split() == ["passed", str(len(names))]
+
+
+def test_the_frozen_guard_kernel_is_the_viper_build(plant_pico):
+    out = plant_pico.exec_raw("from redline.sensor import guard, kernel_viper\n"
+                              "print(guard._kernel is kernel_viper.step_viper)")
+    assert out.split() == ["True"]
+
+
+def test_guard_kernel_viper_build_matches_its_twin_on_the_chip(plant_pico):
+    # tests/firmware/test_sensor_kernel.py on the chip: the armv6m viper kernel against the
+    # frozen twin slot by slot, and the twin against the detector objects
+    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_kernel.py").read_text()
+    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
+    assert len(names) >= 4
+    # the twin against the detector objects is pure Python on both sides (runs on every other
+    # runtime); on the chip the viper kernel against the twin is what counts
+    names = [n for n in names if n != "test_twin_matches_the_detector_objects"]
+    # 200 readings per variant (every branch is reached by then; the full 700 take ~10 min of
+    # emulated time here)
+    run = "_READINGS = 200\n" + "".join("%s()\ngc.collect()\n" % n for n in names)
+    out = plant_pico.exec_raw("import gc\n" + src + "\n" + run + "print('passed', %d)\n" % len(names), timeout=900)
     assert out.split() == ["passed", str(len(names))]

@@ -57,8 +57,7 @@ Pressure: set ``guard.pressure`` to a ``redline.resource`` level (0..3);
 Critical escalates every decision, Emergency halts.
 """
 from redline.compat import const
-from redline.codes import FLAG_ADVERSARIAL
-from redline.fx import z_q8, ratio16, variance_ratio16, READING_LIMIT, SCALE_MAX
+from redline.fx import z_q8, ratio16, READING_LIMIT, SCALE_MAX
 from redline.sensor.ring import ChannelRing
 from redline.sensor.stuck import StuckDetector
 from redline.sensor.ramp import RampDetector
@@ -68,9 +67,31 @@ from redline.sensor.replay import ReplayDetector
 from redline.sensor.prints import FingerprintStore
 from redline.sensor.conf import PairConfidence
 from redline.sensor.ladder import SensorLadder
+from redline.sensor import kernel as K
+from redline.compat import zeros
 from redline import codes as R
 
+try:  # the viper build where the emitter exists (the boards, the unix port)
+    from redline.sensor.kernel_viper import step_viper as _kernel
+except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
+    from redline.sensor.kernel import step as _kernel
+
 _SAMPLE_MASK = const(0x3FFFFFFF)
+# The kernel's input and output slots (redline.sensor.kernel's I_* and O_*), as private
+# constants here so the compiler folds them: ``K.O_Z`` would be two lookups per use on a
+# board. tests/firmware/test_sensor_kernel.py checks they match.
+_I_FLAGS = const(30)
+_I_PAIR = const(31)
+_I_PRESSURE = const(32)
+_S_LAST = const(33)
+_O_REASON = const(58)
+_O_Z = const(59)
+_O_SHIFT = const(60)
+_O_SURPRISE = const(61)
+_O_ENTROPY = const(62)
+_O_BIAS = const(63)
+_O_FLAGS = const(64)
+_O_ACCEPTED = const(65)
 _WARM_CLAMP = const(1048576)      # 2**20: warm-up deviations are clamped here
 
 
@@ -124,7 +145,117 @@ class _Channel:
         self.pair_slow = None     # its slow twin (small allowance), or None
         self.pair_scale = 0
         self.pair_offset = 0      # the judge's nominal disagreement (later - earlier)
+        # The kernel's slots (redline.sensor.kernel): the detectors' numbers live there while
+        # the guard runs; the objects above hold them after reset and for inspection
+        # (``SensorGuard.channel`` brings them up to date).
+        self.sh = self.shift.buf if self.shift is not None else zeros("i", 1)
+        cs = zeros("i", K.SIZE)
+        self.cs = cs
+        cs[K.K_NOISE] = self.noise
+        cs[K.K_LO] = self.lo
+        cs[K.K_HI] = self.hi
+        cs[K.K_SLEW] = self.slew
+        cs[K.K_ZW] = self.zw
+        cs[K.K_ZE] = self.ze
+        cs[K.K_ZH] = self.zh
+        cs[K.K_GATE] = self.gate
+        cs[K.K_SHALT] = self.shift_halt
+        cs[K.K_SRUN] = self.stuck.run_limit
+        cs[K.K_SNOISE] = self.stuck.min_noise
+        cs[K.K_DLIM] = self.drift.limit
+        cs[K.K_DSHIFT] = self.drift.shift
+        cs[K.K_CK] = self.cusum.k
+        cs[K.K_CH] = self.cusum.h
+        cs[K.K_CLEAK] = self.cusum.leak_shift
+        cs[K.K_FORECAST] = cfg.forecast
+        cs[K.K_FILL] = cfg.memory_fill
+        cs[K.K_BESC] = cfg.bias_escalate
+        cs[K.K_SPAN] = cfg.shift_span
+        cs[K.K_SIZE] = self.memory.size
+        cs[K.K_DAL] = cfg.dal
+        cs[K.K_EWARN] = cfg.entropy_warn
+        cs[K.K_EESC] = cfg.entropy_escalate
+        cs[K.K_EHALT] = cfg.entropy_halt
+        cs[K.K_BWARN] = cfg.bias_warn
+        cs[K.K_BHALT] = cfg.bias_halt
         self.reset()
+
+    def _load_channel(self):
+        cs = self.cs
+        cs[K.K_BASE] = self.base
+        cs[K.K_SCALE] = self.scale
+        cs[K.K_WARMING] = 1 if self.warming else 0
+        cs[K.S_LAST] = self.last
+        cs[K.S_HAS_LAST] = 1 if self.has_last else 0
+
+    def _load_memory(self):
+        cs = self.cs
+        m = self.memory
+        cs[K.M_INDEX] = m.index
+        cs[K.M_COUNT] = m.count
+        cs[K.M_SUM] = m.sum
+        cs[K.M_SUM2] = m.sum2
+        cs[K.M_TSUM] = m.tsum
+
+    def _load_detectors(self):
+        cs = self.cs
+        t = self.stuck
+        cs[K.T_LAST] = t.last
+        cs[K.T_HAS] = 1 if t.has_last else 0
+        cs[K.T_RUN] = t.run
+        cs[K.T_ACC] = t.acc
+        cs[K.T_SEEN] = t.seen
+        cs[K.T_FLAGS] = t.flags
+        w = self.shift
+        if w is not None:
+            cs[K.H_SUM] = w.sum
+            cs[K.H_I] = w.i
+            cs[K.H_N] = w.n
+            cs[K.H_VALUE] = w.value
+        c = self.cusum
+        cs[K.C_HIGH] = c.high
+        cs[K.C_LOW] = c.low
+        cs[K.C_SCORE] = c.score
+        cs[K.C_FLAGS] = c.flags
+        d = self.drift
+        cs[K.D_ACC] = d.acc
+        cs[K.D_SCORE] = d.score
+        cs[K.D_FLAGS] = d.flags
+
+    def sync(self):
+        """The kernel's slots back into the detector objects (inspection; allocates nothing)."""
+        cs = self.cs
+        self.last = cs[K.S_LAST]
+        self.has_last = cs[K.S_HAS_LAST] == 1
+        t = self.stuck
+        t.last = cs[K.T_LAST]
+        t.has_last = cs[K.T_HAS] == 1
+        t.run = cs[K.T_RUN]
+        t.acc = cs[K.T_ACC]
+        t.seen = cs[K.T_SEEN]
+        t.flags = cs[K.T_FLAGS]
+        m = self.memory
+        m.index = cs[K.M_INDEX]
+        m.count = cs[K.M_COUNT]
+        m.sum = cs[K.M_SUM]
+        m.sum2 = cs[K.M_SUM2]
+        m.tsum = cs[K.M_TSUM]
+        w = self.shift
+        if w is not None:
+            w.sum = cs[K.H_SUM]
+            w.i = cs[K.H_I]
+            w.n = cs[K.H_N]
+            w.value = cs[K.H_VALUE]
+        c = self.cusum
+        c.high = cs[K.C_HIGH]
+        c.low = cs[K.C_LOW]
+        c.score = cs[K.C_SCORE]
+        c.flags = cs[K.C_FLAGS]
+        d = self.drift
+        d.acc = cs[K.D_ACC]
+        d.score = cs[K.D_SCORE]
+        d.flags = cs[K.D_FLAGS]
+        self.replay.sync()
 
     def reset(self):
         self.base = self.base0
@@ -139,6 +270,8 @@ class _Channel:
         if not self.warming and not self.fill:
             self.memory.prefill()
         self.clear_detectors()
+        self._load_channel()
+        self._load_memory()
 
     def clear_detectors(self):
         """Every detector back to its start; baseline, scale and memory are kept."""
@@ -154,6 +287,7 @@ class _Channel:
             self.pair_cusum.reset()
         if self.pair_slow is not None:
             self.pair_slow.reset()
+        self._load_detectors()
 
     def learn(self, x):
         """One warm-up reading; at the end, fix baseline and scale and refill memory."""
@@ -191,6 +325,8 @@ class _Channel:
         self.memory.reload(n)
         self.stuck.scale = scale
         self.warming = False
+        self._load_channel()
+        self._load_memory()
 
 
 class SensorGuard:
@@ -243,109 +379,81 @@ class SensorGuard:
             ch = self._channels[i]
             if self.fill and not ch.warming:
                 ch.memory.reset()
+                ch._load_memory()
             ch.clear_detectors()
+            ch.cs[K.S_HAS_LAST] = 0
             ch.has_last = False
             ch.fresh = False
 
     def channel(self, i):
-        """The per-channel bank (detectors and memory), for inspection."""
-        return self._channels[i]
+        """The per-channel bank (detectors and memory), for inspection: its detector objects are
+        brought up to date from the kernel's slots first (a later ``update`` does not touch them)."""
+        ch = self._channels[i]
+        ch.sync()
+        return ch
 
     def update(self, channel_index, x):
         r = self.result
         ch = self._channels[channel_index]
-        r.sample = self.sample
-        self.sample = (self.sample + 1) & _SAMPLE_MASK
+        cs = ch.cs
+        s = self.sample
+        r.sample = s
+        self.sample = (s + 1) & _SAMPLE_MASK
         r.channel = channel_index
-        bias = 0
-        breason = R.REASON_OK
+        xc = x                  # the kernel clamps (and flags) x itself; replay and pair need it clamped
         if x >= READING_LIMIT:
-            x = READING_LIMIT - 1
-            bias = 65535
-            breason = R.REASON_RANGE
+            xc = READING_LIMIT - 1
         elif x <= -READING_LIMIT:
-            x = 1 - READING_LIMIT
-            bias = 65535
-            breason = R.REASON_RANGE
-        if x < ch.lo or x > ch.hi:
-            bias = 65535
-            breason = R.REASON_RANGE
-        if ch.has_last and ch.slew and not bias:
-            d = x - ch.last
-            if d > ch.slew or -d > ch.slew:
-                bias = 65535
-                breason = R.REASON_SLEW
-        ch.last = x
-        ch.has_last = True
-        flags = ch.stuck.update(x) | ch.replay.update(x)
-        if flags & FLAG_ADVERSARIAL and not bias:
-            bias = 65535
-            breason = R.REASON_REPLAY
+            xc = 1 - READING_LIMIT
+        flags = ch.replay.update(xc)
         p = ch.partner
+        pb = 0
         if p is not None:
-            if not ch.judge:
-                ch.fresh = True
-            elif p.fresh:
-                # the earlier channel has read in this row: both readings are known
-                p.fresh = False
-                if not ch.warming and not p.warming:
-                    d = (x - ch.base) - (p.last - p.base) - ch.pair_offset
-                    b = ratio16(d if d >= 0 else -d, ch.tol)
-                    ch.confidence.update(65535 - b)
-                    p.confidence.update(65535 - b)
-                    if b > bias:
-                        bias = b
-                        breason = R.REASON_DISAGREE
-                    pc = ch.pair_cusum
-                    if pc is not None:
-                        zd = z_q8(d, ch.pair_scale)
-                        hit = pc.update(zd)
-                        pc = ch.pair_slow
-                        if pc is not None:
-                            hit |= pc.update(zd)
-                        if hit and bias < 65535:
-                            bias = 65535
-                            breason = R.REASON_DISAGREE
-        flags |= ch.confidence.flags
-        r.confidence = ch.confidence.confidence
-        az = 0
-        shift = False
-        if ch.warming:
-            r.warming_up = True
-            r.z = 0
-            r.shift = 0
-            r.surprise = 0
-            r.entropy = 0
-            r.accepted = bias < self.bias_escalate
-            if r.accepted:
-                ch.learn(x)
-        else:
-            r.warming_up = False
-            zb = z_q8(x - ch.base, ch.scale)
-            mem = ch.memory
-            if mem.count < self.fill:
-                # the memory of a calibrated channel is still filling: no reference yet
-                z = 0
-                accept = bias < self.bias_escalate
-            else:
-                z = zb - (mem.forecast_q8() if self.forecast else mem.mean_q6() * 4)
-                accept = (z if z >= 0 else -z) < ch.gate and bias < self.bias_escalate
-            az = z if z >= 0 else -z
-            r.z = z
-            sw = ch.shift
-            if sw is not None:
-                r.shift = sw.update(z)
-                shift = r.shift >= ch.shift_halt
-            else:
-                r.shift = 0
-            s = az * 16
-            r.surprise = s if s < 65535 else 65535
-            r.accepted = accept
-            if accept:
-                mem.update(zb >> 2)
-            r.entropy = variance_ratio16(mem.variance_q12(), ch.noise)
-            flags |= ch.cusum.update(z if self.forecast else zb) | ch.drift.update(zb)
-        r.bias = bias
-        r.flags = flags
-        self.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, breason, self.pressure, shift)
+            pb = self._pair(ch, p, xc)
+        conf = ch.confidence
+        cs[_I_FLAGS] = flags | conf.flags
+        cs[_I_PAIR] = pb
+        cs[_I_PRESSURE] = self.pressure
+        r.code = _kernel(cs, ch.memory.buf, ch.sh, x)
+        r.reason = cs[_O_REASON]
+        r.bias = cs[_O_BIAS]
+        r.flags = cs[_O_FLAGS]
+        r.z = cs[_O_Z]
+        r.shift = cs[_O_SHIFT]
+        r.surprise = cs[_O_SURPRISE]
+        r.entropy = cs[_O_ENTROPY]
+        r.confidence = conf.confidence
+        accept = cs[_O_ACCEPTED] == 1
+        r.accepted = accept
+        w = ch.warming
+        r.warming_up = w
+        if w and accept:
+            ch.learn(xc)
         return r
+
+    def _pair(self, ch, p, x):
+        """The redundant pair's part of a reading of ``ch`` (see the module doc): the bias of
+        its judgement (65535 on a CUSUM hit), 0 when there is none this row."""
+        if not ch.judge:
+            ch.fresh = True
+            return 0
+        if not p.fresh:
+            return 0
+        # the earlier channel has read in this row: both readings are known
+        p.fresh = False
+        if ch.warming or p.warming:
+            return 0
+        d = (x - ch.base) - (p.cs[_S_LAST] - p.base) - ch.pair_offset
+        b = ratio16(d if d >= 0 else -d, ch.tol)
+        ch.confidence.update(65535 - b)
+        p.confidence.update(65535 - b)
+        pc = ch.pair_cusum
+        if pc is not None:
+            zd = z_q8(d, ch.pair_scale)
+            hit = pc.update(zd)
+            pc = ch.pair_slow
+            if pc is not None:
+                hit |= pc.update(zd)
+            if hit:
+                b = 65535
+        return b

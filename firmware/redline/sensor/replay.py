@@ -36,10 +36,12 @@ long as its prints are still among the store's last ``size`` (with levels on,
 a channel puts two prints a sample into the store).
 
 Speed: the per-reading window step (steps, levels, gates, the six rolling hashes) is one
-call on one int array (``redline.sensor.window.advance``, state ``self.st``), and the scan
-of a ring on a filter hit is another (``redline.sensor.scan.ring_hit``); both have viper
-builds (``*_viper.py``) that the boards' frozen images run (native armv6m code on the
-RP2040) and pure-Python twins with identical results where the emitter is missing.
+call on one int array (``redline.sensor.window.advance``, state ``self.st``), and the print
+work (filter, ring scan, ring insert, both kinds) is another on the same array
+(``redline.sensor.rcheck.check``), which hands back the fingerprint store calls to make;
+both have viper builds (``*_viper.py``) that the boards' frozen images run (native armv6m
+code on the RP2040) and pure-Python twins with identical results where the emitter is
+missing.
 
 Example on a seeded stream (noise, then the same 12 readings again)::
 
@@ -63,15 +65,16 @@ from redline.compat import const, zeros
 from redline.codes import FLAG_ADVERSARIAL
 
 from redline.sensor.window import ST_SIZE, ST_WINDOW, ST_QUANT, ST_LEVELS, ST_HS, ST_GS, ST_MIN_ACTIVE, ST_LMIN_NZ, ST_LMIN_CH
+from redline.sensor.rcheck import EXTRA
 
 try:  # the viper builds where the emitter exists (the boards, the unix port)
     from redline.sensor.window_viper import advance_viper as advance
 except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twins
     from redline.sensor.window import advance
 try:
-    from redline.sensor.scan_viper import ring_hit_viper as ring_hit
+    from redline.sensor.rcheck_viper import check_viper as check
 except (ImportError, SyntaxError):
-    from redline.sensor.scan import ring_hit
+    from redline.sensor.rcheck import check
 
 _P1 = const(32749)
 _P2 = const(32719)
@@ -99,14 +102,12 @@ class ReplayDetector:
         self.lmin_ch = min(min_active, window - 2)
         kinds = 2 if levels else 1
         # per-reading state, the window's steps and levels (// quant): redline.sensor.window
-        self.st = zeros("i", ST_SIZE + 2 * window)
+        # then the print work's slots (redline.sensor.rcheck), from self.e
+        self.e = ST_SIZE + 2 * window
+        self.st = zeros("i", ST_SIZE + 2 * window + EXTRA)
         # prints: steps in [0, history), levels in [history, 2 * history)
         self.prints = zeros("i", kinds * history)
         self.checks = zeros("H", kinds * history)    # third hash of each stored print
-        self.wpos = zeros("i", 2)
-        self.stored = zeros("i", 2)
-        self.tick = zeros("i", 2)
-        self.q = zeros("i", 5)          # the ring scan's arguments (redline.sensor.scan)
         self.store = store
         c = channel + 1
         # Per-channel salt (< 2**30) mixed into the prints handed to the shared store.
@@ -140,6 +141,14 @@ class ReplayDetector:
         if store is not None and history <= self.skip:
             # the ring must hold every overlapping print, or the store would see them
             raise ValueError("replay history must exceed window / stride when a store is shared")
+        e = self.e
+        st[e + 1] = history
+        st[e + 2] = stride
+        st[e + 3] = self.skip
+        st[e + 4] = self.mask
+        st[e + 5] = self.salt
+        st[e + 6] = self.salt ^ _LEVEL_SALT
+        st[e + 7] = 1 if store is not None else 0
         self.reset()
 
     def reset(self):
@@ -149,8 +158,11 @@ class ReplayDetector:
         for i in range(3):                      # the hashes (their tops stay)
             st[ST_HS + i] = 0
             st[ST_GS + i] = 0
-        for i in range(ST_SIZE, len(st)):       # steps and levels
+        for i in range(ST_SIZE, self.e):        # steps and levels
             st[i] = 0
+        for i in range(8, 14):                  # ring positions, prints stored, stride ticks
+            st[self.e + i] = 0
+        st[self.e + 14] = -1
         prints = self.prints
         checks = self.checks
         for i in range(len(prints)):
@@ -159,72 +171,37 @@ class ReplayDetector:
         counts = self.counts
         for i in range(len(counts)):
             counts[i] = 0
-        for k in range(2):
-            self.wpos[k] = 0
-            self.stored[k] = 0
-            self.tick[k] = 0
         self.fingerprint = -1
         self.flags = 0
 
     def update(self, x):
-        self.flags = 0
         if not self.quant:
+            self.flags = 0
             return 0
-        due = advance(self.st, x)
-        if due:
-            st = self.st
-            if due & 4:
-                fp = st[ST_HS] * 32768 + st[ST_HS + 1]
-                self.fingerprint = fp
-                if due & 1 and self._check(0, fp, st[ST_HS + 2], self.salt):
-                    self.flags = FLAG_ADVERSARIAL
-            if due & 2 and self._check(1, st[ST_GS] * 32768 + st[ST_GS + 1], st[ST_GS + 2], self.salt ^ _LEVEL_SALT):
-                self.flags = FLAG_ADVERSARIAL
-        return self.flags
+        st = self.st
+        due = advance(st, x)
+        if not due:
+            self.flags = 0
+            return 0
+        e = self.e
+        st[e] = due
+        r = check(st, self.prints, self.checks, self.counts)
+        if r > 1:
+            # the store, in the order the detector always asked it: each kind's lookup, then
+            # the print its ring dropped
+            store = self.store
+            if r & 2 and store.contains(st[e + 15], st[e + 16]):
+                r |= 1
+            if r & 4:
+                store.add(st[e + 17], st[e + 18])
+            if r & 8 and store.contains(st[e + 19], st[e + 20]):
+                r |= 1
+            if r & 16:
+                store.add(st[e + 21], st[e + 22])
+        f = FLAG_ADVERSARIAL if r & 1 else 0
+        self.flags = f
+        return f
 
-    def _check(self, k, fp, h3, salt):
-        """Compare print ``fp`` of kind ``k`` (0 steps, 1 levels) with the stored ones, then store it."""
-        prints = self.prints
-        checks = self.checks
-        hist = self.history
-        counts = self.counts
-        mask = self.mask
-        store = self.store
-        base = k * hist
-        stored = self.stored[k]
-        wpos = self.wpos[k]
-        hit = False
-        if counts[(fp ^ (fp >> 13)) & mask] and stored > self.skip:
-            j = wpos - 1 - self.skip
-            if j < 0:
-                j += hist
-            q = self.q
-            q[0] = h3
-            q[1] = base
-            q[2] = hist
-            q[3] = j
-            q[4] = stored - self.skip
-            hit = ring_hit(prints, checks, fp, q) == 1
-        if store is not None and not hit and store.contains(fp ^ salt, h3):
-            hit = True
-        t = self.tick[k] + 1
-        if t >= self.stride:
-            t = 0
-            i = base + wpos
-            if stored < hist:
-                self.stored[k] = stored + 1
-            else:
-                old = prints[i]
-                if store is not None:
-                    store.add(old ^ salt, checks[i])
-                b = (old ^ (old >> 13)) & mask
-                if counts[b] < 255:
-                    counts[b] -= 1
-            prints[i] = fp
-            checks[i] = h3
-            b = (fp ^ (fp >> 13)) & mask
-            if counts[b] < 255:
-                counts[b] += 1
-            self.wpos[k] = wpos + 1 if wpos + 1 < hist else 0
-        self.tick[k] = t
-        return hit
+    def sync(self):
+        """The current step print into ``fingerprint`` (inspection; the hot path keeps it in ``st``)."""
+        self.fingerprint = self.st[self.e + 14]

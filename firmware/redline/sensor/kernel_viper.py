@@ -1,0 +1,358 @@
+"""``redline.sensor.kernel.step`` compiled by the viper emitter (machine-word integer code).
+
+Identical results to the pure-Python twin, line for line (see there for the slots and for
+why both exist). Differences, all of them viper's: every load is typed (``int(cs[i])``);
+a ``ptr32`` load does not sign-extend on a 64-bit port, so every slot that may hold a
+negative value (baseline, range, last readings, the memory's sum and rank sum, the shift
+sum, the drift accumulator, the memory and shift windows) is read as ``(v ^ m) - m`` with
+``m = 1 << 31`` (the identity on a 32-bit port); constants above 255 that are compared
+with are built at run time (``redline.sensor.window_viper`` says why: the armv6m build of
+MicroPython v1.27.0's viper emitter got an immediate comparison wrong); no conditional
+expressions. Viper's ``//``, ``%`` and ``>>`` floor like Python's on negatives
+(tests/firmware/test_sensor_kernel.py checks negative readings and z-scores). Importing
+this module fails where the emitter is missing (SyntaxError on the WebAssembly port,
+ImportError on CPython); ``redline.sensor.guard`` then uses the twin.
+"""
+import micropython
+
+
+@micropython.viper
+def step_viper(cs: ptr32, mem: ptr32, sh: ptr32, x: int) -> int:
+    m = 1
+    m = m << 31
+    one = 1
+    lim = one << 29                 # READING_LIMIT
+    g16 = (one << 16) - 1           # 65535
+    c8191 = (one << 13) - 1
+    c8192 = one << 13
+    c65536 = one << 16
+    cap = one << 24
+    bias = 0
+    breason = 0
+    if x >= lim:
+        x = lim - 1
+        bias = g16
+        breason = 2
+    elif x <= 0 - lim:
+        x = 1 - lim
+        bias = g16
+        breason = 2
+    if x < (int(cs[3]) ^ m) - m or x > (int(cs[4]) ^ m) - m:
+        bias = g16
+        breason = 2
+    slew = int(cs[5])
+    if cs[34] and slew and not bias:
+        d = x - ((int(cs[33]) ^ m) - m)
+        if d > slew or 0 - d > slew:
+            bias = g16
+            breason = 3
+    cs[33] = x
+    cs[34] = 1
+    # stuck detector
+    scale = int(cs[1])
+    tlast = (int(cs[35]) ^ m) - m
+    if cs[36] and x == tlast:
+        cs[37] = int(cs[37]) + 1
+    else:
+        cs[37] = 1
+    if cs[36] and scale:
+        d = x - tlast
+        if d < 0:
+            d = 0 - d
+        q = d // scale
+        if q >= 32:
+            stp = c8191
+        else:
+            stp = q * 256 + ((d - q * scale) * 256) // scale
+        acc = int(cs[38])
+        cs[38] = acc + stp - (acc >> 3)
+        if int(cs[39]) < 32:
+            cs[39] = int(cs[39]) + 1
+    cs[35] = x
+    cs[36] = 1
+    stuck = 0
+    if int(cs[37]) >= int(cs[11]):
+        stuck = 1
+    elif cs[12] and int(cs[39]) >= 32:
+        if (int(cs[38]) >> 3) < int(cs[12]):
+            stuck = 1
+    cs[40] = stuck
+    flags = stuck | int(cs[30])
+    if flags & 32 and not bias:
+        bias = g16
+        breason = 4
+    pb = int(cs[31])
+    if pb > bias:
+        bias = pb
+        breason = 5
+    besc = int(cs[20])
+    az = 0
+    shift = 0
+    warming = int(cs[29])
+    if warming:
+        cs[59] = 0
+        cs[60] = 0
+        cs[61] = 0
+        cs[62] = 0
+        if bias < besc:
+            cs[65] = 1
+        else:
+            cs[65] = 0
+    else:
+        # z against the calibrated baseline (fx.z_q8)
+        d = x - ((int(cs[0]) ^ m) - m)
+        q = d // scale
+        if q >= 32:
+            zb = c8191
+        elif q < -32:
+            zb = 0 - c8191
+        else:
+            zb = q * 256 + ((d - q * scale) * 256) // scale
+            if zb > c8191:
+                zb = c8191
+            elif zb < 0 - c8191:
+                zb = 0 - c8191
+        size = int(cs[22])
+        n = int(cs[42])
+        msum = (int(cs[43]) ^ m) - m
+        if n < int(cs[19]):
+            z = 0
+            accept = 0
+            if bias < besc:
+                accept = 1
+        else:
+            if cs[18]:
+                # ChannelRing.forecast_q8
+                if n == 0:
+                    ref = 0
+                else:
+                    ref = (msum * 4) // n
+                    if n >= 2:
+                        num = 2 * ((int(cs[45]) ^ m) - m) - (n - 1) * msum
+                        den = n * (n * n - 1) // 3
+                        q = num // den
+                        if q >= c8192:
+                            off = c8191
+                        elif q < 0 - c8192:
+                            off = 0 - c8191
+                        else:
+                            k = (n + 1) * 4
+                            off = q * k + ((num - q * den) * k) // den
+                        ref = ref + off
+                        if ref > c8191:
+                            ref = c8191
+                        elif ref < 0 - c8191:
+                            ref = 0 - c8191
+            else:
+                ref = 0
+                if n:
+                    ref = (msum // n) * 4
+            z = zb - ref
+            az = z
+            if z < 0:
+                az = 0 - z
+            accept = 0
+            if az < int(cs[9]) and bias < besc:
+                accept = 1
+        az = z
+        if z < 0:
+            az = 0 - z
+        cs[59] = z
+        # shift window
+        span = int(cs[21])
+        if span:
+            i = int(cs[47])
+            hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
+            cs[46] = hsum
+            sh[i] = z
+            i += 1
+            if i == span:
+                i = 0
+            cs[47] = i
+            v = 0
+            hn = int(cs[48])
+            if hn < span:
+                hn += 1
+                cs[48] = hn
+            if hn >= span:
+                if hsum < 0:
+                    hsum = 0 - hsum
+                v = hsum // span
+                cs[49] = v
+            cs[60] = v
+            if v >= int(cs[10]):
+                shift = 1
+        else:
+            cs[60] = 0
+        s = az * 16
+        if s < g16:
+            cs[61] = s
+        else:
+            cs[61] = g16
+        cs[65] = accept
+        if accept:
+            # ChannelRing.update(zb >> 2)
+            u = zb >> 2
+            i = int(cs[41])
+            if n < size:
+                mem[i] = u
+                cs[45] = ((int(cs[45]) ^ m) - m) + n * u
+                msum = msum + u
+                cs[44] = int(cs[44]) + u * u
+                n += 1
+                cs[42] = n
+            else:
+                old = (int(mem[i]) ^ m) - m
+                mem[i] = u
+                cs[45] = ((int(cs[45]) ^ m) - m) + (size - 1) * u - (msum - old)
+                msum = msum + u - old
+                cs[44] = int(cs[44]) + u * u - old * old
+            cs[43] = msum
+            i += 1
+            if i < size:
+                cs[41] = i
+            else:
+                cs[41] = 0
+        # entropy: fx.variance_ratio16(ChannelRing.variance_q12(), noise)
+        if n == 0:
+            var = 0
+        else:
+            mm = msum // n
+            var = int(cs[44]) // n - mm * mm
+            if var < 0:
+                var = 0
+        noise = int(cs[2])
+        if var >= noise * 4:
+            ent = g16
+        else:
+            while noise >= c65536:
+                noise = noise >> 1
+                var = var >> 1
+            q = var // noise
+            ent = q * 16384 + ((var - q * noise) * 16384) // noise
+            if ent > g16:
+                ent = g16
+        cs[62] = ent
+        # CUSUM on z (FORECAST) or on the baseline z
+        cz = zb
+        if cs[18]:
+            cz = z
+        k = int(cs[15])
+        leak = int(cs[17])
+        hi = int(cs[50]) + cz - k
+        lo = int(cs[51]) - cz - k
+        if hi < 0:
+            hi = 0
+        elif leak:
+            hi = hi - (hi >> leak)
+        if lo < 0:
+            lo = 0
+        elif leak:
+            lo = lo - (lo >> leak)
+        if hi > cap:
+            hi = cap
+        if lo > cap:
+            lo = cap
+        cs[50] = hi
+        cs[51] = lo
+        sc = lo
+        if hi > lo:
+            sc = hi
+        cs[52] = sc
+        cf = 0
+        if sc >= int(cs[16]):
+            cf = 16
+        cs[53] = cf
+        # drift (RampDetector) on the baseline z
+        dsh = int(cs[14])
+        acc = (int(cs[54]) ^ m) - m
+        acc = acc + zb - (acc >> dsh)
+        cs[54] = acc
+        e = acc >> dsh
+        if e < 0:
+            e = 0 - e
+        s = e * 16
+        if s < g16:
+            cs[55] = s
+        else:
+            cs[55] = g16
+        df = 0
+        if cs[13] and e >= int(cs[13]):
+            df = 2
+        cs[56] = df
+        flags = flags | cf | df
+    cs[63] = bias
+    cs[64] = flags
+    # the ladder (redline.sensor.ladder), then the DAL gate (redline.ladder.dal_gate)
+    ent = int(cs[62])
+    pressure = int(cs[32])
+    if pressure >= 3:
+        code = -5
+        reason = 14
+    elif bias >= int(cs[28]):
+        code = -3
+        reason = breason
+    elif az >= int(cs[8]):
+        code = -4
+        reason = 6
+    elif shift:
+        code = -4
+        reason = 15
+    elif ent >= int(cs[26]):
+        code = -2
+        reason = 7
+    elif flags & 16:
+        code = -2
+        reason = 8
+    elif flags & 1:
+        code = -3
+        reason = 9
+    elif pressure >= 2:
+        code = 2
+        reason = 13
+    elif bias >= besc:
+        code = 2
+        reason = breason
+    elif az >= int(cs[7]):
+        code = 2
+        reason = 6
+    elif ent >= int(cs[25]):
+        code = 2
+        reason = 7
+    elif flags & 2:
+        code = 2
+        reason = 10
+    elif warming:
+        code = 1
+        reason = 1
+    elif az >= int(cs[6]):
+        code = 1
+        reason = 6
+    elif ent >= int(cs[24]):
+        code = 1
+        reason = 7
+    elif bias >= int(cs[27]):
+        code = 1
+        reason = breason
+    elif flags & 8:
+        code = 1
+        reason = 11
+    elif flags & 4:
+        code = 1
+        reason = 12
+    else:
+        code = 0
+        reason = 0
+    dal = int(cs[23])
+    if dal and code:
+        if dal >= 4:
+            code = 0
+        elif dal == 3:
+            code = 1
+        elif dal == 2:
+            code = 1
+        elif code < 0:
+            code = 2
+    cs[57] = code
+    cs[58] = reason
+    return code

@@ -1,0 +1,253 @@
+"""The sensor guard's channel kernel: its pure-Python twin against the detector objects it
+replaces, and its viper build against the twin, slot by slot, on seeded readings with
+negatives, readings beyond the reading limit, negative baselines, every DAL, pressure,
+replay and confidence flags and pair biases handed in."""
+from redline.sensor import kernel as K
+from redline.sensor.config import SensorConfig
+from redline.sensor.guard import SensorGuard, SensorResult
+from redline.fx import z_q8, variance_ratio16
+
+_LIM = 536870912
+_READINGS = 700         # per variant (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
+
+
+def _viper():
+    try:
+        from redline.sensor.kernel_viper import step_viper
+        return step_viper
+    except (ImportError, SyntaxError):      # no viper emitter here: the twin is what runs
+        return None
+
+
+def _cfg(v):
+    # replay off (quant 0, no store): the kernel does not run it, and its rings would crowd
+    # the unix runner's board-sized heap
+    forecast, fill, span, leak, dal, base = v
+    return SensorConfig(("a",), baseline=base, scale=37, window=16, warmup=16, forecast=forecast, memory_fill=fill,
+                        shift_span=span, cusum_leak=leak, dal=dal, noise_q12=70000 if leak else 3000,
+                        range_min=base - 6000, range_max=base + 6000, max_slew=2500,
+                        stuck_run=5, stuck_noise=20, drift_limit=300, cusum_k=100, cusum_h=3000,
+                        z_gate=900, shift_halt=700, replay_quant=0, replay_history=1)
+
+
+_VARIANTS = (
+    (0, 0, 0, 6, 0, 1000),
+    (1, 0, 5, 6, 0, -4000),
+    (0, 8, 5, 0, 1, -300000),
+    (1, 8, 1, 3, 2, 250000),
+    (0, 0, 7, 6, 3, 0),
+    (1, 0, 0, 6, 4, 77),
+)
+
+
+class _Stream:
+    """Seeded readings around ``base``: noise, readings beyond the limit, frozen stretches, a
+    ramp and a step, out of range (no list: the unix runner's heap is board-sized)."""
+
+    def __init__(self, seed, base):
+        self.s = seed
+        self.base = base
+        self.last = base
+
+    def at(self, i):
+        s = self.s = (self.s * 75 + 74) % 65537
+        base = self.base
+        k = i % 97
+        if k == 13:
+            x = _LIM + s                         # beyond the reading limit
+        elif k == 14:
+            x = -_LIM - s
+        elif k == 30:
+            x = _LIM - 1
+        elif 40 <= k < 47:
+            x = self.last                        # a frozen stretch: stuck
+        elif 60 <= k < 75:
+            x = base + (k - 60) * 200 + s % 31   # a ramp and a step: CUSUM, drift, shift
+        elif k == 80:
+            x = base - 9000                      # out of range
+        else:
+            x = base + (s % 301) - 150
+        self.last = x
+        return x
+
+
+def _inputs(i, s):
+    flags = (0, 0, 0, 4, 8, 12, 32, 36)[s % 8] if i % 5 == 0 else 0
+    pair = (0, 0, 0, s % 65536, 65535, 20000)[(s >> 3) % 6] if i % 3 == 0 else 0
+    pressure = (s >> 5) % 4 if i % 23 == 0 else 0
+    return flags, pair, pressure
+
+
+def _ref_step(g, ch, x, fin, pb, pressure):
+    """main 7d971b5's SensorGuard.update (calibrated channel, pair and replay handed in),
+    on the detector objects."""
+    cfg = g.config
+    bias = 0
+    br = 0
+    if x >= _LIM:
+        x = _LIM - 1
+        bias = 65535
+        br = 2
+    elif x <= -_LIM:
+        x = 1 - _LIM
+        bias = 65535
+        br = 2
+    if x < ch.lo or x > ch.hi:
+        bias = 65535
+        br = 2
+    if ch.has_last and ch.slew and not bias:
+        d = x - ch.last
+        if d > ch.slew or -d > ch.slew:
+            bias = 65535
+            br = 3
+    ch.last = x
+    ch.has_last = True
+    flags = ch.stuck.update(x) | fin
+    if flags & 32 and not bias:
+        bias = 65535
+        br = 4
+    if pb > bias:
+        bias = pb
+        br = 5
+    r = SensorResult()
+    r.warming_up = False
+    zb = z_q8(x - ch.base, ch.scale)
+    mem = ch.memory
+    if mem.count < cfg.memory_fill:
+        z = 0
+        accept = bias < cfg.bias_escalate
+    else:
+        z = zb - (mem.forecast_q8() if cfg.forecast else mem.mean_q6() * 4)
+        accept = (z if z >= 0 else -z) < ch.gate and bias < cfg.bias_escalate
+    az = z if z >= 0 else -z
+    r.z = z
+    shift = False
+    if ch.shift is not None:
+        r.shift = ch.shift.update(z)
+        shift = r.shift >= ch.shift_halt
+    else:
+        r.shift = 0
+    r.surprise = min(az * 16, 65535)
+    r.accepted = accept
+    if accept:
+        mem.update(zb >> 2)
+    r.entropy = variance_ratio16(mem.variance_q12(), ch.noise)
+    flags |= ch.cusum.update(z if cfg.forecast else zb) | ch.drift.update(zb)
+    r.bias = bias
+    r.flags = flags
+    g.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, br, pressure, shift)
+    return r
+
+
+def _set_inputs(cs, fin, pb, pressure):
+    cs[K.I_FLAGS] = fin
+    cs[K.I_PAIR] = pb
+    cs[K.I_PRESSURE] = pressure
+
+
+def test_twin_matches_the_detector_objects():
+    seen = {}
+    for v in _VARIANTS:
+        cfg = _cfg(v)
+        gk = SensorGuard(cfg)
+        gr = SensorGuard(cfg)
+        ck = gk._channels[0]
+        cr = gr._channels[0]
+        s = 17
+        xs = _Stream(v[5] & 1023, cfg.baseline[0])
+        for i in range(_READINGS):
+            x = xs.at(i)
+            s = (s * 75 + 74) % 65537
+            fin, pb, pressure = _inputs(i, s)
+            _set_inputs(ck.cs, fin, pb, pressure)
+            code = K.step(ck.cs, ck.memory.buf, ck.sh, x)
+            r = _ref_step(gr, cr, x, fin, pb, pressure)
+            cs = ck.cs
+            got = (code, cs[K.O_REASON], cs[K.O_Z], cs[K.O_SHIFT], cs[K.O_SURPRISE], cs[K.O_ENTROPY],
+                   cs[K.O_BIAS], cs[K.O_FLAGS], cs[K.O_ACCEPTED] == 1)
+            want = (r.code, r.reason, r.z, r.shift, r.surprise, r.entropy, r.bias, r.flags, r.accepted)
+            assert got == want, (v, i, x, got, want)
+            seen[(r.code, r.reason)] = 1
+            ck.sync()
+            for a, b in ((ck.stuck, cr.stuck), (ck.memory, cr.memory), (ck.cusum, cr.cusum), (ck.drift, cr.drift)):
+                for f in ("last", "has_last", "run", "acc", "seen", "flags", "index", "count", "sum", "sum2",
+                          "tsum", "high", "low", "score"):
+                    if hasattr(b, f):
+                        assert getattr(a, f) == getattr(b, f), (v, i, f)
+            if cr.shift is not None:
+                assert (ck.shift.sum, ck.shift.i, ck.shift.n, ck.shift.value) == (
+                    cr.shift.sum, cr.shift.i, cr.shift.n, cr.shift.value), (v, i)
+            for j in range(len(cr.memory.buf)):
+                assert ck.memory.buf[j] == cr.memory.buf[j]
+    if _READINGS >= 600:
+        # the streams reach every rung that a calibrated channel can
+        reasons = sorted(set(k[1] for k in seen))
+        assert reasons == [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], reasons
+        assert sorted(set(k[0] for k in seen)) == [-5, -4, -3, -2, 0, 1, 2]
+
+
+def test_viper_build_matches_the_twin_slot_by_slot():
+    fast = _viper()
+    if fast is None:
+        return
+    for v in _VARIANTS:
+        cfg = _cfg(v)
+        a = SensorGuard(cfg)._channels[0]
+        b = SensorGuard(cfg)._channels[0]
+        s = 29
+        xs = _Stream((v[5] + 5) & 1023, cfg.baseline[0])
+        for i in range(_READINGS):
+            x = xs.at(i)
+            s = (s * 75 + 74) % 65537
+            fin, pb, pressure = _inputs(i, s)
+            warming = 1 if i % 50 < 3 else 0         # the warm-up branch too
+            for ch in (a, b):
+                _set_inputs(ch.cs, fin, pb, pressure)
+                ch.cs[K.K_WARMING] = warming
+            c1 = K.step(a.cs, a.memory.buf, a.sh, x)
+            c2 = fast(b.cs, b.memory.buf, b.sh, x)
+            assert c1 == c2, (v, i, x)
+            for j in range(K.SIZE):
+                assert a.cs[j] == b.cs[j], (v, i, x, j)
+            for j in range(len(a.memory.buf)):
+                assert a.memory.buf[j] == b.memory.buf[j], (v, i, j)
+            for j in range(len(a.sh)):
+                assert a.sh[j] == b.sh[j], (v, i, j)
+
+
+def test_negative_floor_division_and_shifts():
+    # z below the baseline: floor, not truncation (z_q8(-1, 37) is -7, not -6); the drift
+    # accumulator's >> of a negative floors too
+    for step in (K.step, _viper()):
+        if step is None:
+            continue
+        g = SensorGuard(_cfg((0, 0, 0, 6, 0, 1000)))
+        ch = g._channels[0]
+        _set_inputs(ch.cs, 0, 0, 0)
+        step(ch.cs, ch.memory.buf, ch.sh, 999)
+        assert ch.cs[K.O_Z] == -7 == z_q8(-1, 37)
+        assert ch.cs[K.D_ACC] == -7 and ch.cs[K.D_SCORE] == 16      # (-7 >> 4) == -1
+        step(ch.cs, ch.memory.buf, ch.sh, 1000 - 37 * 3)
+        # the memory's mean is floor(-2 / 16) = -1 (Q6), -4 in Q8: z = -768 + 4
+        assert ch.cs[K.O_Z] == -764
+        # drift: -7 - 768 - (-7 >> 4) = -774; -774 >> 4 = -49 (floor of -48.4): score 784
+        assert ch.cs[K.D_ACC] == -774 and ch.cs[K.D_SCORE] == 784
+
+
+def test_guard_uses_the_viper_kernel_where_it_exists():
+    from redline.sensor import guard
+    fast = _viper()
+    assert guard._kernel is (fast if fast is not None else K.step)
+
+
+def test_the_guards_folded_slot_numbers_are_the_kernels():
+    # guard.py repeats the slots it touches per reading as private consts (folded at compile
+    # time on MicroPython, where the names are then gone); CPython keeps the names: they must
+    # agree there (the source is the same everywhere)
+    from redline.sensor import guard
+    names = ("I_FLAGS", "I_PAIR", "I_PRESSURE", "S_LAST", "O_REASON", "O_Z", "O_SHIFT", "O_SURPRISE",
+             "O_ENTROPY", "O_BIAS", "O_FLAGS", "O_ACCEPTED")
+    if getattr(guard, "_O_Z", None) is None:
+        return
+    for n in names:
+        assert getattr(guard, "_" + n) == getattr(K, n), n
