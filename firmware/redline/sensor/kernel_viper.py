@@ -12,21 +12,25 @@ expressions. Viper's ``//``, ``%`` and ``>>`` floor like Python's on negatives
 (tests/firmware/test_sensor_kernel.py checks negative readings and z-scores). Importing
 this module fails where the emitter is missing (SyntaxError on the WebAssembly port,
 ImportError on CPython); ``redline.sensor.guard`` then uses the twin.
+
+The viper build is cut in four functions (entry, ``_settled``, ``_trend``, ``_ladder``) where
+the twin is one: frozen into the RP2040 image, native code is only 2-byte aligned, and the
+armv6m emitter's jumps beyond 2 KB then go astray (tests/host/test_cross_compile.py checks
+that none is emitted). The entry takes the buffers as objects and casts them, so it can hand
+the same objects on (a ``ptr32`` passed to a call would be boxed as a big int address).
 """
 import micropython
 
 
 @micropython.viper
-def step_viper(cs: ptr32, mem: ptr32, sh: ptr32, x: int) -> int:
+def step_viper(cso, memo, sho, x: int) -> int:
+    cs = ptr32(cso)
     m = 1
     m = m << 31
     one = 1
     lim = one << 29                 # READING_LIMIT
     g16 = (one << 16) - 1           # 65535
     c8191 = (one << 13) - 1
-    c8192 = one << 13
-    c65536 = one << 16
-    cap = one << 24
     bias = 0
     breason = 0
     if x >= lim:
@@ -99,190 +103,237 @@ def step_viper(cs: ptr32, mem: ptr32, sh: ptr32, x: int) -> int:
         else:
             cs[65] = 0
     else:
-        # z against the calibrated baseline (fx.z_q8)
-        d = x - ((int(cs[0]) ^ m) - m)
-        q = d // scale
-        if q >= 32:
+        _settled(cso, memo, sho, x, bias)
+        flags = flags | int(cs[53]) | int(cs[56])
+    cs[63] = bias
+    cs[64] = flags
+    return int(_ladder(cso, bias, breason, flags, warming))
+
+
+@micropython.viper
+def _settled(cso, memo, sho, x: int, bias: int):
+    # z against the baseline and the memory, shift window, memory update, entropy
+    cs = ptr32(cso)
+    mem = ptr32(memo)
+    sh = ptr32(sho)
+    m = 1
+    m = m << 31
+    one = 1
+    g16 = (one << 16) - 1
+    c8191 = (one << 13) - 1
+    c8192 = one << 13
+    c65536 = one << 16
+    scale = int(cs[1])
+    besc = int(cs[20])
+    # z against the calibrated baseline (fx.z_q8)
+    d = x - ((int(cs[0]) ^ m) - m)
+    q = d // scale
+    if q >= 32:
+        zb = c8191
+    elif q < -32:
+        zb = 0 - c8191
+    else:
+        zb = q * 256 + ((d - q * scale) * 256) // scale
+        if zb > c8191:
             zb = c8191
-        elif q < -32:
+        elif zb < 0 - c8191:
             zb = 0 - c8191
-        else:
-            zb = q * 256 + ((d - q * scale) * 256) // scale
-            if zb > c8191:
-                zb = c8191
-            elif zb < 0 - c8191:
-                zb = 0 - c8191
-        size = int(cs[22])
-        n = int(cs[42])
-        msum = (int(cs[43]) ^ m) - m
-        if n < int(cs[19]):
-            z = 0
-            accept = 0
-            if bias < besc:
-                accept = 1
-        else:
-            if cs[18]:
-                # ChannelRing.forecast_q8
-                if n == 0:
-                    ref = 0
-                else:
-                    ref = (msum * 4) // n
-                    if n >= 2:
-                        num = 2 * ((int(cs[45]) ^ m) - m) - (n - 1) * msum
-                        den = n * (n * n - 1) // 3
-                        q = num // den
-                        if q >= c8192:
-                            off = c8191
-                        elif q < 0 - c8192:
-                            off = 0 - c8191
-                        else:
-                            k = (n + 1) * 4
-                            off = q * k + ((num - q * den) * k) // den
-                        ref = ref + off
-                        if ref > c8191:
-                            ref = c8191
-                        elif ref < 0 - c8191:
-                            ref = 0 - c8191
-            else:
+    size = int(cs[22])
+    n = int(cs[42])
+    msum = (int(cs[43]) ^ m) - m
+    if n < int(cs[19]):
+        z = 0
+        accept = 0
+        if bias < besc:
+            accept = 1
+    else:
+        if cs[18]:
+            # ChannelRing.forecast_q8
+            if n == 0:
                 ref = 0
-                if n:
-                    ref = (msum // n) * 4
-            z = zb - ref
-            az = z
-            if z < 0:
-                az = 0 - z
-            accept = 0
-            if az < int(cs[9]) and bias < besc:
-                accept = 1
+            else:
+                ref = (msum * 4) // n
+                if n >= 2:
+                    num = 2 * ((int(cs[45]) ^ m) - m) - (n - 1) * msum
+                    den = n * (n * n - 1) // 3
+                    q = num // den
+                    if q >= c8192:
+                        off = c8191
+                    elif q < 0 - c8192:
+                        off = 0 - c8191
+                    else:
+                        k = (n + 1) * 4
+                        off = q * k + ((num - q * den) * k) // den
+                    ref = ref + off
+                    if ref > c8191:
+                        ref = c8191
+                    elif ref < 0 - c8191:
+                        ref = 0 - c8191
+        else:
+            ref = 0
+            if n:
+                ref = (msum // n) * 4
+        z = zb - ref
         az = z
         if z < 0:
             az = 0 - z
-        cs[59] = z
-        # shift window
-        span = int(cs[21])
-        if span:
-            i = int(cs[47])
-            hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
-            cs[46] = hsum
-            sh[i] = z
-            i += 1
-            if i == span:
-                i = 0
-            cs[47] = i
-            v = 0
-            hn = int(cs[48])
-            if hn < span:
-                hn += 1
-                cs[48] = hn
-            if hn >= span:
-                if hsum < 0:
-                    hsum = 0 - hsum
-                v = hsum // span
-                cs[49] = v
-            cs[60] = v
-            if v >= int(cs[10]):
-                shift = 1
+        accept = 0
+        if az < int(cs[9]) and bias < besc:
+            accept = 1
+    az = z
+    if z < 0:
+        az = 0 - z
+    cs[59] = z
+    # shift window
+    span = int(cs[21])
+    if span:
+        i = int(cs[47])
+        hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
+        cs[46] = hsum
+        sh[i] = z
+        i += 1
+        if i == span:
+            i = 0
+        cs[47] = i
+        v = 0
+        hn = int(cs[48])
+        if hn < span:
+            hn += 1
+            cs[48] = hn
+        if hn >= span:
+            if hsum < 0:
+                hsum = 0 - hsum
+            v = hsum // span
+            cs[49] = v
+        cs[60] = v
+        if v >= int(cs[10]):
+            shift = 1
+    else:
+        cs[60] = 0
+    s = az * 16
+    if s < g16:
+        cs[61] = s
+    else:
+        cs[61] = g16
+    cs[65] = accept
+    if accept:
+        # ChannelRing.update(zb >> 2)
+        u = zb >> 2
+        i = int(cs[41])
+        if n < size:
+            mem[i] = u
+            cs[45] = ((int(cs[45]) ^ m) - m) + n * u
+            msum = msum + u
+            cs[44] = int(cs[44]) + u * u
+            n += 1
+            cs[42] = n
         else:
-            cs[60] = 0
-        s = az * 16
-        if s < g16:
-            cs[61] = s
+            old = (int(mem[i]) ^ m) - m
+            mem[i] = u
+            cs[45] = ((int(cs[45]) ^ m) - m) + (size - 1) * u - (msum - old)
+            msum = msum + u - old
+            cs[44] = int(cs[44]) + u * u - old * old
+        cs[43] = msum
+        i += 1
+        if i < size:
+            cs[41] = i
         else:
-            cs[61] = g16
-        cs[65] = accept
-        if accept:
-            # ChannelRing.update(zb >> 2)
-            u = zb >> 2
-            i = int(cs[41])
-            if n < size:
-                mem[i] = u
-                cs[45] = ((int(cs[45]) ^ m) - m) + n * u
-                msum = msum + u
-                cs[44] = int(cs[44]) + u * u
-                n += 1
-                cs[42] = n
-            else:
-                old = (int(mem[i]) ^ m) - m
-                mem[i] = u
-                cs[45] = ((int(cs[45]) ^ m) - m) + (size - 1) * u - (msum - old)
-                msum = msum + u - old
-                cs[44] = int(cs[44]) + u * u - old * old
-            cs[43] = msum
-            i += 1
-            if i < size:
-                cs[41] = i
-            else:
-                cs[41] = 0
-        # entropy: fx.variance_ratio16(ChannelRing.variance_q12(), noise)
-        if n == 0:
+            cs[41] = 0
+    # entropy: fx.variance_ratio16(ChannelRing.variance_q12(), noise)
+    if n == 0:
+        var = 0
+    else:
+        mm = msum // n
+        var = int(cs[44]) // n - mm * mm
+        if var < 0:
             var = 0
-        else:
-            mm = msum // n
-            var = int(cs[44]) // n - mm * mm
-            if var < 0:
-                var = 0
-        noise = int(cs[2])
-        if var >= noise * 4:
+    noise = int(cs[2])
+    if var >= noise * 4:
+        ent = g16
+    else:
+        while noise >= c65536:
+            noise = noise >> 1
+            var = var >> 1
+        q = var // noise
+        ent = q * 16384 + ((var - q * noise) * 16384) // noise
+        if ent > g16:
             ent = g16
-        else:
-            while noise >= c65536:
-                noise = noise >> 1
-                var = var >> 1
-            q = var // noise
-            ent = q * 16384 + ((var - q * noise) * 16384) // noise
-            if ent > g16:
-                ent = g16
-        cs[62] = ent
-        # CUSUM on z (FORECAST) or on the baseline z
-        cz = zb
-        if cs[18]:
-            cz = z
-        k = int(cs[15])
-        leak = int(cs[17])
-        hi = int(cs[50]) + cz - k
-        lo = int(cs[51]) - cz - k
-        if hi < 0:
-            hi = 0
-        elif leak:
-            hi = hi - (hi >> leak)
-        if lo < 0:
-            lo = 0
-        elif leak:
-            lo = lo - (lo >> leak)
-        if hi > cap:
-            hi = cap
-        if lo > cap:
-            lo = cap
-        cs[50] = hi
-        cs[51] = lo
-        sc = lo
-        if hi > lo:
-            sc = hi
-        cs[52] = sc
-        cf = 0
-        if sc >= int(cs[16]):
-            cf = 16
-        cs[53] = cf
-        # drift (RampDetector) on the baseline z
-        dsh = int(cs[14])
-        acc = (int(cs[54]) ^ m) - m
-        acc = acc + zb - (acc >> dsh)
-        cs[54] = acc
-        e = acc >> dsh
-        if e < 0:
-            e = 0 - e
-        s = e * 16
-        if s < g16:
-            cs[55] = s
-        else:
-            cs[55] = g16
-        df = 0
-        if cs[13] and e >= int(cs[13]):
-            df = 2
-        cs[56] = df
-        flags = flags | cf | df
-    cs[63] = bias
-    cs[64] = flags
+    cs[62] = ent
+    _trend(cso, zb, z)
+
+
+@micropython.viper
+def _trend(cso, zb: int, z: int):
+    # CUSUM and drift
+    cs = ptr32(cso)
+    m = 1
+    m = m << 31
+    one = 1
+    g16 = (one << 16) - 1
+    cap = one << 24
+    # CUSUM on z (FORECAST) or on the baseline z
+    cz = zb
+    if cs[18]:
+        cz = z
+    k = int(cs[15])
+    leak = int(cs[17])
+    hi = int(cs[50]) + cz - k
+    lo = int(cs[51]) - cz - k
+    if hi < 0:
+        hi = 0
+    elif leak:
+        hi = hi - (hi >> leak)
+    if lo < 0:
+        lo = 0
+    elif leak:
+        lo = lo - (lo >> leak)
+    if hi > cap:
+        hi = cap
+    if lo > cap:
+        lo = cap
+    cs[50] = hi
+    cs[51] = lo
+    sc = lo
+    if hi > lo:
+        sc = hi
+    cs[52] = sc
+    cf = 0
+    if sc >= int(cs[16]):
+        cf = 16
+    cs[53] = cf
+    # drift (RampDetector) on the baseline z
+    dsh = int(cs[14])
+    acc = (int(cs[54]) ^ m) - m
+    acc = acc + zb - (acc >> dsh)
+    cs[54] = acc
+    e = acc >> dsh
+    if e < 0:
+        e = 0 - e
+    s = e * 16
+    if s < g16:
+        cs[55] = s
+    else:
+        cs[55] = g16
+    df = 0
+    if cs[13] and e >= int(cs[13]):
+        df = 2
+    cs[56] = df
+
+
+@micropython.viper
+def _ladder(cso, bias: int, breason: int, flags: int, warming: int) -> int:
+    cs = ptr32(cso)
+    m = 1
+    m = m << 31
+    az = (int(cs[59]) ^ m) - m      # z, written by _settled (0 while warming)
+    if az < 0:
+        az = 0 - az
+    if warming:
+        az = 0
+    shift = 0
+    if not warming and int(cs[21]) and int(cs[60]) >= int(cs[10]):
+        shift = 1
+    besc = int(cs[20])
     # the ladder (redline.sensor.ladder), then the DAL gate (redline.ladder.dal_gate)
     ent = int(cs[62])
     pressure = int(cs[32])
