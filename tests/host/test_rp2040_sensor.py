@@ -69,9 +69,12 @@ def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
     names = [n for n in names if n != "test_check_twin_matches_the_detector_before_it"]
     # 300 readings per replay shape: two rounds of its replays (the full 900 take many minutes of
     # emulated time)
-    run = "_REPLAY_READINGS = 300\n" + "".join("%s()\ngc.collect()\n" % n for n in names)
-    out = plant_pico.exec_raw("import gc\n" + src + "\n" + run + "print('passed', %d)\n" % len(names), timeout=600)
-    assert out.split() == ["passed", str(len(names))]
+    # one exec per test: one exec of them all left the emulated chip not answering after ~3
+    # tests (cause not found); run one by one they pass in ~25 s
+    plant_pico.exec_raw("import gc\n" + src + "\n_REPLAY_READINGS = 300\nprint('loaded')", timeout=120)
+    for n in names:
+        out = plant_pico.exec_raw("%s()\ngc.collect()\nprint('passed')\n" % n, timeout=300)
+        assert out.split() == ["passed"], n
 
 
 def test_the_frozen_guard_kernel_is_the_viper_build(plant_pico):
@@ -91,6 +94,7 @@ def test_guard_kernel_viper_build_matches_its_twin_on_the_chip(plant_pico):
     names = [n for n in names if n != "test_twin_matches_the_detector_objects"]
     # 200 readings per variant (every branch is reached by then; the full 700 take ~10 min of
     # emulated time here)
-    run = "_READINGS = 200\n" + "".join("%s()\ngc.collect()\n" % n for n in names)
-    out = plant_pico.exec_raw("import gc\n" + src + "\n" + run + "print('passed', %d)\n" % len(names), timeout=900)
-    assert out.split() == ["passed", str(len(names))]
+    plant_pico.exec_raw("import gc\n" + src + "\n_READINGS = 200\nprint('loaded')", timeout=120)
+    for n in names:
+        out = plant_pico.exec_raw("%s()\ngc.collect()\nprint('passed')\n" % n, timeout=300)
+        assert out.split() == ["passed"], n
