@@ -58,23 +58,29 @@ def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
     assert out.split() == ["True", "True"]
 
 
+def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least):
+    """Run ``tests/firmware/<test_file>``'s tests but ``skip`` on the chip, ``setting`` first.
+
+    One exec per test: one exec of them all left the emulated chip not answering after ~3
+    tests (cause not found); one by one they pass."""
+    src = (Path(__file__).resolve().parents[1] / "firmware" / test_file).read_text()
+    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
+    assert len(names) >= at_least
+    board.exec_raw("import gc\n" + src + "\n" + setting + "\nprint('loaded')", timeout=120)
+    for n in names:
+        if n != skip:
+            out = board.exec_raw("%s()\ngc.collect()\nprint('passed')\n" % n, timeout=300)
+            assert out.split() == ["passed"], n
+
+
 def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
     # tests/firmware/test_sensor_replay_fast.py, run on the chip itself: its parity tests compare
     # the frozen armv6m viper builds with the frozen twins (a unix-port pass does not prove
-    # armv6m code: this found a wrong clamp constant there)
-    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_replay_fast.py").read_text()
-    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
-    assert len(names) >= 5
-    # the pure-Python reference test proves nothing about armv6m code and is the slow one
-    names = [n for n in names if n != "test_check_twin_matches_the_detector_before_it"]
-    # 300 readings per replay shape: two rounds of its replays (the full 900 take many minutes of
-    # emulated time)
-    # one exec per test: one exec of them all left the emulated chip not answering after ~3
-    # tests (cause not found); run one by one they pass in ~25 s
-    plant_pico.exec_raw("import gc\n" + src + "\n_REPLAY_READINGS = 300\nprint('loaded')", timeout=120)
-    for n in names:
-        out = plant_pico.exec_raw("%s()\ngc.collect()\nprint('passed')\n" % n, timeout=300)
-        assert out.split() == ["passed"], n
+    # armv6m code: this found a wrong clamp constant there). The pure-Python reference test
+    # proves nothing about armv6m code and is the slow one; 300 readings per replay shape are
+    # two rounds of its replays (the full 900 take many minutes of emulated time).
+    _run_firmware_tests_on_chip(plant_pico, "test_sensor_replay_fast.py",
+                                "test_check_twin_matches_the_detector_before_it", "_REPLAY_READINGS = 300", 5)
 
 
 def test_the_frozen_guard_kernel_is_the_viper_build(plant_pico):
@@ -85,16 +91,8 @@ def test_the_frozen_guard_kernel_is_the_viper_build(plant_pico):
 
 def test_guard_kernel_viper_build_matches_its_twin_on_the_chip(plant_pico):
     # tests/firmware/test_sensor_kernel.py on the chip: the armv6m viper kernel against the
-    # frozen twin slot by slot, and the twin against the detector objects
-    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_sensor_kernel.py").read_text()
-    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
-    assert len(names) >= 4
-    # the twin against the detector objects is pure Python on both sides (runs on every other
-    # runtime); on the chip the viper kernel against the twin is what counts
-    names = [n for n in names if n != "test_twin_matches_the_detector_objects"]
-    # 200 readings per variant (every branch is reached by then; the full 700 take ~10 min of
-    # emulated time here)
-    plant_pico.exec_raw("import gc\n" + src + "\n_READINGS = 200\nprint('loaded')", timeout=120)
-    for n in names:
-        out = plant_pico.exec_raw("%s()\ngc.collect()\nprint('passed')\n" % n, timeout=300)
-        assert out.split() == ["passed"], n
+    # frozen twin slot by slot. The twin against the detector objects is pure Python on both
+    # sides (it runs on every other runtime); 200 readings per variant reach every branch (the
+    # full 700 take ~10 min of emulated time here).
+    _run_firmware_tests_on_chip(plant_pico, "test_sensor_kernel.py",
+                                "test_twin_matches_the_detector_objects", "_READINGS = 200", 4)
