@@ -108,8 +108,8 @@ def test_file_survives_machine_reset(pico):
     # and the host sees it in the flash image the emulator saved on reset
     assert read_flash_file(pico.flash, "survive.txt") == b"written before the reset"
     # a deliberate reset is no watchdog timeout: the RPI_PICO shim reads WATCHDOG REASON's TIMER bit.
-    # (The last reading's own decision may be a warn: since the sensor kernel, the node gets past
-    # warm-up within the test and warns on entropy of the emulated plant -- cause not yet found.)
+    # (The last reading's own decision may be a warn: since the sensor kernel the emulated node's
+    # last reading here warns on entropy -- cause not yet found.)
     s = ask_board(pico, {"op": "stats"})
     assert s["latched"] == 0 and s["reason"] != REASON_WATCHDOG and s["code"] >= 0, s
 
