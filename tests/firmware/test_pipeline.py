@@ -309,11 +309,11 @@ def test_reset_full_and_reset_detectors():
     for i in range(3):
         p.process(b"pump valve open", -1, i * 10)
     p.reset_detectors()
-    assert p.repetition.count == 0 and p.loop.step_count == 3 and p.memory.count == 3
+    assert p.detection.repetitions == 0 and p.loop.step_count == 3 and p.memory.count == 3
     r = p.process(b"pump valve open", -1, 40)
     _check(r, PROCEED, ALL, EXPLAIN_CLEAR)
     p.reset_full()
-    assert p.loop.step_count == 0 and p.memory.count == 0 and p.repetition.count == 0
+    assert p.loop.step_count == 0 and p.memory.count == 0 and p.detection.repetitions == 0
     assert p.result.code == PROCEED and p.result.stages == 0
 
 
@@ -394,10 +394,10 @@ def test_low_confidence_never_warns_below_a_hashed_models_warn_cut():
     p = CognitivePipeline(m)
     pt = prob16(m.p_at, m.p_scale)
     below = [confidence16(prob16(acc - m.threshold + m.p_at, m.p_scale), pt) for acc in range(m.warn - 60, m.warn + 1)]
-    assert min(below) >= p.confidence.min_confidence
-    assert confidence16(prob16(m.warn + 1 - m.threshold + m.p_at, m.p_scale), pt) < p.confidence.min_confidence
-    assert p.confidence.min_confidence < 19661
-    assert _pipe().confidence.min_confidence == 19661     # a format-1 model keeps the default rung
+    assert min(below) >= p.detection.min_confidence
+    assert confidence16(prob16(m.warn + 1 - m.threshold + m.p_at, m.p_scale), pt) < p.detection.min_confidence
+    assert p.detection.min_confidence < 19661
+    assert _pipe().detection.min_confidence == 19661     # a format-1 model keeps the default rung
 
 
 def test_memory_mean_and_trend_are_the_accepting_memorys():

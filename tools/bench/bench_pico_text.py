@@ -20,6 +20,8 @@ object (medians, cycles)::
     synapse            the synapse packing process() does (main: clear, 5 fields, the anchor;
                        now one pack(); then the flags field)
     memory / loop / detection / policy / monitor / interlock   process()'s stages one by one
+                       (detection: with redline.text.fold one call, the monitor included
+                       when no flag is set; monitor: the fold's monitor alone)
 
     python tools/bench/bench_pico_text.py [--uf2 build/pico/RPI_PICO.uf2]   # ~1-2 min
 
@@ -160,13 +162,26 @@ def run(part):
                 P.value(0)
             elif part == "detection":
                 c = _c16(r.probability, pipe._p_threshold)
-                P.value(1)
-                f = pipe.repetition.update(r.anchor_hi, r.anchor_lo)
-                f |= pipe.drift.update()
-                f |= pipe.confidence.update(c)
-                f |= pipe.cusum.update(r.probability)
-                pol.decide_from_flags(f)
-                P.value(0)
+                if hasattr(pipe, "repetition"):
+                    P.value(1)
+                    f = pipe.repetition.update(r.anchor_hi, r.anchor_lo)
+                    f |= pipe.drift.update()
+                    f |= pipe.confidence.update(c)
+                    f |= pipe.cusum.update(r.probability)
+                    pol.decide_from_flags(f)
+                    P.value(0)
+                else:
+                    # the folded detectors (redline.text.fold): one call, the monitor included
+                    # when no flag is set; the policy only with flags (as process() does)
+                    dst = pipe._dst
+                    P.value(1)
+                    dst[23] = r.probability
+                    dst[24] = e
+                    dst[25] = 0
+                    f = pipe._detect(dst, r.anchor_hi, r.anchor_lo, c)
+                    if f != 256:
+                        pol.decide_from_flags(f)
+                    P.value(0)
             elif part == "policy":
                 P.value(1)
                 _c16(r.probability, pipe._p_threshold)
@@ -174,9 +189,14 @@ def run(part):
                 pol.decide_sift(e, u, r.is_manipulation, 0)
                 P.value(0)
             elif part == "monitor":
-                P.value(1)
-                pipe.monitor.update(e)
-                P.value(0)
+                if hasattr(pipe, "monitor"):
+                    P.value(1)
+                    pipe.monitor.update(e)
+                    P.value(0)
+                else:
+                    P.value(1)
+                    pipe._monitor(pipe._dst, e)
+                    P.value(0)
             elif part == "interlock":
                 P.value(1)
                 il.apply(0, _RT, i, -1)

@@ -70,11 +70,10 @@ from redline.codes import (
 )
 from redline.ladder import pressure_level
 from redline.text.adv import AdversarialDetector
-from redline.text.conf import MarginConfidence, confidence16
-from redline.text.cusum import TrackingCusum
+from redline.text.conf import confidence16
+from redline.text.fold import Detection
 from redline.text.goal import GoalDriftDetector
-from redline.text.repeat import RepetitionDetector
-from redline.text.kernel import STABLE, DynamicStabilityMonitor, ReasoningLoop, sift_with_proof
+from redline.text.kernel import STABLE, ReasoningLoop, sift_with_proof
 from redline.text.mem import EntropyMemory
 from redline.text.model import load_model
 from redline.text.policy import (
@@ -114,6 +113,13 @@ EXPLAIN_DETECT_LOW_CONFIDENCE = "detection: low confidence"
 EXPLAIN_MONITOR = "monitor: entropy envelope"
 
 _DEFAULT_MIN_CONFIDENCE = const(19661)   # 0.3
+# redline.text.fold's slots and result (as private constants they cost no global look-up;
+# tests/firmware/test_fold.py checks they match the module's public names)
+_IN_P = const(23)
+_IN_E = const(24)
+_IN_PRE = const(25)
+_MON_STATE = const(20)
+_MONITOR_RAN = const(256)
 
 
 class PipelineResult:
@@ -255,7 +261,6 @@ class CognitivePipeline:
             surprise_threshold = prof.escalate
         self.memory = EntropyMemory(memory_size, surprise_threshold)
         self.loop = ReasoningLoop(max_steps, window_ms)
-        self.repetition = RepetitionDetector(max_repetitions)
         if hashed:
             self._p_threshold = prob16(model.p_at, model.p_scale)
             # a format-2 model's warn starts at its WARN cut (the entropy rung): LOW_CONFIDENCE
@@ -265,19 +270,21 @@ class CognitivePipeline:
                 min_confidence = cw
         else:
             self._p_threshold = prob16(model.threshold, model.scale)
-        self.confidence = MarginConfidence(min_confidence, decay_threshold)
-        self.cusum = TrackingCusum(cusum_k, cusum_h)
-        self.monitor = DynamicStabilityMonitor(monitor_k)
+        # repetition, confidence, CUSUM and the monitor: one call a message over one int array
+        # (redline.text.fold; the same results as RepetitionDetector, MarginConfidence,
+        # TrackingCusum and DynamicStabilityMonitor)
+        self.detection = Detection(max_repetitions, min_confidence, decay_threshold, cusum_k, cusum_h,
+                                   monitor_k)
+        self._dst = self.detection.st
+        self._detect = self.detection.detect
+        self._monitor = self.detection.monitor
         self.result = PipelineResult()
 
     def reset_detectors(self):
         """Fresh detectors and monitor; memory and the reasoning loop keep their state."""
-        self.repetition.reset()
+        self.detection.reset()
         self.drift.reset()
-        self.confidence.reset()
-        self.cusum.reset()
         self.adversarial.reset()
-        self.monitor.reset()
 
     def reset_full(self):
         """Everything back to a fresh pipeline (the objective is kept)."""
@@ -392,21 +399,29 @@ class CognitivePipeline:
                 self._note(code, EXPLAIN_KERNEL_ENTROPY, cooldown_ms(code))
             return r
 
-        # DETECTION
+        # DETECTION (and MONITOR when no flag is set: nothing can block the message then)
         r.stages |= STAGE_DETECTION
+        dst = self._dst
         f = r.flags
-        f |= self.repetition.update(s.anchor_hi, s.anchor_lo)
         if self._drift_on:
             f |= self.drift.update()    # (without goal words it is 0 and changes nothing)
-        f |= self.confidence.update(c)
-        f |= self.cusum.update(p)
+        dst[_IN_P] = p
+        dst[_IN_E] = e
+        dst[_IN_PRE] = f
+        f = self._detect(dst, s.anchor_hi, s.anchor_lo, c)
+        if f == _MONITOR_RAN:
+            # no flag: r.flags and the synapse's flags field stay 0, the monitor ran
+            pol.why = WHY_NONE          # what decide_from_flags(0) does
+            r.stages |= STAGE_MONITOR
+            st = dst[_MON_STATE]
+            r.monitor_state = st
+            if st != STABLE:
+                code = pol.gate(WARN)
+                self._note(code, EXPLAIN_MONITOR, 0)
+            return r
         r.flags = f
         syn.set_flags(f)
-        if f:
-            code = pol.decide_from_flags(f)
-        else:
-            code = PROCEED
-            pol.why = WHY_NONE          # what decide_from_flags(0) does
+        code = pol.decide_from_flags(f)
         if code != PROCEED:
             d = deciding_flag(f)
             if d == FLAG_ADVERSARIAL:
@@ -426,7 +441,7 @@ class CognitivePipeline:
 
         # MONITOR
         r.stages |= STAGE_MONITOR
-        st = self.monitor.update(e)
+        st = self._monitor(dst, e)
         r.monitor_state = st
         if st != STABLE:
             code = pol.gate(WARN)

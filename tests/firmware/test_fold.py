@@ -1,0 +1,159 @@
+# redline-test-heap: 256K
+# Runs on every runtime: the folded detectors (redline.text.fold) against the detector classes.
+from redline.codes import FLAG_ADVERSARIAL, FLAG_DRIFTING
+from redline.text import fold as F
+from redline.text.conf import MarginConfidence
+from redline.text.cusum import TrackingCusum
+from redline.text.kernel import DynamicStabilityMonitor
+from redline.text.repeat import RepetitionDetector
+
+
+def _kernels():
+    out = [("py", F.detect_py, F.monitor_py)]
+    try:
+        from redline.text.fold_viper import detect_viper, monitor_viper
+    except (ImportError, SyntaxError):
+        return out
+    out.append(("viper", detect_viper, monitor_viper))
+    return out
+
+
+def _stream(seed, n):
+    """Seeded (hi, lo, c, p, e, pre) with runs of repeated anchors, confidence drops, p shifts,
+    entropy jumps (the monitor's octaves) and now and then a flag already set."""
+    out = []
+    hi = lo = 0
+    c = 40000
+    for i in range(n):
+        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+        r = seed >> 8
+        if r % 5:                            # a new anchor 4 times in 5 (else a repeat)
+            hi = (r >> 3) & 0x7FFF
+            lo = (r >> 5) & 0xFFFF
+        if r % 7 < 3:
+            c -= (r >> 4) % 6000            # drops, so DECAYING and LOW_CONFIDENCE happen
+            if c < 0:
+                c = 0
+        else:
+            c = 20000 + (r >> 6) % 45536
+        p = (r >> 2) % 9000 + (40000 if 30 <= (i % 97) < 40 else 0)
+        e = (r >> 9) % (1 << ((r >> 3) % 17)) if r % 3 else (r >> 7) % 65536
+        pre = FLAG_ADVERSARIAL if r % 31 == 0 else (FLAG_DRIFTING if r % 37 == 0 else 0)
+        out.append((hi, lo, c, p, e, pre))
+    return out
+
+
+def _reference(params, stream):
+    """What the pipeline did with the detector objects: the flags, then the monitor when the
+    message goes on (here: always after MONITOR_RAN, and for every other message too)."""
+    maxrep, minc, dthr, k, h, mk = params
+    rep = RepetitionDetector(maxrep)
+    conf = MarginConfidence(minc, dthr)
+    cus = TrackingCusum(k, h)
+    mon = DynamicStabilityMonitor(mk)
+    out = []
+    for i in range(len(stream)):
+        hi, lo, c, p, e, pre = stream[i]
+        if i % 25 == 0:                 # fresh detectors now and then: the monitor's envelope widens for good
+            rep.reset()
+            conf.reset()
+            cus.reset()
+            mon.reset()
+        f = pre | rep.update(hi, lo) | conf.update(c) | cus.update(p)
+        if f:
+            out.append((f, mon.update(e)))
+        else:
+            out.append((F.MONITOR_RAN, mon.update(e)))
+    return out
+
+
+_PARAMS = ((3, 19661, 3, 4096, 16384, 3), (1, 0, 1, 0, 1, 1), (2, 65535, 2, 100, 900, 5),
+           (3, 15000, 4, 4096, 16384, 2))
+
+
+def test_fold_matches_the_detector_objects():
+    for name, det, mon in _kernels():
+        for pi in range(len(_PARAMS)):
+            params = _PARAMS[pi]
+            stream = _stream(17 + pi, 400)
+            want = _reference(params, stream)
+            d = F.Detection(*params, kernels=(det, mon))
+            flags = 0
+            states = 0
+            for i in range(len(stream)):
+                hi, lo, c, p, e, pre = stream[i]
+                if i % 25 == 0:
+                    d.reset()
+                f = d.run(hi, lo, c, p, e, pre)
+                if f != F.MONITOR_RAN:
+                    st = mon(d.st, e)
+                else:
+                    st = d.st[F.MON_STATE]
+                assert (f, st) == want[i], (name, params, i, (f, st), want[i])
+                flags |= f
+                states |= 1 << st
+            # the stream reaches every flag and the monitor's three reachable states
+            assert flags & 0x3F == 0x3F or pi == 1, (name, params, flags)
+            assert states == 7, (name, params, states)     # (BOTH cannot happen: hi >= lo)
+
+
+def test_fold_reset_and_saturation():
+    for name, det, mon in _kernels():
+        d = F.Detection(2, kernels=(det, mon))
+        d.run(5, 6, 30000, 100, 1000, 0)
+        assert d.run(5, 6, 30000, 100, 1000, 0) & 0xFF != 0 and d.repetitions == 2
+        d.reset()
+        assert d.repetitions == 0 and d.st[F.MON_LO] == 255 and d.st[F.CUS_SEEDED] == 0
+        assert d.run(5, 6, 30000, 100, 1000, 0) == F.MONITOR_RAN
+        # counters stop at 0x3FFFFFFF: the repetition count and the decay count
+        d.st[F.REP_COUNT] = 0x3FFFFFFF
+        d.st[F.CONF_DECAY] = 0x3FFFFFFF
+        d.st[F.CONF_CUR] = 30001
+        d.run(5, 6, 30000, 100, 1000, 0)
+        assert d.st[F.REP_COUNT] == 0x3FFFFFFF and d.st[F.CONF_DECAY] == 0x3FFFFFFF, name
+
+
+def test_fold_checks_parameters_as_the_detectors_do():
+    for bad in ((0,), (3, 70000), (3, 100, 0), (3, 100, 3, -1), (3, 100, 3, 10, 0), (3, 100, 3, 10, 10, 6)):
+        try:
+            F.Detection(*bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+def test_pipeline_constants_match_the_fold():
+    from redline.text import pipe
+
+    src = {"_IN_P": F.IN_P, "_IN_E": F.IN_E, "_IN_PRE": F.IN_PRE, "_MON_STATE": F.MON_STATE,
+           "_MONITOR_RAN": F.MONITOR_RAN}
+    # private const names are folded away on MicroPython: compare through a pipeline run instead
+    p = pipe.CognitivePipeline()
+    st = p._dst
+    r = p.process(b"pump valve open", -1, 10)
+    assert st[F.IN_E] == r.entropy and st[F.IN_P] == r.probability and st[F.IN_PRE] == 0
+    assert r.monitor_state == st[F.MON_STATE]
+    if hasattr(pipe, "_IN_P"):          # CPython keeps them: compare the numbers
+        for k in src:
+            assert getattr(pipe, k) == src[k], k
+
+
+def test_fold_allocates_nothing():
+    from redline.compat import heap_lock, heap_unlock
+
+    for name, det, mon in _kernels():
+        d = F.Detection(kernels=(det, mon))
+        st = d.st
+        stream = _stream(3, 40)
+        heap_lock()
+        try:
+            for i in range(40):
+                hi, lo, c, p, e, pre = stream[i]
+                st[F.IN_P] = p
+                st[F.IN_E] = e
+                st[F.IN_PRE] = pre
+                f = det(st, hi, lo, c)
+                if f != F.MONITOR_RAN:
+                    mon(st, e)
+        finally:
+            heap_unlock()
