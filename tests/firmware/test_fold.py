@@ -9,12 +9,12 @@ from redline.text.repeat import RepetitionDetector
 
 
 def _kernels():
-    out = [("py", F.detect_py, F.monitor_py)]
+    out = [("py", F.detect_py, F.monitor_py, F.pack_py)]
     try:
-        from redline.text.fold_viper import detect_viper, monitor_viper
+        from redline.text.fold_viper import detect_viper, monitor_viper, pack_viper
     except (ImportError, SyntaxError):
         return out
-    out.append(("viper", detect_viper, monitor_viper))
+    out.append(("viper", detect_viper, monitor_viper, pack_viper))
     return out
 
 
@@ -72,12 +72,12 @@ _PARAMS = ((3, 19661, 3, 4096, 16384, 3), (1, 0, 1, 0, 1, 1), (2, 65535, 2, 100,
 
 
 def test_fold_matches_the_detector_objects():
-    for name, det, mon in _kernels():
+    for name, det, mon, pk in _kernels():
         for pi in range(len(_PARAMS)):
             params = _PARAMS[pi]
             stream = _stream(17 + pi, 400)
             want = _reference(params, stream)
-            d = F.Detection(*params, kernels=(det, mon))
+            d = F.Detection(*params, kernels=(det, mon, pk))
             flags = 0
             states = 0
             for i in range(len(stream)):
@@ -98,8 +98,8 @@ def test_fold_matches_the_detector_objects():
 
 
 def test_fold_reset_and_saturation():
-    for name, det, mon in _kernels():
-        d = F.Detection(2, kernels=(det, mon))
+    for name, det, mon, pk in _kernels():
+        d = F.Detection(2, kernels=(det, mon, pk))
         d.run(5, 6, 30000, 100, 1000, 0)
         assert d.run(5, 6, 30000, 100, 1000, 0) & 0xFF != 0 and d.repetitions == 2
         d.reset()
@@ -126,12 +126,13 @@ def test_pipeline_constants_match_the_fold():
     from redline.text import pipe
 
     src = {"_IN_P": F.IN_P, "_IN_E": F.IN_E, "_IN_PRE": F.IN_PRE, "_MON_STATE": F.MON_STATE,
-           "_MONITOR_RAN": F.MONITOR_RAN}
+           "_MONITOR_RAN": F.MONITOR_RAN, "_IN_SUR": F.IN_SUR, "_IN_BO": F.IN_BO}
     # private const names are folded away on MicroPython: compare through a pipeline run instead
     p = pipe.CognitivePipeline()
     st = p._dst
     r = p.process(b"pump valve open", -1, 10)
     assert st[F.IN_E] == r.entropy and st[F.IN_P] == r.probability and st[F.IN_PRE] == 0
+    assert st[F.IN_SUR] == r.surprise and st[F.IN_BO] == r.oov_byte << 1
     assert r.monitor_state == st[F.MON_STATE]
     if hasattr(pipe, "_IN_P"):          # CPython keeps them: compare the numbers
         for k in src:
@@ -141,8 +142,8 @@ def test_pipeline_constants_match_the_fold():
 def test_fold_allocates_nothing():
     from redline.compat import heap_lock, heap_unlock
 
-    for name, det, mon in _kernels():
-        d = F.Detection(kernels=(det, mon))
+    for name, det, mon, pk in _kernels():
+        d = F.Detection(kernels=(det, mon, pk))
         st = d.st
         stream = _stream(3, 40)
         heap_lock()
@@ -155,5 +156,48 @@ def test_fold_allocates_nothing():
                 f = det(st, hi, lo, c)
                 if f != F.MONITOR_RAN:
                     mon(st, e)
+        finally:
+            heap_unlock()
+
+
+def test_pack_matches_synapse_pack():
+    from redline.text.syn import Synapse
+
+    ref = Synapse()
+    for name, det, mon, pk in _kernels():
+        got = Synapse()
+        st = F.Detection(kernels=(det, mon, pk)).st
+        seed = 5
+        for i in range(300):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            e = seed & 0xFFFF if i % 7 else (0 if i % 2 else 65535)
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            u = (seed >> 5) & 0xFFFF
+            hi = (seed >> 3) & 0x7FFF if i % 5 else 0x7FFF
+            lo = (seed >> 11) & 0xFFFF if i % 3 else 0xFFFF
+            bias = (seed >> 2) & 1
+            oov = (seed >> 17) & 0xFF if i % 11 else 255
+            for j in range(16):
+                got.bits[j] = 0xA5      # every byte is written
+            ref.pack(e, u, bias, hi, lo, oov)
+            st[F.IN_E] = e
+            st[F.IN_SUR] = u
+            st[F.IN_BO] = bias | (oov << 1)
+            pk(got.bits, st, hi, lo)
+            assert bytes(got.bits) == bytes(ref.bits), (name, i, e, u, hi, lo, bias, oov)
+
+
+def test_pack_allocates_nothing():
+    from redline.compat import heap_lock, heap_unlock
+    from redline.text.syn import Synapse
+
+    for name, det, mon, pk in _kernels():
+        b = Synapse().bits
+        st = F.Detection(kernels=(det, mon, pk)).st
+        st[F.IN_E] = 1234
+        heap_lock()
+        try:
+            for i in range(20):
+                pk(b, st, i, 7 * i)
         finally:
             heap_unlock()

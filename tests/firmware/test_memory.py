@@ -135,3 +135,19 @@ def test_reset():
     m = _fed(4, (100, 200, 300))
     m.reset()
     assert m.mean() == 0 and m.count == 0 and m.index == 0 and m.validated is None
+
+
+def test_update_keeps_the_mean_and_trend_of_the_new_state():
+    # the pipeline reads last_mean / last_trend instead of calling mean() / trend_q8()
+    for size in (1, 2, 7, 64, 120):
+        m = EntropyMemory(size, 1000)
+        assert m.last_mean == 0 and m.last_trend == 0
+        seed = size
+        for step in range(300):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            v = (seed >> 8) % 40001 if step % 50 < 25 else 40000 - step * 100 % 40000
+            if m.update(v, 0, False, P) == 0:
+                assert (m.last_mean, m.last_trend) == (m.mean(), m.trend_q8()), (size, step)
+        assert m.last_trend != 0 or size == 1
+        m.reset()
+        assert m.last_mean == 0 and m.last_trend == 0

@@ -15,7 +15,9 @@ flags the message already has in ``st[IN_P]``, ``st[IN_E]``, ``st[IN_PRE]``: a v
 function takes four arguments) returns the message's flags; when there is none (nothing can
 block the message) it also runs the monitor, leaves its state in ``st[MON_STATE]`` and
 returns ``MONITOR_RAN`` (256). With flags the pipeline asks the policy first and calls
-``monitor(st, e)`` only when the message goes on. Every value stays below 2**30 and
+``monitor(st, e)`` only when the message goes on. ``pack(bits, st, hi, lo)`` writes the
+synapse word of the message (``Synapse.pack``) from ``st[IN_E]``, ``st[IN_SUR]`` and
+``st[IN_BO]``. Every value stays below 2**30 and
 nothing stored is negative, so the viper build (``redline.text.fold_viper``, used where the
 emitter exists) and this pure-Python twin agree::
 
@@ -56,7 +58,9 @@ SATURATE = const(22)        # 0x3FFFFFFF, the counters' ceiling (kept here: no w
 IN_P = const(23)            # inputs of one call: the probability (CUSUM),
 IN_E = const(24)            # the entropy (monitor),
 IN_PRE = const(25)          # the flags the message already has (adversarial, drift)
-SLOTS = const(26)
+IN_SUR = const(26)          # the surprise (synapse),
+IN_BO = const(27)           # has_bias | oov_byte << 1 (synapse)
+SLOTS = const(28)
 
 MONITOR_RAN = const(256)
 
@@ -171,16 +175,42 @@ def detect_py(st, hi, lo, c):
     return MONITOR_RAN
 
 
+def pack_py(b, st, hi, lo):
+    """``Synapse.pack(st[IN_E], st[IN_SUR], st[IN_BO] & 1, hi, lo, st[IN_BO] >> 1)`` into the
+    synapse's 16 bytes ``b``, for values in range (the sifter's; Synapse.pack checks them)."""
+    e = st[IN_E]
+    u = st[IN_SUR]
+    bo = st[IN_BO]
+    oov = bo >> 1
+    b[0] = e & 0xFF
+    b[1] = e >> 8
+    b[2] = u & 0xFF
+    b[3] = u >> 8
+    b[4] = bo & 1
+    b[5] = 0
+    b[6] = 0
+    b[7] = 0
+    b[8] = (lo & 7) << 5
+    b[9] = (lo >> 3) & 0xFF
+    b[10] = (lo >> 11) | ((hi & 7) << 5)
+    b[11] = (hi >> 3) & 0xFF
+    b[12] = hi >> 11
+    b[13] = (oov & 0x3F) << 2
+    b[14] = oov >> 6
+    b[15] = 0
+    return 0
+
+
 def _kernels():
     try:
-        from redline.text.fold_viper import detect_viper, monitor_viper
+        from redline.text.fold_viper import detect_viper, monitor_viper, pack_viper
 
-        return detect_viper, monitor_viper
+        return detect_viper, monitor_viper, pack_viper
     except (ImportError, SyntaxError):      # CPython, or a port without the viper emitter (wasm)
-        return detect_py, monitor_py
+        return detect_py, monitor_py, pack_py
 
 
-detect, monitor = _kernels()
+detect, monitor, pack = _kernels()
 
 
 class Detection:
@@ -213,8 +243,8 @@ class Detection:
         st[SATURATE] = 0x3FFFFFFF
         self.st = st
         if kernels is None:
-            kernels = (detect, monitor)
-        self.detect, self.monitor = kernels
+            kernels = (detect, monitor, pack)
+        self.detect, self.monitor, self.pack = kernels
         self.reset()
 
     def reset(self):

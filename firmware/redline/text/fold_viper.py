@@ -16,7 +16,7 @@ functions costs ~3,000 cycles on the Pico. tests/host/test_cross_compile.py chec
 armv6m code. Importing this module fails where the emitter is missing (SyntaxError on the
 WebAssembly port, ImportError on CPython); ``redline.text.fold`` then uses the twins::
 
-    from redline.text.fold_viper import detect_viper, monitor_viper
+    from redline.text.fold_viper import detect_viper, monitor_viper, pack_viper
 """
 import micropython
 
@@ -48,6 +48,8 @@ _SATURATE = const(22)
 _IN_P = const(23)
 _IN_E = const(24)
 _IN_PRE = const(25)
+_IN_SUR = const(26)
+_IN_BO = const(27)
 # redline.codes' flags (test_fold.py compares the results with the detector classes')
 _FLAG_STUCK = const(0x01)
 _FLAG_LOW_CONFIDENCE = const(0x04)
@@ -229,3 +231,29 @@ def detect_viper(st: ptr32, hi: int, lo: int, c: int) -> int:
         s = 2
     st[_MON_STATE] = s
     return c256
+
+
+@micropython.viper
+def pack_viper(b: ptr8, st: ptr32, hi: int, lo: int) -> int:
+    """redline.text.fold.pack_py: the synapse word (Synapse.pack) from st's inputs."""
+    e = int(st[_IN_E])
+    u = int(st[_IN_SUR])
+    bo = int(st[_IN_BO])
+    oov = bo >> 1
+    b[0] = e & 0xFF
+    b[1] = e >> 8
+    b[2] = u & 0xFF
+    b[3] = u >> 8
+    b[4] = bo & 1
+    b[5] = 0
+    b[6] = 0
+    b[7] = 0
+    b[8] = (lo & 7) << 5
+    b[9] = (lo >> 3) & 0xFF
+    b[10] = (lo >> 11) | ((hi & 7) << 5)
+    b[11] = (hi >> 3) & 0xFF
+    b[12] = hi >> 11
+    b[13] = (oov & 0x3F) << 2
+    b[14] = oov >> 6
+    b[15] = 0
+    return 0

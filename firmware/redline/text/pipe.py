@@ -73,7 +73,7 @@ from redline.text.adv import AdversarialDetector
 from redline.text.conf import confidence16
 from redline.text.fold import Detection
 from redline.text.goal import GoalDriftDetector
-from redline.text.kernel import STABLE, ReasoningLoop, sift_with_proof
+from redline.text.kernel import _SIFTED, STABLE, ReasoningLoop
 from redline.text.mem import EntropyMemory
 from redline.text.model import load_model
 from redline.text.policy import (
@@ -118,6 +118,8 @@ _DEFAULT_MIN_CONFIDENCE = const(19661)   # 0.3
 _IN_P = const(23)
 _IN_E = const(24)
 _IN_PRE = const(25)
+_IN_SUR = const(26)
+_IN_BO = const(27)
 _MON_STATE = const(20)
 _MONITOR_RAN = const(256)
 
@@ -278,7 +280,9 @@ class CognitivePipeline:
         self._dst = self.detection.st
         self._detect = self.detection.detect
         self._monitor = self.detection.monitor
+        self._pack = self.detection.pack
         self.result = PipelineResult()
+        self._synbits = self.result.synapse.bits
 
     def reset_detectors(self):
         """Fresh detectors and monitor; memory and the reasoning loop keep their state."""
@@ -323,8 +327,10 @@ class CognitivePipeline:
                 return r
 
         # SIFT
-        proof = sift_with_proof(self.sifter, data, length)
-        s = self.sifter.result
+        sf = self.sifter
+        sf.sift(data, length)
+        proof = _SIFTED             # what sift_with_proof returns (a call less per message)
+        s = sf.result
         r.stages |= STAGE_SIFT
         e = s.entropy
         sur = s.surprise
@@ -332,11 +338,19 @@ class CognitivePipeline:
         r.entropy = e
         r.surprise = sur
         r.probability = p
-        r.oov_byte = s.oov_byte
+        oov = s.oov_byte
+        r.oov_byte = oov
         c = confidence16(p, self._p_threshold)
         r.confidence = c
         syn = r.synapse
-        syn.pack(e, sur, 1 if s.has_bias else 0, s.anchor_hi, s.anchor_lo, s.oov_byte)
+        # the gauges into the fold's inputs: the synapse word now (syn.pack's bytes, one viper
+        # call where the emitter exists), the detectors at DETECTION
+        dst = self._dst
+        dst[_IN_E] = e
+        dst[_IN_P] = p
+        dst[_IN_SUR] = sur
+        dst[_IN_BO] = (oov << 1) | (1 if s.has_bias else 0)
+        self._pack(self._synbits, dst, s.anchor_hi, s.anchor_lo)
         kw = s.keyword_total - s.keywords.emphasis
         manipulation = s.is_manipulation
         bias = manipulation or kw >= pol.bias_keywords
@@ -379,8 +393,8 @@ class CognitivePipeline:
                 x = EXPLAIN_MEMORY_ENTROPY
             self._note(code, x, cooldown_ms(code))
             return r
-        r.memory_mean = mem.mean()
-        r.memory_trend = mem.trend_q8()
+        r.memory_mean = mem.last_mean       # mem.mean() and mem.trend_q8(), kept by update
+        r.memory_trend = mem.last_trend
 
         # KERNEL: bounded burst; a refused step stops here
         r.stages |= STAGE_KERNEL
@@ -401,12 +415,9 @@ class CognitivePipeline:
 
         # DETECTION (and MONITOR when no flag is set: nothing can block the message then)
         r.stages |= STAGE_DETECTION
-        dst = self._dst
         f = r.flags
         if self._drift_on:
             f |= self.drift.update()    # (without goal words it is 0 and changes nothing)
-        dst[_IN_P] = p
-        dst[_IN_E] = e
         dst[_IN_PRE] = f
         f = self._detect(dst, s.anchor_hi, s.anchor_lo, c)
         if f == _MONITOR_RAN:

@@ -314,7 +314,10 @@ class Sifter:
         r.oov_byte = sur >> 8
         r.has_bias = r.is_manipulation or (total_kw - kw.emphasis) > 0
         if self.anchor:
-            _adler_into(r, data, n)
+            out = r._adler          # _adler_into written out (a call less per message)
+            _adler(data, n, out)
+            r.anchor_hi = out[0]
+            r.anchor_lo = out[1]
         else:
             r.anchor_hi = 0
             r.anchor_lo = 1
