@@ -71,3 +71,25 @@ def test_pipeline_messages_allocate_nothing_on_the_chip(text_pico):
         "    return fails\n"
         "print(_run())\n")
     assert text_pico.exec_raw(code, timeout=300).strip() == "0"
+
+
+def test_fold_viper_builds_match_their_twins_on_the_chip(text_pico):
+    # tests/firmware/test_fold.py on the chip: the frozen armv6m builds of the folded detectors
+    # and the synapse packing (redline.text.fold_viper) against the frozen twins and the detector
+    # classes, one exec per test (the watchdog fed between them); and the node's pipeline uses them
+    out = text_pico.exec_raw(
+        "from redline.text import fold, fold_viper\n"
+        "p = node.pipeline\n"
+        "print(p._detect is fold_viper.detect_viper, p._monitor is fold_viper.monitor_viper, "
+        "p._pack is fold_viper.pack_viper)")
+    assert out.split() == ["True", "True", "True"]
+    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_fold.py").read_text()
+    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
+    assert len(names) >= 7
+    text_pico.exec_raw("import gc\n_W = node.interlock.watchdog\n" + src + "\nprint('loaded')", timeout=120)
+    for n in names:
+        out = text_pico.exec_raw("%s()\nif _W is not None: _W.feed()\ngc.collect()\nprint('passed')\n" % n,
+                                 timeout=600)
+        assert out.split() == ["passed"], n
+    # the parity tests compared both builds: the viper one is there on the chip
+    assert text_pico.exec_raw("print(len(_kernels()))").strip() == "2"
