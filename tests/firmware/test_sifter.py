@@ -142,3 +142,18 @@ def test_sift_with_default_model_allocates_nothing():
     finally:
         heap_unlock()
     assert s.result.tokens_total > 0
+
+
+def test_hashed_entropy_is_entropy16_of_the_probability():
+    # the format-2 path writes entropy16 out: the same number over the whole range of p
+    from _hashed_model import hashed_model
+
+    m = hashed_model()
+    s = Sifter(m)
+    seen = 0
+    for t in range(-4000, 4001, 37):
+        m.threshold = t
+        r = s.sift(b"pump valve open now")
+        assert r.entropy == entropy16(r.probability), (t, r.probability)
+        seen |= 1 << (r.probability >> 13)
+    assert seen == 255          # p visited every eighth of 0..65535

@@ -17,8 +17,9 @@ object (medians, cycles)::
     anchor             the Adler-32 anchor of the text
     gauges             the rest of Sifter.sift: probability, entropy, surprise
     process            CognitivePipeline.process (everything but the interlock)
-    synapse            the synapse packing process() does (main: clear, 5 fields, the anchor;
-                       now one pack(); then the flags field)
+    synapse            the synapse packing process() does (main 7d971b5: clear, 5 fields, the
+                       anchor; then one pack() and the flags field; now the fold's inputs and
+                       its pack call)
     memory / loop / detection / policy / monitor / interlock   process()'s stages one by one
                        (detection: with redline.text.fold one call, the monitor included
                        when no flag is set; monitor: the fold's monitor alone)
@@ -133,7 +134,17 @@ def run(part):
             e = r.entropy
             u = r.surprise
             if part == "synapse":
-                if hasattr(syn, "pack"):
+                if hasattr(pipe, "_pack"):
+                    # the fold's inputs and its packing call, as process() does (flags: none)
+                    dst = pipe._dst
+                    P.value(1)
+                    dst[23] = r.probability
+                    dst[24] = e
+                    dst[26] = u
+                    dst[27] = (r.oov_byte << 1) | (1 if r.has_bias else 0)
+                    pipe._pack(pipe._synbits, dst, r.anchor_hi, r.anchor_lo)
+                    P.value(0)
+                elif hasattr(syn, "pack"):
                     P.value(1)
                     syn.pack(e, u, 1 if r.has_bias else 0, r.anchor_hi, r.anchor_lo, r.oov_byte)
                     syn.set(_FL, 0)
@@ -150,11 +161,18 @@ def run(part):
                     P.value(0)
             elif part == "memory":
                 mem = pipe.memory
-                P.value(1)
-                mem.update(e, u, False, _K._SIFTED)
-                mem.mean()
-                mem.trend_q8()
-                P.value(0)
+                if hasattr(mem, "last_trend"):
+                    P.value(1)
+                    mem.update(e, u, False, _K._SIFTED)
+                    mem.last_mean
+                    mem.last_trend
+                    P.value(0)
+                else:
+                    P.value(1)
+                    mem.update(e, u, False, _K._SIFTED)
+                    mem.mean()
+                    mem.trend_q8()
+                    P.value(0)
             elif part == "loop":
                 pipe.memory.update(e, u, False, _K._SIFTED)
                 P.value(1)

@@ -103,6 +103,7 @@ class AdversarialDetector:
         self.hits = 0
         self.weight = 0
         self.first = -1
+        self.flags = 0      # what update() says of a message without hits (the pipeline skips it then)
 
     def mark_tokens(self, bitmap):
         """Set bit (lo & 0x1FFF) of a 1024-byte map for every pattern token (observer pre-filter)."""

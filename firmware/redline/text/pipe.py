@@ -359,7 +359,9 @@ class CognitivePipeline:
         # a format-2 model's adversarial phrases halt only a message another gauge already questions
         # (why != WHY_NONE: at least a warn before the DAL gate); alone they are ordinary words of
         # device traffic ("act as backup master", "you are now connected", "override ... simulate ...")
-        if self.adversarial.update() and (self._adversarial_alone or why != WHY_NONE):
+        adv = self.adversarial
+        # weight 0 (no pattern in the message): update() would say 0, and begin() set flags to 0
+        if adv.weight and adv.update() and (self._adversarial_alone or why != WHY_NONE):
             r.flags = FLAG_ADVERSARIAL
             syn.set_flags(FLAG_ADVERSARIAL)
             adv = pol.gate(HALT_BIAS)

@@ -285,7 +285,13 @@ class Sifter:
         r.is_manipulation = acc > m.threshold
         p = prob16(acc - m.threshold + m.p_at, m.p_scale)
         r.probability = p
-        e = entropy16(p)
+        # entropy16(p) written out (a call less per message; tests/firmware/test_sift.py's
+        # gauges and the behaviour hashes hold it to the function)
+        a = p * (65535 - p)
+        d = a // 65535
+        e = 4 * d + (4 * (a - d * 65535)) // 65535
+        if e > 65535:
+            e = 65535
         kw = r.keywords
         if self.scanner is not None:
             total_kw = self.scanner.scan(data, n, kw)
