@@ -7,6 +7,20 @@ from redline.text.cusum import TrackingCusum
 from redline.text.kernel import DynamicStabilityMonitor
 from redline.text.repeat import RepetitionDetector
 
+# redline.text.fold's slots (private constants there); a wrong number here fails the parity tests
+REP_COUNT = 0
+CONF_CUR = 4
+CONF_DECAY = 6
+CUS_SEEDED = 12
+MON_LO = 18
+MON_STATE = 20
+IN_P = 23
+IN_E = 24
+IN_PRE = 25
+IN_SUR = 26
+IN_BO = 27
+MONITOR_RAN = 256
+
 
 def _kernels():
     out = [("py", F.detect_py, F.monitor_py, F.pack_py)]
@@ -63,7 +77,7 @@ def _reference(params, stream):
         if f:
             out.append((f, mon.update(e)))
         else:
-            out.append((F.MONITOR_RAN, mon.update(e)))
+            out.append((MONITOR_RAN, mon.update(e)))
     return out
 
 
@@ -85,10 +99,10 @@ def test_fold_matches_the_detector_objects():
                 if i % 25 == 0:
                     d.reset()
                 f = d.run(hi, lo, c, p, e, pre)
-                if f != F.MONITOR_RAN:
+                if f != MONITOR_RAN:
                     st = mon(d.st, e)
                 else:
-                    st = d.st[F.MON_STATE]
+                    st = d.st[MON_STATE]
                 assert (f, st) == want[i], (name, params, i, (f, st), want[i])
                 flags |= f
                 states |= 1 << st
@@ -103,14 +117,14 @@ def test_fold_reset_and_saturation():
         d.run(5, 6, 30000, 100, 1000, 0)
         assert d.run(5, 6, 30000, 100, 1000, 0) & 0xFF != 0 and d.repetitions == 2
         d.reset()
-        assert d.repetitions == 0 and d.st[F.MON_LO] == 255 and d.st[F.CUS_SEEDED] == 0
-        assert d.run(5, 6, 30000, 100, 1000, 0) == F.MONITOR_RAN
+        assert d.repetitions == 0 and d.st[MON_LO] == 255 and d.st[CUS_SEEDED] == 0
+        assert d.run(5, 6, 30000, 100, 1000, 0) == MONITOR_RAN
         # counters stop at 0x3FFFFFFF: the repetition count and the decay count
-        d.st[F.REP_COUNT] = 0x3FFFFFFF
-        d.st[F.CONF_DECAY] = 0x3FFFFFFF
-        d.st[F.CONF_CUR] = 30001
+        d.st[REP_COUNT] = 0x3FFFFFFF
+        d.st[CONF_DECAY] = 0x3FFFFFFF
+        d.st[CONF_CUR] = 30001
         d.run(5, 6, 30000, 100, 1000, 0)
-        assert d.st[F.REP_COUNT] == 0x3FFFFFFF and d.st[F.CONF_DECAY] == 0x3FFFFFFF, name
+        assert d.st[REP_COUNT] == 0x3FFFFFFF and d.st[CONF_DECAY] == 0x3FFFFFFF, name
 
 
 def test_fold_checks_parameters_as_the_detectors_do():
@@ -125,18 +139,21 @@ def test_fold_checks_parameters_as_the_detectors_do():
 def test_pipeline_constants_match_the_fold():
     from redline.text import pipe
 
-    src = {"_IN_P": F.IN_P, "_IN_E": F.IN_E, "_IN_PRE": F.IN_PRE, "_MON_STATE": F.MON_STATE,
-           "_MONITOR_RAN": F.MONITOR_RAN, "_IN_SUR": F.IN_SUR, "_IN_BO": F.IN_BO}
+    src = {"_IN_P": IN_P, "_IN_E": IN_E, "_IN_PRE": IN_PRE, "_MON_STATE": MON_STATE,
+           "_MONITOR_RAN": MONITOR_RAN, "_IN_SUR": IN_SUR, "_IN_BO": IN_BO}
     # private const names are folded away on MicroPython: compare through a pipeline run instead
     p = pipe.CognitivePipeline()
     st = p._dst
     r = p.process(b"pump valve open", -1, 10)
-    assert st[F.IN_E] == r.entropy and st[F.IN_P] == r.probability and st[F.IN_PRE] == 0
-    assert st[F.IN_SUR] == r.surprise and st[F.IN_BO] == r.oov_byte << 1
-    assert r.monitor_state == st[F.MON_STATE]
+    assert st[IN_E] == r.entropy and st[IN_P] == r.probability and st[IN_PRE] == 0
+    assert st[IN_SUR] == r.surprise and st[IN_BO] == r.oov_byte << 1
+    assert r.monitor_state == st[MON_STATE]
     if hasattr(pipe, "_IN_P"):          # CPython keeps them: compare the numbers
         for k in src:
             assert getattr(pipe, k) == src[k], k
+            assert getattr(F, k) == src[k], k
+        for k in ("REP_COUNT", "CONF_CUR", "CONF_DECAY", "CUS_SEEDED", "MON_LO"):
+            assert getattr(F, "_" + k) == globals()[k], k
 
 
 def test_fold_allocates_nothing():
@@ -150,11 +167,11 @@ def test_fold_allocates_nothing():
         try:
             for i in range(40):
                 hi, lo, c, p, e, pre = stream[i]
-                st[F.IN_P] = p
-                st[F.IN_E] = e
-                st[F.IN_PRE] = pre
+                st[IN_P] = p
+                st[IN_E] = e
+                st[IN_PRE] = pre
                 f = det(st, hi, lo, c)
-                if f != F.MONITOR_RAN:
+                if f != MONITOR_RAN:
                     mon(st, e)
         finally:
             heap_unlock()
@@ -180,9 +197,9 @@ def test_pack_matches_synapse_pack():
             for j in range(16):
                 got.bits[j] = 0xA5      # every byte is written
             ref.pack(e, u, bias, hi, lo, oov)
-            st[F.IN_E] = e
-            st[F.IN_SUR] = u
-            st[F.IN_BO] = bias | (oov << 1)
+            st[IN_E] = e
+            st[IN_SUR] = u
+            st[IN_BO] = bias | (oov << 1)
             pk(got.bits, st, hi, lo)
             assert bytes(got.bits) == bytes(ref.bits), (name, i, e, u, hi, lo, bias, oov)
 
@@ -194,7 +211,7 @@ def test_pack_allocates_nothing():
     for name, det, mon, pk in _kernels():
         b = Synapse().bits
         st = F.Detection(kernels=(det, mon, pk)).st
-        st[F.IN_E] = 1234
+        st[IN_E] = 1234
         heap_lock()
         try:
             for i in range(20):
