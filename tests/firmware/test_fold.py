@@ -19,6 +19,8 @@ IN_E = 24
 IN_PRE = 25
 IN_SUR = 26
 IN_BO = 27
+P_THR = 28
+OUT_C = 29
 MONITOR_RAN = 256
 
 
@@ -128,7 +130,8 @@ def test_fold_reset_and_saturation():
 
 
 def test_fold_checks_parameters_as_the_detectors_do():
-    for bad in ((0,), (3, 70000), (3, 100, 0), (3, 100, 3, -1), (3, 100, 3, 10, 0), (3, 100, 3, 10, 10, 6)):
+    for bad in ((0,), (3, 70000), (3, 100, 0), (3, 100, 3, -1), (3, 100, 3, 10, 0), (3, 100, 3, 10, 10, 6),
+                (3, 100, 3, 10, 10, 3, 17), (3, 100, 3, 10, 10, 3, 5, 65536), (3, 100, 3, 10, 10, 3, 5, -1)):
         try:
             F.Detection(*bad)
         except ValueError:
@@ -147,12 +150,13 @@ def test_pipeline_constants_match_the_fold():
     r = p.process(b"pump valve open", -1, 10)
     assert st[IN_E] == r.entropy and st[IN_P] == r.probability and st[IN_PRE] == 0
     assert st[IN_SUR] == r.surprise and st[IN_BO] == r.oov_byte << 1
+    assert st[OUT_C] == r.confidence and st[P_THR] == p._p_threshold
     assert r.monitor_state == st[MON_STATE]
     if hasattr(pipe, "_IN_P"):          # CPython keeps them: compare the numbers
         for k in src:
             assert getattr(pipe, k) == src[k], k
             assert getattr(F, k) == src[k], k
-        for k in ("REP_COUNT", "CONF_CUR", "CONF_DECAY", "CUS_SEEDED", "MON_LO"):
+        for k in ("REP_COUNT", "CONF_CUR", "CONF_DECAY", "CUS_SEEDED", "MON_LO", "P_THR", "OUT_C"):
             assert getattr(F, "_" + k) == globals()[k], k
 
 
@@ -218,3 +222,23 @@ def test_pack_allocates_nothing():
                 pk(b, st, i, 7 * i)
         finally:
             heap_unlock()
+
+
+def test_pack_gives_confidence16():
+    from redline.text.conf import confidence16
+    from redline.text.syn import Synapse
+
+    b = Synapse().bits
+    for name, det, mon, pk in _kernels():
+        st = F.Detection(kernels=(det, mon, pk)).st
+        seed = 9
+        for t in (0, 1, 255, 256, 19000, 32767, 32768, 65279, 65534, 65535):
+            st[P_THR] = t
+            for i in range(120):
+                seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+                p = (seed >> 7) & 0xFFFF
+                if i < 6:
+                    p = (0, 65535, t, t - 1 if t else 0, t + 1 if t < 65535 else t, 32768)[i]
+                st[IN_P] = p
+                pk(b, st, 1, 2)
+                assert st[OUT_C] == confidence16(p, t), (name, t, p, st[OUT_C])

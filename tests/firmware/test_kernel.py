@@ -185,3 +185,22 @@ def test_invalid_monitor():
         except ValueError:
             continue
         assert False, k
+
+
+def test_loop_depth_written_out_matches_depth_at():
+    # next_step counts the window itself on an accepted step: the same as _depth_at(now)
+    refused = 0
+    for n, w in ((1, 50), (3, 400), (10, 10000), (7, 1)):
+        loop = ReasoningLoop(n, w)
+        seed = n
+        now = (1 << 30) - 5000           # across the tick wrap-around
+        ok = 0
+        for i in range(300):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            now = (now + (seed >> 8) % (3 * w // n + 2)) & ((1 << 30) - 1)
+            if loop.next_step(1000, False, V, now) == 0:
+                ok += 1
+                assert loop.depth == loop._depth_at(now), (n, w, i)
+        assert ok > 0
+        refused += 300 - ok
+    assert refused > 0                  # full windows were met too

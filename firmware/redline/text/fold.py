@@ -17,7 +17,8 @@ function takes four arguments). It returns the message's flags; when there is no
 returns 256. With flags the pipeline asks the policy first and calls ``monitor(st, e)``
 only when the message goes on. ``pack(bits, st, hi, lo)`` writes the message's synapse
 word (``Synapse.pack``) from slots 24 (entropy), 26 (surprise) and 27 (has_bias |
-oov_byte << 1). Every value stays below 2**30 and nothing stored is negative, so the
+oov_byte << 1), and its confidence (``redline.text.conf.confidence16`` of slot 23 and the
+threshold's probability, slot 28) into slot 29. Every value stays below 2**30 and nothing stored is negative, so the
 viper build (``redline.text.fold_viper``, used where the emitter exists) and these
 pure-Python twins agree::
 
@@ -60,7 +61,9 @@ _IN_E = const(24)            # the entropy (monitor),
 _IN_PRE = const(25)          # the flags the message already has (adversarial, drift)
 _IN_SUR = const(26)          # the surprise (synapse),
 _IN_BO = const(27)           # has_bias | oov_byte << 1 (synapse)
-_SLOTS = const(28)
+_P_THR = const(28)          # the decision threshold's probability (confidence16)
+_OUT_C = const(29)          # pack's output: the confidence of the message
+_SLOTS = const(30)
 
 _MONITOR_RAN = const(256)
 
@@ -183,7 +186,27 @@ def detect_py(st, hi, lo, c):
 
 def pack_py(b, st, hi, lo):
     """``Synapse.pack(st[_IN_E], st[_IN_SUR], st[_IN_BO] & 1, hi, lo, st[_IN_BO] >> 1)`` into the
-    synapse's 16 bytes ``b``, for values in range (the sifter's; Synapse.pack checks them)."""
+    synapse's 16 bytes ``b``, for values in range (the sifter's; Synapse.pack checks them); and
+    ``confidence16(st[_IN_P], st[_P_THR])`` into ``st[_OUT_C]``."""
+    p = st[_IN_P]
+    t = st[_P_THR]
+    if p >= t:
+        num = p - t
+        den = 65535 - t
+    else:
+        num = t - p
+        den = t
+    if den == 0:
+        c = 65535
+    else:
+        x = num << 8
+        q1 = x // den
+        x = (x - q1 * den) << 8
+        q2 = x // den
+        c = (q1 << 8) | q2
+        if x - q2 * den < num:
+            c -= 1
+    st[_OUT_C] = c
     e = st[_IN_E]
     u = st[_IN_SUR]
     bo = st[_IN_BO]
@@ -223,7 +246,7 @@ class Detection:
     """The detectors' parameters (checked as the detector classes check them) and state."""
 
     def __init__(self, max_repetitions=3, min_confidence=19661, decay_threshold=3, cusum_k=4096,
-                 cusum_h=16384, monitor_k=3, track_shift=5, kernels=None):
+                 cusum_h=16384, monitor_k=3, track_shift=5, p_threshold=32767, kernels=None):
         if max_repetitions < 1:
             raise ValueError("repetition: max_repetitions must be >= 1")
         if not (0 <= min_confidence <= 65535):
@@ -236,11 +259,14 @@ class Detection:
             raise ValueError("cusum: track_shift must be 0..16")
         if not (1 <= monitor_k <= 5):
             raise ValueError("stability monitor: k must be 1..5")
+        if not (0 <= p_threshold <= 65535):
+            raise ValueError("confidence: p_threshold must be 0..65535")
         st = array("i", [0] * _SLOTS)
-        # above the counters' ceiling a rung is never reached: any value past it says the same
-        st[_REP_MAX] = max_repetitions if max_repetitions < 0x7FFFFFFF else 0x7FFFFFFF
+        # above the counters' ceiling (0x3FFFFFFF) a rung is never reached: 2**30 says the same
+        st[_REP_MAX] = max_repetitions if max_repetitions <= 0x3FFFFFFF else 0x3FFFFFFF + 1
         st[_CONF_MIN] = min_confidence
-        st[_CONF_DTHR] = decay_threshold if decay_threshold < 0x7FFFFFFF else 0x7FFFFFFF
+        st[_CONF_DTHR] = decay_threshold if decay_threshold <= 0x3FFFFFFF else 0x3FFFFFFF + 1
+        st[_P_THR] = p_threshold
         st[_CUS_K] = cusum_k
         st[_CUS_H] = cusum_h
         st[_CUS_CAP] = 2 * cusum_h

@@ -50,6 +50,8 @@ _IN_E = const(24)
 _IN_PRE = const(25)
 _IN_SUR = const(26)
 _IN_BO = const(27)
+_P_THR = const(28)
+_OUT_C = const(29)
 # redline.codes' flags (test_fold.py compares the results with the detector classes')
 _FLAG_STUCK = const(0x01)
 _FLAG_LOW_CONFIDENCE = const(0x04)
@@ -235,7 +237,29 @@ def detect_viper(st: ptr32, hi: int, lo: int, c: int) -> int:
 
 @micropython.viper
 def pack_viper(b: ptr8, st: ptr32, hi: int, lo: int) -> int:
-    """redline.text.fold.pack_py: the synapse word (Synapse.pack) from st's inputs."""
+    """redline.text.fold.pack_py: the synapse word (Synapse.pack) from st's inputs, and the
+    confidence (confidence16) into st[_OUT_C]."""
+    c65535 = 0xFF
+    c65535 = (c65535 << 8) | 0xFF
+    p = int(st[_IN_P])
+    t = int(st[_P_THR])
+    if p >= t:
+        num = p - t
+        den = c65535 - t
+    else:
+        num = t - p
+        den = t
+    if den == 0:
+        c = c65535
+    else:
+        x = num << 8
+        q1 = x // den
+        x = (x - q1 * den) << 8
+        q2 = x // den
+        c = (q1 << 8) | q2
+        if x - q2 * den < num:
+            c -= 1
+    st[_OUT_C] = c
     e = int(st[_IN_E])
     u = int(st[_IN_SUR])
     bo = int(st[_IN_BO])

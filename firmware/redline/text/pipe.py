@@ -120,6 +120,7 @@ _IN_E = const(24)
 _IN_PRE = const(25)
 _IN_SUR = const(26)
 _IN_BO = const(27)
+_OUT_C = const(29)
 _MON_STATE = const(20)
 _MONITOR_RAN = const(256)
 
@@ -276,7 +277,7 @@ class CognitivePipeline:
         # (redline.text.fold; the same results as RepetitionDetector, MarginConfidence,
         # TrackingCusum and DynamicStabilityMonitor)
         self.detection = Detection(max_repetitions, min_confidence, decay_threshold, cusum_k, cusum_h,
-                                   monitor_k)
+                                   monitor_k, p_threshold=self._p_threshold)
         self._dst = self.detection.st
         self._detect = self.detection.detect
         self._monitor = self.detection.monitor
@@ -340,17 +341,18 @@ class CognitivePipeline:
         r.probability = p
         oov = s.oov_byte
         r.oov_byte = oov
-        c = confidence16(p, self._p_threshold)
-        r.confidence = c
         syn = r.synapse
-        # the gauges into the fold's inputs: the synapse word now (syn.pack's bytes, one viper
-        # call where the emitter exists), the detectors at DETECTION
+        # the gauges into the fold's inputs: the synapse word and the confidence now (syn.pack's
+        # bytes and confidence16(p, self._p_threshold), one viper call where the emitter exists),
+        # the detectors at DETECTION
         dst = self._dst
         dst[_IN_E] = e
         dst[_IN_P] = p
         dst[_IN_SUR] = sur
         dst[_IN_BO] = (oov << 1) | (1 if s.has_bias else 0)
         self._pack(self._synbits, dst, s.anchor_hi, s.anchor_lo)
+        c = dst[_OUT_C]
+        r.confidence = c
         kw = s.keyword_total - s.keywords.emphasis
         manipulation = s.is_manipulation
         bias = manipulation or kw >= pol.bias_keywords
