@@ -242,3 +242,22 @@ def test_pack_gives_confidence16():
                 st[IN_P] = p
                 pk(b, st, 1, 2)
                 assert st[OUT_C] == confidence16(p, t), (name, t, p, st[OUT_C])
+
+
+def test_pipeline_trace_reads_the_folded_detectors():
+    # the protocol's trace mode (redline.link.trace) names the same stages as before the fold
+    from redline.link.trace import pipeline_trace
+    from redline.text.pipe import CognitivePipeline
+
+    p = CognitivePipeline()
+    for i in range(2):
+        r = p.process(b"pump valve open", -1, 10 + i)
+    stages = pipeline_trace(p, p.policy)
+    assert [s[0] for s in stages] == ["classifier", "keywords", "gauges", "policy", "memory", "kernel",
+                                      "repetition", "drift", "confidence", "cusum", "adversarial",
+                                      "monitor", "result", "interlock"]
+    d = dict((s[0], s[1]) for s in stages)
+    assert d["repetition"]["count"] == 2 and d["repetition"]["last_lo"] == r.synapse.get(0x1150)
+    assert d["confidence"]["current"] == r.confidence and d["confidence"]["filled"] == 1
+    assert d["cusum"]["seeded"] == 1 and d["cusum"]["k"] == 4096
+    assert d["monitor"]["seen"] == 1 and d["monitor"]["state"] == r.monitor_state

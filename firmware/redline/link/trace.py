@@ -82,9 +82,12 @@ def pipeline_trace(pipe, interlock):
     stages.append(["policy", int_state(pipe.policy)])
     stages.append(["memory", int_state(pipe.memory)])
     stages.append(["kernel", int_state(pipe.loop)])
+    # repetition, confidence, CUSUM and the monitor are folded into one array (redline.text.fold)
+    det = pipe.detection
     for name in ("repetition", "drift", "confidence", "cusum", "adversarial"):
-        stages.append([name, int_state(getattr(pipe, name))])
-    stages.append(["monitor", int_state(pipe.monitor)])
+        stages.append([name, int_state(getattr(pipe, name)) if name in ("drift", "adversarial")
+                       else det.stage(name)])
+    stages.append(["monitor", det.stage("monitor")])
     res = pipe.result
     d = int_state(res)
     stages.append(["result", d])

@@ -293,6 +293,26 @@ class Detection:
         st[_IN_PRE] = pre
         return self.detect(st, hi, lo, c)
 
+    def stage(self, name):
+        """The state of one folded detector as {field: int}, under the detector class's attribute
+        names ("repetition", "confidence", "cusum", "monitor"): the protocol's trace mode
+        (redline.link.trace; host and protocol use, allocates)."""
+        st = self.st
+        if name == "repetition":
+            return {"count": st[_REP_COUNT], "last_hi": st[_REP_HI], "last_lo": st[_REP_LO],
+                    "max_repetitions": st[_REP_MAX]}
+        if name == "confidence":
+            return {"current": st[_CONF_CUR], "decay_count": st[_CONF_DECAY], "decay_threshold": st[_CONF_DTHR],
+                    "filled": st[_CONF_FILLED], "min_confidence": st[_CONF_MIN]}
+        if name == "cusum":
+            return {"cap": st[_CUS_CAP], "h": st[_CUS_H], "k": st[_CUS_K], "reference": st[_CUS_REF],
+                    "s_high": st[_CUS_HIGH], "s_low": st[_CUS_LOW], "seeded": st[_CUS_SEEDED],
+                    "track_shift": st[_CUS_SHIFT]}
+        if name == "monitor":
+            return {"hi": st[_MON_HI], "k": st[_MON_K], "lo": st[_MON_LO], "seen": st[_MON_SEEN],
+                    "state": st[_MON_STATE]}
+        raise ValueError("detection: no stage " + name)
+
     # what the detector objects called these (host and tests; not on the per-message path)
     @property
     def repetitions(self):
