@@ -60,7 +60,6 @@ from redline.compat import const
 from redline.fx import z_q8, ratio16, READING_LIMIT, SCALE_MAX
 from redline.sensor.replay import ReplayDetector
 from redline.sensor.prints import FingerprintStore
-from redline.sensor import kernel as K
 from redline.compat import zeros
 
 try:  # the viper build where the emitter exists (the boards, the unix port)
@@ -71,7 +70,7 @@ except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
 _SAMPLE_MASK = const(0x3FFFFFFF)
 # The kernel's input and output slots (redline.sensor.kernel's I_* and O_*), as private
 # constants here so the compiler folds them: ``K.O_Z`` would be two lookups per use on a
-# board. tests/firmware/test_sensor_kernel.py checks they match.
+# board. tests/firmware/test_sensor_view.py checks every private slot number here against the kernel's.
 _K_BASE = const(0)
 _K_SCALE = const(1)
 _K_WARMING = const(29)
@@ -87,6 +86,48 @@ _O_ENTROPY = const(62)
 _O_BIAS = const(63)
 _O_FLAGS = const(64)
 _O_ACCEPTED = const(65)
+# The kernel's configuration and state slots the guard fills and clears (construction, reset):
+# private copies too, so a running node does not keep the twin module's constants in RAM.
+_K_NOISE = const(2)
+_K_LO = const(3)
+_K_HI = const(4)
+_K_SLEW = const(5)
+_K_ZW = const(6)
+_K_ZE = const(7)
+_K_ZH = const(8)
+_K_GATE = const(9)
+_K_SHALT = const(10)
+_K_SRUN = const(11)
+_K_SNOISE = const(12)
+_K_DLIM = const(13)
+_K_DSHIFT = const(14)
+_K_CK = const(15)
+_K_CH = const(16)
+_K_CLEAK = const(17)
+_K_FORECAST = const(18)
+_K_FILL = const(19)
+_K_BESC = const(20)
+_K_SPAN = const(21)
+_K_SIZE = const(22)
+_K_DAL = const(23)
+_K_EWARN = const(24)
+_K_EESC = const(25)
+_K_EHALT = const(26)
+_K_BWARN = const(27)
+_K_BHALT = const(28)
+_S_HAS_LAST = const(34)
+_T_LAST = const(35)
+_T_FLAGS = const(40)
+_M_INDEX = const(41)
+_M_COUNT = const(42)
+_M_SUM = const(43)
+_M_SUM2 = const(44)
+_M_TSUM = const(45)
+_H_SUM = const(46)
+_H_VALUE = const(49)
+_C_HIGH = const(50)
+_D_FLAGS = const(56)
+_SIZE = const(66)
 _WARM_CLAMP = const(1048576)      # 2**20: warm-up deviations are clamped here
 
 # The guard's own per-channel slots (``_Channel.gs``, beside the kernel's ``cs``): what the
@@ -212,35 +253,35 @@ class _Channel:
         gs[_G_BASE0] = cfg.baseline[i]
         gs[_G_SCALE0] = cfg.scale[i]
         gs[_G_WARMUP] = cfg.warmup
-        cs = zeros("i", K.SIZE)
+        cs = zeros("i", _SIZE)
         self.cs = cs
-        cs[K.K_NOISE] = cfg.noise_q12[i]
-        cs[K.K_LO] = cfg.range_min[i]
-        cs[K.K_HI] = cfg.range_max[i]
-        cs[K.K_SLEW] = cfg.max_slew[i]
-        cs[K.K_ZW] = cfg.z_warn[i]
-        cs[K.K_ZE] = cfg.z_escalate[i]
-        cs[K.K_ZH] = cfg.z_halt[i]
-        cs[K.K_GATE] = cfg.z_gate[i]
-        cs[K.K_SHALT] = cfg.shift_halt[i]
-        cs[K.K_SRUN] = cfg.stuck_run[i]
-        cs[K.K_SNOISE] = cfg.stuck_noise[i]
-        cs[K.K_DLIM] = cfg.drift_limit[i]
-        cs[K.K_DSHIFT] = cfg.drift_shift
-        cs[K.K_CK] = cfg.cusum_k[i]
-        cs[K.K_CH] = cfg.cusum_h[i]
-        cs[K.K_CLEAK] = cfg.cusum_leak
-        cs[K.K_FORECAST] = cfg.forecast
-        cs[K.K_FILL] = cfg.memory_fill
-        cs[K.K_BESC] = cfg.bias_escalate
-        cs[K.K_SPAN] = cfg.shift_span
-        cs[K.K_SIZE] = cfg.window
-        cs[K.K_DAL] = cfg.dal
-        cs[K.K_EWARN] = cfg.entropy_warn
-        cs[K.K_EESC] = cfg.entropy_escalate
-        cs[K.K_EHALT] = cfg.entropy_halt
-        cs[K.K_BWARN] = cfg.bias_warn
-        cs[K.K_BHALT] = cfg.bias_halt
+        cs[_K_NOISE] = cfg.noise_q12[i]
+        cs[_K_LO] = cfg.range_min[i]
+        cs[_K_HI] = cfg.range_max[i]
+        cs[_K_SLEW] = cfg.max_slew[i]
+        cs[_K_ZW] = cfg.z_warn[i]
+        cs[_K_ZE] = cfg.z_escalate[i]
+        cs[_K_ZH] = cfg.z_halt[i]
+        cs[_K_GATE] = cfg.z_gate[i]
+        cs[_K_SHALT] = cfg.shift_halt[i]
+        cs[_K_SRUN] = cfg.stuck_run[i]
+        cs[_K_SNOISE] = cfg.stuck_noise[i]
+        cs[_K_DLIM] = cfg.drift_limit[i]
+        cs[_K_DSHIFT] = cfg.drift_shift
+        cs[_K_CK] = cfg.cusum_k[i]
+        cs[_K_CH] = cfg.cusum_h[i]
+        cs[_K_CLEAK] = cfg.cusum_leak
+        cs[_K_FORECAST] = cfg.forecast
+        cs[_K_FILL] = cfg.memory_fill
+        cs[_K_BESC] = cfg.bias_escalate
+        cs[_K_SPAN] = cfg.shift_span
+        cs[_K_SIZE] = cfg.window
+        cs[_K_DAL] = cfg.dal
+        cs[_K_EWARN] = cfg.entropy_warn
+        cs[_K_EESC] = cfg.entropy_escalate
+        cs[_K_EHALT] = cfg.entropy_halt
+        cs[_K_BWARN] = cfg.bias_warn
+        cs[_K_BHALT] = cfg.bias_halt
         self.reset()
 
     def clear_memory(self):
@@ -249,11 +290,11 @@ class _Channel:
         for i in range(len(mem)):
             mem[i] = 0
         cs = self.cs
-        cs[K.M_INDEX] = 0
-        cs[K.M_COUNT] = 0
-        cs[K.M_SUM] = 0
-        cs[K.M_SUM2] = 0
-        cs[K.M_TSUM] = 0
+        cs[_M_INDEX] = 0
+        cs[_M_COUNT] = 0
+        cs[_M_SUM] = 0
+        cs[_M_SUM2] = 0
+        cs[_M_TSUM] = 0
 
     def reset(self):
         cs = self.cs
@@ -266,20 +307,20 @@ class _Channel:
         gs[_G_ANCHOR] = 0
         gs[_G_FRESH] = 0
         self.clear_memory()
-        if scale and not cs[K.K_FILL]:
-            cs[K.M_COUNT] = cs[K.K_SIZE]        # full of baseline readings (u = 0)
+        if scale and not cs[_K_FILL]:
+            cs[_M_COUNT] = cs[_K_SIZE]        # full of baseline readings (u = 0)
         self.clear_detectors()
         cs[_S_LAST] = 0
-        cs[K.S_HAS_LAST] = 0
+        cs[_S_HAS_LAST] = 0
 
     def clear_detectors(self):
         """Every detector back to its start; baseline, scale and memory are kept."""
         cs = self.cs
-        for i in range(K.T_LAST, K.T_FLAGS + 1):        # stuck
+        for i in range(_T_LAST, _T_FLAGS + 1):        # stuck
             cs[i] = 0
-        for i in range(K.H_SUM, K.H_VALUE + 1):         # shift window
+        for i in range(_H_SUM, _H_VALUE + 1):         # shift window
             cs[i] = 0
-        for i in range(K.C_HIGH, K.D_FLAGS + 1):        # CUSUM, drift
+        for i in range(_C_HIGH, _D_FLAGS + 1):        # CUSUM, drift
             cs[i] = 0
         sh = self.sh
         for i in range(len(sh)):
@@ -339,11 +380,11 @@ class _Channel:
             t += i * u
             s1 += u
             s2 += u * u
-        cs[K.M_COUNT] = n
-        cs[K.M_INDEX] = n if n < cs[K.K_SIZE] else 0
-        cs[K.M_SUM] = s1
-        cs[K.M_SUM2] = s2
-        cs[K.M_TSUM] = t
+        cs[_M_COUNT] = n
+        cs[_M_INDEX] = n if n < cs[_K_SIZE] else 0
+        cs[_M_SUM] = s1
+        cs[_M_SUM2] = s2
+        cs[_M_TSUM] = t
         cs[_K_WARMING] = 0
 
 
@@ -402,7 +443,7 @@ class SensorGuard:
             if self.fill and not ch.cs[_K_WARMING]:
                 ch.clear_memory()
             ch.clear_detectors()
-            ch.cs[K.S_HAS_LAST] = 0
+            ch.cs[_S_HAS_LAST] = 0
             ch.gs[_G_FRESH] = 0
 
     def channel(self, i):
