@@ -55,6 +55,14 @@ is then judged against where it is, not where it was on the calibration day.
 
 Pressure: set ``guard.pressure`` to a ``redline.resource`` level (0..3);
 Critical escalates every decision, Emergency halts.
+
+Memory: a channel is int arrays -- the kernel's slots (``cs``, 66 x 4 B), the working memory
+(4 B x WINDOW), the shift window (4 B x SHIFT_SPAN), the guard's own slots (``gs``, 27 x 4 B:
+warm-up, the pair, its confidence and CUSUMs) -- and its replay detector (its rings, 6 B x
+REPLAY_HISTORY per kind, and a counting filter of 8 B x REPLAY_HISTORY: redline.sensor.replay),
+plus the shared fingerprint store (7 B x REPLAY_STORE: redline.sensor.prints). No detector
+object lives on a running node: ``channel(i)`` builds them from the arrays for inspection
+(redline.sensor.view), and the node never imports the detector modules.
 """
 from redline.compat import const
 from redline.fx import z_q8, ratio16, READING_LIMIT, SCALE_MAX
