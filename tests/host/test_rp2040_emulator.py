@@ -139,13 +139,14 @@ def test_file_survives_machine_reset(pico):
     assert read_flash_file(pico.flash, "survive.txt") == b"written before the reset"
     # A deliberate reset is no watchdog timeout: the RPI_PICO shim reads WATCHDOG REASON's TIMER bit.
     # The guard starts afresh after the reset (its state is not kept across a reset) while the
-    # emulator's trace goes on from the row it had reached, so the last decision is whatever the
-    # host twin decides on those rows: on this nominal trace that is now and then a warn (the
-    # pressure channel's 24-reading memory variance crosses ENTROPY_WARN: a fresh guard from row 0
-    # warns on entropy at rows 54..59, 13 times in the 36,000 rows), and how many rows the node
-    # has read when the test asks depends on its speed (the faster sensor kernel read further into
-    # the trace: that is when the old exact (0, 0) began to fail). So: the board's decision and
-    # every channel's arrays equal the host twin's on the rows the board read since the reset.
+    # emulator's trace goes on from the row it had reached, so the last decision is the host
+    # twin's on those rows. On this nominal trace rows 54..59 warn on entropy (the pressure
+    # channel's 24-reading memory variance crosses ENTROPY_WARN) for any fresh guard that starts
+    # at row 35 or earlier; the old form of this test (no hold, exact (0, 0)) asked at a
+    # wall-clock-dependent row, and the warn it saw since the sensor kernel (code 1, reason 7)
+    # is, by the twin, what a node reading rows 54..59 answers (not re-observed: the rows read
+    # then were not recorded). Held here, the rows are known: the board's decision and every
+    # channel's arrays must equal the host twin's on the rows the board read since the reset.
     after, board = _held_state(pico)
     try:
         s = after
