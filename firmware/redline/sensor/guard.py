@@ -464,7 +464,6 @@ class SensorGuard:
         r = self.result
         ch = self._channels[channel_index]
         cs = ch.cs
-        gs = ch.gs
         s = self.sample
         r.sample = s
         self.sample = (s + 1) & _SAMPLE_MASK
@@ -476,11 +475,15 @@ class SensorGuard:
             xc = 1 - READING_LIMIT
         flags = ch.replay.update(xc)
         p = ch.partner
-        pb = 0
-        if p is not None:
-            pb = self._pair(ch, p, xc)
-        cs[_I_FLAGS] = flags | gs[_G_CFLAGS]
-        cs[_I_PAIR] = pb
+        if p is None:           # no pair: no judgement, confidence stays full (read nothing more)
+            cs[_I_FLAGS] = flags
+            cs[_I_PAIR] = 0
+            conf = 65535
+        else:
+            cs[_I_PAIR] = self._pair(ch, p, xc)
+            gs = ch.gs
+            cs[_I_FLAGS] = flags | gs[_G_CFLAGS]
+            conf = gs[_G_CONF]
         cs[_I_PRESSURE] = self.pressure
         r.code = _kernel(cs, ch.mem, ch.sh, x)
         r.reason = cs[_O_REASON]
@@ -490,7 +493,7 @@ class SensorGuard:
         r.shift = cs[_O_SHIFT]
         r.surprise = cs[_O_SURPRISE]
         r.entropy = cs[_O_ENTROPY]
-        r.confidence = gs[_G_CONF]
+        r.confidence = conf
         accept = cs[_O_ACCEPTED] == 1
         r.accepted = accept
         w = cs[_K_WARMING] == 1
