@@ -36,9 +36,10 @@ def test_pair_fields_match_detector_objects_stepped_beside_the_guard():
         x0 = 1000 + (gen.next() & 63) - 32
         x1 = 1000 + (gen.next() & 63) - 32 + split
         x2 = 500 + (gen.next() & 31)
-        g.update(0, x0)
+        r0 = g.update(0, x0)
+        assert (r0.confidence, r0.flags & 12) == (conf[0].confidence, conf[0].flags), t   # before this row's judgement
         last0 = x0
-        g.update(1, x1)
+        r1 = g.update(1, x1)
         # the reference: the judge (1) reads after channel 0 in this row
         d = (x1 - 1000) - (last0 - 1000) - 5
         b = ratio16(d if d >= 0 else -d, 90)
@@ -48,7 +49,8 @@ def test_pair_fields_match_detector_objects_stepped_beside_the_guard():
         hit = fast.update(zd) | slow.update(zd)
         judged += 1
         hits += 1 if hit else 0
-        g.update(2, x2)
+        assert r1.confidence == conf[1].confidence, t       # the feed reply's confidence field
+        assert g.update(2, x2).confidence == 65535          # no pair: full confidence
         v0 = g.channel(0)
         v1 = g.channel(1)
         for v, c in ((v0, conf[0]), (v1, conf[1])):
