@@ -234,6 +234,36 @@ def test_sensor_only_node_imports_no_text_module():
     assert not node.text and node.model is None and node.sifter is None and node.pipeline is None
 
 
+_INSPECTION_ONLY = ("redline.sensor.view", "redline.sensor.ring", "redline.sensor.stuck", "redline.sensor.ramp",
+                    "redline.sensor.cusum", "redline.sensor.shift", "redline.sensor.conf", "redline.sensor.ladder")
+
+
+def test_running_node_imports_no_detector_object_module():
+    # A running node keeps its channels as arrays: the detector classes (and the view that builds
+    # them) are imported only when something inspects a channel. Set aside what other tests of
+    # this process imported, build and run a node with a pair, look, put them back.
+    saved = {}
+    for m in _INSPECTION_ONLY:
+        if m in sys.modules:
+            saved[m] = sys.modules.pop(m)
+    try:
+        cfg = SensorConfig(("a", "b"), baseline=100, scale=10, pair_a=(0,), pair_b=(1,), pair_tol=(20,),
+                           pair_scale=(10,), pair_slow_k=(5,), shift_span=4)
+        node = _node(sensors={"a": Sensor(100), "b": Sensor(101)}, cfg=cfg)
+        for i in range(40):
+            node.sample()
+        node.feed(0, 130)
+        node.link.feed(b'{"op":"hello"}\n{"op":"stats"}\n')
+        loaded = [m for m in _INSPECTION_ONLY if m in sys.modules]
+        view = node.guard.channel(1)            # inspection imports them
+        inspected = [m for m in _INSPECTION_ONLY if m in sys.modules]
+    finally:
+        for m in saved:
+            sys.modules[m] = saved[m]
+    assert loaded == [], loaded
+    assert "redline.sensor.view" in inspected and view.judge and view.pair_cusum is not None
+
+
 def test_sensor_only_node_refuses_text_ops_and_reports_no_model():
     node = _node()
     board = node.board

@@ -164,11 +164,14 @@ def test_spoofer_cannot_drag_the_memory_baseline():
     for x in nominal(9, 100):
         g.update(0, x)
     mem = g.channel(0).memory
-    before = mem.mean_q6()
+    before = (mem.mean_q6(), mem.count, mem.index)
     for i in range(50):
         r = g.update(0, 1000 + 6 * SIGMA)      # 6 sigma: over the gate, never stored
         assert not r.accepted
-    assert mem.mean_q6() == before
+    mem = g.channel(0).memory                   # a view is a snapshot: taken again
+    assert (mem.mean_q6(), mem.count, mem.index) == before
+    g.update(0, 1000 + SIGMA)                   # 1 sigma: stored, the mean moves
+    assert g.channel(0).memory.index != before[2]
 
 
 def test_out_of_range_and_impossible_slew_are_bias():
@@ -256,16 +259,19 @@ def test_rearm_keeps_the_learned_baseline():
     xs = nominal(13, 40, base=700)
     for i in range(40):
         g.update(0, xs[i])
-    ch = g.channel(0)
+    ch = g.channel(0)          # a snapshot: taken again after every step below
     learned = (ch.base, ch.scale, ch.memory.mean_q6())
     assert g.update(0, 700 + 20 * SIGMA).code == HALT_SURPRISE
-    assert ch.cusum.score > 0
+    ch = g.channel(0)
+    assert ch.cusum.score > 0 and ch.has_last
     g.rearm()
+    ch = g.channel(0)
     assert (ch.base, ch.scale, ch.memory.mean_q6()) == learned
     assert ch.cusum.score == 0 and not ch.has_last and not ch.warming
     r = g.update(0, 700)
     assert r.code == PROCEED and not r.warming_up
     g.reset()
+    ch = g.channel(0)
     assert ch.warming and ch.scale == 0
 
 

@@ -5,6 +5,7 @@ replay and confidence flags and pair biases handed in."""
 from redline.sensor import kernel as K
 from redline.sensor.config import SensorConfig
 from redline.sensor.guard import SensorGuard, SensorResult
+from redline.sensor.ladder import SensorLadder
 from redline.fx import z_q8, variance_ratio16
 
 _LIM = 536870912
@@ -135,7 +136,7 @@ def _ref_step(g, ch, x, fin, pb, pressure):
     flags |= ch.cusum.update(z if cfg.forecast else zb) | ch.drift.update(zb)
     r.bias = bias
     r.flags = flags
-    g.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, br, pressure, shift)
+    SensorLadder(g.config).decide(r, az, ch.zw, ch.ze, ch.zh, br, pressure, shift)
     return r
 
 
@@ -151,8 +152,8 @@ def test_twin_matches_the_detector_objects():
         cfg = _cfg(v)
         gk = SensorGuard(cfg)
         gr = SensorGuard(cfg)
-        ck = gk._channels[0]
-        cr = gr._channels[0]
+        ck = gk._channels[0]       # the running channel's arrays
+        cr = gr.channel(0)         # detector objects (a view, stepped on its own as the reference)
         s = 17
         xs = _Stream(v[5] & 1023, cfg.baseline[0])
         for i in range(_READINGS):
@@ -160,7 +161,7 @@ def test_twin_matches_the_detector_objects():
             s = (s * 75 + 74) % 65537
             fin, pb, pressure = _inputs(i, s)
             _set_inputs(ck.cs, fin, pb, pressure)
-            code = K.step(ck.cs, ck.memory.buf, ck.sh, x)
+            code = K.step(ck.cs, ck.mem, ck.sh, x)
             r = _ref_step(gr, cr, x, fin, pb, pressure)
             cs = ck.cs
             got = (code, cs[K.O_REASON], cs[K.O_Z], cs[K.O_SHIFT], cs[K.O_SURPRISE], cs[K.O_ENTROPY],
@@ -168,17 +169,17 @@ def test_twin_matches_the_detector_objects():
             want = (r.code, r.reason, r.z, r.shift, r.surprise, r.entropy, r.bias, r.flags, r.accepted)
             assert got == want, (v, i, x, got, want)
             seen[(r.code, r.reason)] = 1
-            ck.sync()
-            for a, b in ((ck.stuck, cr.stuck), (ck.memory, cr.memory), (ck.cusum, cr.cusum), (ck.drift, cr.drift)):
+            kv = gk.channel(0)
+            for a, b in ((kv.stuck, cr.stuck), (kv.memory, cr.memory), (kv.cusum, cr.cusum), (kv.drift, cr.drift)):
                 for f in ("last", "has_last", "run", "acc", "seen", "flags", "index", "count", "sum", "sum2",
                           "tsum", "high", "low", "score"):
                     if hasattr(b, f):
                         assert getattr(a, f) == getattr(b, f), (v, i, f)
             if cr.shift is not None:
-                assert (ck.shift.sum, ck.shift.i, ck.shift.n, ck.shift.value) == (
+                assert (kv.shift.sum, kv.shift.i, kv.shift.n, kv.shift.value) == (
                     cr.shift.sum, cr.shift.i, cr.shift.n, cr.shift.value), (v, i)
             for j in range(len(cr.memory.buf)):
-                assert ck.memory.buf[j] == cr.memory.buf[j]
+                assert ck.mem[j] == cr.memory.buf[j]
     if _READINGS >= 600:
         # the streams reach every rung that a calibrated channel can
         reasons = sorted(set(k[1] for k in seen))
@@ -204,13 +205,13 @@ def test_viper_build_matches_the_twin_slot_by_slot():
             for ch in (a, b):
                 _set_inputs(ch.cs, fin, pb, pressure)
                 ch.cs[K.K_WARMING] = warming
-            c1 = K.step(a.cs, a.memory.buf, a.sh, x)
-            c2 = fast(b.cs, b.memory.buf, b.sh, x)
+            c1 = K.step(a.cs, a.mem, a.sh, x)
+            c2 = fast(b.cs, b.mem, b.sh, x)
             assert c1 == c2, (v, i, x)
             for j in range(K.SIZE):
                 assert a.cs[j] == b.cs[j], (v, i, x, j)
-            for j in range(len(a.memory.buf)):
-                assert a.memory.buf[j] == b.memory.buf[j], (v, i, j)
+            for j in range(len(a.mem)):
+                assert a.mem[j] == b.mem[j], (v, i, j)
             for j in range(len(a.sh)):
                 assert a.sh[j] == b.sh[j], (v, i, j)
 
@@ -224,10 +225,10 @@ def test_negative_floor_division_and_shifts():
         g = SensorGuard(_cfg((0, 0, 0, 6, 0, 1000)))
         ch = g._channels[0]
         _set_inputs(ch.cs, 0, 0, 0)
-        step(ch.cs, ch.memory.buf, ch.sh, 999)
+        step(ch.cs, ch.mem, ch.sh, 999)
         assert ch.cs[K.O_Z] == -7 == z_q8(-1, 37)
         assert ch.cs[K.D_ACC] == -7 and ch.cs[K.D_SCORE] == 16      # (-7 >> 4) == -1
-        step(ch.cs, ch.memory.buf, ch.sh, 1000 - 37 * 3)
+        step(ch.cs, ch.mem, ch.sh, 1000 - 37 * 3)
         # the memory's mean is floor(-2 / 16) = -1 (Q6), -4 in Q8: z = -768 + 4
         assert ch.cs[K.O_Z] == -764
         # drift: -7 - 768 - (-7 >> 4) = -774; -774 >> 4 = -49 (floor of -48.4): score 784

@@ -49,9 +49,12 @@ def prof_rows(t0, t1):
     g = node.guard
     il = node.interlock
     tg = _P.toggle
-    chans = g._channels
-    fc = g.forecast
-    be = g.bias_escalate
+    # the detector objects of main 7d971b5's channels: views built from the live channels
+    chans = [g.channel(c) for c in range(8)]
+    fc = g.config.forecast
+    be = g.config.bias_escalate
+    from redline.sensor.ladder import SensorLadder
+    lad = SensorLadder(g.config)
     for t in range(t0, t1):
         _row(t)
         if _DOG is not None:
@@ -114,7 +117,7 @@ def prof_rows(t0, t1):
             r.bias = bias
             r.flags = flags
             tg()
-            g.ladder.decide(r, az, ch.zw, ch.ze, ch.zh, breason, g.pressure, shift)
+            lad.decide(r, az, ch.zw, ch.ze, ch.zh, breason, g.pressure, shift)
             tg()
             il.apply(r.code, r.reason, r.sample, c)
             tg()
@@ -175,12 +178,12 @@ def prof_kernel(t0, t1):
             tg()
             p = ch.partner
             pb = 0
-            conf = ch.confidence
-            cs[30] = flags | conf.flags
+            gs = ch.gs
+            cs[30] = flags | gs[12]
             cs[31] = pb
             cs[32] = g.pressure
             tg()
-            r.code = kern(cs, ch.memory.buf, ch.sh, x)
+            r.code = kern(cs, ch.mem, ch.sh, x)
             tg()
             r.reason = cs[58]
             r.bias = cs[63]
@@ -189,10 +192,10 @@ def prof_kernel(t0, t1):
             r.shift = cs[60]
             r.surprise = cs[61]
             r.entropy = cs[62]
-            r.confidence = conf.confidence
+            r.confidence = gs[10]
             accept = cs[65] == 1
             r.accepted = accept
-            w = ch.warming
+            w = cs[29] == 1
             r.warming_up = w
             tg()
             il.apply(r.code, r.reason, r.sample, c)

@@ -36,6 +36,7 @@ def int_state(obj):
 
 
 def sensor_trace(guard, interlock, ch_index, value):
+    from redline.sensor.ladder import SensorLadder      # its thresholds (the kernel runs the ladder)
     ch = guard.channel(ch_index)
     r = guard.result
     stages = [
@@ -52,7 +53,7 @@ def sensor_trace(guard, interlock, ch_index, value):
         ["memory", int_state(ch.memory)],
         ["cusum", int_state(ch.cusum)],
         ["drift", int_state(ch.drift)],
-        ["ladder", int_state(guard.ladder)],
+        ["ladder", int_state(SensorLadder(guard.config))],
         ["decision", int_state(r)],
         ["interlock", int_state(interlock)],
     ]

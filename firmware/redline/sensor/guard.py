@@ -55,21 +55,20 @@ is then judged against where it is, not where it was on the calibration day.
 
 Pressure: set ``guard.pressure`` to a ``redline.resource`` level (0..3);
 Critical escalates every decision, Emergency halts.
+
+Memory: a channel is int arrays -- the kernel's slots (``cs``, 66 x 4 B), the working memory
+(4 B x WINDOW), the shift window (4 B x SHIFT_SPAN), the guard's own slots (``gs``, 27 x 4 B:
+warm-up, the pair, its confidence and CUSUMs) -- and its replay detector (its rings, 6 B x
+REPLAY_HISTORY per kind, and a counting filter of 8 B x REPLAY_HISTORY: redline.sensor.replay),
+plus the shared fingerprint store (7 B x REPLAY_STORE: redline.sensor.prints). No detector
+object lives on a running node: ``channel(i)`` builds them from the arrays for inspection
+(redline.sensor.view), and the node never imports the detector modules.
 """
 from redline.compat import const
 from redline.fx import z_q8, ratio16, READING_LIMIT, SCALE_MAX
-from redline.sensor.ring import ChannelRing
-from redline.sensor.stuck import StuckDetector
-from redline.sensor.ramp import RampDetector
-from redline.sensor.cusum import LeakyCusum
-from redline.sensor.shift import ShiftWindow
 from redline.sensor.replay import ReplayDetector
 from redline.sensor.prints import FingerprintStore
-from redline.sensor.conf import PairConfidence
-from redline.sensor.ladder import SensorLadder
-from redline.sensor import kernel as K
 from redline.compat import zeros
-from redline import codes as R
 
 try:  # the viper build where the emitter exists (the boards, the unix port)
     from redline.sensor.kernel_viper import step_viper as _kernel
@@ -79,7 +78,10 @@ except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
 _SAMPLE_MASK = const(0x3FFFFFFF)
 # The kernel's input and output slots (redline.sensor.kernel's I_* and O_*), as private
 # constants here so the compiler folds them: ``K.O_Z`` would be two lookups per use on a
-# board. tests/firmware/test_sensor_kernel.py checks they match.
+# board. tests/firmware/test_sensor_view.py checks every private slot number here against the kernel's.
+_K_BASE = const(0)
+_K_SCALE = const(1)
+_K_WARMING = const(29)
 _I_FLAGS = const(30)
 _I_PAIR = const(31)
 _I_PRESSURE = const(32)
@@ -92,7 +94,87 @@ _O_ENTROPY = const(62)
 _O_BIAS = const(63)
 _O_FLAGS = const(64)
 _O_ACCEPTED = const(65)
+# The kernel's configuration and state slots the guard fills and clears (construction, reset):
+# private copies too, so a running node does not keep the twin module's constants in RAM.
+_K_NOISE = const(2)
+_K_LO = const(3)
+_K_HI = const(4)
+_K_SLEW = const(5)
+_K_ZW = const(6)
+_K_ZE = const(7)
+_K_ZH = const(8)
+_K_GATE = const(9)
+_K_SHALT = const(10)
+_K_SRUN = const(11)
+_K_SNOISE = const(12)
+_K_DLIM = const(13)
+_K_DSHIFT = const(14)
+_K_CK = const(15)
+_K_CH = const(16)
+_K_CLEAK = const(17)
+_K_FORECAST = const(18)
+_K_FILL = const(19)
+_K_BESC = const(20)
+_K_SPAN = const(21)
+_K_SIZE = const(22)
+_K_DAL = const(23)
+_K_EWARN = const(24)
+_K_EESC = const(25)
+_K_EHALT = const(26)
+_K_BWARN = const(27)
+_K_BHALT = const(28)
+_S_HAS_LAST = const(34)
+_T_LAST = const(35)
+_T_FLAGS = const(40)
+_M_INDEX = const(41)
+_M_COUNT = const(42)
+_M_SUM = const(43)
+_M_SUM2 = const(44)
+_M_TSUM = const(45)
+_H_SUM = const(46)
+_H_VALUE = const(49)
+_C_HIGH = const(50)
+_D_FLAGS = const(56)
+_SIZE = const(66)
 _WARM_CLAMP = const(1048576)      # 2**20: warm-up deviations are clamped here
+
+# The guard's own per-channel slots (``_Channel.gs``, beside the kernel's ``cs``): what the
+# kernel does not hold. redline.sensor.view names them publicly (G_*, same numbers; a test
+# checks the two lists match).
+_G_BASE0 = const(0)        # the configured baseline and scale (reset restores them)
+_G_SCALE0 = const(1)
+_G_WARM = const(2)         # warm-up readings taken so far
+_G_ANCHOR = const(3)       # the first warm-up reading
+_G_FRESH = const(4)        # read since its pair was last judged
+_G_JUDGE = const(5)        # the later channel of a pair: it judges the pair
+_G_TOL = const(6)          # the pair's tolerance
+_G_POFF = const(7)         # the judge's nominal disagreement (later - earlier)
+_G_PSCALE = const(8)       # the pair CUSUM's scale (0: no pair CUSUM)
+_G_CACC = const(9)         # pair confidence (redline.sensor.conf): acc, confidence, drops, flags
+_G_CONF = const(10)
+_G_CDROPS = const(11)
+_G_CFLAGS = const(12)
+_G_PK = const(13)          # the pair CUSUM (redline.sensor.cusum, leak CUSUM_LEAK): k, h, high, low, score, flags
+_G_PH = const(14)
+_G_PHIGH = const(15)
+_G_PLOW = const(16)
+_G_PSCORE = const(17)
+_G_PFLAGS = const(18)
+_G_SLOW = const(19)        # 1: the slow pair CUSUM (no leak) exists
+_G_SK = const(20)          # the slow pair CUSUM: k, h, high, low, score, flags
+_G_SH = const(21)
+_G_SHIGH = const(22)
+_G_SLOWV = const(23)
+_G_SSCORE = const(24)
+_G_SFLAGS = const(25)
+_G_WARMUP = const(26)       # WARMUP
+_G_SIZE = const(27)
+
+_CAP = const(16777216)            # 2**24: CUSUM sums saturate here (redline.sensor.cusum)
+_ANOMALY = const(0x10)            # codes.FLAG_ANOMALY
+_LOW_CONFIDENCE = const(0x04)     # codes.FLAG_LOW_CONFIDENCE
+_DECAYING = const(0x08)           # codes.FLAG_DECAYING
+_DECAY_BELOW = const(49152)       # redline.sensor.conf
 
 
 class SensorResult:
@@ -114,196 +196,171 @@ class SensorResult:
         self.confidence = 65535
 
 
+def _pair_cusum(gs, o, z, leak):
+    """One step of the leaky CUSUM in slots gs[o..o+5] (k, h, high, low, score, flags): the
+    arithmetic of ``redline.sensor.cusum.LeakyCusum.update``; returns its flags."""
+    k = gs[o]
+    hi = gs[o + 2] + z - k
+    lo = gs[o + 3] - z - k
+    if hi < 0:
+        hi = 0
+    elif leak:
+        hi -= hi >> leak
+    if lo < 0:
+        lo = 0
+    elif leak:
+        lo -= lo >> leak
+    if hi > _CAP:
+        hi = _CAP
+    if lo > _CAP:
+        lo = _CAP
+    gs[o + 2] = hi
+    gs[o + 3] = lo
+    sc = hi if hi > lo else lo
+    gs[o + 4] = sc
+    f = _ANOMALY if sc >= gs[o + 1] else 0
+    gs[o + 5] = f
+    return f
+
+
+def _confide(gs, c, min_confidence, decay_threshold):
+    """One agreement value into the channel's pair confidence (slots _G_CACC.._G_CFLAGS): the
+    arithmetic of ``redline.sensor.conf.PairConfidence.update``."""
+    acc = gs[_G_CACC]
+    acc += c - (acc >> 2)
+    gs[_G_CACC] = acc
+    cur = acc >> 2
+    if cur < gs[_G_CONF] and cur < _DECAY_BELOW:
+        gs[_G_CDROPS] += 1
+    else:
+        gs[_G_CDROPS] = 0
+    gs[_G_CONF] = cur
+    f = _LOW_CONFIDENCE if cur < min_confidence else 0
+    if gs[_G_CDROPS] >= decay_threshold:
+        f |= _DECAYING
+    gs[_G_CFLAGS] = f
+
+
 class _Channel:
+    """One channel on a running node: int arrays and its replay detector, no detector objects.
+
+    ``cs`` is the kernel's slot array (redline.sensor.kernel: configuration, the stuck, memory,
+    shift, CUSUM and drift state), ``mem`` the working-memory ring's readings, ``sh`` the shift
+    window's, ``gs`` the guard's own slots (G_*: warm-up, the pair, its confidence and CUSUMs).
+    ``SensorGuard.channel(i)`` builds the detector objects from these for inspection
+    (redline.sensor.view)."""
+
     def __init__(self, cfg, i, store):
-        self.base0 = cfg.baseline[i]
-        self.scale0 = cfg.scale[i]
-        self.noise = cfg.noise_q12[i]
-        self.lo = cfg.range_min[i]
-        self.hi = cfg.range_max[i]
-        self.slew = cfg.max_slew[i]
-        self.zw = cfg.z_warn[i]
-        self.ze = cfg.z_escalate[i]
-        self.zh = cfg.z_halt[i]
-        self.gate = cfg.z_gate[i]
-        self.warmup = cfg.warmup
-        self.fill = cfg.memory_fill
-        self.memory = ChannelRing(cfg.window)
-        self.stuck = StuckDetector(cfg.stuck_run[i], cfg.stuck_noise[i], self.scale0)
-        self.drift = RampDetector(cfg.drift_limit[i], cfg.drift_shift)
-        self.cusum = LeakyCusum(cfg.cusum_k[i], cfg.cusum_h[i], cfg.cusum_leak)
-        self.shift = ShiftWindow(cfg.shift_span) if cfg.shift_span else None
-        self.shift_halt = cfg.shift_halt[i]
+        self.mem = zeros("i", cfg.window)
+        self.sh = zeros("i", cfg.shift_span if cfg.shift_span else 1)
         self.replay = ReplayDetector(cfg.replay_window[i], cfg.replay_history, cfg.replay_stride,
                                      cfg.replay_min_active, cfg.replay_quant[i], store, i, cfg.replay_levels)
-        self.confidence = PairConfidence(cfg.min_confidence, cfg.decay_threshold)
         self.partner = None
-        self.tol = 0
-        self.judge = False        # the later channel of a pair: it judges the pair
-        self.fresh = False        # read since its pair was last judged
-        self.pair_cusum = None    # the pair's disagreement CUSUM, held by the judge
-        self.pair_slow = None     # its slow twin (small allowance), or None
-        self.pair_scale = 0
-        self.pair_offset = 0      # the judge's nominal disagreement (later - earlier)
-        # The kernel's slots (redline.sensor.kernel): the detectors' numbers live there while
-        # the guard runs; the objects above hold them after reset and for inspection
-        # (``SensorGuard.channel`` brings them up to date).
-        self.sh = self.shift.buf if self.shift is not None else zeros("i", 1)
-        cs = zeros("i", K.SIZE)
+        gs = zeros("i", _G_SIZE)
+        self.gs = gs
+        gs[_G_BASE0] = cfg.baseline[i]
+        gs[_G_SCALE0] = cfg.scale[i]
+        gs[_G_WARMUP] = cfg.warmup
+        cs = zeros("i", _SIZE)
         self.cs = cs
-        cs[K.K_NOISE] = self.noise
-        cs[K.K_LO] = self.lo
-        cs[K.K_HI] = self.hi
-        cs[K.K_SLEW] = self.slew
-        cs[K.K_ZW] = self.zw
-        cs[K.K_ZE] = self.ze
-        cs[K.K_ZH] = self.zh
-        cs[K.K_GATE] = self.gate
-        cs[K.K_SHALT] = self.shift_halt
-        cs[K.K_SRUN] = self.stuck.run_limit
-        cs[K.K_SNOISE] = self.stuck.min_noise
-        cs[K.K_DLIM] = self.drift.limit
-        cs[K.K_DSHIFT] = self.drift.shift
-        cs[K.K_CK] = self.cusum.k
-        cs[K.K_CH] = self.cusum.h
-        cs[K.K_CLEAK] = self.cusum.leak_shift
-        cs[K.K_FORECAST] = cfg.forecast
-        cs[K.K_FILL] = cfg.memory_fill
-        cs[K.K_BESC] = cfg.bias_escalate
-        cs[K.K_SPAN] = cfg.shift_span
-        cs[K.K_SIZE] = self.memory.size
-        cs[K.K_DAL] = cfg.dal
-        cs[K.K_EWARN] = cfg.entropy_warn
-        cs[K.K_EESC] = cfg.entropy_escalate
-        cs[K.K_EHALT] = cfg.entropy_halt
-        cs[K.K_BWARN] = cfg.bias_warn
-        cs[K.K_BHALT] = cfg.bias_halt
+        cs[_K_NOISE] = cfg.noise_q12[i]
+        cs[_K_LO] = cfg.range_min[i]
+        cs[_K_HI] = cfg.range_max[i]
+        cs[_K_SLEW] = cfg.max_slew[i]
+        cs[_K_ZW] = cfg.z_warn[i]
+        cs[_K_ZE] = cfg.z_escalate[i]
+        cs[_K_ZH] = cfg.z_halt[i]
+        cs[_K_GATE] = cfg.z_gate[i]
+        cs[_K_SHALT] = cfg.shift_halt[i]
+        cs[_K_SRUN] = cfg.stuck_run[i]
+        cs[_K_SNOISE] = cfg.stuck_noise[i]
+        cs[_K_DLIM] = cfg.drift_limit[i]
+        cs[_K_DSHIFT] = cfg.drift_shift
+        cs[_K_CK] = cfg.cusum_k[i]
+        cs[_K_CH] = cfg.cusum_h[i]
+        cs[_K_CLEAK] = cfg.cusum_leak
+        cs[_K_FORECAST] = cfg.forecast
+        cs[_K_FILL] = cfg.memory_fill
+        cs[_K_BESC] = cfg.bias_escalate
+        cs[_K_SPAN] = cfg.shift_span
+        cs[_K_SIZE] = cfg.window
+        cs[_K_DAL] = cfg.dal
+        cs[_K_EWARN] = cfg.entropy_warn
+        cs[_K_EESC] = cfg.entropy_escalate
+        cs[_K_EHALT] = cfg.entropy_halt
+        cs[_K_BWARN] = cfg.bias_warn
+        cs[_K_BHALT] = cfg.bias_halt
         self.reset()
 
-    def _load_channel(self):
+    def clear_memory(self):
+        """The working memory empty (no reading written)."""
+        mem = self.mem
+        for i in range(len(mem)):
+            mem[i] = 0
         cs = self.cs
-        cs[K.K_BASE] = self.base
-        cs[K.K_SCALE] = self.scale
-        cs[K.K_WARMING] = 1 if self.warming else 0
-        cs[K.S_LAST] = self.last
-        cs[K.S_HAS_LAST] = 1 if self.has_last else 0
-
-    def _load_memory(self):
-        cs = self.cs
-        m = self.memory
-        cs[K.M_INDEX] = m.index
-        cs[K.M_COUNT] = m.count
-        cs[K.M_SUM] = m.sum
-        cs[K.M_SUM2] = m.sum2
-        cs[K.M_TSUM] = m.tsum
-
-    def _load_detectors(self):
-        cs = self.cs
-        t = self.stuck
-        cs[K.T_LAST] = t.last
-        cs[K.T_HAS] = 1 if t.has_last else 0
-        cs[K.T_RUN] = t.run
-        cs[K.T_ACC] = t.acc
-        cs[K.T_SEEN] = t.seen
-        cs[K.T_FLAGS] = t.flags
-        w = self.shift
-        if w is not None:
-            cs[K.H_SUM] = w.sum
-            cs[K.H_I] = w.i
-            cs[K.H_N] = w.n
-            cs[K.H_VALUE] = w.value
-        c = self.cusum
-        cs[K.C_HIGH] = c.high
-        cs[K.C_LOW] = c.low
-        cs[K.C_SCORE] = c.score
-        cs[K.C_FLAGS] = c.flags
-        d = self.drift
-        cs[K.D_ACC] = d.acc
-        cs[K.D_SCORE] = d.score
-        cs[K.D_FLAGS] = d.flags
-
-    def sync(self):
-        """The kernel's slots back into the detector objects (inspection; allocates nothing)."""
-        cs = self.cs
-        self.last = cs[K.S_LAST]
-        self.has_last = cs[K.S_HAS_LAST] == 1
-        t = self.stuck
-        t.last = cs[K.T_LAST]
-        t.has_last = cs[K.T_HAS] == 1
-        t.run = cs[K.T_RUN]
-        t.acc = cs[K.T_ACC]
-        t.seen = cs[K.T_SEEN]
-        t.flags = cs[K.T_FLAGS]
-        m = self.memory
-        m.index = cs[K.M_INDEX]
-        m.count = cs[K.M_COUNT]
-        m.sum = cs[K.M_SUM]
-        m.sum2 = cs[K.M_SUM2]
-        m.tsum = cs[K.M_TSUM]
-        w = self.shift
-        if w is not None:
-            w.sum = cs[K.H_SUM]
-            w.i = cs[K.H_I]
-            w.n = cs[K.H_N]
-            w.value = cs[K.H_VALUE]
-        c = self.cusum
-        c.high = cs[K.C_HIGH]
-        c.low = cs[K.C_LOW]
-        c.score = cs[K.C_SCORE]
-        c.flags = cs[K.C_FLAGS]
-        d = self.drift
-        d.acc = cs[K.D_ACC]
-        d.score = cs[K.D_SCORE]
-        d.flags = cs[K.D_FLAGS]
-        self.replay.sync()
+        cs[_M_INDEX] = 0
+        cs[_M_COUNT] = 0
+        cs[_M_SUM] = 0
+        cs[_M_SUM2] = 0
+        cs[_M_TSUM] = 0
 
     def reset(self):
-        self.base = self.base0
-        self.scale = self.scale0
-        self.warming = self.scale0 == 0
-        self.warm = 0
-        self.anchor = 0
-        self.last = 0
-        self.has_last = False
-        self.fresh = False
-        self.memory.reset()
-        if not self.warming and not self.fill:
-            self.memory.prefill()
+        cs = self.cs
+        gs = self.gs
+        scale = gs[_G_SCALE0]
+        cs[_K_BASE] = gs[_G_BASE0]
+        cs[_K_SCALE] = scale
+        cs[_K_WARMING] = 1 if scale == 0 else 0
+        gs[_G_WARM] = 0
+        gs[_G_ANCHOR] = 0
+        gs[_G_FRESH] = 0
+        self.clear_memory()
+        if scale and not cs[_K_FILL]:
+            cs[_M_COUNT] = cs[_K_SIZE]        # full of baseline readings (u = 0)
         self.clear_detectors()
-        self._load_channel()
-        self._load_memory()
+        cs[_S_LAST] = 0
+        cs[_S_HAS_LAST] = 0
 
     def clear_detectors(self):
         """Every detector back to its start; baseline, scale and memory are kept."""
-        self.stuck.reset()
-        self.stuck.scale = self.scale
-        self.drift.reset()
-        self.cusum.reset()
-        if self.shift is not None:
-            self.shift.reset()
+        cs = self.cs
+        for i in range(_T_LAST, _T_FLAGS + 1):        # stuck
+            cs[i] = 0
+        for i in range(_H_SUM, _H_VALUE + 1):         # shift window
+            cs[i] = 0
+        for i in range(_C_HIGH, _D_FLAGS + 1):        # CUSUM, drift
+            cs[i] = 0
+        sh = self.sh
+        for i in range(len(sh)):
+            sh[i] = 0
         self.replay.reset()
-        self.confidence.reset()
-        if self.pair_cusum is not None:
-            self.pair_cusum.reset()
-        if self.pair_slow is not None:
-            self.pair_slow.reset()
-        self._load_detectors()
+        gs = self.gs
+        gs[_G_CACC] = 65535 << 2
+        gs[_G_CONF] = 65535
+        gs[_G_CDROPS] = 0
+        gs[_G_CFLAGS] = 0
+        for i in range(4):                  # the pair CUSUMs' high, low, score, flags
+            gs[_G_PHIGH + i] = 0
+            gs[_G_SHIGH + i] = 0
 
     def learn(self, x):
         """One warm-up reading; at the end, fix baseline and scale and refill memory."""
-        buf = self.memory.buf
-        n = self.warm
+        buf = self.mem
+        gs = self.gs
+        cs = self.cs
+        n = gs[_G_WARM]
         if n == 0:
-            self.anchor = x
-        d = x - self.anchor
+            gs[_G_ANCHOR] = x
+        anchor = gs[_G_ANCHOR]
+        d = x - anchor
         if d > _WARM_CLAMP:
             d = _WARM_CLAMP
         elif d < -_WARM_CLAMP:
             d = -_WARM_CLAMP
         buf[n] = d
         n += 1
-        self.warm = n
-        if n < self.warmup:
+        gs[_G_WARM] = n
+        if n < gs[_G_WARMUP]:
             return
         s = 0
         for i in range(n):
@@ -318,15 +375,25 @@ class _Channel:
             scale = 1
         elif scale > SCALE_MAX:
             scale = SCALE_MAX
-        self.base = self.anchor + m
-        self.scale = scale
+        cs[_K_BASE] = anchor + m
+        cs[_K_SCALE] = scale
         for i in range(n):
             buf[i] = z_q8(buf[i] - m, scale) >> 2
-        self.memory.reload(n)
-        self.stuck.scale = scale
-        self.warming = False
-        self._load_channel()
-        self._load_memory()
+        # the ring's sums over its first n slots, oldest first (redline.sensor.ring: n <= size)
+        t = 0
+        s1 = 0
+        s2 = 0
+        for i in range(n):
+            u = buf[i]
+            t += i * u
+            s1 += u
+            s2 += u * u
+        cs[_M_COUNT] = n
+        cs[_M_INDEX] = n if n < cs[_K_SIZE] else 0
+        cs[_M_SUM] = s1
+        cs[_M_SUM2] = s2
+        cs[_M_TSUM] = t
+        cs[_K_WARMING] = 0
 
 
 class SensorGuard:
@@ -342,18 +409,22 @@ class SensorGuard:
             b = self._channels[config.pair_b[j]]
             a.partner = b
             b.partner = a
-            a.tol = b.tol = config.pair_tol[j]
+            a.gs[_G_TOL] = b.gs[_G_TOL] = config.pair_tol[j]
             late = b if config.pair_b[j] > config.pair_a[j] else a
-            late.judge = True
-            late.pair_offset = config.pair_offset[j]
+            gs = late.gs
+            gs[_G_JUDGE] = 1
+            gs[_G_POFF] = config.pair_offset[j]
             if config.pair_scale[j]:
-                late.pair_scale = config.pair_scale[j]
-                late.pair_cusum = LeakyCusum(config.pair_k[j], config.pair_h[j], config.cusum_leak)
+                gs[_G_PSCALE] = config.pair_scale[j]
+                gs[_G_PK] = config.pair_k[j]
+                gs[_G_PH] = config.pair_h[j]
                 if config.pair_slow_k[j]:
-                    late.pair_slow = LeakyCusum(config.pair_slow_k[j], config.pair_slow_h[j], 0)
-        self.ladder = SensorLadder(config)
-        self.bias_escalate = config.bias_escalate
-        self.forecast = config.forecast
+                    gs[_G_SLOW] = 1
+                    gs[_G_SK] = config.pair_slow_k[j]
+                    gs[_G_SH] = config.pair_slow_h[j]
+        self.leak = config.cusum_leak
+        self.min_confidence = config.min_confidence
+        self.decay_threshold = config.decay_threshold
         self.fill = config.memory_fill
         self.result = SensorResult()
         self.pressure = 0
@@ -377,20 +448,17 @@ class SensorGuard:
         next readings, since the plant has moved on while it was halted."""
         for i in range(self.n):
             ch = self._channels[i]
-            if self.fill and not ch.warming:
-                ch.memory.reset()
-                ch._load_memory()
+            if self.fill and not ch.cs[_K_WARMING]:
+                ch.clear_memory()
             ch.clear_detectors()
-            ch.cs[K.S_HAS_LAST] = 0
-            ch.has_last = False
-            ch.fresh = False
+            ch.cs[_S_HAS_LAST] = 0
+            ch.gs[_G_FRESH] = 0
 
     def channel(self, i):
-        """The per-channel bank (detectors and memory), for inspection: its detector objects are
-        brought up to date from the kernel's slots first (a later ``update`` does not touch them)."""
-        ch = self._channels[i]
-        ch.sync()
-        return ch
+        """Channel ``i`` for inspection: a ``redline.sensor.view.ChannelView``, its detector objects
+        built from the channel's arrays now (allocates; a later ``update`` does not change it)."""
+        from redline.sensor.view import ChannelView
+        return ChannelView(self, i)
 
     def update(self, channel_index, x):
         r = self.result
@@ -407,14 +475,17 @@ class SensorGuard:
             xc = 1 - READING_LIMIT
         flags = ch.replay.update(xc)
         p = ch.partner
-        pb = 0
-        if p is not None:
-            pb = self._pair(ch, p, xc)
-        conf = ch.confidence
-        cs[_I_FLAGS] = flags | conf.flags
-        cs[_I_PAIR] = pb
+        if p is None:           # no pair: no judgement, confidence stays full (read nothing more)
+            cs[_I_FLAGS] = flags
+            cs[_I_PAIR] = 0
+            conf = 65535
+        else:
+            cs[_I_PAIR] = self._pair(ch, p, xc)
+            gs = ch.gs
+            cs[_I_FLAGS] = flags | gs[_G_CFLAGS]
+            conf = gs[_G_CONF]
         cs[_I_PRESSURE] = self.pressure
-        r.code = _kernel(cs, ch.memory.buf, ch.sh, x)
+        r.code = _kernel(cs, ch.mem, ch.sh, x)
         r.reason = cs[_O_REASON]
         r.bias = cs[_O_BIAS]
         r.flags = cs[_O_FLAGS]
@@ -422,10 +493,10 @@ class SensorGuard:
         r.shift = cs[_O_SHIFT]
         r.surprise = cs[_O_SURPRISE]
         r.entropy = cs[_O_ENTROPY]
-        r.confidence = conf.confidence
+        r.confidence = conf
         accept = cs[_O_ACCEPTED] == 1
         r.accepted = accept
-        w = ch.warming
+        w = cs[_K_WARMING] == 1
         r.warming_up = w
         if w and accept:
             ch.learn(xc)
@@ -434,26 +505,31 @@ class SensorGuard:
     def _pair(self, ch, p, x):
         """The redundant pair's part of a reading of ``ch`` (see the module doc): the bias of
         its judgement (65535 on a CUSUM hit), 0 when there is none this row."""
-        if not ch.judge:
-            ch.fresh = True
+        gs = ch.gs
+        if not gs[_G_JUDGE]:
+            gs[_G_FRESH] = 1
             return 0
-        if not p.fresh:
+        pg = p.gs
+        if not pg[_G_FRESH]:
             return 0
         # the earlier channel has read in this row: both readings are known
-        p.fresh = False
-        if ch.warming or p.warming:
+        pg[_G_FRESH] = 0
+        cs = ch.cs
+        pcs = p.cs
+        if cs[_K_WARMING] or pcs[_K_WARMING]:
             return 0
-        d = (x - ch.base) - (p.cs[_S_LAST] - p.base) - ch.pair_offset
-        b = ratio16(d if d >= 0 else -d, ch.tol)
-        ch.confidence.update(65535 - b)
-        p.confidence.update(65535 - b)
-        pc = ch.pair_cusum
-        if pc is not None:
-            zd = z_q8(d, ch.pair_scale)
-            hit = pc.update(zd)
-            pc = ch.pair_slow
-            if pc is not None:
-                hit |= pc.update(zd)
+        d = (x - cs[_K_BASE]) - (pcs[_S_LAST] - pcs[_K_BASE]) - gs[_G_POFF]
+        b = ratio16(d if d >= 0 else -d, gs[_G_TOL])
+        mc = self.min_confidence
+        dt = self.decay_threshold
+        _confide(gs, 65535 - b, mc, dt)
+        _confide(pg, 65535 - b, mc, dt)
+        ps = gs[_G_PSCALE]
+        if ps:
+            zd = z_q8(d, ps)
+            hit = _pair_cusum(gs, _G_PK, zd, self.leak)
+            if gs[_G_SLOW]:
+                hit |= _pair_cusum(gs, _G_SK, zd, 0)
             if hit:
                 b = 65535
         return b

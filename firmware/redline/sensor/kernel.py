@@ -30,7 +30,7 @@ Example (the slots are filled by ``redline.sensor.guard``)::
     >>> from redline.sensor import kernel as K
     >>> g = SensorGuard(SensorConfig(("flow",), baseline=500, scale=10))
     >>> ch = g.channel(0)
-    >>> K.step(ch.cs, ch.memory.buf, ch.sh, 503), ch.cs[K.O_Z], ch.cs[K.O_SURPRISE]
+    >>> K.step(ch.cs, ch.mem, ch.sh, 503), ch.cs[K.O_Z], ch.cs[K.O_SURPRISE]
     (0, 76, 1216)
 """
 from redline.compat import const
