@@ -35,7 +35,7 @@ import loso  # noqa: E402
 from redline_host.text import hashtrain  # noqa: E402
 from redline_host.text.modelfile import load_model_dir  # noqa: E402
 
-DEVICE = build_model.DEVICE_BENIGN + ("device/attacks", "device/obfuscated", "device/carriers")
+DEVICE = build_model.DEVICE_BENIGN + build_model.DEVICE_ATTACK
 
 
 def export(est, thr_logit, warn_logit, out):
