@@ -30,7 +30,8 @@ every script and give the gauges other meanings:
 
 - ``score``: the accumulator INTERCEPT + sum of weights; ``is_manipulation`` = score > THRESHOLD;
 - ``probability``: prob16(score - THRESHOLD + P_AT, P_SCALE), placed on the policy ladder (0.135 at
-  the model's WARN cut, 0.18 at THRESHOLD), not a calibrated frequency; ``entropy`` = 4p(1-p) of it;
+  the model's WARN cut, 0.18 at THRESHOLD), not a calibrated frequency; ``entropy`` = 4p(1-p) of it
+  up to p = 1/2 and 65535 above (monotone: a surer verdict never gets a milder rung);
 - ``surprise``: with a deployment profile (redline.text.prof), the share of the message's words and
   word pairs the node's nominal traffic never produced, ((unseen << 12) // max(total, 8)) << 4
   capped at 65535 (short messages need several new words to be surprising); 0 without a profile (an unknown deployment is not a reason to escalate); ``oov_byte`` =
@@ -285,7 +286,9 @@ class Sifter:
         r.is_manipulation = acc > m.threshold
         p = prob16(acc - m.threshold + m.p_at, m.p_scale)
         r.probability = p
-        e = entropy16(p)
+        # the ladder's entropy rung, monotone in p: 4p(1-p) up to p = 1/2, its peak above (else the
+        # halt rung took p ~ 0.26..0.74 while a surer verdict only escalated through bias)
+        e = entropy16(p) if p < 32768 else 65535
         kw = r.keywords
         if self.scanner is not None:
             total_kw = self.scanner.scan(data, n, kw)
