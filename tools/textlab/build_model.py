@@ -172,6 +172,7 @@ def main():
         units_rows[r["unit"]] += 1
     info = {
         "format": 2, "sha256": sha, "bits": a.bits, "C": a.C, "balance": "unit",
+        "digits": "leet" if a.leet else "keep" if a.keep_digits else "zero",
         "scale": scale, "intercept": intercept, "threshold": threshold, "warn": warn,
         "threshold_logit": round(thr_logit, 4), "warn_logit": round(warn_logit, 4),
         "p_at": p_at, "p_scale": p_scale,

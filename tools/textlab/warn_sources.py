@@ -91,7 +91,8 @@ def main():
         if kept is not None and (kept / "redline_model.py").is_file():
             got = decisions(load_model_dir(kept), te)
         else:
-            est = hashtrain.HashModel(C=a.C, lexicon=not a.no_lexicon).fit([texts[i] for i in np.flatnonzero(tr)],
+            digits = {"leet": "leet", "keep": False}.get(info.get("digits"), True)
+            est = hashtrain.HashModel(C=a.C, lexicon=not a.no_lexicon, fold_digits=digits).fit([texts[i] for i in np.flatnonzero(tr)],
                                                                            y[tr], unit[tr])
             with tempfile.TemporaryDirectory() as d:
                 out = d
