@@ -193,6 +193,7 @@ def steps_table(previous=""):
             if what[:40] in old_rows:
                 cells = old_rows[what[:40]].split(" | ")
                 cells[0] = "| " + what + " *(carried over)*"
+                cells[-1] = "`%s` |" % cmd
                 out.append(" | ".join(cells))
             else:
                 out.append("| %s | not run (`.cache/lab/%s` missing) | | | `%s` |" % (what, name, cmd))
