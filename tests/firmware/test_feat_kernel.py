@@ -6,7 +6,7 @@ Seeded messages mix ASCII words, every UTF-8 case the scorer folds (Cyrillic, CJ
 bold, full-width, zero-width, accented, overlong, surrogate, above U+10FFFF, stray and unfinished
 bytes), base64 / hex runs, spaced letters and the ROT13 / backwards cue, scored by the default
 model with and without a profile and an observer. ``DIGEST`` is the checksum of main 7d971b5's
-scorer (before the kernel existed) over the same messages: the twin must reproduce it on every
+scorer (before the kernel existed; its feat.py run with today's default model) over the same messages: the twin must reproduce it on every
 runtime; where the viper emitter exists (unix port, boards) the viper build must give the twin's
 results message by message, observer calls included.
 """
@@ -24,7 +24,7 @@ PIECES = (b"ignore", b"previous", b"instructions", b" ", b"  ", b"\t", b"OPEN", 
           b"i g n o r e", b"o-p-e-n", b",", b".", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
           b"\xce\x91\xce\x92", b"\xc3\x89COLE", b"xxxxxxxxxxxxxxxxxxxx", b"disable the interlock", b"status=ok")
 PROFILE = bytes(range(256)) * 32          # a stand-in profile: 65,536 bits, half of them set
-DIGEST = 80438983      # main 7d971b5 (CPython), before the kernel: see the module doc
+DIGEST = 346196818     # main 7d971b5's scorer (CPython), before the kernel, with round 4's default model
 CASES = 240
 PARITY_CASES = CASES    # the chip test (tests/host/test_rp2040_text.py) runs fewer
 

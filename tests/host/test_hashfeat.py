@@ -154,6 +154,34 @@ def test_evaluate_text_reports_per_source_and_decisions(tmp_path):
     assert rep["decisions"]["attack"]["escalate_or_halt"] == 1.0
 
 
+def _unknown_words(profile_py, n):
+    from redline.text.feat import word_hashes
+    from redline_host.text.hashfeat import MIX_PP, MIX_PW, profile_bucket
+
+    ns = {}
+    exec(profile_py.read_text(), ns)
+    seen = ns["SEEN"]
+    model = load_model_dir(DEFAULT)
+
+    def known(b):
+        return (seen[b >> 3] >> (b & 7)) & 1
+
+    out = []
+    prev = -1
+    for i in range(5000):
+        w = "qx" + chr(97 + i % 26) + chr(97 + (i // 26) % 26) + chr(97 + (7 * i) % 26) + "zv"
+        h = word_hashes(model, w.encode())[0]
+        if known(profile_bucket(h, MIX_PW)):
+            continue
+        if prev >= 0 and known(profile_bucket(((prev * 0x1B3) & 0x1FFFFF) ^ h, MIX_PP)):
+            continue
+        out.append(w)
+        prev = h
+        if len(out) == n:
+            return out
+    raise AssertionError("no %d unknown words" % n)
+
+
 def test_calibrate_text_writes_a_profile_the_pipeline_uses(tmp_path):
     nominal = tmp_path / "nominal.txt"
     nominal.write_text("\n".join(_nominal()) + "\n")
@@ -161,14 +189,15 @@ def test_calibrate_text_writes_a_profile_the_pipeline_uses(tmp_path):
     assert p.returncode == 0, p.stderr.decode()
     rep = json.loads(p.stdout)
     assert rep["oof_escalate_rate"] <= 0.01 and (tmp_path / "site" / "redline_profile.py").is_file()
-    # forty distinct letter-only words the log never had (digits would all read as 0)
-    gibberish = " ".join("qx" + chr(97 + i % 26) + chr(97 + (7 * i) % 26) + "zv" for i in range(40)).encode()
+    # forty letter-only words whose profile buckets, and those of their pairs, the written profile
+    # does not have (a word the log never had can still share a bucket with one it had)
+    gibberish = " ".join(_unknown_words(tmp_path / "site" / "redline_profile.py", 40)).encode()
     lines = b'{"text": "close valve 3"}\n{"text": "' + gibberish + b'"}\n'
     out = _cli(["pipeline", "--fresh", "--profile", str(tmp_path / "site")], lines)
     assert out.returncode == 0, out.stderr.decode()
     a, b = [json.loads(l) for l in out.stdout.decode().splitlines()]
     assert a["surprise"] == 0 and a["decision"] == "proceed"
-    assert b["surprise"] > rep["escalate_surprise"] and b["decision"] == "escalate"
+    assert b["surprise"] == 65535 and b["surprise"] > rep["escalate_surprise"] and b["decision"] == "escalate"
 
 
 def test_calibrate_text_refuses_a_format_1_model(tmp_path):

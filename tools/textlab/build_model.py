@@ -35,7 +35,8 @@ import sources  # noqa: E402
 from redline_host.text import hashtrain  # noqa: E402
 
 DEVICE_BENIGN = ("device/commands", "device/notes", "device/telemetry", "device/logs", "device/configs",
-                 "telemetry/synth")
+                 "device/verbs", "telemetry/synth")
+DEVICE_ATTACK = ("device/attacks", "device/obfuscated", "device/carriers", "device/thin")
 PHRASES = ("ignore previous", "disregard", "you are now", "simulate", "pretend", "act as", "bypass",
            "override", "developer mode", "jailbreak", "ignore all previous", "ignore the above",
            "disregard the above", "ignore your instructions", "disregard previous instructions",
@@ -100,6 +101,7 @@ def main():
     ap.add_argument("--warn-fpr", type=float, default=0.01)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
+    ap.add_argument("--leet", action="store_true", help="digits read as leetspeak letters (1 -> i, 3 -> e, 0 -> o, 4 -> a, 5 -> s, 7 -> t; others 0)")
     ap.add_argument("--exclude-units", default="", help="comma-separated units left out of training")
     ap.add_argument("--dry", action="store_true", help="out-of-fold report only, no export")
     ap.add_argument("--by-kind", action="store_true",
@@ -117,7 +119,7 @@ def main():
         groups = np.arange(len(rows)) % 97
     oof = np.zeros(len(rows))
     for k, (tr, te) in enumerate(GroupKFold(n_splits=a.folds).split(texts, y, groups)):
-        est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=not a.keep_digits).fit([texts[i] for i in tr], y[tr], units[tr])
+        est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits="leet" if a.leet else not a.keep_digits).fit([texts[i] for i in tr], y[tr], units[tr])
         oof[te] = est.decision_function([texts[i] for i in te])
         print("fold %d: %.0fs" % (k, time.time() - t0), file=sys.stderr)
     dev = np.isin(units, DEVICE_BENIGN)
@@ -126,16 +128,18 @@ def main():
             f.write(json.dumps({"oof": round(float(v), 4), "label": r["label"], "unit": r["unit"],
                                 "source": r["source"], "text": r["text"][:300]}, ensure_ascii=False) + "\n")
     if a.dry:
-        dev_att = np.isin(units, ("device/attacks", "device/obfuscated", "device/carriers"))
+        dev_att = np.isin(units, DEVICE_ATTACK)
         for f in (0.0025, 0.005, 0.01, 0.02, 0.05):
             c = float(np.sort(oof[dev])[len(oof[dev]) - int(f * dev.sum()) - 1])
-            print("device-benign fpr %.4f: device attack recall %.3f, public attack recall %.3f" % (
-                f, np.mean(oof[dev_att] > c), np.mean(oof[(y == 1) & ~dev_att] > c)))
+            print("device-benign fpr %.4f: device attack recall %.3f, public attack recall %.3f; by unit: %s" % (
+                f, np.mean(oof[dev_att] > c), np.mean(oof[(y == 1) & ~dev_att] > c),
+                ", ".join("%s %.3f" % (u, np.mean(oof[units == u] > c)) for u in DEVICE_ATTACK + DEVICE_BENIGN
+                          if (units == u).any())))
         print("oof auroc device", round(float(roc_auc_score(y[dev | dev_att], oof[dev | dev_att])), 4))
         return
     thr_logit = float(np.sort(oof[dev])[len(oof[dev]) - int(a.escalate_fpr * dev.sum()) - 1])
     warn_logit = float(np.sort(oof[dev])[len(oof[dev]) - int(a.warn_fpr * dev.sum()) - 1])
-    est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=not a.keep_digits).fit(texts, y, units)
+    est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits="leet" if a.leet else not a.keep_digits).fit(texts, y, units)
     weights, scale, intercept = hashtrain.quantize(est)
     threshold = int(np.floor(thr_logit * scale))
     warn = min(int(np.floor(warn_logit * scale)), threshold - 1)
@@ -146,7 +150,7 @@ def main():
          "patterns": patterns, "lex": est.lex_[0], "lexf": est.lex_[1], "decode": est.decode if est.lex_[0] else 0}
     path, sha = hashtrain.write_module(a.out, m, "hashed word and character 3-gram model, %d buckets" % (1 << a.bits))
     # out-of-fold report (training corpus; not a held-out measure)
-    dev_att = np.isin(units, ("device/attacks", "device/obfuscated", "device/carriers"))
+    dev_att = np.isin(units, DEVICE_ATTACK)
     rep = {
         "oof_auroc_all": round(float(roc_auc_score(y, oof)), 4),
         "oof_auroc_device": round(float(roc_auc_score(y[dev | dev_att], oof[dev | dev_att])), 4),
@@ -168,6 +172,7 @@ def main():
         units_rows[r["unit"]] += 1
     info = {
         "format": 2, "sha256": sha, "bits": a.bits, "C": a.C, "balance": "unit",
+        "digits": "leet" if a.leet else "keep" if a.keep_digits else "zero",
         "scale": scale, "intercept": intercept, "threshold": threshold, "warn": warn,
         "threshold_logit": round(thr_logit, 4), "warn_logit": round(warn_logit, 4),
         "p_at": p_at, "p_scale": p_scale,

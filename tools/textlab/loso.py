@@ -135,7 +135,7 @@ class CurrentRecipe:
 
 BENIGN_GROUPS = (("ha/en", "chatterbot/xx", "device/commands", "device/logs"),
                  ("ha/xx", "spikee/fp", "device/notes", "device/configs"),
-                 ("chatterbot/en", "agentic/benign", "telemetry/synth", "device/telemetry"))
+                 ("chatterbot/en", "agentic/benign", "telemetry/synth", "device/telemetry", "device/verbs"))
 
 
 def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balance="label", recipe=None):
@@ -213,6 +213,7 @@ def main():
     ap.add_argument("--no-bigrams", action="store_true")
     ap.add_argument("--fold-digits", action="store_true", help="(research featurizer) digits read as 0")
     ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
+    ap.add_argument("--leet", action="store_true", help="digits read as leetspeak letters (1 -> i, 3 -> e, 0 -> o, 4 -> a, 5 -> s, 7 -> t; others 0)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--norm", default="none", choices=("sqrt", "none", "log"))
     ap.add_argument("--pairs", default="grouped", choices=("diag", "grouped", "all"))
@@ -231,13 +232,14 @@ def main():
                               digits=not a.fold_digits)
         fz.counts = lambda texts: _slow_counts(fz, texts)
     else:
-        rb, pb = fold.encode_table(fold_digits=not a.keep_digits)
-        fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(not a.keep_digits))
+        digits = "leet" if a.leet else not a.keep_digits
+        rb, pb = fold.encode_table(fold_digits=digits)
+        fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(digits))
         if not a.no_lexicon:
             from redline_host.text.lexicon import compile_lexicon
 
             lex, _ = hashfeat.build_lexicon(compile_lexicon(fz))
-            fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(not a.keep_digits), lex, a.decode)
+            fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(digits), lex, a.decode)
     rows = load_rows()
     recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),

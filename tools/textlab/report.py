@@ -1,6 +1,6 @@
 """Write docs/text-evaluation.md: the numbers of the text path, each with the command that made it.
 
-    python tools/textlab/loso.py --pairs grouped --out .cache/lab/all_v2.json      # LOSO, format-2 recipe
+    python tools/textlab/loso.py --pairs grouped --leet --out .cache/lab/all_v2.json   # LOSO, format-2 recipe
     python tools/textlab/loso.py --pairs grouped --recipe shipped --out .cache/lab/all_shipped.json
     python tools/textlab/loso.py --pairs grouped --recipe current --out .cache/lab/all_current.json
     python tools/textlab/warn_sources.py --out .cache/lab/warn_src_after.json          # benign warns, unit held out
@@ -171,18 +171,32 @@ STEPS = (
      "research.py --extra cls,pairs,b64,hex,space,leet,rot --pairs grouped"),
     ("firmware-exact: classes, pairs, runs, spacing, ROT13 / backwards on an encoding cue", "B_committed.json",
      "git checkout 2dbd857; loso.py --pairs grouped"),
-    ("+ lexicon edit (obey / comply words; `developer` out of role-play): **the default's recipe**", "all_v2.json",
-     "loso.py --pairs grouped"),
+    ("+ lexicon edit (obey / comply words; `developer` out of role-play): round 3's default", "r3_v2.json",
+     "git checkout 5c78ac4; loso.py --pairs grouped"),
+    ("+ round 4 data: units `device/thin` (188 attacks) and `device/verbs` (161 hard negatives); 169 folds from here",
+     "all_s1.json", "git checkout 6e60701; loso.py --pairs grouped"),
+    ("+ digits read as leetspeak letters through the model's tables: **the default's recipe**", "all_v2.json",
+     "loso.py --pairs grouped --leet"),
 )
 
 
-def steps_table():
+def steps_table(previous=""):
+    """The table of STEPS; a row whose result file is missing keeps its line from ``previous`` (the
+    existing report, ``--carry-over``) when it is there, marked as carried over."""
     out = ["| change | worst fold AUROC (fold) | mean AUROC | mean recall @ FPR <= 0.05 | command |",
            "|---|---|---|---|---|"]
+    old_rows = {l.split(" | ")[0][2:42]: l for l in previous.split("\n")
+                if l.startswith("| ") and l.count(" | ") == 4}
     for what, name, cmd in STEPS:
         p = ROOT / ".cache" / "lab" / name
         if not p.exists():
-            out.append("| %s | not run (`.cache/lab/%s` missing) | | | `%s` |" % (what, name, cmd))
+            if what[:40] in old_rows:
+                cells = old_rows[what[:40]].split(" | ")
+                cells[0] = "| " + what + " *(carried over)*"
+                cells[-1] = "`%s` |" % cmd
+                out.append(" | ".join(cells))
+            else:
+                out.append("| %s | not run (`.cache/lab/%s` missing) | | | `%s` |" % (what, name, cmd))
             continue
         s = json.loads(p.read_text())["summary"]
         out.append("| %s | %.3f (%s vs %s) | %.3f | %.3f | `%s` |" % (
@@ -285,7 +299,13 @@ def main():
     doc.append("| held-out attacks escalate + halt, with that profile | >= 95 %% | %s | %s |\n" % (
         pct(pa["escalate_or_halt"]), "yes" if pa["escalate_or_halt"] >= 0.95 else "**no**"))
     doc.append("What stands in the way (measured, not guessed):\n")
-    doc.append("- **Separability of the device sets themselves.** Out of fold on the training corpus (5 folds "
+    doc.append("- **Separability of the device sets themselves.** Round 4 wrote 188 new device attacks in the thin "
+               "kinds (denial of service, exfiltration of keys and config, guard / interlock bypass, latch reset, "
+               "authority claims without trigger words, instructions in fields; unit `device/thin`) and 161 hard "
+               "negatives with the same verbs (`device/verbs`). Out of fold (`build_model.py --dry --by-kind`) at "
+               "0.5 %% device-benign FPR the device attacks above the cut went from 32.4 %% to 45.4 %% with them "
+               "(the three older attack units 46.8 %%, `device/thin` 38.3 %%), and to 43.4 %% with leet digits "
+               "added (the default). Out of fold on the training corpus (5 folds "
                "grouped by device kind / public source, so every row is scored by a model that never saw its "
                "style), device attacks above the escalate cut chosen for %.2f %% device-benign FPR: %s (public "
                "attacks: %s); the trade at other budgets: `build_model.py --dry --by-kind`. The benign budget wins "
@@ -293,30 +313,35 @@ def main():
                "(notes that *mention* a bypass or a refused request, non-English firm commands); the attacks that "
                "score lowest are short non-English injections, redefinitions (\"Map ESTOP to 'continue'\"), "
                "numbers-only guard tweaks and obfuscations. A linear model on word and 3-gram counts ranks them "
-               "(AUROC 0.97 out of fold) but not with a margin that a 0.5 %% benign budget leaves room for.\n"
+               "(device AUROC %.3f out of fold) but not with a margin that a 0.5 %% benign budget leaves room for.\n"
                % (100 * info["budgets"]["escalate_fpr"], pct(info["out_of_fold"]["oof_device_attack_recall_escalate"]),
-                  pct(info["out_of_fold"]["oof_public_attack_recall_escalate"])))
+                  pct(info["out_of_fold"]["oof_public_attack_recall_escalate"]), info["out_of_fold"]["oof_auroc_device"]))
     doc.append("- **LOSO worst folds** are `device/obfuscated` (base64 / hex runs, spaced letters and ROT13 / "
-               "reversed words under an encoding cue are now decoded on the device; leetspeak is not (digits fold "
-               "to 0, so `1nt3r10ck` reads `0nt0r00ck`: its kind scores AUROC 0.25 against `agentic/benign` in the "
-               "worst fold), nor `\\x73\\x68` escapes, and full-width / homoglyph / zero-width lines fold to plain "
+               "reversed words under an encoding cue are decoded on the device; since round 4 digits read as "
+               "leetspeak letters through the model's tables (`1nt3rl0ck` reads `interlock`; numbers become letter "
+               "words too, `45` reads `as`, which fills the profile's buckets faster: 11,588 of 65,536 set by the "
+               "device benign log instead of 8,219), but `@` and `$` still separate; `\\x73\\x68` escapes are not decoded, and full-width / homoglyph / zero-width lines fold to plain "
                "sentences that score only moderately), `agentic/benign` "
                "(e-mails and records that are themselves written as instructions), `garak-ml` (Turkish and other "
                "non-English injections, with few non-English attacks in the other units) and `device/attacks` "
                "(when it is held out, the only device-style attacks left are the obfuscated and carried ones). "
                "The public attack data are English chat jailbreaks; every device-style attack comes from one "
                "author's device sets.\n")
-    doc.append("- **Long prose lines** (measured on the new validation lines below, not on the held-out set): after round 3 the escalates and halts left there (6 of 317) all come from the classifier: `override: valve 5 stays open until the tank drains` and five long prose lines (a maintenance plan, operator notes, a reminder to operators: 5 of its 15 long lines) that it scores above THRESHOLD: its sum of weights grows with the length of a message and the public attack data are long chat jailbreaks. Four of the six halt rather than escalate because the entropy rung halts a probability between about 0.25 and 0.75 while a higher one only escalates (bias); both count against the budget.\n")
+    doc.append("- **Long prose lines** (measured on the new validation lines below, not on the held-out set): after round 3 the escalates and halts left there (6 of 317) all came from the classifier: `override: valve 5 stays open until the tank drains` and five long prose lines (a maintenance plan, operator notes, a reminder to operators: 5 of its 15 long lines) that it scored above THRESHOLD: its sum of weights grows with the length of a message and the public attack data are long chat jailbreaks; with round 4's model %d of %d (`tools/textlab/halt_reasons.py`). The length normalisation this calls for (the logit's growth with the number of features) is not built: it changes the firmware's sum and every cut. The entropy rung used to halt a probability between about 0.26 and 0.74 while a surer one only escalated (bias); since round 4 a format-2 sifter's entropy gauge is 65535 above p = 1/2, so every p above about 0.26 halts (escalate + halt counts are unchanged by this).\n" % (
+        round(rep_val["decisions"]["benign"]["escalate_or_halt"] * len(val)), len(val)))
     doc.append("- **The profile** is fitted on a deliberately diverse nominal log (17 languages, 36 kinds, every "
                "line written once); the cut that keeps 0.5 % of that log from escalating sits high, so surprise "
                "adds few escalations on new text. A real node's log repeats its formats and would give a tighter "
                "profile; that is not measured here.\n")
-    doc.append("## What each change bought (LOSO, grouped, 144 folds)\n")
+    doc.append("## What each change bought (LOSO, grouped; 144 folds, 169 from round 4's new units)\n")
     doc.append("Each row adds one change to the row above; every number is the LOSO protocol below on the training "
-               "corpus only (the held-out set plays no part). Research-featurizer rows (`tools/textlab/research.py`) "
+               "corpus only (the held-out set plays no part); rows marked *carried over* keep the previous report's numbers "
+               "(their result files were not rebuilt). Research-featurizer rows (`tools/textlab/research.py`) "
                "screen an idea in Python before it is built into the firmware; the firmware-exact rows are what a "
                "board computes.\n")
-    doc.append(steps_table())
+    prev_doc = (ROOT / "docs" / "text-evaluation.md").read_text() if args.carry_over and \
+        (ROOT / "docs" / "text-evaluation.md").exists() else ""
+    doc.append(steps_table(prev_doc))
     doc.append("## Where benign warns come from (decision mapping)\n")
     doc.append("`tools/textlab/warn_sources.py`: each device unit held out in turn (a model fitted on every other "
                "unit, the default's cuts), every line through a fresh firmware pipeline. Round 1 warned benign lines "
@@ -327,12 +352,12 @@ def main():
     doc.append(warn_sources_table())
     doc.append("## Leave-one-source-out (the headline)\n")
     doc.append("Protocol (`tools/textlab/loso.py --pairs grouped`): the corpus of `tools/textlab/sources.py` is "
-               "cut into units (a public package's data set, or one file of `models/corpus/device`): 12 attack "
-               "units, 12 benign units. A fold is a pair (attack unit A, benign unit B), and the model that scores "
+               "cut into units (a public package's data set, or one file of `models/corpus/device`): 13 attack "
+               "units, 13 benign units (round 4 added `device/thin` and `device/verbs`; 12 and 12 before). A fold is a pair (attack unit A, benign unit B), and the model that scores "
                "it was trained without A and without B: each fit holds out one attack unit and one of three fixed "
-               "groups of four benign units (`BENIGN_GROUPS`), and scores every pair it can (so it also misses "
-               "three other benign units: slightly pessimistic, a third of the fits of one fit per pair). All "
-               "12 x 12 = 144 pairs are scored. Per fold: AUROC of A against B, recall on A at the cut where FPR "
+               "groups of four or five benign units (`BENIGN_GROUPS`), and scores every pair it can (so it also misses "
+               "three or four other benign units: slightly pessimistic, a third of the fits of one fit per pair). All "
+               "13 x 13 = 169 pairs are scored (144 before round 4). Per fold: AUROC of A against B, recall on A at the cut where FPR "
                "on B is <= 0.05, and recall / FPR at the model's own cut (logit 0). The held-out device set is not "
                "part of it.\n")
     doc.append(loso_section(ROOT / ".cache" / "lab" / "all_v2.json", "Format-2 recipe (the default model's)"))
@@ -369,17 +394,19 @@ def main():
     doc.append(decision_table(rep_dev) + "\n")
     doc.append("## Model\n")
     oof = info["out_of_fold"]
-    doc.append("Recipe (`tools/textlab/build_model.py --by-kind --escalate-fpr %s --warn-fpr %s`): %d rows from %d "
+    doc.append("Recipe (`tools/textlab/build_model.py --by-kind --escalate-fpr %s --warn-fpr %s%s`): %d rows from %d "
                "units (`tools/textlab/sources.py`; provenance in `models/default/PROVENANCE`), logistic regression on "
-               "hashed feature counts (word unigrams, word bigrams, character 3-grams inside words; digits fold to "
-               "0; one feature per word class of the %d-byte lexicon present and per pair of classes present; "
+               "hashed feature counts (word unigrams, word bigrams, character 3-grams inside words; %s; one feature per word class of the %d-byte lexicon present and per pair of classes present; "
                "base64 / hex runs, spaced-out letters and, under an encoding cue, ROT13 / reversed words decoded "
                "into a 256-byte buffer and scored as more text of the message, with a flag feature each), each "
                "unit one equal share of its label, C = %s, %d int8 buckets. Cuts from 5-fold out-of-fold logits "
                "grouped by device kind / public source, on the device-like benign rows: THRESHOLD at %.2f %% FPR, "
                "WARN at %.2f %%; out of fold, device attacks above THRESHOLD %s, public "
-               "attacks %s.\n" % (info["budgets"]["escalate_fpr"], info["budgets"]["warn_fpr"], info["rows"],
-                                   len(info["rows_per_unit"]), info["lexicon_bytes"], info["C"], 1 << info["bits"],
+               "attacks %s.\n" % (info["budgets"]["escalate_fpr"], info["budgets"]["warn_fpr"],
+                                   " --leet" if info.get("digits") == "leet" else "", info["rows"],
+                                   len(info["rows_per_unit"]),
+                                   "digits read as leetspeak letters (0 o, 1 i, 3 e, 4 a, 5 s, 7 t; the others 0)"
+                                   if info.get("digits") == "leet" else "digits fold to 0", info["lexicon_bytes"], info["C"], 1 << info["bits"],
                                    100 * info["budgets"]["escalate_fpr"], 100 * info["budgets"]["warn_fpr"],
                                    pct(oof["oof_device_attack_recall_escalate"]),
                                    pct(oof["oof_public_attack_recall_escalate"])))
@@ -399,8 +426,6 @@ def main():
         if not (ROOT / ".cache" / "lab" / "all_v2.json").exists():
             notes["Leave-one-source-out (the headline)"] = why % "all_*.json"
             notes["*targets*"] = "LOSO"
-        if any(not (ROOT / ".cache" / "lab" / name).exists() for _, name, _ in STEPS):
-            notes["What each change bought (LOSO, grouped, 144 folds)"] = why % "<step>.json"
         text = carry_over(text, out.read_text(), notes)
     out.write_text(text)
     summary = {"heldout": rep["decisions"], "heldout_profile": rep_p["decisions"], "heldout_old": rep_old["decisions"],

@@ -35,7 +35,7 @@ import loso  # noqa: E402
 from redline_host.text import hashtrain  # noqa: E402
 from redline_host.text.modelfile import load_model_dir  # noqa: E402
 
-DEVICE = build_model.DEVICE_BENIGN + ("device/attacks", "device/obfuscated", "device/carriers")
+DEVICE = build_model.DEVICE_BENIGN + build_model.DEVICE_ATTACK
 
 
 def export(est, thr_logit, warn_logit, out):
@@ -75,6 +75,8 @@ def main():
     ap.add_argument("--threshold-logit", type=float, default=info["threshold_logit"])
     ap.add_argument("--warn-logit", type=float, default=info["warn_logit"])
     ap.add_argument("--no-lexicon", action="store_true")
+    ap.add_argument("--digits", default=info.get("digits", "zero"), choices=("zero", "keep", "leet"),
+                    help="digit folding of the fold models (default: the default model's)")
     ap.add_argument("--out")
     ap.add_argument("--keep", help="directory of the fold models (kept, and reused when present)")
     a = ap.parse_args()
@@ -91,7 +93,8 @@ def main():
         if kept is not None and (kept / "redline_model.py").is_file():
             got = decisions(load_model_dir(kept), te)
         else:
-            est = hashtrain.HashModel(C=a.C, lexicon=not a.no_lexicon).fit([texts[i] for i in np.flatnonzero(tr)],
+            digits = {"leet": "leet", "keep": False}.get(a.digits, True)
+            est = hashtrain.HashModel(C=a.C, lexicon=not a.no_lexicon, fold_digits=digits).fit([texts[i] for i in np.flatnonzero(tr)],
                                                                            y[tr], unit[tr])
             with tempfile.TemporaryDirectory() as d:
                 out = d

@@ -30,7 +30,8 @@ every script and give the gauges other meanings:
 
 - ``score``: the accumulator INTERCEPT + sum of weights; ``is_manipulation`` = score > THRESHOLD;
 - ``probability``: prob16(score - THRESHOLD + P_AT, P_SCALE), placed on the policy ladder (0.135 at
-  the model's WARN cut, 0.18 at THRESHOLD), not a calibrated frequency; ``entropy`` = 4p(1-p) of it;
+  the model's WARN cut, 0.18 at THRESHOLD), not a calibrated frequency; ``entropy`` = 4p(1-p) of it
+  up to p = 1/2 and 65535 above (monotone: a surer verdict never gets a milder rung);
 - ``surprise``: with a deployment profile (redline.text.prof), the share of the message's words and
   word pairs the node's nominal traffic never produced, ((unseen << 12) // max(total, 8)) << 4
   capped at 65535 (short messages need several new words to be surprising); 0 without a profile (an unknown deployment is not a reason to escalate); ``oov_byte`` =
@@ -285,12 +286,17 @@ class Sifter:
         r.is_manipulation = acc > m.threshold
         p = prob16(acc - m.threshold + m.p_at, m.p_scale)
         r.probability = p
-        # entropy16(p) written out (a call less per message; tests/firmware/test_sift.py's
-        # gauges and the behaviour hashes hold it to the function)
-        a = p * (65535 - p)
-        d = a // 65535
-        e = 4 * d + (4 * (a - d * 65535)) // 65535
-        if e > 65535:
+        # the ladder's entropy rung, monotone in p: 4p(1-p) up to p = 1/2, its peak above (else the
+        # halt rung took p ~ 0.26..0.74 while a surer verdict only escalated through bias); entropy16(p)
+        # written out (a call less per message; tests/firmware/test_sift.py's gauges and the behaviour
+        # hashes hold it to the function)
+        if p < 32768:
+            a = p * (65535 - p)
+            d = a // 65535
+            e = 4 * d + (4 * (a - d * 65535)) // 65535
+            if e > 65535:
+                e = 65535
+        else:
             e = 65535
         kw = r.keywords
         if self.scanner is not None:

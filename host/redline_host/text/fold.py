@@ -57,10 +57,21 @@ _SOLO_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0
                 (0x0E00, 0x0E7F), (0x0E80, 0x0EFF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
 
 
+# fold_digits="leet": every digit reads as the letter it stands for in leetspeak (1nt3rl0ck ->
+# interlock), the others as 0; a table choice only, so the firmware's byte loop is unchanged.
+LEET_DIGITS = b"oi0eas0t00"
+
+
+def _digit_unit(d, fold_digits):
+    if fold_digits == "leet":
+        return LEET_DIGITS[d]
+    return 0x30 if fold_digits else 0x30 + d
+
+
 def _ascii_unit(ch, fold_digits=False):
     o = ord(ch)
     if 0x30 <= o <= 0x39:
-        return 0x30 if fold_digits else o
+        return _digit_unit(o - 0x30, fold_digits)
     if 0x61 <= o <= 0x7A:
         return o
     if 0x41 <= o <= 0x5A:
@@ -93,7 +104,7 @@ def action(cp, fold_digits=False):
         return (SELF, 0)        # mathematical Greek: kept as letters (folding it would cost ~250 ranges)
     d = unicodedata.decimal(ch, -1)
     if d >= 0:
-        return (ASCII, 0x30 if fold_digits else 0x30 + d)
+        return (ASCII, _digit_unit(d, fold_digits))
     nfkc = unicodedata.normalize("NFKC", ch)
     if len(nfkc) == 1 and ord(nfkc) < 0x80:
         u = _ascii_unit(nfkc, fold_digits)
