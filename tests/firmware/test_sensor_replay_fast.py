@@ -234,8 +234,71 @@ def test_check_viper_build_matches_the_twin():
             assert rets & 8 and rets & 16, rets
 
 
+def _fast_step():
+    try:
+        from redline.sensor.rstep_viper import replay_step_viper
+        return replay_step_viper
+    except (ImportError, SyntaxError):
+        return None
+
+
+def test_one_call_step_matches_the_detector_before_it():
+    # the one-call step (twin, and the viper build where it exists) against main 7d971b5's
+    # detector (window step, ring scan, store calls in Python): same flags, same rings,
+    # filters and store contents
+    from redline.sensor.prints import FingerprintStore
+    from redline.sensor.rstep import replay_step
+    steps = [replay_step]
+    if _fast_step() is not None:
+        steps.append(_fast_step())
+    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+        for fn in steps:
+            sa = FingerprintStore(64)
+            sb = FingerprintStore(64)
+            a = ReplayDetector(w, hist, stride, act, quant, sa, 2, levels)
+            ref = _RefReplay(w, hist, stride, act, quant, sb, 2, levels)
+            hits = 0
+            for x in _replayed_stream(_REPLAY_READINGS, w * 3 + hist):
+                f = fn(a.bufs, x)
+                want = ref.update(x)
+                assert f == 32 * want
+                hits += want
+            assert hits > _REPLAY_READINGS // 30, hits
+            for j in range(len(ref.prints)):
+                assert a.prints[j] == ref.prints[j] and a.checks[j] == ref.checks[j]
+            for j in range(len(ref.counts)):
+                assert a.counts[j] == ref.counts[j]
+            for j in range(len(sa.words)):
+                assert sa.words[j] == sb.words[j]
+            for j in range(len(sa.halves)):
+                assert sa.halves[j] == sb.halves[j]
+
+
+def test_one_call_step_is_off_without_quant_and_runs_without_a_store():
+    from redline.sensor.rstep import replay_step
+    steps = [replay_step]
+    if _fast_step() is not None:
+        steps.append(_fast_step())
+    for fn in steps:
+        off = ReplayDetector(window=4, history=16, min_active=2, quant=0)
+        alone = ReplayDetector(window=4, history=16, min_active=2)
+        ref = _RefReplay(4, 16, 1, 2, 1, None, 0, False)
+        hits = 0
+        for x in _replayed_stream(300, 11):
+            assert fn(off.bufs, x) == 0
+            f = fn(alone.bufs, x)
+            assert f == 32 * ref.update(x)
+            hits += f
+        assert hits > 0
+        for j in range(len(off.st)):
+            assert off.st[j] == ReplayDetector(window=4, history=16, min_active=2, quant=0).st[j]
+
+
 def test_replay_uses_the_fast_check_where_it_exists():
     from redline.sensor import replay
     from redline.sensor.rcheck import check
     fast = _fast_check()
     assert replay.check is (fast if fast is not None else check)
+    from redline.sensor.rstep import replay_step
+    fast = _fast_step()
+    assert replay.step is (fast if fast is not None else replay_step)

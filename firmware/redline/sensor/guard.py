@@ -63,7 +63,7 @@ from redline.sensor.stuck import StuckDetector
 from redline.sensor.ramp import RampDetector
 from redline.sensor.cusum import LeakyCusum
 from redline.sensor.shift import ShiftWindow
-from redline.sensor.replay import ReplayDetector
+from redline.sensor.replay import ReplayDetector, step as _replay
 from redline.sensor.prints import FingerprintStore
 from redline.sensor.conf import PairConfidence
 from redline.sensor.ladder import SensorLadder
@@ -405,7 +405,7 @@ class SensorGuard:
             xc = READING_LIMIT - 1
         elif x <= -READING_LIMIT:
             xc = 1 - READING_LIMIT
-        flags = ch.replay.update(xc)
+        flags = _replay(ch.replay.bufs, xc)     # the replay detector in one call (redline.sensor.rstep)
         p = ch.partner
         pb = 0
         if p is not None:
