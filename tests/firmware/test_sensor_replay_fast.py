@@ -1,4 +1,4 @@
-"""The replay detector's viper steps (window step, print check) against their pure-Python twins
+"""The replay detector's viper steps (window step, print check, one-call step, fingerprint store) against their pure-Python twins
 and against the formulas, on seeded readings including negatives and |x| near 2**29."""
 from redline.compat import zeros
 from redline.sensor.replay import ReplayDetector
@@ -302,3 +302,56 @@ def test_replay_uses_the_fast_check_where_it_exists():
     from redline.sensor.rstep import replay_step
     fast = _fast_step()
     assert replay.step is (fast if fast is not None else replay_step)
+
+
+def _fast_store():
+    try:
+        from redline.sensor.rstep_viper import contains_viper, add_viper
+        return contains_viper, add_viper
+    except (ImportError, SyntaxError):      # no viper emitter here: nothing faster to compare
+        return None
+
+
+_STORE_STEPS = 6000     # per size (tests/host/test_rp2040_sensor.py runs fewer on the chip)
+
+
+def test_store_viper_builds_match_the_twins():
+    # the same calls on two stores, one through the twins, one through the viper builds: every
+    # answer and then every word of both arrays equal; keys and prints drawn so buckets chain,
+    # overflow 32 probes and go idle, and the sequence wraps at 2**30
+    from redline.sensor.prints import FingerprintStore, contains, add
+    fast = _fast_store()
+    if fast is None:
+        return
+    fc, fa = fast
+    for size in (2, 16, 64):
+        a = FingerprintStore(size)
+        b = FingerprintStore(size)
+        a.seq = b.seq = (1 << 30) - _STORE_STEPS // 2
+        s = size + 7
+        hits = 0
+        for t in range(_STORE_STEPS):
+            s = (s * 75 + 74) % 65537
+            fp = (s % 41) * 26214400 + (s >> 11)     # up to 2**30 - 1
+            key = (s >> 3) % (size * 2) if t % 500 < 400 else 0
+            ra = contains(a.words, a.halves, fp, key)
+            rb = fc(b.words, b.halves, fp, key)
+            assert ra == rb
+            hits += ra
+            if t % 4 != 3:
+                add(a.words, a.halves, fp, key)
+                fa(b.words, b.halves, fp, key)
+        assert hits > 0
+        for j in range(len(a.words)):
+            assert a.words[j] == b.words[j]
+        for j in range(len(a.halves)):
+            assert a.halves[j] == b.halves[j]
+
+
+def test_store_uses_the_fast_builds_where_they_exist():
+    from redline.sensor import prints
+    fast = _fast_store()
+    if fast is None:
+        assert prints._contains is prints.contains and prints._add is prints.add
+    else:
+        assert prints._contains is fast[0] and prints._add is fast[1]
