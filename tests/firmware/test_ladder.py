@@ -4,6 +4,7 @@ from redline.codes import (PROCEED, WARN, ESCALATE, EXIT, HALT_DEPTH, HALT_INSTA
 from redline.ladder import (DAL_A, DAL_B, DAL_C, DAL_D, DAL_E, LEVEL_NAMES, PRESSURE_CRITICAL, PRESSURE_EMERGENCY,
                             dal_gate, pressure_level)
 from redline.sensor.config import SensorConfig
+from redline.sensor.guard import SensorResult
 from redline.sensor.ladder import SensorLadder
 from redline.text.policy import EscalationPolicy
 
@@ -11,17 +12,6 @@ CODES = (EXIT, HALT_DEADLINE, HALT_SELF_MEMORY, HALT_RESOURCE, HALT_SURPRISE, HA
          HALT_DEPTH, PROCEED, WARN, ESCALATE)
 HALTS = (HALT_DEADLINE, HALT_SELF_MEMORY, HALT_RESOURCE, HALT_SURPRISE, HALT_BIAS, HALT_INSTABILITY, HALT_DEPTH)
 
-
-
-class _Record:
-    """A plain record of SensorResult's fields (SensorResult reads most of them from the
-    kernel's slots, so it cannot be written to): what the ladder reads and writes."""
-
-    def __init__(self):
-        self.code = self.reason = self.surprise = self.entropy = self.bias = self.flags = 0
-        self.sample = self.channel = self.z = self.shift = 0
-        self.warming_up = self.accepted = False
-        self.confidence = 65535
 
 def _spec(code, dal):
     """§9.7 written out: A all, B Halt -> Escalate, C Halt/Escalate -> Warn (Exit stays),
@@ -52,7 +42,7 @@ def test_text_policy_and_sensor_ladder_use_the_one_gate():
     for dal in (DAL_A, DAL_B, DAL_C, DAL_D, DAL_E):
         p = EscalationPolicy(dal=dal)
         ladder = SensorLadder(SensorConfig(("a",), dal=dal))
-        r = _Record()
+        r = SensorResult()
         for code in CODES:
             assert p.gate(code) == dal_gate(code, dal)
         # the sensor ladder's rungs, each through the gate: a halt (bias), an escalate, a warn, a proceed

@@ -4,23 +4,13 @@ negatives, readings beyond the reading limit, negative baselines, every DAL, pre
 replay and confidence flags and pair biases handed in."""
 from redline.sensor import kernel as K
 from redline.sensor.config import SensorConfig
-from redline.sensor.guard import SensorGuard
+from redline.sensor.guard import SensorGuard, SensorResult
 from redline.fx import z_q8, variance_ratio16
 
 _LIM = 536870912
 _READINGS = 700         # per variant (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
 
 
-
-class _Record:
-    """A plain record of SensorResult's fields (SensorResult reads most of them from the
-    kernel's slots, so it cannot be written to): what the ladder reads and writes."""
-
-    def __init__(self):
-        self.code = self.reason = self.surprise = self.entropy = self.bias = self.flags = 0
-        self.sample = self.channel = self.z = self.shift = 0
-        self.warming_up = self.accepted = False
-        self.confidence = 65535
 
 def _viper():
     try:
@@ -120,7 +110,7 @@ def _ref_step(g, ch, x, fin, pb, pressure):
     if pb > bias:
         bias = pb
         br = 5
-    r = _Record()
+    r = SensorResult()
     r.warming_up = False
     zb = z_q8(x - ch.base, ch.scale)
     mem = ch.memory
@@ -265,10 +255,9 @@ def test_the_guards_folded_slot_numbers_are_the_kernels():
 
 
 def test_guard_result_is_the_kernel_outputs_field_by_field():
-    # SensorResult reads most fields from the channel's kernel slots instead of copying them:
-    # after every update each field equals what the kernel wrote (taken at the kernel call,
-    # where update used to copy them), the confidence and warm-up flag as they were then; over
-    # warm-up, its end (learn), a redundant pair (the partner's confidence moves), range trips
+    # after every update each field of the guard's result equals what the kernel wrote (taken
+    # at the kernel call), the confidence and warm-up flag as they were then; over warm-up, its
+    # end (learn), a redundant pair (the partner's confidence moves), range trips
     from redline.sensor import guard as G
     from redline.sensor.config import SensorConfig
     cfg = SensorConfig(("a", "b", "c"), baseline=(1000, 2000, 500), scale=(40, 40, 0), warmup=20,             # c warms up

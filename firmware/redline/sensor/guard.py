@@ -96,58 +96,22 @@ _WARM_CLAMP = const(1048576)      # 2**20: warm-up deviations are clamped here
 
 
 class SensorResult:
-    """The decision for one reading. ``code`` is a redline.codes code.
-
-    ``code``, ``reason``, ``sample``, ``channel`` and ``warming_up`` are stored per reading;
-    the rest are read from the channel's kernel slots (``cs``, where the kernel wrote them)
-    and its pair confidence when asked, so a reading copies nothing else: the values are
-    those of the guard's latest reading until the next ``update`` (the object is reused).
-    """
+    """The decision for one reading. ``code`` is a redline.codes code."""
 
     def __init__(self):
         self.code = 0
         self.reason = 0
+        self.surprise = 0
+        self.entropy = 0
+        self.bias = 0
+        self.flags = 0
         self.warming_up = False
         self.sample = 0
         self.channel = 0
-        self.cs = zeros("i", K.SIZE)    # the reading's kernel slots (a channel's own once it has read)
-        self.conf = None                # the reading's channel's pair confidence (None: none yet)
-
-    @property
-    def surprise(self):
-        return self.cs[_O_SURPRISE]
-
-    @property
-    def entropy(self):
-        return self.cs[_O_ENTROPY]
-
-    @property
-    def bias(self):
-        return self.cs[_O_BIAS]
-
-    @property
-    def flags(self):
-        return self.cs[_O_FLAGS]
-
-    @property
-    def z(self):
-        """z vs working memory, Q8."""
-        return self.cs[_O_Z]
-
-    @property
-    def shift(self):
-        """|mean of the last SHIFT_SPAN z|, Q8 (0 without the check)."""
-        return self.cs[_O_SHIFT]
-
-    @property
-    def accepted(self):
-        """The reading entered working memory."""
-        return self.cs[_O_ACCEPTED] == 1
-
-    @property
-    def confidence(self):
-        c = self.conf
-        return 65535 if c is None else c.confidence
+        self.z = 0              # z vs working memory, Q8
+        self.shift = 0          # |mean of the last SHIFT_SPAN z|, Q8 (0 without the check)
+        self.accepted = False   # entered working memory
+        self.confidence = 65535
 
 
 class _Channel:
@@ -452,11 +416,18 @@ class SensorGuard:
         cs[_I_PRESSURE] = self.pressure
         r.code = _kernel(cs, ch.memory.buf, ch.sh, x)
         r.reason = cs[_O_REASON]
-        r.cs = cs               # the other outputs stay in the kernel's slots (SensorResult)
-        r.conf = conf
+        r.bias = cs[_O_BIAS]
+        r.flags = cs[_O_FLAGS]
+        r.z = cs[_O_Z]
+        r.shift = cs[_O_SHIFT]
+        r.surprise = cs[_O_SURPRISE]
+        r.entropy = cs[_O_ENTROPY]
+        r.confidence = conf.confidence
+        accept = cs[_O_ACCEPTED] == 1
+        r.accepted = accept
         w = ch.warming
         r.warming_up = w
-        if w and cs[_O_ACCEPTED] == 1:
+        if w and accept:
             ch.learn(xc)
         return r
 
