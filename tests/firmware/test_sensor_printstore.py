@@ -257,4 +257,3 @@ def test_levels_allocate_nothing_per_sample():
         heap_unlock()
     # per 50-reading loop, every reading from the 5th on: 4 windows straddle the loop's seam
     assert out[50] == 2 * 46
-
