@@ -355,3 +355,37 @@ def test_store_uses_the_fast_builds_where_they_exist():
         assert prints._contains is prints.contains and prints._add is prints.add
     else:
         assert prints._contains is fast[0] and prints._add is fast[1]
+
+
+def test_store_calls_viper_build_matches_the_twin():
+    # the four store calls of one reading in one viper function against the twin (which makes
+    # them through contains/add): every hand-back pattern, prints chained in few buckets
+    from redline.sensor.prints import FingerprintStore
+    from redline.sensor.rstep import store_calls
+    try:
+        from redline.sensor.rstep_viper import store_calls_viper
+    except (ImportError, SyntaxError):
+        return
+    for size in (2, 16, 64):
+        a = FingerprintStore(size)
+        b = FingerprintStore(size)
+        st = zeros("i", 26 + 2 * 5 + 23)
+        st[8] = 5
+        e = 36
+        s = size + 3
+        hits = 0
+        for t in range(_STORE_STEPS // 2):
+            for j in range(4):
+                s = (s * 75 + 74) % 65537
+                st[e + 15 + 2 * j] = (s % 23) * 40000000 + (s & 3)
+                st[e + 16 + 2 * j] = (s >> 4) % (size * 3)
+            r = (t % 15 + 1) * 2
+            ra = store_calls(a.words, a.halves, st, r)
+            rb = store_calls_viper(b.words, b.halves, st, r)
+            assert ra == rb
+            hits += ra & 1
+        assert hits > 0
+        for j in range(len(a.words)):
+            assert a.words[j] == b.words[j]
+        for j in range(len(a.halves)):
+            assert a.halves[j] == b.halves[j]

@@ -34,19 +34,67 @@ def replay_step_viper(b, x: int) -> int:
     st[e] = due
     r = int(check_viper(sto, b[1], b[2], b[3]))
     if r > 1:
-        w = b[4]
-        hb = b[5]
-        if r & 2 and int(contains_viper(w, hb, int(st[e + 15]), int(st[e + 16]))):
-            r = r | 1
-        if r & 4:
-            add_viper(w, hb, int(st[e + 17]), int(st[e + 18]))
-        if r & 8 and int(contains_viper(w, hb, int(st[e + 19]), int(st[e + 20]))):
-            r = r | 1
-        if r & 16:
-            add_viper(w, hb, int(st[e + 21]), int(st[e + 22]))
+        r = int(store_calls_viper(b[4], b[5], sto, r))
     if r & 1:
         return 32
     return 0
+
+
+@micropython.viper
+def store_calls_viper(w: ptr32, hb: ptr16, st: ptr32, r: int) -> int:
+    # redline.sensor.rstep.store_calls with contains_viper and add_viper written in (one call)
+    empty = 1
+    empty = (empty << 16) - 1
+    smask = 1
+    smask = (smask << 30) - 1
+    size = int(w[2])
+    mask = int(w[3])
+    bmask = int(w[4])
+    e = 26 + 2 * int(st[8])
+    k = 0
+    while k < 2:
+        out = e + 15 + 4 * k
+        if r & (2 << (2 * k)):
+            fp = int(st[out])
+            h = int(hb[size + (int(st[out + 1]) & bmask)])
+            if h != empty:
+                seq = int(w[0])
+                age = (seq - h) & 32767
+                n = 32
+                while n > 0 and age <= size:
+                    slot = (seq - age) & mask
+                    if int(w[5 + slot]) == fp:
+                        r = r | 1
+                        n = 0
+                    else:
+                        d = int(hb[slot])
+                        if d == 0:
+                            n = 0
+                        else:
+                            age += d
+                            n -= 1
+        if r & (4 << (2 * k)):
+            seq = int(w[0])
+            if int(w[1]) < size:
+                w[1] = int(w[1]) + 1
+            j = size + (seq & bmask)
+            h = int(hb[j])
+            if h != empty and ((seq - h) & 32767) >= size:
+                hb[j] = empty
+            bk = size + (int(st[out + 3]) & bmask)
+            h = int(hb[bk])
+            d = 0
+            if h != empty:
+                d = (seq - h) & 32767
+                if d >= size:
+                    d = 0
+            slot = seq & mask
+            hb[slot] = d
+            w[5 + slot] = int(st[out + 2])
+            hb[bk] = seq & 32767
+            w[0] = (seq + 1) & smask
+        k += 1
+    return r
 
 
 @micropython.viper
