@@ -12,6 +12,7 @@ _LIM = 536870912
 _READINGS = 700         # per variant (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
 
 
+
 def _viper():
     try:
         from redline.sensor.kernel_viper import step_viper
@@ -252,3 +253,53 @@ def test_the_guards_folded_slot_numbers_are_the_kernels():
         return
     for n in names:
         assert getattr(guard, "_" + n) == getattr(K, n), n
+
+
+def test_guard_result_is_the_kernel_outputs_field_by_field():
+    # after every update each field of the guard's result equals what the kernel wrote (taken
+    # at the kernel call), the confidence and warm-up flag as they were then; over warm-up, its
+    # end (learn), a redundant pair (the partner's confidence moves), range trips
+    from redline.sensor import guard as G
+    from redline.sensor.config import SensorConfig
+    cfg = SensorConfig(("a", "b", "c"), baseline=(1000, 2000, 500), scale=(40, 40, 0), warmup=20,             # c warms up
+                       pair_a=(0,), pair_b=(1,), pair_tol=(300,), range_min=(0, 0, 300),
+                       range_max=(5000, 5000, 700), z_gate=(2048, 2048, 1024))
+    g = SensorGuard(cfg)
+    snap = [None, 0]          # the last kernel call's outputs, calls
+    kern = G._kernel
+
+    def spy(cs, mem, sh, x):
+        code = kern(cs, mem, sh, x)
+        ch = None
+        for c in g._channels:
+            if c.cs is cs:
+                ch = c
+        snap[1] += 1
+        snap[0] = ((code, cs[K.O_REASON], cs[K.O_SURPRISE], cs[K.O_ENTROPY], cs[K.O_BIAS], cs[K.O_FLAGS],
+                     cs[K.O_Z], cs[K.O_SHIFT], cs[K.O_ACCEPTED] == 1, ch.confidence.confidence, ch.warming))
+        return code
+
+    r = g.result
+    assert (r.code, r.surprise, r.entropy, r.bias, r.flags, r.z, r.shift, r.accepted, r.confidence,
+            r.warming_up) == (0, 0, 0, 0, 0, 0, 0, False, 65535, False)
+    G._kernel = spy
+    try:
+        s = 3
+        seen = {}
+        for i in range(240):
+            for c in range(3):
+                s = (s * 75 + 74) % 65537
+                x = cfg.baseline[c] + (s % 97) - 48 + (i // 60) * (c + 1) * 37
+                if i % 53 == 40:
+                    x += 9000                       # out of range
+                r = g.update(c, x)
+                got = (r.code, r.reason, r.surprise, r.entropy, r.bias, r.flags, r.z, r.shift, r.accepted,
+                       r.confidence, r.warming_up)
+                assert got == snap[0], (i, c, got, snap[0])
+                assert r.channel == c
+                seen[(r.code, r.warming_up, r.confidence < 65535, r.accepted)] = 1
+    finally:
+        G._kernel = kern
+    assert snap[1] == 720
+    assert len(seen) >= 8, seen
+    assert [k for k in seen if k[1]] and [k for k in seen if k[2]], seen     # warm-up, a pair's confidence

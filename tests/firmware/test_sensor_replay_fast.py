@@ -1,4 +1,4 @@
-"""The replay detector's viper steps (window step, print check) against their pure-Python twins
+"""The replay detector's viper steps (window step, print check, one-call step, fingerprint store) against their pure-Python twins
 and against the formulas, on seeded readings including negatives and |x| near 2**29."""
 from redline.compat import zeros
 from redline.sensor.replay import ReplayDetector
@@ -234,8 +234,158 @@ def test_check_viper_build_matches_the_twin():
             assert rets & 8 and rets & 16, rets
 
 
+def _fast_step():
+    try:
+        from redline.sensor.rstep_viper import replay_step_viper
+        return replay_step_viper
+    except (ImportError, SyntaxError):
+        return None
+
+
+def test_one_call_step_matches_the_detector_before_it():
+    # the one-call step (twin, and the viper build where it exists) against main 7d971b5's
+    # detector (window step, ring scan, store calls in Python): same flags, same rings,
+    # filters and store contents
+    from redline.sensor.prints import FingerprintStore
+    from redline.sensor.rstep import replay_step
+    steps = [replay_step]
+    if _fast_step() is not None:
+        steps.append(_fast_step())
+    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+        for fn in steps:
+            sa = FingerprintStore(64)
+            sb = FingerprintStore(64)
+            a = ReplayDetector(w, hist, stride, act, quant, sa, 2, levels)
+            ref = _RefReplay(w, hist, stride, act, quant, sb, 2, levels)
+            hits = 0
+            for x in _replayed_stream(_REPLAY_READINGS, w * 3 + hist):
+                f = fn(a.bufs, x)
+                want = ref.update(x)
+                assert f == 32 * want
+                hits += want
+            assert hits > _REPLAY_READINGS // 30, hits
+            for j in range(len(ref.prints)):
+                assert a.prints[j] == ref.prints[j] and a.checks[j] == ref.checks[j]
+            for j in range(len(ref.counts)):
+                assert a.counts[j] == ref.counts[j]
+            for j in range(len(sa.words)):
+                assert sa.words[j] == sb.words[j]
+            for j in range(len(sa.halves)):
+                assert sa.halves[j] == sb.halves[j]
+
+
+def test_one_call_step_is_off_without_quant_and_runs_without_a_store():
+    from redline.sensor.rstep import replay_step
+    steps = [replay_step]
+    if _fast_step() is not None:
+        steps.append(_fast_step())
+    for fn in steps:
+        off = ReplayDetector(window=4, history=16, min_active=2, quant=0)
+        alone = ReplayDetector(window=4, history=16, min_active=2)
+        ref = _RefReplay(4, 16, 1, 2, 1, None, 0, False)
+        hits = 0
+        for x in _replayed_stream(300, 11):
+            assert fn(off.bufs, x) == 0
+            f = fn(alone.bufs, x)
+            assert f == 32 * ref.update(x)
+            hits += f
+        assert hits > 0
+        for j in range(len(off.st)):
+            assert off.st[j] == ReplayDetector(window=4, history=16, min_active=2, quant=0).st[j]
+
+
 def test_replay_uses_the_fast_check_where_it_exists():
     from redline.sensor import replay
     from redline.sensor.rcheck import check
     fast = _fast_check()
     assert replay.check is (fast if fast is not None else check)
+    from redline.sensor.rstep import replay_step
+    fast = _fast_step()
+    assert replay.step is (fast if fast is not None else replay_step)
+
+
+def _fast_store():
+    try:
+        from redline.sensor.rstep_viper import contains_viper, add_viper
+        return contains_viper, add_viper
+    except (ImportError, SyntaxError):      # no viper emitter here: nothing faster to compare
+        return None
+
+
+_STORE_STEPS = 6000     # per size (tests/host/test_rp2040_sensor.py runs fewer on the chip)
+
+
+def test_store_viper_builds_match_the_twins():
+    # the same calls on two stores, one through the twins, one through the viper builds: every
+    # answer and then every word of both arrays equal; keys and prints drawn so buckets chain,
+    # overflow 32 probes and go idle, and the sequence wraps at 2**30
+    from redline.sensor.prints import FingerprintStore, contains, add
+    fast = _fast_store()
+    if fast is None:
+        return
+    fc, fa = fast
+    for size in (2, 16, 64):
+        a = FingerprintStore(size)
+        b = FingerprintStore(size)
+        a.seq = b.seq = (1 << 30) - _STORE_STEPS // 2
+        s = size + 7
+        hits = 0
+        for t in range(_STORE_STEPS):
+            s = (s * 75 + 74) % 65537
+            fp = (s % 41) * 26214400 + (s >> 11)     # up to 2**30 - 1
+            key = (s >> 3) % (size * 2) if t % 500 < 400 else 0
+            ra = contains(a.words, a.halves, fp, key)
+            rb = fc(b.words, b.halves, fp, key)
+            assert ra == rb
+            hits += ra
+            if t % 4 != 3:
+                add(a.words, a.halves, fp, key)
+                fa(b.words, b.halves, fp, key)
+        assert hits > 0
+        for j in range(len(a.words)):
+            assert a.words[j] == b.words[j]
+        for j in range(len(a.halves)):
+            assert a.halves[j] == b.halves[j]
+
+
+def test_store_uses_the_fast_builds_where_they_exist():
+    from redline.sensor import prints
+    fast = _fast_store()
+    if fast is None:
+        assert prints._contains is prints.contains and prints._add is prints.add
+    else:
+        assert prints._contains is fast[0] and prints._add is fast[1]
+
+
+def test_store_calls_viper_build_matches_the_twin():
+    # the four store calls of one reading in one viper function against the twin (which makes
+    # them through contains/add): every hand-back pattern, prints chained in few buckets
+    from redline.sensor.prints import FingerprintStore
+    from redline.sensor.rstep import store_calls
+    try:
+        from redline.sensor.rstep_viper import store_calls_viper
+    except (ImportError, SyntaxError):
+        return
+    for size in (2, 16, 64):
+        a = FingerprintStore(size)
+        b = FingerprintStore(size)
+        st = zeros("i", 26 + 2 * 5 + 23)
+        st[8] = 5
+        e = 36
+        s = size + 3
+        hits = 0
+        for t in range(_STORE_STEPS // 2):
+            for j in range(4):
+                s = (s * 75 + 74) % 65537
+                st[e + 15 + 2 * j] = (s % 23) * 40000000 + (s & 3)
+                st[e + 16 + 2 * j] = (s >> 4) % (size * 3)
+            r = (t % 15 + 1) * 2
+            ra = store_calls(a.words, a.halves, st, r)
+            rb = store_calls_viper(b.words, b.halves, st, r)
+            assert ra == rb
+            hits += ra & 1
+        assert hits > 0
+        for j in range(len(a.words)):
+            assert a.words[j] == b.words[j]
+        for j in range(len(a.halves)):
+            assert a.halves[j] == b.halves[j]

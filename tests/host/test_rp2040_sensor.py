@@ -52,14 +52,17 @@ def test_plant_samples_through_node_sample_allocate_nothing(plant_pico):
 def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
     # the rp2 build runs mpy-cross -march=armv6m on frozen modules: the viper modules (native
     # armv6m code in the frozen .mpy) import there, and the replay detector uses them
-    out = plant_pico.exec_raw("from redline.sensor import replay, window_viper, rcheck_viper\n"
+    out = plant_pico.exec_raw("from redline.sensor import replay, prints, window_viper, rcheck_viper, rstep_viper\n"
                               "print(replay.advance is window_viper.advance_viper, "
-                              "replay.check is rcheck_viper.check_viper)")
-    assert out.split() == ["True", "True"]
+                              "replay.check is rcheck_viper.check_viper, "
+                              "replay.step is rstep_viper.replay_step_viper, "
+                              "prints._contains is rstep_viper.contains_viper, "
+                              "prints._add is rstep_viper.add_viper)")
+    assert out.split() == ["True"] * 5
 
 
 def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least):
-    """Run ``tests/firmware/<test_file>``'s tests but ``skip`` on the chip, ``setting`` first.
+    """Run ``tests/firmware/<test_file>``'s tests but ``skip`` (a name or a tuple) on the chip, ``setting`` first.
 
     One exec per test: one exec of them all left the emulated chip not answering after ~3
     tests (cause not found); one by one they pass."""
@@ -68,19 +71,20 @@ def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least):
     assert len(names) >= at_least
     board.exec_raw("import gc\n" + src + "\n" + setting + "\nprint('loaded')", timeout=120)
     for n in names:
-        if n != skip:
+        if n not in ((skip,) if isinstance(skip, str) else skip):
             out = board.exec_raw("%s()\ngc.collect()\nprint('passed')\n" % n, timeout=300)
             assert out.split() == ["passed"], n
 
 
 def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
     # tests/firmware/test_sensor_replay_fast.py, run on the chip itself: its parity tests compare
-    # the frozen armv6m viper builds with the frozen twins (a unix-port pass does not prove
+    # the frozen armv6m viper builds (window step, print check, one-call step, the fingerprint
+    # store's lookup and insert) with the frozen twins (a unix-port pass does not prove
     # armv6m code: this found a wrong clamp constant there). The pure-Python reference test
     # proves nothing about armv6m code and is the slow one; 300 readings per replay shape are
     # two rounds of its replays (the full 900 take many minutes of emulated time).
     _run_firmware_tests_on_chip(plant_pico, "test_sensor_replay_fast.py",
-                                "test_check_twin_matches_the_detector_before_it", "_REPLAY_READINGS = 300", 5)
+                                ("test_check_twin_matches_the_detector_before_it",), "_REPLAY_READINGS = 300\n_STORE_STEPS = 2000", 5)
 
 
 def test_the_frozen_guard_kernel_is_the_viper_build(plant_pico):

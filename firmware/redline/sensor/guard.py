@@ -66,7 +66,7 @@ object lives on a running node: ``channel(i)`` builds them from the arrays for i
 """
 from redline.compat import const
 from redline.fx import z_q8, ratio16, READING_LIMIT, SCALE_MAX
-from redline.sensor.replay import ReplayDetector
+from redline.sensor.replay import ReplayDetector, step as _replay
 from redline.sensor.prints import FingerprintStore
 from redline.compat import zeros
 
@@ -473,7 +473,7 @@ class SensorGuard:
             xc = READING_LIMIT - 1
         elif x <= -READING_LIMIT:
             xc = 1 - READING_LIMIT
-        flags = ch.replay.update(xc)
+        flags = _replay(ch.replay.bufs, xc)     # the replay detector in one call (redline.sensor.rstep)
         p = ch.partner
         if p is None:           # no pair: no judgement, confidence stays full (read nothing more)
             cs[_I_FLAGS] = flags

@@ -35,13 +35,13 @@ is looked up there too. A replay is then caught however old the stretch is, as
 long as its prints are still among the store's last ``size`` (with levels on,
 a channel puts two prints a sample into the store).
 
-Speed: the per-reading window step (steps, levels, gates, the six rolling hashes) is one
-call on one int array (``redline.sensor.window.advance``, state ``self.st``), and the print
-work (filter, ring scan, ring insert, both kinds) is another on the same array
-(``redline.sensor.rcheck.check``), which hands back the fingerprint store calls to make;
-both have viper builds (``*_viper.py``) that the boards' frozen images run (native armv6m
-code on the RP2040) and pure-Python twins with identical results where the emitter is
-missing.
+Speed: a reading is one call, ``step(self.bufs, x)`` (``redline.sensor.rstep``; the guard
+calls it directly, without ``update``): the window step (steps, levels, gates, the six
+rolling hashes: ``redline.sensor.window.advance``, state ``self.st``), the print work (filter,
+ring scan, ring insert, both kinds: ``redline.sensor.rcheck.check``) and the fingerprint
+store's lookups and inserts (``redline.sensor.prints``). Each has a viper build
+(``*_viper.py``) that the boards' frozen images run (native armv6m code on the RP2040) and a
+pure-Python twin with identical results where the emitter is missing.
 
 Example on a seeded stream (noise, then the same 12 readings again)::
 
@@ -62,7 +62,6 @@ Example on a seeded stream (noise, then the same 12 readings again)::
     5
 """
 from redline.compat import const, zeros
-from redline.codes import FLAG_ADVERSARIAL
 
 from redline.sensor.window import ST_SIZE, ST_WINDOW, ST_QUANT, ST_LEVELS, ST_HS, ST_GS, ST_MIN_ACTIVE, ST_LMIN_NZ, ST_LMIN_CH
 from redline.sensor.rcheck import EXTRA
@@ -75,6 +74,10 @@ try:
     from redline.sensor.rcheck_viper import check_viper as check
 except (ImportError, SyntaxError):
     from redline.sensor.rcheck import check
+try:
+    from redline.sensor.rstep_viper import replay_step_viper as step
+except (ImportError, SyntaxError):
+    from redline.sensor.rstep import replay_step as step
 
 _P1 = const(32749)
 _P2 = const(32719)
@@ -149,6 +152,11 @@ class ReplayDetector:
         st[e + 5] = self.salt
         st[e + 6] = self.salt ^ _LEVEL_SALT
         st[e + 7] = 1 if store is not None else 0
+        # everything the one-call step (redline.sensor.rstep) works on, in one tuple
+        if store is not None:
+            self.bufs = (st, self.prints, self.checks, self.counts, store.words, store.halves)
+        else:
+            self.bufs = (st, self.prints, self.checks, self.counts, None, None)
         self.reset()
 
     def reset(self):
@@ -175,30 +183,7 @@ class ReplayDetector:
         self.flags = 0
 
     def update(self, x):
-        if not self.quant:
-            self.flags = 0
-            return 0
-        st = self.st
-        due = advance(st, x)
-        if not due:
-            self.flags = 0
-            return 0
-        e = self.e
-        st[e] = due
-        r = check(st, self.prints, self.checks, self.counts)
-        if r > 1:
-            # the store, in the order the detector always asked it: each kind's lookup, then
-            # the print its ring dropped
-            store = self.store
-            if r & 2 and store.contains(st[e + 15], st[e + 16]):
-                r |= 1
-            if r & 4:
-                store.add(st[e + 17], st[e + 18])
-            if r & 8 and store.contains(st[e + 19], st[e + 20]):
-                r |= 1
-            if r & 16:
-                store.add(st[e + 21], st[e + 22])
-        f = FLAG_ADVERSARIAL if r & 1 else 0
+        f = step(self.bufs, x)
         self.flags = f
         return f
 
