@@ -260,6 +260,7 @@ def test_guard_result_is_the_kernel_outputs_field_by_field():
     # at the kernel call), the confidence and warm-up flag as they were then; over warm-up, its
     # end (learn), a redundant pair (the partner's confidence moves), range trips
     from redline.sensor import guard as G
+    from redline.sensor import view as V
     from redline.sensor.config import SensorConfig
     cfg = SensorConfig(("a", "b", "c"), baseline=(1000, 2000, 500), scale=(40, 40, 0), warmup=20,             # c warms up
                        pair_a=(0,), pair_b=(1,), pair_tol=(300,), range_min=(0, 0, 300),
@@ -276,7 +277,8 @@ def test_guard_result_is_the_kernel_outputs_field_by_field():
                 ch = c
         snap[1] += 1
         snap[0] = ((code, cs[K.O_REASON], cs[K.O_SURPRISE], cs[K.O_ENTROPY], cs[K.O_BIAS], cs[K.O_FLAGS],
-                     cs[K.O_Z], cs[K.O_SHIFT], cs[K.O_ACCEPTED] == 1, ch.confidence.confidence, ch.warming))
+                     cs[K.O_Z], cs[K.O_SHIFT], cs[K.O_ACCEPTED] == 1,
+                    65535 if ch.partner is None else ch.gs[V.G_CONF], cs[K.K_WARMING] == 1))
         return code
 
     r = g.result
