@@ -27,8 +27,9 @@ def add_arguments(p):
                                      "instead of generated vectors")
     p.add_argument("--texts", type=int_range(0, 10 ** 7), default=2500,
                    help="generated texts; each is sent as a sift and as a msg request")
-    p.add_argument("--steps", type=int_range(0, 10 ** 9), help="generated sensor readings (default 100000; 20000 on rp2040, "
-                                             "which runs ~0.2x a real Pico)")
+    p.add_argument("--steps", type=int_range(0, 10 ** 9), default=100000,
+                   help="generated sensor readings (default 100000; on rp2040, whose emulated chip runs "
+                        "~0.2x a real Pico, a full run takes about 15-20 min)")
     p.add_argument("--seed", type=int_range(0, 2 ** 31), default=1, help="seed of the generated vectors")
     p.add_argument("--key-file", help="hex HMAC reset key of a real board (virtual boards make their own)")
     p.add_argument("--config", help="redline_config.py the host reference uses (default: the vboard default)")
@@ -53,7 +54,7 @@ def run(args):
         except (OSError, ValueError) as exc:
             raise UserError("cannot read vectors %s: %s" % (args.vectors, exc))
     else:
-        steps = args.steps if args.steps is not None else (20000 if args.port == "rp2040" else 100000)
+        steps = args.steps
         vectors = text_vectors(args.texts, seed=args.seed) + sensor_vectors(steps, seed=args.seed + 1)
     if args.write_vectors:
         write_vectors(args.write_vectors, vectors)
