@@ -28,8 +28,8 @@ def add_arguments(p):
     p.add_argument("--texts", type=int_range(0, 10 ** 7), default=2500,
                    help="generated texts; each is sent as a sift and as a msg request")
     p.add_argument("--steps", type=int_range(0, 10 ** 9), default=100000,
-                   help="generated sensor readings (default 100000; on rp2040, whose emulated chip runs "
-                        "~0.2x a real Pico, a full run takes about 15-20 min)")
+                   help="generated sensor readings (on rp2040, whose emulated chip runs ~0.2x a real Pico, "
+                        "a full run takes about 15-20 min)")
     p.add_argument("--seed", type=int_range(0, 2 ** 31), default=1, help="seed of the generated vectors")
     p.add_argument("--key-file", help="hex HMAC reset key of a real board (virtual boards make their own)")
     p.add_argument("--config", help="redline_config.py the host reference uses (default: the vboard default)")
