@@ -36,8 +36,11 @@ stream::
 from array import array
 
 from redline.compat import const
-from redline.codes import FLAG_ADVERSARIAL
 from redline.text.pat import DEFAULT_PATTERNS, count_patterns
+
+# redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
+# tests/firmware/test_text_consts.py checks them against the public names)
+_FLAG_ADVERSARIAL = const(0x20)
 
 _BUCKETS = const(64)
 
@@ -168,5 +171,5 @@ class AdversarialDetector:
 
     def update(self):
         """Close the message; FLAG_ADVERSARIAL when the matched weight reaches min_weight."""
-        self.flags = FLAG_ADVERSARIAL if self.weight >= self.min_weight else 0
+        self.flags = _FLAG_ADVERSARIAL if self.weight >= self.min_weight else 0
         return self.flags

@@ -22,7 +22,12 @@ forever, spec §17 defect 12). Timestamps come from the caller (ticks_ms), so
 tests and golden vectors are deterministic.
 """
 from redline.compat import const, ticks_diff
-from redline.codes import HALT_BIAS, HALT_DEPTH, HALT_INSTABILITY
+
+# redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
+# tests/firmware/test_text_consts.py checks them against the public names)
+_HALT_BIAS = const(-3)
+_HALT_DEPTH = const(-1)
+_HALT_INSTABILITY = const(-2)
 
 STABLE = const(0)
 HIGH = const(1)
@@ -87,16 +92,16 @@ class ReasoningLoop:
         n = self.max_steps
         if n == 0:
             self.depth = 0
-            return HALT_DEPTH
+            return _HALT_DEPTH
         if self._filled == n and ticks_diff(now, self._times[self._pos]) < self.window_ms:
             self.depth = n
-            return HALT_DEPTH
+            return _HALT_DEPTH
         if bias:
             self.depth = self._depth_at(now)
-            return HALT_BIAS
+            return _HALT_BIAS
         if entropy > _KERNEL_ENTROPY_LIMIT:
             self.depth = self._depth_at(now)
-            return HALT_INSTABILITY
+            return _HALT_INSTABILITY
         t = self._times
         pos = self._pos
         t[pos] = now
