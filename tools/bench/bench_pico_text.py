@@ -53,7 +53,7 @@ BOARD_SCRIPT = r'''
 import gc, machine, micropython, sys
 from redline.text import kernel as _K
 from redline.text import sift as _S
-from redline.text.conf import confidence16 as _c16
+from redline.text.sig import confidence16 as _c16
 from redline.text.syn import ENTROPY as _E, SURPRISE as _U, HAS_BIAS as _B, OOV_BYTE as _O, FLAGS as _FL
 from redline.codes import REASON_TEXT as _RT
 _P = machine.Pin(22, machine.Pin.OUT, value=0)

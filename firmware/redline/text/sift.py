@@ -249,10 +249,18 @@ class Sifter:
         self.profile = None
         if self.hashed:
             from redline.text.feat import HashScorer
-            from redline.text.prof import load_profile
 
             if profile is None:
-                profile = load_profile(model)
+                # redline.text.prof.load_profile(model) without importing prof where no profile is
+                # frozen (the module would stay in sys.modules: 352 B of heap on the Pico for nothing)
+                try:
+                    import redline_profile
+                except ImportError:
+                    redline_profile = None
+                if redline_profile is not None:
+                    from redline.text.prof import load_profile
+
+                    profile = load_profile(model, redline_profile)
             self.profile = profile
             self.scorer = HashScorer(model, observer, profile.seen if profile is not None else None)
             self.classifier = None
