@@ -22,13 +22,11 @@ the DAL gate (``redline.ladder.dal_gate``, shared with the sensor ladder), and A
 (300 = three keyword hits) and a lone keyword gives Warn, never Halt.
 """
 from redline.compat import const
-from redline.codes import is_halt, label, severity
 from redline.ladder import dal_gate
 
 # redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
 # tests/firmware/test_text_consts.py checks them against the public names)
 _ESCALATE = const(2)
-_EXIT = const(-8)
 _FLAG_ADVERSARIAL = const(0x20)
 _FLAG_ANOMALY = const(0x10)
 _FLAG_DECAYING = const(0x08)
@@ -63,47 +61,11 @@ WHY_FLAG = const(7)
 
 def cooldown_ms(code):
     """Default cooldown of a decision: Halt 30 s, Escalate 5 s, others 0."""
-    if is_halt(code):
+    if -7 <= code <= -1:       # redline.codes.is_halt(code)
         return COOLDOWN_HALT_MS
     if code == _ESCALATE:
         return COOLDOWN_ESCALATE_MS
     return 0
-
-
-class SafetyDecision:
-    """One decision with its explanation; preallocated and overwritten (no allocation per use)."""
-
-    def __init__(self, code=_PROCEED, explanation="", cooldown=0):
-        self.code = code
-        self.explanation = explanation
-        self.cooldown_ms = cooldown
-
-    def set(self, code, explanation, cooldown):
-        self.code = code
-        self.explanation = explanation
-        self.cooldown_ms = cooldown
-
-    def severity(self):
-        return severity(self.code)
-
-    def label(self):
-        return label(self.code)
-
-    def can_proceed(self):
-        return self.code == _PROCEED or self.code == _WARN
-
-    def must_halt(self):
-        return is_halt(self.code)
-
-    def is_blocking(self):
-        return severity(self.code) >= 2
-
-    def should_exit(self):
-        return self.code == _EXIT
-
-    def halt_reason(self):
-        """The halt code (-1..-7) for a Halt, 0 otherwise."""
-        return self.code if is_halt(self.code) else 0
 
 
 class EscalationPolicy:
