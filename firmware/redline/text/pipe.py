@@ -316,9 +316,20 @@ class CognitivePipeline:
     def process(self, data, length=-1, now=-1, pressure=-1):
         """Run one message (bytes-like; first ``length`` bytes) and return ``self.result``."""
         r = self.result
-        r.clear()
         pol = self.policy
         loop = self.loop
+        # r.clear() written out (a call less); entropy, surprise, probability, oov_byte and
+        # confidence are set by SIFT, or zeroed below where BODY stops the message before it
+        r.code = _PROCEED
+        r.halt_reason = 0
+        r.cooldown_ms = 0
+        r.explanation = _EXPLAIN_CLEAR
+        r.stages = 0
+        r.flags = 0
+        r.memory_mean = 0
+        r.memory_trend = 0
+        r.depth = 0
+        r.monitor_state = _STABLE
         r.step_count = loop.step_count
         if now < 0:
             now = ticks_ms()
@@ -326,6 +337,11 @@ class CognitivePipeline:
             r.stages = _STAGE_BODY
             code = pol.decide_pressure(pressure_level(pressure))
             if self._note(code, _EXPLAIN_BODY, cooldown_ms(code)):
+                r.entropy = 0
+                r.surprise = 0
+                r.probability = 0
+                r.oov_byte = 0
+                r.confidence = 0
                 return r
 
         # SIFT

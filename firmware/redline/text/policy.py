@@ -98,7 +98,8 @@ class EscalationPolicy:
 
     def gate(self, code):
         """The DAL gate (spec §9.7, ``redline.ladder.dal_gate``) at this policy's DAL."""
-        return dal_gate(code, self.dal)
+        dal = self.dal
+        return code if dal == _DAL_A else dal_gate(code, dal)    # DAL A lets every code through
 
     def canonical(self, entropy, surprise, bias):
         """The ladder before the DAL gate; sets ``why``."""
@@ -134,13 +135,34 @@ class EscalationPolicy:
         turns Proceed into Warn. One keyword or one ALL-CAPS word never halts.
         """
         bias = manipulation or keywords >= self.bias_keywords
-        code = self.canonical(entropy, surprise, bias)
-        if code == _PROCEED:
+        # self.canonical(entropy, surprise, bias) written out: every message asks, and a Python
+        # call costs ~3,000 cycles on the Pico
+        if entropy >= self.halt_entropy:
+            self.why = WHY_ENTROPY
+            code = _HALT_INSTABILITY
+        elif bias and self.bias_escalates:
+            self.why = WHY_BIAS
+            code = _ESCALATE
+        elif entropy >= self.escalate_entropy:
+            self.why = WHY_ENTROPY
+            code = _ESCALATE
+        elif surprise >= self.escalate_surprise:
+            self.why = WHY_SURPRISE
+            code = _ESCALATE
+        elif entropy >= self.warn_entropy:
+            self.why = WHY_ENTROPY
+            code = _WARN
+        elif surprise >= self.warn_surprise:
+            self.why = WHY_SURPRISE
+            code = _WARN
+        else:
             if keywords < self.warn_keywords:
+                self.why = WHY_NONE
                 return _PROCEED          # every DAL lets Proceed through: no gate call per message
             self.why = WHY_KEYWORDS
             code = _WARN
-        return self.gate(code)
+        dal = self.dal
+        return code if dal == _DAL_A else dal_gate(code, dal)
 
     def decide_with_pressure(self, entropy, surprise, bias, level):
         """Entropy halt first, then resource pressure (Critical escalates, Emergency halts), then the ladder."""
