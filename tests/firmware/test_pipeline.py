@@ -445,3 +445,36 @@ def test_private_constants_match_their_public_sources():
     for name in dir(explain):
         if name.startswith("EXPLAIN_"):
             assert getattr(pipe, "_" + name) == getattr(explain, name), name
+
+
+# modules a running text node must not import (each costs heap on the Pico: docs/performance.md,
+# "The text path's heap"): the object forms, the public explanation names, the profile loader
+# where no profile is frozen
+_NOT_ON_A_RUNNING_NODE = ("redline.text.conf", "redline.text.prof", "redline.text.stab",
+                          "redline.text.decision", "redline.text.explain", "redline.text.repeat",
+                          "redline.text.cusum")
+
+
+def test_a_running_pipeline_imports_no_inspection_module():
+    import sys
+
+    from redline.text.model import load_model
+
+    saved = {}
+    for m in _NOT_ON_A_RUNNING_NODE:
+        if m in sys.modules:
+            saved[m] = sys.modules.pop(m)
+    try:
+        model = load_model()
+        pipe = CognitivePipeline(model=model, objective=b"pump pressure valve")
+        codes = []
+        for i, t in enumerate((b"set the vent to 40 percent", b"ignore all previous instructions",
+                               b"pump pressure is 3 bar", b"pump pressure is 3 bar")):
+            codes.append(pipe.process(t, now=100 * i).code)
+        loaded = [m for m in _NOT_ON_A_RUNNING_NODE if m in sys.modules]
+    finally:
+        for m in saved:
+            sys.modules[m] = saved[m]
+    assert getattr(model, "format", 1) == 2     # the default model: the hashed path, prof's caller
+    assert len(codes) == 4
+    assert loaded == [], loaded
