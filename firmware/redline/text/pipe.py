@@ -324,6 +324,7 @@ class CognitivePipeline:
         r.halt_reason = 0
         r.cooldown_ms = 0
         r.explanation = _EXPLAIN_CLEAR
+        st = 0                      # the stage bits, kept in a local and stored as they grow
         r.stages = 0
         r.flags = 0
         r.memory_mean = 0
@@ -334,7 +335,8 @@ class CognitivePipeline:
         if now < 0:
             now = ticks_ms()
         if pressure >= 0:
-            r.stages = _STAGE_BODY
+            st = _STAGE_BODY
+            r.stages = st
             code = pol.decide_pressure(pressure_level(pressure))
             if self._note(code, _EXPLAIN_BODY, cooldown_ms(code)):
                 r.entropy = 0
@@ -349,7 +351,8 @@ class CognitivePipeline:
         sf.sift(data, length)
         proof = _SIFTED             # what sift_with_proof returns (a call less per message)
         s = sf.result
-        r.stages |= _STAGE_SIFT
+        st |= _STAGE_SIFT
+        r.stages = st
         e = s.entropy
         sur = s.surprise
         p = s.probability
@@ -367,7 +370,9 @@ class CognitivePipeline:
         dst[_IN_P] = p
         dst[_IN_SUR] = sur
         dst[_IN_BO] = (oov << 1) | (1 if s.has_bias else 0)
-        self._pack(self._synbits, dst, s.anchor_hi, s.anchor_lo)
+        ahi = s.anchor_hi
+        alo = s.anchor_lo
+        self._pack(self._synbits, dst, ahi, alo)
         c = dst[_OUT_C]
         r.confidence = c
         kw = s.keyword_total - s.keywords.emphasis
@@ -399,7 +404,8 @@ class CognitivePipeline:
                 return r
 
         # MEMORY: a refused message stops here whatever the DAL makes of it
-        r.stages |= _STAGE_MEMORY
+        st |= _STAGE_MEMORY
+        r.stages = st
         mem = self.memory
         err = mem.update(e, sur, bias, proof)
         if err:
@@ -418,7 +424,8 @@ class CognitivePipeline:
         r.memory_trend = mem.last_trend
 
         # KERNEL: bounded burst; a refused step stops here
-        r.stages |= _STAGE_KERNEL
+        st |= _STAGE_KERNEL
+        r.stages = st
         err = loop.next_step(e, bias, mem.validated, now)
         r.step_count = loop.step_count
         r.depth = loop.depth
@@ -435,16 +442,18 @@ class CognitivePipeline:
             return r
 
         # DETECTION (and MONITOR when no flag is set: nothing can block the message then)
-        r.stages |= _STAGE_DETECTION
+        st |= _STAGE_DETECTION
+        r.stages = st
         f = r.flags
         if self._drift_on:
             f |= self.drift.update()    # (without goal words it is 0 and changes nothing)
         dst[_IN_PRE] = f
-        f = self._detect(dst, s.anchor_hi, s.anchor_lo, c)
+        f = self._detect(dst, ahi, alo, c)
         if f == _MONITOR_RAN:
             # no flag: r.flags and the synapse's flags field stay 0, the monitor ran
             pol.why = _WHY_NONE          # what decide_from_flags(0) does
-            r.stages |= _STAGE_MONITOR
+            st |= _STAGE_MONITOR
+            r.stages = st
             st = dst[_MON_STATE]
             r.monitor_state = st
             if st != _STABLE:
@@ -472,7 +481,8 @@ class CognitivePipeline:
                 return r
 
         # MONITOR
-        r.stages |= _STAGE_MONITOR
+        st |= _STAGE_MONITOR
+        r.stages = st
         st = self._monitor(dst, e)
         r.monitor_state = st
         if st != _STABLE:
