@@ -324,7 +324,6 @@ class CognitivePipeline:
         r.halt_reason = 0
         r.cooldown_ms = 0
         r.explanation = _EXPLAIN_CLEAR
-        st = 0                      # the stage bits, kept in a local and stored as they grow
         r.stages = 0
         r.flags = 0
         r.memory_mean = 0
@@ -335,8 +334,7 @@ class CognitivePipeline:
         if now < 0:
             now = ticks_ms()
         if pressure >= 0:
-            st = _STAGE_BODY
-            r.stages = st
+            r.stages = _STAGE_BODY
             code = pol.decide_pressure(pressure_level(pressure))
             if self._note(code, _EXPLAIN_BODY, cooldown_ms(code)):
                 r.entropy = 0
@@ -351,8 +349,7 @@ class CognitivePipeline:
         sf.sift(data, length)
         proof = _SIFTED             # what sift_with_proof returns (a call less per message)
         s = sf.result
-        st |= _STAGE_SIFT
-        r.stages = st
+        r.stages |= _STAGE_SIFT
         e = s.entropy
         sur = s.surprise
         p = s.probability
@@ -370,9 +367,7 @@ class CognitivePipeline:
         dst[_IN_P] = p
         dst[_IN_SUR] = sur
         dst[_IN_BO] = (oov << 1) | (1 if s.has_bias else 0)
-        ahi = s.anchor_hi
-        alo = s.anchor_lo
-        self._pack(self._synbits, dst, ahi, alo)
+        self._pack(self._synbits, dst, s.anchor_hi, s.anchor_lo)
         c = dst[_OUT_C]
         r.confidence = c
         kw = s.keyword_total - s.keywords.emphasis
@@ -404,8 +399,7 @@ class CognitivePipeline:
                 return r
 
         # MEMORY: a refused message stops here whatever the DAL makes of it
-        st |= _STAGE_MEMORY
-        r.stages = st
+        r.stages |= _STAGE_MEMORY
         mem = self.memory
         err = mem.update(e, sur, bias, proof)
         if err:
@@ -424,8 +418,7 @@ class CognitivePipeline:
         r.memory_trend = mem.last_trend
 
         # KERNEL: bounded burst; a refused step stops here
-        st |= _STAGE_KERNEL
-        r.stages = st
+        r.stages |= _STAGE_KERNEL
         err = loop.next_step(e, bias, mem.validated, now)
         r.step_count = loop.step_count
         r.depth = loop.depth
@@ -442,18 +435,16 @@ class CognitivePipeline:
             return r
 
         # DETECTION (and MONITOR when no flag is set: nothing can block the message then)
-        st |= _STAGE_DETECTION
-        r.stages = st
+        r.stages |= _STAGE_DETECTION
         f = r.flags
         if self._drift_on:
             f |= self.drift.update()    # (without goal words it is 0 and changes nothing)
         dst[_IN_PRE] = f
-        f = self._detect(dst, ahi, alo, c)
+        f = self._detect(dst, s.anchor_hi, s.anchor_lo, c)
         if f == _MONITOR_RAN:
             # no flag: r.flags and the synapse's flags field stay 0, the monitor ran
             pol.why = _WHY_NONE          # what decide_from_flags(0) does
-            st |= _STAGE_MONITOR
-            r.stages = st
+            r.stages |= _STAGE_MONITOR
             st = dst[_MON_STATE]
             r.monitor_state = st
             if st != _STABLE:
@@ -481,8 +472,7 @@ class CognitivePipeline:
                 return r
 
         # MONITOR
-        st |= _STAGE_MONITOR
-        r.stages = st
+        r.stages |= _STAGE_MONITOR
         st = self._monitor(dst, e)
         r.monitor_state = st
         if st != _STABLE:
