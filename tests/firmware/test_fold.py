@@ -4,7 +4,7 @@ from redline.codes import FLAG_ADVERSARIAL, FLAG_DRIFTING
 from redline.text import fold as F
 from redline.text.conf import MarginConfidence
 from redline.text.cusum import TrackingCusum
-from redline.text.kernel import DynamicStabilityMonitor
+from redline.text.stab import DynamicStabilityMonitor
 from redline.text.repeat import RepetitionDetector
 
 # redline.text.fold's slots (private constants there); a wrong number here fails the parity tests

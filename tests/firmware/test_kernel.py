@@ -8,11 +8,10 @@ from redline.text.kernel import (
     STABLE,
     _SIFTED,
     _VALIDATED,
-    DynamicStabilityMonitor,
     ReasoningLoop,
-    msb,
     sift_with_proof,
 )
+from redline.text.stab import DynamicStabilityMonitor, msb
 
 V = _VALIDATED
 

@@ -39,10 +39,10 @@ from redline.text.policy import (
     WHY_KEYWORDS,
     WHY_SURPRISE,
     EscalationPolicy,
-    SafetyDecision,
     cooldown_ms,
     deciding_flag,
 )
+from redline.text.decision import SafetyDecision
 
 
 def test_default_ladder_values():

@@ -15,7 +15,7 @@ import pytest
 from redline import codes as R
 from redline.node import Node
 from redline.sensor.config import SensorConfig
-from redline.text import pipe as P
+from redline.text import explain as P
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "firmware"))   # the tests' model and noise
 from _lcg import Lcg  # noqa: E402

@@ -53,7 +53,10 @@ BOARD_SCRIPT = r'''
 import gc, machine, micropython, sys
 from redline.text import kernel as _K
 from redline.text import sift as _S
-from redline.text.conf import confidence16 as _c16
+try:
+    from redline.text.sig import confidence16 as _c16
+except ImportError:     # images before branch textheap: it lived in redline.text.conf
+    from redline.text.conf import confidence16 as _c16
 from redline.text.syn import ENTROPY as _E, SURPRISE as _U, HAS_BIAS as _B, OOV_BYTE as _O, FLAGS as _FL
 from redline.codes import REASON_TEXT as _RT
 _P = machine.Pin(22, machine.Pin.OUT, value=0)
@@ -111,8 +114,12 @@ def run(part):
             s2._pass(t, 64)
             P.value(0)
         elif part == "anchor":
+            # what Sifter._sift_hashed does (the _adler_into helper is gone: it was written out there)
+            out = r._adler
             P.value(1)
-            _S._adler_into(r, t, 64)
+            _S._adler(t, 64, out)
+            r.anchor_hi = out[0]
+            r.anchor_lo = out[1]
             P.value(0)
         elif part == "gauges":
             # Sifter._sift_hashed less the scorer: the scorer's result is reused

@@ -61,7 +61,8 @@ def device_rows():
 
 def halts_alone(model, rows):
     """Lines an adversarial phrase halts on its own (the rule before round 3: ``_adversarial_alone``)."""
-    from redline.text.pipe import EXPLAIN_SIFT_ADVERSARIAL, CognitivePipeline
+    from redline.text.explain import EXPLAIN_SIFT_ADVERSARIAL
+    from redline.text.pipe import CognitivePipeline
 
     pipe = CognitivePipeline(model)
     pipe._adversarial_alone = True

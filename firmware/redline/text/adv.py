@@ -36,8 +36,11 @@ stream::
 from array import array
 
 from redline.compat import const
-from redline.codes import FLAG_ADVERSARIAL
 from redline.text.pat import DEFAULT_PATTERNS, count_patterns
+
+# redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
+# tests/firmware/test_text_consts.py checks them against the public names)
+_FLAG_ADVERSARIAL = const(0x20)
 
 _BUCKETS = const(64)
 
@@ -51,35 +54,29 @@ class AdversarialDetector:
         n = count_patterns(patterns)
         self.patterns = n
         self.min_weight = min_weight
-        total = 0
+        # the pattern tokens are read in place from the blob (frozen bytes in flash for a model's
+        # patterns): per pattern only its length, the blob offset of its first token, the bucket
+        # chain and the hit mark are kept
+        if not isinstance(patterns, bytes):
+            patterns = bytes(patterns)      # kept: a caller's bytearray must not change the detector later
+        if len(patterns) > 65535:
+            raise ValueError("adversarial: pattern blob over 65535 bytes")
+        self._blob = patterns
         longest = 1
-        i = 0
-        while i < len(patterns):
-            k = patterns[i]
-            total += k
-            if k > longest:
-                longest = k
-            i += 1 + 4 * k
         self._len = bytearray(n)
         self._off = array("H", [0] * n)
-        self._hi = array("H", [0] * total)
-        self._lo = array("H", [0] * total)
         self._head = array("h", [-1] * _BUCKETS)
         self._next = array("h", [-1] * n)
         self._hit = bytearray(n)
         i = 0
-        t = 0
         for p in range(n):
             k = patterns[i]
-            i += 1
+            if k > longest:
+                longest = k
             self._len[p] = k
-            self._off[p] = t
-            for _ in range(k):
-                self._hi[t] = (patterns[i] << 8) | patterns[i + 1]
-                self._lo[t] = (patterns[i + 2] << 8) | patterns[i + 3]
-                i += 4
-                t += 1
-            b = self._lo[t - 1] & (_BUCKETS - 1)
+            self._off[p] = i + 1
+            i += 1 + 4 * k
+            b = patterns[i - 1] & (_BUCKETS - 1)      # the low byte of the last token's low half
             self._next[p] = self._head[b]
             self._head[b] = p
         self._ring = longest
@@ -107,9 +104,13 @@ class AdversarialDetector:
 
     def mark_tokens(self, bitmap):
         """Set bit (lo & 0x1FFF) of a 1024-byte map for every pattern token (observer pre-filter)."""
-        for t in range(len(self._lo)):
-            x = self._lo[t] & 0x1FFF
-            bitmap[x >> 3] |= 1 << (x & 7)
+        blob = self._blob
+        for p in range(self.patterns):
+            o = self._off[p]
+            for j in range(self._len[p]):
+                x = ((blob[o + 2] << 8) | blob[o + 3]) & 0x1FFF
+                bitmap[x >> 3] |= 1 << (x & 7)
+                o += 4
 
     def skip(self):
         """A token no pattern contains: every partial match before it is void."""
@@ -143,20 +144,22 @@ class AdversarialDetector:
         if self._count < R:
             self._count += 1
         p = self._head[lo & (_BUCKETS - 1)]
+        blob = self._blob
         while p >= 0:
             k = self._len[p]
             if k <= self._count and not self._hit[p]:
-                # compare backwards: pattern token k-1 against the newest token, and so on
-                t = self._off[p] + k - 1
+                # compare backwards: pattern token k-1 against the newest token, and so on (a
+                # token is 4 blob bytes, big-endian: high half then low half)
+                t = self._off[p] + 4 * k - 4
                 r = pos - 1
                 j = 0
                 while j < k:
                     if r < 0:
                         r += R
-                    if rlo[r] != self._lo[t] or rhi[r] != self._hi[t]:
+                    if rlo[r] != ((blob[t + 2] << 8) | blob[t + 3]) or rhi[r] != ((blob[t] << 8) | blob[t + 1]):
                         break
                     r -= 1
-                    t -= 1
+                    t -= 4
                     j += 1
                 if j == k:
                     self._hit[p] = 1
@@ -168,5 +171,5 @@ class AdversarialDetector:
 
     def update(self):
         """Close the message; FLAG_ADVERSARIAL when the matched weight reaches min_weight."""
-        self.flags = FLAG_ADVERSARIAL if self.weight >= self.min_weight else 0
+        self.flags = _FLAG_ADVERSARIAL if self.weight >= self.min_weight else 0
         return self.flags

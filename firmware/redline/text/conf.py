@@ -25,27 +25,10 @@ from array import array
 
 from redline.compat import const
 from redline.codes import FLAG_DECAYING, FLAG_LOW_CONFIDENCE
+# confidence16 lives in redline.text.sig (a running node imports it there, not this module)
+from redline.text.sig import confidence16  # noqa: F401  (re-exported: the API)
 
 _HISTORY = const(8)
-
-
-def confidence16(p, p_threshold):
-    """Margin of p (0..65535) from the decision threshold probability, scaled to 0..65535."""
-    if p >= p_threshold:
-        num = p - p_threshold
-        den = 65535 - p_threshold
-    else:
-        num = p_threshold - p
-        den = p_threshold
-    if den == 0:
-        return 65535
-    # redline.fx.frac16(num, den) written out: a call costs ~3,000 cycles a message on the Pico
-    x = num << 8
-    q1 = x // den
-    x = (x - q1 * den) << 8
-    q2 = x // den
-    q = (q1 << 8) | q2
-    return q - 1 if x - q2 * den < num else q
 
 
 class MarginConfidence:

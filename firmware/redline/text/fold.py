@@ -3,7 +3,7 @@
 ``CognitivePipeline`` runs four small detectors on every message that reaches DETECTION:
 repetition (``redline.text.repeat``), confidence (``redline.text.conf``), CUSUM
 (``redline.text.cusum``) and, after them, the log2 stability monitor
-(``redline.text.kernel.DynamicStabilityMonitor``). Each one as an object costs a Python
+(``redline.text.stab.DynamicStabilityMonitor``). Each one as an object costs a Python
 call and a dozen attribute loads and stores per message (~3,000 cycles a call on the
 Pico), so the pipeline keeps their state and parameters in one ``array('i')`` (slots
 below) and runs them in one function, with the same results as the objects

@@ -30,7 +30,10 @@ drifts. Example on a seeded stream::
 from array import array
 
 from redline.compat import const
-from redline.codes import FLAG_DRIFTING
+
+# redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
+# tests/firmware/test_text_consts.py checks them against the public names)
+_FLAG_DRIFTING = const(0x02)
 
 MAX_GOAL_WORDS = const(16)
 
@@ -114,5 +117,5 @@ class GoalDriftDetector:
             m += seen & 1
             seen >>= 1
         self.score = 65535 - (65535 * m) // n
-        self.flags = FLAG_DRIFTING if self.score > self.threshold else 0
+        self.flags = _FLAG_DRIFTING if self.score > self.threshold else 0
         return self.flags

@@ -1,4 +1,4 @@
-"""Kernel tier: witness tokens, the burst-bounded reasoning loop and the stability monitor.
+"""Kernel tier: witness tokens, the burst-bounded reasoning loop and the monitor states.
 
 Witness tokens approximate llmosafe's typestate proofs (spec §6.5): a sifted
 proof is handed out only by ``sift_with_proof`` (after the sifter ran), the
@@ -20,9 +20,18 @@ The reasoning loop bounds a *burst*: at most ``max_steps`` steps inside any
 window of ``window_ms`` milliseconds (llmosafe counted ten steps and then refused
 forever, spec §17 defect 12). Timestamps come from the caller (ticks_ms), so
 tests and golden vectors are deterministic.
+
+The stability monitor's states (STABLE, HIGH, LOW, BOTH) are here; the monitor as an object is
+``redline.text.stab.DynamicStabilityMonitor`` (a running pipeline uses redline.text.fold's, and does
+not import it).
 """
 from redline.compat import const, ticks_diff
-from redline.codes import HALT_BIAS, HALT_DEPTH, HALT_INSTABILITY
+
+# redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
+# tests/firmware/test_text_consts.py checks them against the public names)
+_HALT_BIAS = const(-3)
+_HALT_DEPTH = const(-1)
+_HALT_INSTABILITY = const(-2)
 
 STABLE = const(0)
 HIGH = const(1)
@@ -87,16 +96,16 @@ class ReasoningLoop:
         n = self.max_steps
         if n == 0:
             self.depth = 0
-            return HALT_DEPTH
+            return _HALT_DEPTH
         if self._filled == n and ticks_diff(now, self._times[self._pos]) < self.window_ms:
             self.depth = n
-            return HALT_DEPTH
+            return _HALT_DEPTH
         if bias:
             self.depth = self._depth_at(now)
-            return HALT_BIAS
+            return _HALT_BIAS
         if entropy > _KERNEL_ENTROPY_LIMIT:
             self.depth = self._depth_at(now)
-            return HALT_INSTABILITY
+            return _HALT_INSTABILITY
         t = self._times
         pos = self._pos
         t[pos] = now
@@ -117,80 +126,3 @@ class ReasoningLoop:
                 d += 1
         self.depth = d
         return 0
-
-
-def msb(x):
-    """floor(log2 x) for x > 0, and 0 for x <= 0 (as llmosafe); x < 2**30 (a small int)."""
-    if x < 2:
-        return 0
-    # binary steps, not one shift per bit: the monitor runs it on every message
-    i = 0
-    if x >= 0x10000:
-        x >>= 16
-        i = 16
-    if x >= 0x100:
-        x >>= 8
-        i += 8
-    if x >= 0x10:
-        x >>= 4
-        i += 4
-    if x >= 4:
-        x >>= 2
-        i += 2
-    if x >= 2:
-        i += 1
-    return i
-
-
-class DynamicStabilityMonitor:
-    """Adaptive log2 envelope of a gauge (spec §6.4): STABLE, HIGH, LOW or BOTH.
-
-    update(x) widens the envelope [lo, hi] of msb(x) and reports whether x fell more
-    than k octaves outside it. Example (k=2)::
-
-        m = DynamicStabilityMonitor(2)
-        m.update(100); m.update(100); m.update(900)   # -> HIGH (msb 9 > 6 + 2)
-    """
-
-    def __init__(self, k=3):
-        if not (1 <= k <= 5):
-            raise ValueError("stability monitor: k must be 1..5")
-        self.k = k
-        self.reset()
-
-    def reset(self):
-        self.hi = 0
-        self.lo = 255
-        self.seen = False
-        self.state = STABLE
-
-    def update(self, x):
-        idx = msb(x)
-        if not self.seen:
-            self.hi = idx
-            self.lo = idx
-            self.seen = True
-            self.state = STABLE
-            return STABLE
-        k = self.k
-        high = idx > self.hi + k
-        low = self.lo > k and idx < self.lo - k
-        if idx > self.hi:
-            self.hi = idx
-        if idx < self.lo:
-            self.lo = idx
-        s = STABLE
-        if high:
-            s = BOTH if low else HIGH
-        elif low:
-            s = LOW
-        self.state = s
-        return s
-
-    def thresholds(self):
-        """(high, low, pressure) as llmosafe (allocates; host use)."""
-        if not self.seen:
-            return (0xFFFFFFFF, 0, 0)
-        high = 0xFFFFFFFF if self.hi >= 31 else (1 << (self.hi + 1)) - 1
-        low = 0 if self.lo == 0 else 1 << self.lo
-        return (high, low, (high * 4) // 5)

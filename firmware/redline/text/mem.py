@@ -26,8 +26,13 @@ the variance is accumulated in two 16-bit limbs.
 from array import array
 
 from redline.compat import const
-from redline.codes import HALT_BIAS, HALT_INSTABILITY, HALT_SURPRISE
 from redline.text.kernel import _SIFTED, _VALIDATED
+
+# redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
+# tests/firmware/test_text_consts.py checks them against the public names)
+_HALT_BIAS = const(-3)
+_HALT_INSTABILITY = const(-2)
+_HALT_SURPRISE = const(-4)
 
 MAX_SIZE = const(120)
 ENTROPY_LIMIT = const(40000)
@@ -64,11 +69,11 @@ class EntropyMemory:
             raise TypeError("working memory: needs the sifted proof (redline.text.kernel.sift_with_proof)")
         self.validated = None
         if bias:
-            return HALT_BIAS
+            return _HALT_BIAS
         if entropy > ENTROPY_LIMIT:
-            return HALT_INSTABILITY
+            return _HALT_INSTABILITY
         if surprise > self.surprise_threshold:
-            return HALT_SURPRISE
+            return _HALT_SURPRISE
         if not (0 <= entropy <= 65535):
             raise ValueError("working memory: entropy must be 0..65535")
         n = self.size

@@ -45,72 +45,71 @@ The clock is the caller's: ``now`` (ms, ticks_ms domain) makes runs deterministi
 by default ticks_ms() is read.
 """
 from redline.compat import const, ticks_ms
-from redline.codes import (
-    ESCALATE,
-    FLAG_ADVERSARIAL,
-    FLAG_ANOMALY,
-    FLAG_DECAYING,
-    FLAG_DRIFTING,
-    FLAG_STUCK,
-    HALT_BIAS,
-    HALT_DEPTH,
-    HALT_INSTABILITY,
-    HALT_SURPRISE,
-    PROCEED,
-    STAGE_BODY,
-    STAGE_DETECTION,
-    STAGE_KERNEL,
-    STAGE_MEMORY,
-    STAGE_MONITOR,
-    STAGE_SIFT,
-    WARN,
-    is_halt,
-    label,
-    severity,
-)
+from redline.codes import label
 from redline.ladder import pressure_level
 from redline.text.adv import AdversarialDetector
-from redline.text.conf import confidence16
 from redline.text.fold import Detection
 from redline.text.goal import GoalDriftDetector
-from redline.text.kernel import _SIFTED, STABLE, ReasoningLoop
+from redline.text.kernel import _SIFTED, ReasoningLoop
 from redline.text.mem import EntropyMemory
 from redline.text.model import load_model
-from redline.text.policy import (
-    COOLDOWN_DEPTH_MS,
-    WHY_BIAS,
-    WHY_ENTROPY,
-    WHY_KEYWORDS,
-    WHY_NONE,
-    EscalationPolicy,
-    cooldown_ms,
-    deciding_flag,
-)
+from redline.text.policy import EscalationPolicy, cooldown_ms, deciding_flag
 from redline.text.sift import Sifter
-from redline.text.sig import prob16
+from redline.text.sig import confidence16, prob16
 from redline.text.syn import Synapse
 
-# Explanations: constant strings naming the stage and the gauge or flag.
-EXPLAIN_CLEAR = "proceed: every stage clear"
-EXPLAIN_BODY = "body: resource pressure"
-EXPLAIN_SIFT_ADVERSARIAL = "sift: adversarial pattern"
-EXPLAIN_SIFT_ENTROPY = "sift: entropy"
-EXPLAIN_SIFT_BIAS = "sift: manipulation evidence"
-EXPLAIN_SIFT_SURPRISE = "sift: surprise"
-EXPLAIN_SIFT_KEYWORDS = "sift: keyword hint"
-EXPLAIN_MEMORY_BIAS = "memory: refused, bias"
-EXPLAIN_MEMORY_ENTROPY = "memory: refused, entropy"
-EXPLAIN_MEMORY_SURPRISE = "memory: refused, surprise"
-EXPLAIN_KERNEL_DEPTH = "kernel: burst depth exceeded"
-EXPLAIN_KERNEL_BIAS = "kernel: refused, bias"
-EXPLAIN_KERNEL_ENTROPY = "kernel: refused, entropy"
-EXPLAIN_DETECT_ADVERSARIAL = "detection: adversarial"
-EXPLAIN_DETECT_ANOMALY = "detection: anomaly"
-EXPLAIN_DETECT_STUCK = "detection: stuck"
-EXPLAIN_DETECT_DRIFTING = "detection: drifting"
-EXPLAIN_DETECT_DECAYING = "detection: confidence decaying"
-EXPLAIN_DETECT_LOW_CONFIDENCE = "detection: low confidence"
-EXPLAIN_MONITOR = "monitor: entropy envelope"
+# Every name a module imports or defines is an entry of its globals dict (RAM on the board) and a
+# dict look-up when read: the numbers below are private constants instead (folded in at compile
+# time, no entry). tests/firmware/test_pipeline.py checks each against its public source
+# (redline.codes, redline.text.policy, redline.text.kernel, redline.text.explain).
+_PROCEED = const(0)
+_WARN = const(1)
+_ESCALATE = const(2)
+_HALT_DEPTH = const(-1)
+_HALT_INSTABILITY = const(-2)
+_HALT_BIAS = const(-3)
+_HALT_SURPRISE = const(-4)
+_EXIT = const(-8)
+_FLAG_STUCK = const(0x01)
+_FLAG_DRIFTING = const(0x02)
+_FLAG_DECAYING = const(0x08)
+_FLAG_ANOMALY = const(0x10)
+_FLAG_ADVERSARIAL = const(0x20)
+_STAGE_SIFT = const(0x01)
+_STAGE_MEMORY = const(0x02)
+_STAGE_KERNEL = const(0x04)
+_STAGE_DETECTION = const(0x08)
+_STAGE_MONITOR = const(0x10)
+_STAGE_BODY = const(0x20)
+_COOLDOWN_DEPTH_MS = const(10000)
+_WHY_NONE = const(0)
+_WHY_ENTROPY = const(1)
+_WHY_BIAS = const(2)
+_WHY_KEYWORDS = const(4)
+_STABLE = const(0)
+
+# Explanations: constant strings naming the stage and the gauge or flag (the public names are in
+# redline.text.explain, which a running node does not import).
+_EXPLAIN_CLEAR = const("proceed: every stage clear")
+_EXPLAIN_BODY = const("body: resource pressure")
+_EXPLAIN_SIFT_ADVERSARIAL = const("sift: adversarial pattern")
+_EXPLAIN_SIFT_ENTROPY = const("sift: entropy")
+_EXPLAIN_SIFT_BIAS = const("sift: manipulation evidence")
+_EXPLAIN_SIFT_SURPRISE = const("sift: surprise")
+_EXPLAIN_SIFT_KEYWORDS = const("sift: keyword hint")
+_EXPLAIN_MEMORY_BIAS = const("memory: refused, bias")
+_EXPLAIN_MEMORY_ENTROPY = const("memory: refused, entropy")
+_EXPLAIN_MEMORY_SURPRISE = const("memory: refused, surprise")
+_EXPLAIN_KERNEL_DEPTH = const("kernel: burst depth exceeded")
+_EXPLAIN_KERNEL_BIAS = const("kernel: refused, bias")
+_EXPLAIN_KERNEL_ENTROPY = const("kernel: refused, entropy")
+_EXPLAIN_DETECT_ADVERSARIAL = const("detection: adversarial")
+_EXPLAIN_DETECT_ANOMALY = const("detection: anomaly")
+_EXPLAIN_DETECT_STUCK = const("detection: stuck")
+_EXPLAIN_DETECT_DRIFTING = const("detection: drifting")
+_EXPLAIN_DETECT_DECAYING = const("detection: confidence decaying")
+_EXPLAIN_DETECT_LOW_CONFIDENCE = const("detection: low confidence")
+_EXPLAIN_MONITOR = const("monitor: entropy envelope")
 
 _DEFAULT_MIN_CONFIDENCE = const(19661)   # 0.3
 # redline.text.fold's slots and result (as private constants they cost no global look-up;
@@ -133,10 +132,10 @@ class PipelineResult:
         self.clear()
 
     def clear(self):
-        self.code = PROCEED
+        self.code = _PROCEED
         self.halt_reason = 0
         self.cooldown_ms = 0
-        self.explanation = EXPLAIN_CLEAR
+        self.explanation = _EXPLAIN_CLEAR
         self.stages = 0
         self.flags = 0
         self.entropy = 0
@@ -148,13 +147,13 @@ class PipelineResult:
         self.memory_trend = 0
         self.step_count = 0
         self.depth = 0
-        self.monitor_state = STABLE
+        self.monitor_state = _STABLE
 
     def label(self):
         return label(self.code)
 
     def is_safe(self):
-        return self.code == PROCEED
+        return self.code == _PROCEED
 
     def as_dict(self):
         """The JSON fields of ``redline pipeline`` (allocates: host and protocol use)."""
@@ -266,8 +265,8 @@ class CognitivePipeline:
         self.loop = ReasoningLoop(max_steps, window_ms)
         if hashed:
             self._p_threshold = prob16(model.p_at, model.p_scale)
-            # a format-2 model's warn starts at its WARN cut (the entropy rung): LOW_CONFIDENCE
-            # must not warn below it, so its rung is at most the confidence at WARN
+            # a format-2 model's warn starts at its _WARN cut (the entropy rung): LOW_CONFIDENCE
+            # must not warn below it, so its rung is at most the confidence at _WARN
             cw = confidence16(prob16(model.warn - model.threshold + model.p_at, model.p_scale), self._p_threshold)
             if min_confidence > cw:
                 min_confidence = cw
@@ -301,30 +300,48 @@ class CognitivePipeline:
 
     def _note(self, code, explanation, cooldown):
         """Record a stage outcome if it is the most severe so far; True if it blocks (stop here)."""
-        if code == PROCEED:
+        if code == _PROCEED:
             return False
         r = self.result
-        sev = severity(code)
-        if sev > severity(r.code):
+        # redline.codes.severity and is_halt written out (a call each costs ~3,000 cycles on the Pico)
+        sev = code if code >= 0 else (4 if code == _EXIT else 3)
+        old = r.code
+        if sev > (old if old >= 0 else (4 if old == _EXIT else 3)):
             r.code = code
             r.explanation = explanation
             r.cooldown_ms = cooldown
-            r.halt_reason = code if is_halt(code) else 0
+            r.halt_reason = code if -7 <= code <= -1 else 0
         return sev >= 2
 
     def process(self, data, length=-1, now=-1, pressure=-1):
         """Run one message (bytes-like; first ``length`` bytes) and return ``self.result``."""
         r = self.result
-        r.clear()
         pol = self.policy
         loop = self.loop
+        # r.clear() written out (a call less); entropy, surprise, probability, oov_byte and
+        # confidence are set by SIFT, or zeroed below where BODY stops the message before it
+        r.code = _PROCEED
+        r.halt_reason = 0
+        r.cooldown_ms = 0
+        r.explanation = _EXPLAIN_CLEAR
+        r.stages = 0
+        r.flags = 0
+        r.memory_mean = 0
+        r.memory_trend = 0
+        r.depth = 0
+        r.monitor_state = _STABLE
         r.step_count = loop.step_count
         if now < 0:
             now = ticks_ms()
         if pressure >= 0:
-            r.stages = STAGE_BODY
+            r.stages = _STAGE_BODY
             code = pol.decide_pressure(pressure_level(pressure))
-            if self._note(code, EXPLAIN_BODY, cooldown_ms(code)):
+            if self._note(code, _EXPLAIN_BODY, cooldown_ms(code)):
+                r.entropy = 0
+                r.surprise = 0
+                r.probability = 0
+                r.oov_byte = 0
+                r.confidence = 0
                 return r
 
         # SIFT
@@ -332,7 +349,7 @@ class CognitivePipeline:
         sf.sift(data, length)
         proof = _SIFTED             # what sift_with_proof returns (a call less per message)
         s = sf.result
-        r.stages |= STAGE_SIFT
+        r.stages |= _STAGE_SIFT
         e = s.entropy
         sur = s.surprise
         p = s.probability
@@ -359,66 +376,66 @@ class CognitivePipeline:
         code = pol.decide_sift(e, sur, manipulation, kw)
         why = pol.why
         # a format-2 model's adversarial phrases halt only a message another gauge already questions
-        # (why != WHY_NONE: at least a warn before the DAL gate); alone they are ordinary words of
+        # (why != _WHY_NONE: at least a warn before the DAL gate); alone they are ordinary words of
         # device traffic ("act as backup master", "you are now connected", "override ... simulate ...")
         adv = self.adversarial
         # weight 0 (no pattern in the message): update() would say 0, and begin() set flags to 0
-        if adv.weight and adv.update() and (self._adversarial_alone or why != WHY_NONE):
-            r.flags = FLAG_ADVERSARIAL
-            syn.set_flags(FLAG_ADVERSARIAL)
-            adv = pol.gate(HALT_BIAS)
-            if self._note(adv, EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(adv)):
+        if adv.weight and adv.update() and (self._adversarial_alone or why != _WHY_NONE):
+            r.flags = _FLAG_ADVERSARIAL
+            syn.set_flags(_FLAG_ADVERSARIAL)
+            adv = pol.gate(_HALT_BIAS)
+            if self._note(adv, _EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(adv)):
                 return r
-        if code != PROCEED:
-            if why == WHY_ENTROPY:
-                x = EXPLAIN_SIFT_ENTROPY
-            elif why == WHY_BIAS:
-                x = EXPLAIN_SIFT_BIAS
-            elif why == WHY_KEYWORDS:
-                x = EXPLAIN_SIFT_KEYWORDS
+        if code != _PROCEED:
+            if why == _WHY_ENTROPY:
+                x = _EXPLAIN_SIFT_ENTROPY
+            elif why == _WHY_BIAS:
+                x = _EXPLAIN_SIFT_BIAS
+            elif why == _WHY_KEYWORDS:
+                x = _EXPLAIN_SIFT_KEYWORDS
             else:
-                x = EXPLAIN_SIFT_SURPRISE
+                x = _EXPLAIN_SIFT_SURPRISE
             if self._note(code, x, cooldown_ms(code)):
                 return r
 
         # MEMORY: a refused message stops here whatever the DAL makes of it
-        r.stages |= STAGE_MEMORY
+        r.stages |= _STAGE_MEMORY
         mem = self.memory
         err = mem.update(e, sur, bias, proof)
         if err:
-            if err == HALT_SURPRISE:
-                code = pol.gate(ESCALATE)
-                x = EXPLAIN_MEMORY_SURPRISE
-            elif err == HALT_BIAS:
-                code = pol.gate(HALT_BIAS)
-                x = EXPLAIN_MEMORY_BIAS
+            if err == _HALT_SURPRISE:
+                code = pol.gate(_ESCALATE)
+                x = _EXPLAIN_MEMORY_SURPRISE
+            elif err == _HALT_BIAS:
+                code = pol.gate(_HALT_BIAS)
+                x = _EXPLAIN_MEMORY_BIAS
             else:
-                code = pol.gate(HALT_INSTABILITY)
-                x = EXPLAIN_MEMORY_ENTROPY
+                code = pol.gate(_HALT_INSTABILITY)
+                x = _EXPLAIN_MEMORY_ENTROPY
             self._note(code, x, cooldown_ms(code))
             return r
         r.memory_mean = mem.last_mean       # mem.mean() and mem.trend_q8(), kept by update
         r.memory_trend = mem.last_trend
 
         # KERNEL: bounded burst; a refused step stops here
-        r.stages |= STAGE_KERNEL
+        r.stages |= _STAGE_KERNEL
         err = loop.next_step(e, bias, mem.validated, now)
         r.step_count = loop.step_count
         r.depth = loop.depth
         if err:
-            if err == HALT_DEPTH:
-                code = pol.gate(ESCALATE)
-                self._note(code, EXPLAIN_KERNEL_DEPTH, COOLDOWN_DEPTH_MS if code == ESCALATE else cooldown_ms(code))
-            elif err == HALT_BIAS:
-                code = pol.gate(HALT_BIAS)
-                self._note(code, EXPLAIN_KERNEL_BIAS, cooldown_ms(code))
+            if err == _HALT_DEPTH:
+                code = pol.gate(_ESCALATE)
+                self._note(code, _EXPLAIN_KERNEL_DEPTH, _COOLDOWN_DEPTH_MS if code == _ESCALATE else cooldown_ms(code))
+            elif err == _HALT_BIAS:
+                code = pol.gate(_HALT_BIAS)
+                self._note(code, _EXPLAIN_KERNEL_BIAS, cooldown_ms(code))
             else:
-                code = pol.gate(HALT_INSTABILITY)
-                self._note(code, EXPLAIN_KERNEL_ENTROPY, cooldown_ms(code))
+                code = pol.gate(_HALT_INSTABILITY)
+                self._note(code, _EXPLAIN_KERNEL_ENTROPY, cooldown_ms(code))
             return r
 
         # DETECTION (and MONITOR when no flag is set: nothing can block the message then)
-        r.stages |= STAGE_DETECTION
+        r.stages |= _STAGE_DETECTION
         f = r.flags
         if self._drift_on:
             f |= self.drift.update()    # (without goal words it is 0 and changes nothing)
@@ -426,39 +443,39 @@ class CognitivePipeline:
         f = self._detect(dst, s.anchor_hi, s.anchor_lo, c)
         if f == _MONITOR_RAN:
             # no flag: r.flags and the synapse's flags field stay 0, the monitor ran
-            pol.why = WHY_NONE          # what decide_from_flags(0) does
-            r.stages |= STAGE_MONITOR
+            pol.why = _WHY_NONE          # what decide_from_flags(0) does
+            r.stages |= _STAGE_MONITOR
             st = dst[_MON_STATE]
             r.monitor_state = st
-            if st != STABLE:
-                code = pol.gate(WARN)
-                self._note(code, EXPLAIN_MONITOR, 0)
+            if st != _STABLE:
+                code = pol.gate(_WARN)
+                self._note(code, _EXPLAIN_MONITOR, 0)
             return r
         r.flags = f
         syn.set_flags(f)
         code = pol.decide_from_flags(f)
-        if code != PROCEED:
+        if code != _PROCEED:
             d = deciding_flag(f)
-            if d == FLAG_ADVERSARIAL:
-                x = EXPLAIN_DETECT_ADVERSARIAL
-            elif d == FLAG_ANOMALY:
-                x = EXPLAIN_DETECT_ANOMALY
-            elif d == FLAG_STUCK:
-                x = EXPLAIN_DETECT_STUCK
-            elif d == FLAG_DRIFTING:
-                x = EXPLAIN_DETECT_DRIFTING
-            elif d == FLAG_DECAYING:
-                x = EXPLAIN_DETECT_DECAYING
+            if d == _FLAG_ADVERSARIAL:
+                x = _EXPLAIN_DETECT_ADVERSARIAL
+            elif d == _FLAG_ANOMALY:
+                x = _EXPLAIN_DETECT_ANOMALY
+            elif d == _FLAG_STUCK:
+                x = _EXPLAIN_DETECT_STUCK
+            elif d == _FLAG_DRIFTING:
+                x = _EXPLAIN_DETECT_DRIFTING
+            elif d == _FLAG_DECAYING:
+                x = _EXPLAIN_DETECT_DECAYING
             else:
-                x = EXPLAIN_DETECT_LOW_CONFIDENCE
+                x = _EXPLAIN_DETECT_LOW_CONFIDENCE
             if self._note(code, x, cooldown_ms(code)):
                 return r
 
         # MONITOR
-        r.stages |= STAGE_MONITOR
+        r.stages |= _STAGE_MONITOR
         st = self._monitor(dst, e)
         r.monitor_state = st
-        if st != STABLE:
-            code = pol.gate(WARN)
-            self._note(code, EXPLAIN_MONITOR, 0)
+        if st != _STABLE:
+            code = pol.gate(_WARN)
+            self._note(code, _EXPLAIN_MONITOR, 0)
         return r

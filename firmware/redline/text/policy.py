@@ -22,25 +22,27 @@ the DAL gate (``redline.ladder.dal_gate``, shared with the sensor ladder), and A
 (300 = three keyword hits) and a lone keyword gives Warn, never Halt.
 """
 from redline.compat import const
-from redline.codes import (
-    ESCALATE,
-    EXIT,
-    FLAG_ADVERSARIAL,
-    FLAG_ANOMALY,
-    FLAG_DECAYING,
-    FLAG_DRIFTING,
-    FLAG_LOW_CONFIDENCE,
-    FLAG_STUCK,
-    HALT_BIAS,
-    HALT_INSTABILITY,
-    HALT_RESOURCE,
-    PROCEED,
-    WARN,
-    is_halt,
-    label,
-    severity,
-)
-from redline.ladder import DAL_A, DAL_E, PRESSURE_CRITICAL, PRESSURE_EMERGENCY, PRESSURE_NOMINAL, dal_gate
+from redline.ladder import dal_gate
+
+# redline.codes / redline.ladder numbers as private constants (no globals entry, no look-up;
+# tests/firmware/test_text_consts.py checks them against the public names)
+_ESCALATE = const(2)
+_FLAG_ADVERSARIAL = const(0x20)
+_FLAG_ANOMALY = const(0x10)
+_FLAG_DECAYING = const(0x08)
+_FLAG_DRIFTING = const(0x02)
+_FLAG_LOW_CONFIDENCE = const(0x04)
+_FLAG_STUCK = const(0x01)
+_HALT_BIAS = const(-3)
+_HALT_INSTABILITY = const(-2)
+_HALT_RESOURCE = const(-5)
+_PROCEED = const(0)
+_WARN = const(1)
+_DAL_A = const(0)
+_DAL_E = const(4)
+_PRESSURE_CRITICAL = const(2)
+_PRESSURE_EMERGENCY = const(3)
+_PRESSURE_NOMINAL = const(0)
 
 COOLDOWN_ESCALATE_MS = const(5000)
 COOLDOWN_DEPTH_MS = const(10000)
@@ -59,47 +61,11 @@ WHY_FLAG = const(7)
 
 def cooldown_ms(code):
     """Default cooldown of a decision: Halt 30 s, Escalate 5 s, others 0."""
-    if is_halt(code):
+    if -7 <= code <= -1:       # redline.codes.is_halt(code)
         return COOLDOWN_HALT_MS
-    if code == ESCALATE:
+    if code == _ESCALATE:
         return COOLDOWN_ESCALATE_MS
     return 0
-
-
-class SafetyDecision:
-    """One decision with its explanation; preallocated and overwritten (no allocation per use)."""
-
-    def __init__(self, code=PROCEED, explanation="", cooldown=0):
-        self.code = code
-        self.explanation = explanation
-        self.cooldown_ms = cooldown
-
-    def set(self, code, explanation, cooldown):
-        self.code = code
-        self.explanation = explanation
-        self.cooldown_ms = cooldown
-
-    def severity(self):
-        return severity(self.code)
-
-    def label(self):
-        return label(self.code)
-
-    def can_proceed(self):
-        return self.code == PROCEED or self.code == WARN
-
-    def must_halt(self):
-        return is_halt(self.code)
-
-    def is_blocking(self):
-        return severity(self.code) >= 2
-
-    def should_exit(self):
-        return self.code == EXIT
-
-    def halt_reason(self):
-        """The halt code (-1..-7) for a Halt, 0 otherwise."""
-        return self.code if is_halt(self.code) else 0
 
 
 class EscalationPolicy:
@@ -107,14 +73,14 @@ class EscalationPolicy:
 
     def __init__(self, warn_entropy=30000, escalate_entropy=40000, halt_entropy=50000,
                  warn_surprise=42600, escalate_surprise=55700, bias_escalates=True,
-                 escalate_pressure=PRESSURE_CRITICAL, dal=DAL_A, warn_keywords=100, bias_keywords=300):
+                 escalate_pressure=_PRESSURE_CRITICAL, dal=_DAL_A, warn_keywords=100, bias_keywords=300):
         if not (0 <= warn_entropy <= escalate_entropy <= halt_entropy <= 65535):
             raise ValueError("policy: need 0 <= warn <= escalate <= halt <= 65535 entropy")
         if not (0 <= warn_surprise <= escalate_surprise <= 65535):
             raise ValueError("policy: need 0 <= warn <= escalate <= 65535 surprise")
-        if not (DAL_A <= dal <= DAL_E):
+        if not (_DAL_A <= dal <= _DAL_E):
             raise ValueError("policy: dal must be DAL_A..DAL_E")
-        if not (PRESSURE_NOMINAL <= escalate_pressure <= PRESSURE_EMERGENCY):
+        if not (_PRESSURE_NOMINAL <= escalate_pressure <= _PRESSURE_EMERGENCY):
             raise ValueError("policy: escalate_pressure must be a PRESSURE_* level")
         if not (0 < warn_keywords <= bias_keywords < 65536):
             raise ValueError("policy: need 0 < warn_keywords <= bias_keywords < 65536")
@@ -132,30 +98,31 @@ class EscalationPolicy:
 
     def gate(self, code):
         """The DAL gate (spec §9.7, ``redline.ladder.dal_gate``) at this policy's DAL."""
-        return dal_gate(code, self.dal)
+        dal = self.dal
+        return code if dal == _DAL_A else dal_gate(code, dal)    # DAL A lets every code through
 
     def canonical(self, entropy, surprise, bias):
         """The ladder before the DAL gate; sets ``why``."""
         if entropy >= self.halt_entropy:
             self.why = WHY_ENTROPY
-            return HALT_INSTABILITY
+            return _HALT_INSTABILITY
         if bias and self.bias_escalates:
             self.why = WHY_BIAS
-            return ESCALATE
+            return _ESCALATE
         if entropy >= self.escalate_entropy:
             self.why = WHY_ENTROPY
-            return ESCALATE
+            return _ESCALATE
         if surprise >= self.escalate_surprise:
             self.why = WHY_SURPRISE
-            return ESCALATE
+            return _ESCALATE
         if entropy >= self.warn_entropy:
             self.why = WHY_ENTROPY
-            return WARN
+            return _WARN
         if surprise >= self.warn_surprise:
             self.why = WHY_SURPRISE
-            return WARN
+            return _WARN
         self.why = WHY_NONE
-        return PROCEED
+        return _PROCEED
 
     def decide(self, entropy, surprise, bias):
         """Canonical ladder, DAL-gated (llmosafe's ``canonical_decision``)."""
@@ -168,44 +135,65 @@ class EscalationPolicy:
         turns Proceed into Warn. One keyword or one ALL-CAPS word never halts.
         """
         bias = manipulation or keywords >= self.bias_keywords
-        code = self.canonical(entropy, surprise, bias)
-        if code == PROCEED:
+        # self.canonical(entropy, surprise, bias) written out: every message asks, and a Python
+        # call costs ~3,000 cycles on the Pico
+        if entropy >= self.halt_entropy:
+            self.why = WHY_ENTROPY
+            code = _HALT_INSTABILITY
+        elif bias and self.bias_escalates:
+            self.why = WHY_BIAS
+            code = _ESCALATE
+        elif entropy >= self.escalate_entropy:
+            self.why = WHY_ENTROPY
+            code = _ESCALATE
+        elif surprise >= self.escalate_surprise:
+            self.why = WHY_SURPRISE
+            code = _ESCALATE
+        elif entropy >= self.warn_entropy:
+            self.why = WHY_ENTROPY
+            code = _WARN
+        elif surprise >= self.warn_surprise:
+            self.why = WHY_SURPRISE
+            code = _WARN
+        else:
             if keywords < self.warn_keywords:
-                return PROCEED          # every DAL lets Proceed through: no gate call per message
+                self.why = WHY_NONE
+                return _PROCEED          # every DAL lets Proceed through: no gate call per message
             self.why = WHY_KEYWORDS
-            code = WARN
-        return self.gate(code)
+            code = _WARN
+        dal = self.dal
+        return code if dal == _DAL_A else dal_gate(code, dal)
 
     def decide_with_pressure(self, entropy, surprise, bias, level):
         """Entropy halt first, then resource pressure (Critical escalates, Emergency halts), then the ladder."""
         if entropy >= self.halt_entropy:
             self.why = WHY_ENTROPY
-            return self.gate(HALT_INSTABILITY)
+            return self.gate(_HALT_INSTABILITY)
         code = self.decide_pressure(level)
-        if code != PROCEED:
+        if code != _PROCEED:
             return code
         return self.decide(entropy, surprise, bias)
 
     def decide_pressure(self, level):
         """Resource pressure alone: Emergency -> Halt(resource), >= escalate_pressure -> Escalate."""
-        if level >= PRESSURE_EMERGENCY:
+        if level >= _PRESSURE_EMERGENCY:
             self.why = WHY_PRESSURE
-            return self.gate(HALT_RESOURCE)
+            return self.gate(_HALT_RESOURCE)
         if level >= self.escalate_pressure:
             self.why = WHY_PRESSURE
-            return self.gate(ESCALATE)
+            return self.gate(_ESCALATE)
         self.why = WHY_NONE
-        return PROCEED
+        return _PROCEED
 
     def decide_from_stability(self, stability):
         """0 Stable -> Proceed, 1 Pressure -> Warn, 2 Unstable -> Halt(instability); DAL-gated."""
         self.why = WHY_STABILITY
         if stability == 0:
             self.why = WHY_NONE
-            return PROCEED
+            return _PROCEED
         if stability == 1:
-            return self.gate(WARN)
-        return self.gate(HALT_INSTABILITY)
+            return self.gate(_WARN)
+        return self.gate(_HALT_INSTABILITY)
 
     def decide_from_flags(self, flags):
         """Detection ladder, first match wins (spec §9.8 with calibrated detectors):
@@ -216,28 +204,28 @@ class EscalationPolicy:
         f = deciding_flag(flags)
         if f == 0:
             self.why = WHY_NONE
-            return PROCEED
+            return _PROCEED
         self.why = WHY_FLAG
-        if f == FLAG_ADVERSARIAL:
-            return self.gate(HALT_BIAS)
-        if f == FLAG_ANOMALY or f == FLAG_STUCK or f == FLAG_DRIFTING:
-            return self.gate(ESCALATE)
-        return self.gate(WARN)
+        if f == _FLAG_ADVERSARIAL:
+            return self.gate(_HALT_BIAS)
+        if f == _FLAG_ANOMALY or f == _FLAG_STUCK or f == _FLAG_DRIFTING:
+            return self.gate(_ESCALATE)
+        return self.gate(_WARN)
 
 
 def deciding_flag(flags):
     """The flag that decides under ``decide_from_flags`` (0 if none)."""
-    if flags & FLAG_ADVERSARIAL:
-        return FLAG_ADVERSARIAL
-    if flags & FLAG_ANOMALY:
-        return FLAG_ANOMALY
-    if flags & FLAG_STUCK:
-        return FLAG_STUCK
-    if flags & FLAG_DRIFTING:
-        return FLAG_DRIFTING
-    if flags & FLAG_DECAYING:
-        return FLAG_DECAYING
-    if flags & FLAG_LOW_CONFIDENCE:
-        return FLAG_LOW_CONFIDENCE
+    if flags & _FLAG_ADVERSARIAL:
+        return _FLAG_ADVERSARIAL
+    if flags & _FLAG_ANOMALY:
+        return _FLAG_ANOMALY
+    if flags & _FLAG_STUCK:
+        return _FLAG_STUCK
+    if flags & _FLAG_DRIFTING:
+        return _FLAG_DRIFTING
+    if flags & _FLAG_DECAYING:
+        return _FLAG_DECAYING
+    if flags & _FLAG_LOW_CONFIDENCE:
+        return _FLAG_LOW_CONFIDENCE
     return 0
 

@@ -49,7 +49,6 @@ from redline.text.model import load_model
 from redline.text.sig import entropy16, prob16
 
 MAX_MESSAGE = const(32768)
-_JSON_BOOL = {False: "false", True: "true"}
 _BYTES_TYPES = (bytes, bytearray, memoryview)  # built once: a tuple literal in sift() would allocate
 _KEYWORD_SATURATION = const(9000)
 _MIN_SURPRISE_BASE = const(8)
@@ -167,11 +166,11 @@ class SiftResult:
             '"keyword_total": %d, "keywords": {"authority": %d, "social_proof": %d, "scarcity": %d, '
             '"urgency": %d, "emotional_appeal": %d, "expertise_signaling": %d, "semantic_traps": %d, '
             '"template_fitting": %d, "emphasis": %d}, "truncated": %s}'
-            % (self.probability, self.entropy, self.surprise, _JSON_BOOL[self.has_bias],
-               _JSON_BOOL[self.is_manipulation], self.score, self.score_scale, self.tokens_matched,
+            % (self.probability, self.entropy, self.surprise, "true" if self.has_bias else "false",
+               "true" if self.is_manipulation else "false", self.score, self.score_scale, self.tokens_matched,
                self.tokens_total, self.oov_byte, self.keyword_total, kw.authority, kw.social_proof,
                kw.scarcity, kw.urgency, kw.emotional_appeal, kw.expertise_signaling, kw.semantic_traps,
-               kw.template_fitting, kw.emphasis, _JSON_BOOL[self.truncated])
+               kw.template_fitting, kw.emphasis, "true" if self.truncated else "false")
         )
 
     def as_dict(self):
@@ -226,14 +225,6 @@ def _adler_kernel():
 _adler = _adler_kernel()
 
 
-def _adler_into(r, data, length):
-    """Adler-32 of data[:length] into r.anchor_hi (b, 15 bits) and r.anchor_lo (a)."""
-    out = r._adler
-    _adler(data, length, out)
-    r.anchor_hi = out[0]
-    r.anchor_lo = out[1]
-
-
 class Sifter:
     def __init__(self, model=None, observer=None, max_message=MAX_MESSAGE, anchor=False, profile=None,
                  keywords=None):
@@ -249,10 +240,18 @@ class Sifter:
         self.profile = None
         if self.hashed:
             from redline.text.feat import HashScorer
-            from redline.text.prof import load_profile
 
             if profile is None:
-                profile = load_profile(model)
+                # redline.text.prof.load_profile(model) without importing prof where no profile is
+                # frozen (the module would stay in sys.modules: 352 B of heap on the Pico for nothing)
+                try:
+                    import redline_profile
+                except ImportError:
+                    redline_profile = None
+                if redline_profile is not None:
+                    from redline.text.prof import load_profile
+
+                    profile = load_profile(model, redline_profile)
             self.profile = profile
             self.scorer = HashScorer(model, observer, profile.seen if profile is not None else None)
             self.classifier = None
@@ -326,7 +325,7 @@ class Sifter:
         r.oov_byte = sur >> 8
         r.has_bias = r.is_manipulation or (total_kw - kw.emphasis) > 0
         if self.anchor:
-            out = r._adler          # _adler_into written out (a call less per message)
+            out = r._adler          # the Adler-32 anchor into the result, here (a call less per message)
             _adler(data, n, out)
             r.anchor_hi = out[0]
             r.anchor_lo = out[1]

@@ -8,6 +8,7 @@ the exact 65535*sigmoid(x) is below 1 unit (checked by tests/host/test_sigmoid.p
     from redline.text.sig import prob16, entropy16
     p = prob16(4096, 4096)      # logit 1.0 at scale 4096 -> 47911 (0.731 * 65535)
     e = entropy16(p)            # 4p(1-p) scaled to 0..65535
+    c = confidence16(p, 32768)  # margin from the threshold probability, 0..65535
 """
 from redline.compat import const
 
@@ -93,3 +94,22 @@ def entropy16(p):
     if e > 65535:
         e = 65535
     return e
+
+
+def confidence16(p, p_threshold):
+    """Margin of p (0..65535) from the decision threshold probability, scaled to 0..65535."""
+    if p >= p_threshold:
+        num = p - p_threshold
+        den = 65535 - p_threshold
+    else:
+        num = p_threshold - p
+        den = p_threshold
+    if den == 0:
+        return 65535
+    # redline.fx.frac16(num, den) written out: a call costs ~3,000 cycles a message on the Pico
+    x = num << 8
+    q1 = x // den
+    x = (x - q1 * den) << 8
+    q2 = x // den
+    q = (q1 << 8) | q2
+    return q - 1 if x - q2 * den < num else q
