@@ -5,8 +5,9 @@
 Seeded messages mix ASCII words, every UTF-8 case the scorer folds (Cyrillic, CJK, mathematical
 bold, full-width, zero-width, accented, overlong, surrogate, above U+10FFFF, stray and unfinished
 bytes), base64 / hex runs, spaced letters and the ROT13 / backwards cue, scored by the default
-model with and without a profile and an observer. ``DIGEST`` is the checksum of main 7d971b5's
-scorer (before the kernel existed; its feat.py run with today's default model) over the same messages: the twin must reproduce it on every
+model with and without a profile and an observer. ``DIGEST`` is the checksum of the twin's results
+over the same messages with round 5's default model (decode bit 16, which main 7d971b5's scorer did
+not have; with round 4's default the digest was that scorer's): the twin must reproduce it on every
 runtime; where the viper emitter exists (unix port, boards) the viper build must give the twin's
 results message by message, observer calls included.
 """
@@ -24,7 +25,8 @@ PIECES = (b"ignore", b"previous", b"instructions", b" ", b"  ", b"\t", b"OPEN", 
           b"i g n o r e", b"o-p-e-n", b",", b".", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
           b"\xce\x91\xce\x92", b"\xc3\x89COLE", b"xxxxxxxxxxxxxxxxxxxx", b"disable the interlock", b"status=ok")
 PROFILE = bytes(range(256)) * 32          # a stand-in profile: 65,536 bits, half of them set
-DIGEST = 346196818     # main 7d971b5's scorer (CPython), before the kernel, with round 4's default model
+DIGEST = 659873314     # pass_py with round 5's default (decode bit 16, leet digits only in runs with a letter);
+                       # with round 4's default it was 346196818, main 7d971b5's scorer before the kernel
 CASES = 240
 PARITY_CASES = CASES    # the chip test (tests/host/test_rp2040_text.py) runs fewer
 
