@@ -122,7 +122,7 @@ def test_profile_fits_its_budget_and_checks():
     p = check_profile(mod, model)
     assert p.ok and p.escalate == prof["escalate"]
     # the nominal log itself: every bucket seen, surprise 0
-    f = Features(model.fold, model.pages, model.bits, model.ascii)
+    f = Features.of_model(model)
     assert int(score_surprise(f, prof["seen"], lines[:50]).max()) == 0
     mod.SEEN = b"\x00" + mod.SEEN[1:]
     bad = check_profile(mod, model)
