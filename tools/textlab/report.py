@@ -360,13 +360,13 @@ def main():
     doc.append("`tools/textlab/warn_sources.py`: each device unit held out in turn (a model fitted on every other "
                "unit, the default's cuts), every line through a fresh firmware pipeline. Round 1 warned benign lines "
                "from two places: the entropy rung between WARN and THRESHOLD, and LOW_CONFIDENCE just below WARN (a "
-               "third of the benign warns, e.g. 2.8 %% of `device/commands`). The pipeline now caps LOW_CONFIDENCE's "
+               "third of the benign warns, e.g. 2.8 % of `device/commands`). The pipeline now caps LOW_CONFIDENCE's "
                "rung at the confidence of the model's WARN cut, and the cuts come from out-of-fold logits grouped by "
-               "device kind (a new author's lines look like an unseen kind) at 0.5 %% escalate / 2 %% warn. Round 5: "
-               "every benign warn left came from the entropy rung between WARN and THRESHOLD (2.38 %% of the held-out "
-               "units' benign lines with leet-in-words at the 2 %% cut; 7 of the 317 validation lines, against 3 with "
-               "round 4's model), so the WARN cut moved to 1 %% out of fold (logit 2.24 instead of 0.75): 0.63 %% "
-               "benign warn, escalate + halt unchanged (0.77 %%; an escalate needs acc > THRESHOLD either way), "
+               "device kind (a new author's lines look like an unseen kind) at 0.5 % escalate / 2 % warn. Round 5: "
+               "every benign warn left came from the entropy rung between WARN and THRESHOLD (2.38 % of the held-out "
+               "units' benign lines with leet-in-words at the 2 % cut; 7 of the 317 validation lines, against 3 with "
+               "round 4's model), so the WARN cut moved to 1 % out of fold (logit 2.24 instead of 0.75): 0.63 % "
+               "benign warn, escalate + halt unchanged (0.77 %; an escalate needs acc > THRESHOLD either way), "
                "3 validation warns. The table is that run:\n")
     doc.append(warn_sources_table())
     doc.append("## Leave-one-source-out (the headline)\n")
