@@ -365,7 +365,7 @@ def main():
                "device kind (a new author's lines look like an unseen kind) at 0.5 % escalate / 2 % warn. Round 5: "
                "every benign warn left came from the entropy rung between WARN and THRESHOLD (2.38 % of the held-out "
                "units' benign lines with leet-in-words at the 2 % cut; 7 of the 317 validation lines, against 3 with "
-               "round 4's model), so the WARN cut moved to 1 % out of fold (logit 2.24 instead of 0.75): 0.63 % "
+               "round 4's model), so the WARN cut moved to 1 % out of fold (logit 2.24 instead of 0.75): 0.63 % (21 of 3,359) "
                "benign warn, escalate + halt unchanged (0.77 %; an escalate needs acc > THRESHOLD either way), "
                "3 validation warns. The table is that run:\n")
     doc.append(warn_sources_table())
