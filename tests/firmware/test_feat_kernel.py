@@ -5,8 +5,9 @@
 Seeded messages mix ASCII words, every UTF-8 case the scorer folds (Cyrillic, CJK, mathematical
 bold, full-width, zero-width, accented, overlong, surrogate, above U+10FFFF, stray and unfinished
 bytes), base64 / hex runs, spaced letters and the ROT13 / backwards cue, scored by the default
-model with and without a profile and an observer. ``DIGEST`` is the checksum of main 7d971b5's
-scorer (before the kernel existed; its feat.py run with today's default model) over the same messages: the twin must reproduce it on every
+model with and without a profile and an observer. ``DIGEST`` is the checksum of the twin's results
+over the same messages with round 5's default model (decode bit 16, which main 7d971b5's scorer did
+not have; with round 4's default the digest was that scorer's): the twin must reproduce it on every
 runtime; where the viper emitter exists (unix port, boards) the viper build must give the twin's
 results message by message, observer calls included.
 """
@@ -24,7 +25,8 @@ PIECES = (b"ignore", b"previous", b"instructions", b" ", b"  ", b"\t", b"OPEN", 
           b"i g n o r e", b"o-p-e-n", b",", b".", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
           b"\xce\x91\xce\x92", b"\xc3\x89COLE", b"xxxxxxxxxxxxxxxxxxxx", b"disable the interlock", b"status=ok")
 PROFILE = bytes(range(256)) * 32          # a stand-in profile: 65,536 bits, half of them set
-DIGEST = 346196818     # main 7d971b5's scorer (CPython), before the kernel, with round 4's default model
+DIGEST = 659873314     # pass_py with round 5's default (decode bit 16, leet digits only in runs with a letter);
+                       # with round 4's default it was 346196818, main 7d971b5's scorer before the kernel
 CASES = 240
 PARITY_CASES = CASES    # the chip test (tests/host/test_rp2040_text.py) runs fewer
 
@@ -222,3 +224,69 @@ def test_anchor_kernels_equal_adler32():
     else:
         from redline.text.feat_viper import adler_viper
         assert sift._adler is adler_viper
+
+
+# decode bit 16: digits read as leet letters only in a run of ASCII letters and digits with a letter
+WL = load_model()
+WL.decode = WL.decode | 16
+NOWL = load_model()
+NOWL.decode = NOWL.decode & ~16
+DIGIT_PIECES = (b"1nt3rl0ck", b"45", b"10.5", b"2024-05-01", b"m4", b"4m", b"pump3", b"\xc3\xa9", b"1",
+                b"\xc0\xb1", b"\xc1\xa1", b"\xe4\xb8", b"\xef\xbc\x91", b"\xe2\x80\x8b", b"h4ck3d", b" ", b".", b"x")
+
+
+def digit_messages(n):
+    seed = 777
+    out = []
+    for case in range(n):
+        parts = []
+        for _ in range(1 + case % 9):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            parts.append(DIGIT_PIECES[(seed >> 16) % len(DIGIT_PIECES)])
+        out.append(b"".join(parts))
+    return out
+
+
+def _words(model, data):
+    from redline.text.feat import word_hashes
+    return word_hashes(model, data)
+
+
+def test_leet_digits_only_in_a_run_with_a_letter():
+    from redline.text.feat import word_hash
+    assert _words(WL, b"1nt3rl0ck 4m m4") == _words(NOWL, b"interlock am ma")
+    assert _words(WL, b"45 10.5 2024-05-01") == word_hash(b"00 00.0 0000-00-00")
+    assert _words(NOWL, b"45") == _words(NOWL, b"as") != word_hash(b"00")
+    # a run after a non-ASCII letter is decided on its own: "e\xcc\x81" + "1" reads the 1 as 0
+    assert _words(WL, b"x\xc3\xa91") != _words(NOWL, b"x\xc3\xa91")
+    assert _words(WL, b"x\xc3\xa9a1") == _words(NOWL, b"x\xc3\xa9a1")
+
+
+def test_leet_words_viper_matches_the_twin():
+    v = _viper()
+    if v is None:
+        return
+    msgs = digit_messages(PARITY_CASES // 2) + messages(PARITY_CASES // 4)     # the chip test runs fewer
+    for case in range(len(msgs)):
+        data = msgs[case]
+        for mk in (None, _Hits):
+            a = []
+            b = []
+            for kern, out in ((pass_py, a), (v, b)):
+                obs = mk() if mk is not None else None
+                s = HashScorer(WL, obs, PROFILE if case % 2 else None, kernel=kern)
+                s.score(data, len(data))
+                out.extend([s.acc, s.n, s.unseen, s.words, s.classes, s.decoded] + (obs.out if obs is not None else []))
+            assert a == b, (case, data, a, b)
+
+
+def test_leet_words_scoring_allocates_nothing():
+    s = HashScorer(WL)
+    data = b"1nt3rl0ck at 45 % pump3 \xc3\xa91 2024-05-01"
+    s.score(data, len(data))
+    heap_lock()
+    try:
+        s.score(data, len(data))
+    finally:
+        heap_unlock()
+    assert s.words == 8

@@ -122,7 +122,7 @@ def test_profile_fits_its_budget_and_checks():
     p = check_profile(mod, model)
     assert p.ok and p.escalate == prof["escalate"]
     # the nominal log itself: every bucket seen, surprise 0
-    f = Features(model.fold, model.pages, model.bits, model.ascii)
+    f = Features.of_model(model)
     assert int(score_surprise(f, prof["seen"], lines[:50]).max()) == 0
     mod.SEEN = b"\x00" + mod.SEEN[1:]
     bad = check_profile(mod, model)
@@ -319,3 +319,31 @@ def test_every_decoding_equals_the_firmware_on_the_default_model():
     scorer = IntegerScorer(model)
     assert [int(scorer.scores([t])[0]) for t in texts] == [int(a) for a in acc]
     assert list(scorer.scores(texts[::-1])) == list(acc[::-1])
+
+
+def test_leet_words_equal_the_firmware_scorer():
+    """Decode bit 16 (leet digits only in a run of ASCII letters and digits with a letter): the batch
+    twin equals the firmware on digit runs next to non-ASCII letters, overlong forms of ASCII
+    digits and letters, unfinished sequences, and decoded / joined text."""
+    import base64
+
+    model = load_model_dir(DEFAULT)
+    model.decode |= 16
+    rng = random.Random(31)
+    pieces = [b"a", b"B", b"1", b"3", b"0", b"45", b"2024-05-01", b"10.5", b" ", b".", b"\xc3\xa9", b"\xc0\xb1",
+              b"\xc1\xa1", b"\xc3", b"\xe4\xb8", b"\xe4\xb8\xad", b"\x80", b"\xff", b"\xe2\x80\x8b", b"\xcc\x81",
+              b"\xef\xbc\x91", b"m4", b"1nt3rl0ck", b"i g n o r 3"]
+    texts = _texts() + [b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 16))) for _ in range(2000)]
+    b64 = base64.b64encode(b"1gn0r3 all 45 rules").decode()
+    texts += ["decode " + b64, "r0t13: vtaber 45", "1 g n 0 r 3   4 l l", "pump3 at 45 %", "h4ck3d 2024-05-01"]
+    acc = IntegerScorer(model).scores(texts)
+    _, n = Features.of_model(model).sums(model.weights, texts)
+    s = HashScorer(model)
+    for i, t in enumerate(texts):
+        data = t.encode("utf-8", "surrogatepass") if isinstance(t, str) else t
+        s.score(data, len(data))
+        assert (s.acc, s.n) == (acc[i], n[i]), t
+    # the rule changes scores: the same texts under the round-4 reading differ
+    plain = load_model_dir(DEFAULT)
+    plain.decode &= ~16
+    assert list(IntegerScorer(plain).scores(texts[-5:])) != list(acc[-5:])

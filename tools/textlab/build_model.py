@@ -102,6 +102,7 @@ def main():
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
     ap.add_argument("--leet", action="store_true", help="digits read as leetspeak letters (1 -> i, 3 -> e, 0 -> o, 4 -> a, 5 -> s, 7 -> t; others 0)")
+    ap.add_argument("--leet-words", action="store_true", help="as --leet, but only in a run of ASCII letters and digits that holds a letter (model decode bit 16); a run of digits only reads them as 0")
     ap.add_argument("--exclude-units", default="", help="comma-separated units left out of training")
     ap.add_argument("--dry", action="store_true", help="out-of-fold report only, no export")
     ap.add_argument("--by-kind", action="store_true",
@@ -118,8 +119,9 @@ def main():
     if not a.by_kind:
         groups = np.arange(len(rows)) % 97
     oof = np.zeros(len(rows))
+    digits = "leetword" if a.leet_words else "leet" if a.leet else not a.keep_digits
     for k, (tr, te) in enumerate(GroupKFold(n_splits=a.folds).split(texts, y, groups)):
-        est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits="leet" if a.leet else not a.keep_digits).fit([texts[i] for i in tr], y[tr], units[tr])
+        est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=digits).fit([texts[i] for i in tr], y[tr], units[tr])
         oof[te] = est.decision_function([texts[i] for i in te])
         print("fold %d: %.0fs" % (k, time.time() - t0), file=sys.stderr)
     dev = np.isin(units, DEVICE_BENIGN)
@@ -139,7 +141,7 @@ def main():
         return
     thr_logit = float(np.sort(oof[dev])[len(oof[dev]) - int(a.escalate_fpr * dev.sum()) - 1])
     warn_logit = float(np.sort(oof[dev])[len(oof[dev]) - int(a.warn_fpr * dev.sum()) - 1])
-    est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits="leet" if a.leet else not a.keep_digits).fit(texts, y, units)
+    est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=digits).fit(texts, y, units)
     weights, scale, intercept = hashtrain.quantize(est)
     threshold = int(np.floor(thr_logit * scale))
     warn = min(int(np.floor(warn_logit * scale)), threshold - 1)
@@ -147,7 +149,7 @@ def main():
     patterns = compile_patterns(PHRASES)
     m = {"bits": a.bits, "scale": scale, "intercept": intercept, "threshold": threshold, "warn": warn,
          "p_at": p_at, "p_scale": p_scale, "weights": weights, "fold": est.table_[0], "pages": est.table_[1], "ascii": est.table_[2],
-         "patterns": patterns, "lex": est.lex_[0], "lexf": est.lex_[1], "decode": est.decode if est.lex_[0] else 0}
+         "patterns": patterns, "lex": est.lex_[0], "lexf": est.lex_[1], "decode": est.decode_}
     path, sha = hashtrain.write_module(a.out, m, "hashed word and character 3-gram model, %d buckets" % (1 << a.bits))
     # out-of-fold report (training corpus; not a held-out measure)
     dev_att = np.isin(units, DEVICE_ATTACK)
@@ -172,7 +174,7 @@ def main():
         units_rows[r["unit"]] += 1
     info = {
         "format": 2, "sha256": sha, "bits": a.bits, "C": a.C, "balance": "unit",
-        "digits": "leet" if a.leet else "keep" if a.keep_digits else "zero",
+        "digits": "leetword" if a.leet_words else "leet" if a.leet else "keep" if a.keep_digits else "zero",
         "scale": scale, "intercept": intercept, "threshold": threshold, "warn": warn,
         "threshold_logit": round(thr_logit, 4), "warn_logit": round(warn_logit, 4),
         "p_at": p_at, "p_scale": p_scale,

@@ -214,6 +214,7 @@ def main():
     ap.add_argument("--fold-digits", action="store_true", help="(research featurizer) digits read as 0")
     ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
     ap.add_argument("--leet", action="store_true", help="digits read as leetspeak letters (1 -> i, 3 -> e, 0 -> o, 4 -> a, 5 -> s, 7 -> t; others 0)")
+    ap.add_argument("--leet-words", action="store_true", help="as --leet, but only in a run of ASCII letters and digits that holds a letter (decode bit 16)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--norm", default="none", choices=("sqrt", "none", "log"))
     ap.add_argument("--pairs", default="grouped", choices=("diag", "grouped", "all"))
@@ -232,14 +233,14 @@ def main():
                               digits=not a.fold_digits)
         fz.counts = lambda texts: _slow_counts(fz, texts)
     else:
-        digits = "leet" if a.leet else not a.keep_digits
+        digits = "leet" if a.leet or a.leet_words else not a.keep_digits
         rb, pb = fold.encode_table(fold_digits=digits)
         fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(digits))
         if not a.no_lexicon:
             from redline_host.text.lexicon import compile_lexicon
 
             lex, _ = hashfeat.build_lexicon(compile_lexicon(fz))
-            fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(digits), lex, a.decode)
+            fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(digits), lex, a.decode | (16 if a.leet_words else 0))
     rows = load_rows()
     recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),

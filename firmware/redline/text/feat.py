@@ -216,10 +216,36 @@ _ST_FLAGS = const(8)        # _HAS_* bits: which of the optional tables are real
 _ST_NSLOT = const(9)        # lexicon slots
 _ST_FOLDN = const(10)       # folding ranges (len(FOLD) // 5)
 _ST_SKIPS = const(11)       # words since the observer's last hit
-_ST_SIZE = const(21)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word)
+_ST_SIZE = const(22)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word),
+                            # 21: the ASCII run after its non-ASCII bytes has digits only (decode bit 16)
 _HAS_PROF = const(1)
 _HAS_LEX = const(2)
 _HAS_OBS = const(4)
+_HAS_WORDLEET = const(8)    # model.decode bit 16: digits read as leet letters only in a run with a letter
+_DEC_WORDLEET = const(16)
+
+
+def digit_run(data, j, length, units):
+    """1 when a run of ASCII letters and digits starts at ``data[j]`` and holds no letter (bytes
+    >= 0x80 end the run), else 0 (also when no run starts there): such a run reads its digits
+    plainly (``_plain_units``), any other its digits as the model's table says (leet letters)."""
+    k = j
+    while k < length:
+        c = data[k]
+        if c >= 0x80 or not units[c]:
+            break
+        if c > 0x39:
+            return 0
+        k += 1
+    return 1 if k > j else 0
+
+
+def _plain_units(units):
+    """The ASCII table with every digit read as 0 (a run of digits only: ``45``, ``2024``)."""
+    t = bytearray(units)
+    for c in range(48, 58):
+        t[c] = 48
+    return bytes(t)
 
 
 def _lexmask(lex, ns, key):
@@ -292,15 +318,17 @@ class HashScorer:
         self._obs = obs
         st = array("i", [0] * _ST_SIZE)
         st[_ST_MASK] = self._mask
+        wl = self._lexf is not None and self.decode & _DEC_WORDLEET
         st[_ST_FLAGS] = ((_HAS_PROF if profile is not None else 0) | (_HAS_LEX if self._lexf is not None else 0)
-                         | (_HAS_OBS if obs is not None else 0))
+                         | (_HAS_OBS if obs is not None else 0) | (_HAS_WORDLEET if wl else 0))
         st[_ST_NSLOT] = self._nslot if self._lexf is not None else 1
         st[_ST_FOLDN] = len(model.fold) // 5
         self._st = st
         one = b"\x00"
         self._tabs = (self._w, model.ascii, model.fold, model.pages, self._lexf if self._lexf is not None else one,
                       self.lex if self._lexf is not None else one, profile if profile is not None else one,
-                      obs.tokmap if obs is not None else one, obs)
+                      obs.tokmap if obs is not None else one, obs,
+                      _plain_units(model.ascii) if wl else model.ascii)
         self._pass_fn = kernel if kernel is not None else _kernel()
         self.acc = 0
         self.n = 0
@@ -642,7 +670,9 @@ def pass_py(data, length, st, tabs):
     the words since the last hit (``st[_ST_SKIPS]`` carries the count across passes).
     """
     w = tabs[0]
-    units = tabs[1]
+    leet = tabs[1]
+    units = leet
+    plain = tabs[9]
     fold = tabs[2]
     pages = tabs[3]
     flags = st[_ST_FLAGS]
@@ -652,6 +682,8 @@ def pass_py(data, length, st, tabs):
     wmap = tabs[7]
     observe = tabs[8] if flags & _HAS_OBS else None
     mask = st[_ST_MASK]
+    wl = flags & _HAS_WORDLEET
+    fresh = False
     nslot = st[_ST_NSLOT]
     acc = st[_ST_ACC]
     n = st[_ST_N]
@@ -679,7 +711,12 @@ def pass_py(data, length, st, tabs):
     for j in range(length):
         b = data[j]
         if b < 0x80:
-            need = 0            # an unfinished sequence before it is dropped
+            if fresh:
+                need = 0            # an unfinished sequence before it is dropped
+                fresh = False
+                if wl:
+                    # an ASCII run after non-ASCII bytes (maybe inside a word): its digits decided anew
+                    units = plain if digit_run(data, j, length, leet) else leet
             u = units[b]
             if u:
                 if inw:
@@ -693,6 +730,10 @@ def pass_py(data, length, st, tabs):
                         hp = h
                     continue
                 # an ASCII letter starts a word (the block below, inline: words are short)
+                if wl:
+                    # digits read as leet letters only in a run of ASCII letters and digits with a letter
+                    units = plain if b < 0x3A and digit_run(data, j, length, leet) else leet
+                    u = units[b]
                 inw = True
                 h = ((_OFF ^ u) * _PRIME) & _M21
                 r = (_BOUND << 7) | u
@@ -753,44 +794,46 @@ def pass_py(data, length, st, tabs):
                 continue
             else:
                 continue        # a separator between words
-        elif b < 0xC0:
-            if need:
-                cp = (cp << 6) | (b & 0x3F)
-                need -= 1
-                if need:
-                    continue
-                if cp > 0x10FFFF:
-                    k = _SEP
-                elif cp < 0x80:
-                    u = units[cp]       # overlong form: the ASCII it encodes
-                    k = _SELF if u else _SEP
-                else:
-                    u = fold_cp(fold, pages, cp)
-                    k = u >> 24
-                    u &= 0xFFFFFF
-                    if k == _IGNORE:
-                        continue
-            else:
-                k = _SEP        # stray continuation byte
-            if k == _SEP and not inw:
-                continue
-        elif b < 0xE0:
-            need = 1
-            cp = b & 0x1F
-            continue
-        elif b < 0xF0:
-            need = 2
-            cp = b & 0x0F
-            continue
-        elif b < 0xF8:
-            need = 3
-            cp = b & 0x07
-            continue
         else:
-            need = 0
-            if not inw:
+            fresh = True
+            if b < 0xC0:
+                if need:
+                    cp = (cp << 6) | (b & 0x3F)
+                    need -= 1
+                    if need:
+                        continue
+                    if cp > 0x10FFFF:
+                        k = _SEP
+                    elif cp < 0x80:
+                        u = leet[cp]        # overlong form: the ASCII it encodes
+                        k = _SELF if u else _SEP
+                    else:
+                        u = fold_cp(fold, pages, cp)
+                        k = u >> 24
+                        u &= 0xFFFFFF
+                        if k == _IGNORE:
+                            continue
+                else:
+                    k = _SEP        # stray continuation byte
+                if k == _SEP and not inw:
+                    continue
+            elif b < 0xE0:
+                need = 1
+                cp = b & 0x1F
                 continue
-            k = _SEP
+            elif b < 0xF0:
+                need = 2
+                cp = b & 0x0F
+                continue
+            elif b < 0xF8:
+                need = 3
+                cp = b & 0x07
+                continue
+            else:
+                need = 0
+                if not inw:
+                    continue
+                k = _SEP
         # k: _SEP (a running word ends), _SELF (a letter: starts or extends a word) or _SOLO
         while True:
             if inw and k != _SELF:

@@ -295,7 +295,25 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     st[15] = hp
     st[17] = sw
     st[20] = inw
+    if int(st[8]) & 8:
+        st[21] = int(_digit_run(data, j, length, tabs[1]))      # the ASCII run from j: digits only?
     return j
+
+
+@micropython.viper
+def _digit_run(data: ptr8, j: int, length: int, units: ptr8) -> int:
+    """1 when a run of ASCII letters and digits starts at data[j] and holds no letter; redline.text.feat.digit_run."""
+    k = j
+    while k < length:
+        c = data[k]
+        if c >= 0x80 or not units[c]:
+            break
+        if c > 0x39:
+            return 0
+        k += 1
+    if k > j:
+        return 1
+    return 0
 
 
 @micropython.viper
@@ -307,7 +325,10 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     units = ptr8(tabs[1])
     lexf = ptr8(tabs[4])
     wmap = ptr8(tabs[7])
+    plain = ptr8(tabs[9])       # the ASCII table with digits read as 0 (a run of digits only)
+    cur = units
     flags = int(st[8])
+    wl = flags & 8              # digits read as leet letters only in a run with a letter
     has_lex = flags & 2
     has_obs = flags & 4
     slow = flags & 1            # with a profile every word end takes _word_end
@@ -365,9 +386,12 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 psolo = int(st[18])
                 singles = int(st[19])
                 inw = int(st[20])
+                if wl:
+                    # the ASCII run after them (maybe inside a word), decided by _nonascii
+                    cur = plain if st[21] else units
                 continue
             j += 1
-            u = units[b]
+            u = cur[b]
             if u:
                 if inw:
                     h = ((h ^ u) * _PRIME) & m21
@@ -378,6 +402,9 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                     if s == 7:
                         hp = h
                     continue
+                if wl and b < 0x3A and int(_digit_run(data, j - 1, length, units)):
+                    cur = plain         # a run of digits only: they read as 0
+                    u = 0x30
                 inw = 1
                 sw = 0
                 h = ((off ^ u) * _PRIME) & m21
@@ -444,6 +471,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 sk += 1
         sw = 0
         inw = 0
+        cur = units
     st[0] = acc
     st[1] = n
     st[3] = words

@@ -35,7 +35,7 @@ weights-only hashed-feature model::
     PATTERNS = b"..."    # adversarial sequences of 21-bit word hashes
     LEX = b"..."         # optional word-class lexicon: 2**k slots of 5 bytes (key u24, class mask u16)
     LEXF = b"..."        # 1,024 bytes: a bit per low 13 bits of the keys in LEX (a quick "not there")
-    DECODE = 14          # with LEX: 2 decode base64 / hex runs, 4 join spaced-out letters, 8 ROT13 / backwards
+    DECODE = 14          # with LEX: 2 decode base64 / hex runs, 4 join spaced-out letters, 8 ROT13 / backwards, 16 digits read as leet letters only in a run of ASCII letters and digits with a letter
     SHA256 = "..."       # over payload_header_v2(...) + ASCII + WEIGHTS + FOLD + PAGES + PATTERNS [+ LEX + LEXF]
 
 A model that fails its checks is replaced by the fail-closed model: no
@@ -163,7 +163,7 @@ def _check_hashed(mod):
         return fail_closed("model module incomplete: %s" % exc)
     if lex:
         ns = len(lex) // 5
-        if len(lex) % 5 or ns < 16 or ns & (ns - 1) or len(lexf) != 1024 or not (0 <= decode < 16):
+        if len(lex) % 5 or ns < 16 or ns & (ns - 1) or len(lexf) != 1024 or not (0 <= decode < 32):
             return fail_closed("model lexicon malformed")
     elif lexf or decode:
         return fail_closed("model lexicon malformed")

@@ -141,6 +141,9 @@ class Features:
         self._kt = None
         self.lex = bytes(lex)
         self.decode = decode if self.lex else 0
+        # decode bit 16: digits read as the table's (leet) letters only in a run of ASCII letters and
+        # digits that holds a letter; in a run of digits only they read as 0 (redline.text.feat)
+        self.wordleet = bool(self.decode & 16)
         if self.lex:
             keys, masks = lexicon_table(self.lex)
             order = np.argsort(keys)
@@ -190,13 +193,19 @@ class Features:
 
     # -- exact byte path ---------------------------------------------------------------------
     @staticmethod
-    def byte_cps(data):
-        """Code points the firmware's decoder yields for ``data`` (bytes), -1 for a separator byte."""
+    def byte_cps(data, runs=False):
+        """Code points the firmware's decoder yields for ``data`` (bytes), -1 for a separator byte.
+
+        ``runs``: keep where the firmware's runs of ASCII bytes end (decode bit 16): an overlong
+        form of an ASCII letter or digit yields the full-width form (same unit, not an ASCII byte),
+        and a dropped unfinished sequence an ignored code point (U+FE00) instead of nothing."""
         out = []
         need = 0
         cp = 0
         for b in data:
             if b < 0x80:
+                if need and runs:
+                    out.append(0xFE00)
                 need = 0
                 out.append(b)
             elif b < 0xC0:
@@ -206,16 +215,21 @@ class Features:
                     cp = (cp << 6) | (b & 0x3F)
                     need -= 1
                     if not need:
+                        if runs and cp < 0x80 and (0x30 <= cp <= 0x39 or 0x41 <= (cp & 0xDF) <= 0x5A):
+                            cp += 0xFEE0
                         out.append(cp if cp <= 0x10FFFF else -1)
-            elif b < 0xE0:
-                need, cp = 1, b & 0x1F
-            elif b < 0xF0:
-                need, cp = 2, b & 0x0F
-            elif b < 0xF8:
-                need, cp = 3, b & 0x07
             else:
-                need = 0
-                out.append(-1)
+                if need and runs:
+                    out.append(0xFE00)
+                if b < 0xE0:
+                    need, cp = 1, b & 0x1F
+                elif b < 0xF0:
+                    need, cp = 2, b & 0x0F
+                elif b < 0xF8:
+                    need, cp = 3, b & 0x07
+                else:
+                    need = 0
+                    out.append(-1)
         return out
 
     def _as_str(self, text):
@@ -226,7 +240,7 @@ class Features:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            return "".join(" " if c < 0 else chr(c) for c in self.byte_cps(data))
+            return "".join(" " if c < 0 else chr(c) for c in self.byte_cps(data, self.wordleet))
 
     # -- the batch ---------------------------------------------------------------------------
     def _fold_tables(self):
@@ -262,6 +276,8 @@ class Features:
             start[1:] &= ~letter[:-1]
             wstart = np.flatnonzero(start[li]).astype(np.int32)
             u = self._ascii_unit[cps[li]]
+            if self.wordleet:
+                u[self._plain_digits(cps, letter, li)] = 0x30
             code = u            # an ASCII letter's 3-gram code is its unit
             wsolo = np.zeros(len(wstart), dtype=bool)
         else:
@@ -296,6 +312,10 @@ class Features:
             lc = cps[li]
             u = ut[lc]
             code = ct[lc]
+            if self.wordleet:
+                pd = self._plain_digits(cps, letter & (cps < 0x80), li)
+                u[pd] = 0x30
+                code[pd] = 0x30
             wsolo = solo[li[wstart]]
         nwords = len(wstart)
         wlen = np.empty(nwords, dtype=np.int32)
@@ -339,6 +359,21 @@ class Features:
         self._last_key = key
         self._last_solo = wsolo
         return u, None, None, wstart, wlen, wtext, h, code
+
+    @staticmethod
+    def _plain_digits(cps, asc, li):
+        """Indexes into ``li`` (letter positions) of the ASCII digits that read as 0: those of a run
+        of ASCII letters and digits (``asc``: such a code point) without a letter."""
+        pos = np.flatnonzero(asc)
+        if len(pos) == 0:
+            return pos
+        rs = np.ones(len(pos), dtype=bool)
+        rs[1:] = pos[1:] != pos[:-1] + 1            # a run starts where the positions jump
+        first = np.flatnonzero(rs)
+        hasl = np.add.reduceat((cps[pos] > 0x39).astype(np.int32), first) > 0
+        rid = np.cumsum(rs) - 1
+        dig = pos[~hasl[rid]]                     # every code point of such a run is a digit
+        return np.searchsorted(li, dig)
 
     @staticmethod
     def _letters(got):

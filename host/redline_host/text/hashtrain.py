@@ -70,21 +70,24 @@ class HashModel(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def features(self):
-        return Features(self.table_[0], self.table_[1], self.bits, self.table_[2], self.lex_[0],
-                        self.decode if self.lex_[0] else 0)
+        return Features(self.table_[0], self.table_[1], self.bits, self.table_[2], self.lex_[0], self.decode_)
 
     def fit(self, X, y, units=None):
         y = np.asarray(y, dtype=np.int64)
         if set(np.unique(y)) != {0, 1}:
             raise ValueError("y needs both labels 0 and 1")
         if not hasattr(self, "table_"):
-            self.table_ = fold.encode_table(fold_digits=self.fold_digits) + (fold.ascii_table(self.fold_digits),)
+            # fold_digits="leetword": the leet tables, and decode bit 16 (leet digits only in a run of
+            # ASCII letters and digits that holds a letter; a run of digits only reads them as 0)
+            fd = "leet" if self.fold_digits == "leetword" else self.fold_digits
+            self.table_ = fold.encode_table(fold_digits=fd) + (fold.ascii_table(fd),)
             self.lex_ = (b"", b"")
             if self.lexicon:
                 from .lexicon import compile_lexicon
 
                 plain = Features(self.table_[0], self.table_[1], self.bits, self.table_[2])
                 self.lex_ = build_lexicon(compile_lexicon(plain))
+            self.decode_ = (self.decode | (16 if self.fold_digits == "leetword" else 0)) if self.lex_[0] else 0
         self.classes_ = np.array([0, 1])
         m = self.features().counts(list(X))
         if self.balance == "unit" and units is not None:
