@@ -29,7 +29,7 @@ test: setup pico-image
 pico-image: setup
 	$(PY) tools/pico_image.py --if-available
 
-# The full harness on the emulated Pico (>= 5,000 text vectors, 20,000 sensor readings; ~15 min),
+# The full harness on the emulated Pico (>= 5,000 text vectors, 108,000 sensor readings; ~20 min),
 # redline deploy to it across a restart (~4 min), then the hardware tests against it.
 board-test: setup
 	$(PY) tools/pico_image.py
