@@ -85,10 +85,13 @@ def _fast_check():
 
 class _RefReplay:
     """The detector's print work as it was written before the check kernel (main 7d971b5's
-    ``ReplayDetector._check``, the ring scan inline), on its own rings, store and filter."""
+    ``ReplayDetector._check``, the ring scan inline), on its own rings, store and filter; with
+    store stride K only every K-th print a ring drops goes into the store (the 1st, K+1-th, ...)."""
 
-    def __init__(self, window, history, stride, min_active, quant, store, channel, levels):
+    def __init__(self, window, history, stride, min_active, quant, store, channel, levels, store_stride=1):
         self.r = ReplayDetector(window, history, stride, min_active, quant, store, channel, levels)
+        self.store_stride = store_stride
+        self.drops = [0, 0]
         kinds = 2 if levels else 1
         self.prints = [0] * (kinds * history)
         self.checks = [0] * (kinds * history)
@@ -135,7 +138,9 @@ class _RefReplay:
             else:
                 old = self.prints[i]
                 if r.store is not None:
-                    r.store.add(old ^ salt, self.checks[i])
+                    if self.drops[k] % self.store_stride == 0:
+                        r.store.add(old ^ salt, self.checks[i])
+                    self.drops[k] += 1
                 b = (old ^ (old >> 13)) & r.mask
                 if self.counts[b] < 255:
                     self.counts[b] -= 1
@@ -166,16 +171,18 @@ def _replayed_stream(n, seed):
 
 
 _REPLAY_READINGS = 900  # per shape (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
-_REPLAY_SHAPES = ((4, 16, 1, 2, 1, True), (6, 8, 2, 3, 1, True), (5, 12, 1, 2, 3, False), (3, 16, 3, 1, 2, True))
+# window, history, stride, min_active, quant, levels, store stride
+_REPLAY_SHAPES = ((4, 16, 1, 2, 1, True, 1), (6, 8, 2, 3, 1, True, 3), (5, 12, 1, 2, 3, False, 4),
+                  (3, 16, 3, 1, 2, True, 2))
 
 
 def test_check_twin_matches_the_detector_before_it():
     from redline.sensor.prints import FingerprintStore
-    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+    for w, hist, stride, act, quant, levels, ks in _REPLAY_SHAPES:
         sa = FingerprintStore(64)
         sb = FingerprintStore(64)
-        a = ReplayDetector(w, hist, stride, act, quant, sa, 3, levels)
-        ref = _RefReplay(w, hist, stride, act, quant, sb, 3, levels)
+        a = ReplayDetector(w, hist, stride, act, quant, sa, 3, levels, ks)
+        ref = _RefReplay(w, hist, stride, act, quant, sb, 3, levels, ks)
         hits = 0
         for x in _replayed_stream(_REPLAY_READINGS, w * 7 + hist):
             f = a.update(x)
@@ -198,10 +205,10 @@ def test_check_viper_build_matches_the_twin():
     fast = _fast_check()
     if fast is None:
         return
-    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+    for w, hist, stride, act, quant, levels, ks in _REPLAY_SHAPES:
         dets = []
         for _ in range(2):
-            dets.append(ReplayDetector(w, hist, stride, act, quant, FingerprintStore(64), 5, levels))
+            dets.append(ReplayDetector(w, hist, stride, act, quant, FingerprintStore(64), 5, levels, ks))
         a, b = dets
         rets = 0
         for x in _replayed_stream(_REPLAY_READINGS, w * 5 + hist):
@@ -251,12 +258,12 @@ def test_one_call_step_matches_the_detector_before_it():
     steps = [replay_step]
     if _fast_step() is not None:
         steps.append(_fast_step())
-    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+    for w, hist, stride, act, quant, levels, ks in _REPLAY_SHAPES:
         for fn in steps:
             sa = FingerprintStore(64)
             sb = FingerprintStore(64)
-            a = ReplayDetector(w, hist, stride, act, quant, sa, 2, levels)
-            ref = _RefReplay(w, hist, stride, act, quant, sb, 2, levels)
+            a = ReplayDetector(w, hist, stride, act, quant, sa, 2, levels, ks)
+            ref = _RefReplay(w, hist, stride, act, quant, sb, 2, levels, ks)
             hits = 0
             for x in _replayed_stream(_REPLAY_READINGS, w * 3 + hist):
                 f = fn(a.bufs, x)

@@ -63,9 +63,15 @@ def check_viper(st: ptr32, prints: ptr32, checks: ptr16, counts: ptr8) -> int:
                 else:
                     old = int(prints[i])
                     if st[e + 7]:
-                        ret = ret | (4 << (2 * k))
-                        st[out + 2] = old ^ salt
-                        st[out + 3] = int(checks[i])
+                        c = int(st[e + 23 + k])
+                        if c == 0:
+                            ret = ret | (4 << (2 * k))
+                            st[out + 2] = old ^ salt
+                            st[out + 3] = int(checks[i])
+                        c += 1
+                        if c >= int(st[e + 7]):
+                            c = 0
+                        st[e + 23 + k] = c
                     ob = (old ^ (old >> 13)) & mask
                     if int(counts[ob]) < 255:
                         counts[ob] = int(counts[ob]) - 1

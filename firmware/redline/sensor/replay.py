@@ -35,6 +35,15 @@ is looked up there too. A replay is then caught however old the stretch is, as
 long as its prints are still among the store's last ``size`` (with levels on,
 a channel puts two prints a sample into the store).
 
+Store stride ``store_stride`` = K (config REPLAY_STORE_STRIDE): of the prints a
+kind's ring drops, only the 1st, (K+1)-th, (2K+1)-th, ... go into the store, so
+a store of ``size`` prints reaches as far back as one of ``K * size`` at stride 1,
+in 1/K of the bytes. Every print is still looked up. A replayed stretch
+reproduces the original's prints one after another, so one of any K consecutive
+ones was stored: a replay older than the ring is caught at most K - 1 prints
+later than with K = 1 (the ring's own, younger replays are unchanged), as long as
+the stretch is that much longer. Chance matches fall by K (fewer prints stored).
+
 Speed: a reading is one call, ``step(self.bufs, x)`` (``redline.sensor.rstep``; the guard
 calls it directly, without ``update``): the window step (steps, levels, gates, the six
 rolling hashes: ``redline.sensor.window.advance``, state ``self.st``), the print work (filter,
@@ -89,17 +98,21 @@ _LEVEL_SALT = const(0x15555555)     # level prints never match step prints in th
 
 
 class ReplayDetector:
-    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1, store=None, channel=0, levels=False):
+    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1, store=None, channel=0, levels=False,
+                 store_stride=1):
         if window < 2 or window > 64:
             raise ValueError("replay window must be 2..64")
         if history < 1 or stride < 1 or quant < 0:
             raise ValueError("replay history and stride must be >= 1, quant >= 0")
+        if store_stride < 1 or store_stride > 64:
+            raise ValueError("replay store stride must be 1..64")
         self.window = window
         self.history = history
         self.stride = stride
         self.min_active = min_active
         self.quant = quant
         self.levels = levels
+        self.store_stride = store_stride
         # level gate: the level window has window - 1 steps and window - 2 adjacent pairs of them
         self.lmin_nz = min(min_active, window - 1)
         self.lmin_ch = min(min_active, window - 2)
@@ -151,7 +164,7 @@ class ReplayDetector:
         st[e + 4] = self.mask
         st[e + 5] = self.salt
         st[e + 6] = self.salt ^ _LEVEL_SALT
-        st[e + 7] = 1 if store is not None else 0
+        st[e + 7] = store_stride if store is not None else 0
         # everything the one-call step (redline.sensor.rstep) works on, in one tuple
         if store is not None:
             self.bufs = (st, self.prints, self.checks, self.counts, store.words, store.halves)
@@ -171,6 +184,8 @@ class ReplayDetector:
         for i in range(8, 14):                  # ring positions, prints stored, stride ticks
             st[self.e + i] = 0
         st[self.e + 14] = -1
+        st[self.e + 23] = 0                     # store ticks
+        st[self.e + 24] = 0
         prints = self.prints
         checks = self.checks
         for i in range(len(prints)):
