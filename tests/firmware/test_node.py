@@ -379,3 +379,48 @@ def test_node_keeps_its_configuration_not_the_config_module():
     assert node.config is not None and node.config.channels == ("a", "b") and node.config_error == ""
     assert node.config_sha256 == cfg.sha256() and node.rate_hz == 5
     assert not left                     # out of sys.modules: its objects are collectable
+
+
+def test_line_buffer_is_sized_by_the_configuration_module():
+    # MAX_LINE in the configuration module sizes the link's line buffer (and hello says so); a
+    # longer line is answered 'overlong' and the node goes on: the feed before it and the
+    # readings after it are all there
+    cfg = SensorConfig(("a", "b"), baseline=100, scale=10)
+    mod = _ConfigModule(cfg)
+    mod.MAX_LINE = 512
+    saved = sys.modules.pop("redline_config", None)
+    sys.modules["redline_config"] = mod
+    try:
+        node = Node(Board(Pin(), None, None))
+        mod.MAX_LINE = 100
+        sys.modules["redline_config"] = mod      # (the node took it out of sys.modules)
+        bad = 0
+        try:
+            Node(Board(Pin(), None, None))
+        except ValueError:
+            bad = 1
+    finally:
+        sys.modules.pop("redline_config", None)
+        if saved is not None:
+            sys.modules["redline_config"] = saved
+    assert bad == 1                     # outside 256..16384: not built (main.build fails closed)
+    assert node.max_line == 512 and len(node.link.buf) == 512
+    board = node.board
+    board.out = []
+    node.link.feed(b'{"op":"feed","b":[0,100,1,101],"id":1}\n')
+    long_feed = b'{"op":"feed","b":[' + b",".join([b"0,100"] * 100) + b'],"id":2}\n'
+    assert len(long_feed) > 512
+    node.link.feed(long_feed)
+    node.link.feed(b'{"op":"feed","b":[0,100],"id":3}\n{"op":"hello","id":4}\n')
+    replies = [json.loads(line) for line in b"".join(board.out).splitlines()]
+    assert [r.get("id") for r in replies] == [1, None, 3, 4]
+    assert replies[0]["ok"] and replies[2]["ok"]
+    assert (replies[1]["ok"], replies[1]["err"]) == (False, "overlong")
+    assert "512" in replies[1]["msg"]
+    assert replies[3]["max_line"] == 512 and replies[3]["max_feed"] <= 512 // 4
+    assert node.counters["readings"] == 3 and node.counters["errors"] == 1
+    # the board's max_line when the module has none; 4096 when neither does
+    b = Board(Pin(), None, None)
+    b.max_line = 1024
+    assert Node(b, config=cfg).max_line == 1024
+    assert Node(Board(Pin(), None, None), config=cfg).max_line == 4096

@@ -97,9 +97,18 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     from redline.sensor.config import load_config, ConfigError
     cfg = load_config(mod)
     assert cfg.channels == ("a", "b_b", "q") and cfg.stuck_run == a.fields["stuck_run"]
+    assert not hasattr(mod, "MAX_LINE")      # the node's default line buffer
     mod.Z_HALT = (1, 1, 1)
     with pytest.raises(ConfigError):
         load_config(mod)
+    # MAX_LINE (the node's line buffer) beside the checked fields: the hash is the same
+    sized = tmp_path / "sized.py"
+    cb.write_config(a, sized, max_line=2048)
+    text = sized.read_text()
+    assert text.endswith("\nMAX_LINE = 2048\n") and text.replace(out.read_text(), "").count("\n") == 2
+    for bad in (255, 16385):
+        with pytest.raises(ValueError):
+            cb.write_config(a, tmp_path / "y.py", max_line=bad)
 
 
 def _pair_log(seed, n):

@@ -23,6 +23,8 @@ from redline_host.sensor import datasets as ds
 from redline_host.argtypes import float_above, int_range, power_of_two_or_zero
 from redline_host.errors import UserError
 
+MAX_LINE = 2048
+
 
 def add_arguments(p):
     p.add_argument("nominal", help="CSV of nominal readings, one column per channel")
@@ -46,6 +48,10 @@ def add_arguments(p):
                    help="only every K-th print a channel's ring drops goes into the store: it then reaches "
                         "as far back as K times as many prints at stride 1, and a replay older than the "
                         "rings is caught up to K - 1 readings later")
+    p.add_argument("--max-line", type=int_range(256, 16384), default=MAX_LINE, metavar="N",
+                   help="the longest request line the node accepts (MAX_LINE): its line buffer takes N "
+                        "bytes of heap; a longer line is answered 'overlong'. 2048 holds every text the "
+                        "harness sends (the longest is 1,642 B); the protocol's default without it is 4096")
     p.add_argument("--json", action="store_true", help="print the calibration as JSON")
 
 
@@ -79,7 +85,7 @@ def run(args):
         raise UserError(str(exc)) from None
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    cb.write_config(cal, out)
+    cb.write_config(cal, out, max_line=args.max_line)
     rep = Path(args.report) if args.report else out.with_suffix(".md")
     rep.write_text(crep.report(cal))
     print("redline calibrate: wrote %s and %s (expected %.3g false halts/day)"

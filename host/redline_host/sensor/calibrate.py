@@ -474,10 +474,11 @@ def measure_false_halts(cal, values, hold=60):
     return halts, samples, per_day
 
 
-def write_config(cal, path, learn_baseline=None):
+def write_config(cal, path, learn_baseline=None, max_line=None):
     """Write the frozen configuration module (firmware format) for ``cal``; returns the SensorConfig.
 
-    ``learn_baseline``, when given, must match the mode ``cal`` was calibrated in.
+    ``learn_baseline``, when given, must match the mode ``cal`` was calibrated in; ``max_line``,
+    when given, becomes the module's MAX_LINE (the node's line buffer, redline.node).
     """
     from redline_host.sensor.sensorconfig import write_config_module
 
@@ -486,5 +487,5 @@ def write_config(cal, path, learn_baseline=None):
                          % cal.learn_baseline)
     cfg = config(cal)
     write_config_module(cfg, path, source="redline calibrate (budget %g false halts/day at %g Hz)"
-                        % (cal.false_halts_per_day, cal.rate_hz))
+                        % (cal.false_halts_per_day, cal.rate_hz), max_line=max_line)
     return cfg
