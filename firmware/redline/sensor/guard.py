@@ -59,7 +59,7 @@ Critical escalates every decision, Emergency halts.
 Memory: a channel is int arrays -- the kernel's slots (``cs``, 66 x 4 B), the working memory
 (4 B x WINDOW), the shift window (4 B x SHIFT_SPAN), the guard's own slots (``gs``, 27 x 4 B:
 warm-up, the pair, its confidence and CUSUMs) -- and its replay detector (its rings, 6 B x
-REPLAY_HISTORY per kind, and a counting filter of 8 B x REPLAY_HISTORY: redline.sensor.replay),
+REPLAY_HISTORY per kind, and a counting filter of 4 B x REPLAY_HISTORY: redline.sensor.replay),
 plus the shared fingerprint store (7 B x REPLAY_STORE: redline.sensor.prints; with
 REPLAY_STORE_STRIDE K it reaches as far back as K x REPLAY_STORE prints would at stride 1). No detector
 object lives on a running node: ``channel(i)`` builds them from the arrays for inspection

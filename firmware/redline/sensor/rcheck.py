@@ -24,7 +24,10 @@ kinds' salts, e + 7 the store stride K with a store (0: none), e + 8/9 ring writ
 e + 10/11 prints stored, e + 12/13 stride ticks, e + 14 the current step print, e + 15..22
 the store calls' prints and checks, e + 23/24 the store ticks: of the prints a kind's ring
 drops, the 1st, (K+1)-th, (2K+1)-th, ... go into the store (``REPLAY_STORE_STRIDE``). Prints are >= 0 (30 bits), checks
-16 bits, filter counts 8 bits, so the viper build's unsigned loads read them right.
+16 bits, filter counts 4 bits (two buckets a byte: bucket ``b`` is the low nibble of byte
+``b >> 1`` when ``b`` is even, the high one when odd; a count saturates at 15 and is then
+never lowered, so the bucket only costs scans, never a missed print), so the viper build's
+unsigned loads read them right.
 tests/firmware/test_sensor_replay_fast.py runs both builds on every runtime and on the chip.
 """
 from redline.compat import const
@@ -53,7 +56,7 @@ def check(st, prints, checks, counts):
             wpos = st[e + 8 + k]
             hit = 0
             b = (fp ^ (fp >> 13)) & mask
-            if counts[b] and stored > skip:
+            if (counts[b >> 1] >> ((b & 1) << 2)) & 15 and stored > skip:
                 j = wpos - 1 - skip
                 if j < 0:
                     j += hist
@@ -95,12 +98,14 @@ def check(st, prints, checks, counts):
                             c = 0
                         st[e + 23 + k] = c
                     ob = (old ^ (old >> 13)) & mask
-                    if counts[ob] < 255:
-                        counts[ob] = counts[ob] - 1
+                    sh = (ob & 1) << 2
+                    if (counts[ob >> 1] >> sh) & 15 < 15:
+                        counts[ob >> 1] = counts[ob >> 1] - (1 << sh)
                 prints[i] = fp
                 checks[i] = h3
-                if counts[b] < 255:
-                    counts[b] = counts[b] + 1
+                sh = (b & 1) << 2
+                if (counts[b >> 1] >> sh) & 15 < 15:
+                    counts[b >> 1] = counts[b >> 1] + (1 << sh)
                 wpos += 1
                 if wpos >= hist:
                     wpos = 0

@@ -21,9 +21,9 @@ linear signal repeats trivially; the stuck detector owns those). A stored
 print is found while it is ``history * stride`` samples old at most.
 ``quant = 0`` switches the detector off (the calibrator does that for a
 channel whose nominal log repeats its own windows by chance).
-A counting filter (a bytearray of about 8 buckets per stored print, shared by
-both kinds) answers "certainly not stored" in O(1), so a ring is scanned only
-on a bucket hit. A third rolling hash (15 bits) is kept beside every print and
+A counting filter (8 x ``history`` buckets at least 64, shared by both kinds,
+4-bit counts two to a byte: ``history`` x 4 bytes) answers "certainly not
+stored" in O(1), so a ring is scanned only on a bucket hit. A third rolling hash (15 bits) is kept beside every print and
 must match too, so unrelated windows collide with probability about 2**-45 per
 stored print.
 
@@ -132,7 +132,8 @@ class ReplayDetector:
         while nb < 8 * history and nb < 8192:
             nb <<= 1
         self.mask = nb - 1
-        self.counts = bytearray(nb)     # stored prints (both kinds) per bucket, saturating at 255
+        # stored prints (both kinds) per bucket, 4 bits a bucket (two a byte), saturating at 15
+        self.counts = bytearray(nb >> 1)
         b1 = 1
         b2 = 1
         b3 = 1
