@@ -264,6 +264,33 @@ def test_running_node_imports_no_detector_object_module():
     assert "redline.sensor.view" in inspected and view.judge and view.pair_cusum is not None
 
 
+def test_running_node_imports_no_replay_twin_where_the_viper_builds_run():
+    # with the viper builds (the boards, the unix port) the replay step's pure-Python twins
+    # (window step, print check, one-call step) are not imported by a running node
+    try:
+        import redline.sensor.rstep_viper       # noqa: F401
+    except (ImportError, SyntaxError):
+        return                                  # CPython, WebAssembly: the twins are the code
+    twins = ("redline.sensor.window", "redline.sensor.rcheck", "redline.sensor.rstep",
+             "redline.sensor.replay", "redline.sensor.guard")
+    saved = {}
+    for m in twins:
+        if m in sys.modules:
+            saved[m] = sys.modules.pop(m)
+    try:
+        cfg = SensorConfig(("a", "b"), baseline=100, scale=10, replay_store=64, replay_store_stride=2)
+        node = _node(sensors={"a": Sensor(100), "b": Sensor(101)}, cfg=cfg)
+        for i in range(40):
+            node.sample()
+        loaded = [m for m in twins[:3] if m in sys.modules]
+    finally:
+        for m in twins:
+            sys.modules.pop(m, None)
+        for m in saved:
+            sys.modules[m] = saved[m]
+    assert loaded == [], loaded
+
+
 def test_sensor_only_node_refuses_text_ops_and_reports_no_model():
     node = _node()
     board = node.board

@@ -431,3 +431,19 @@ def test_filter_bucket_saturates_at_15_and_only_costs_scans():
             want[(p ^ (p >> 13)) & r.mask] += 1
         for j in range(len(nib)):
             assert nib[j] == want[j] or nib[j] == 15, (j, nib[j], want[j])
+
+
+def test_detector_state_layout_is_the_window_and_check_modules():
+    # replay.py keeps private copies of the window step's ST_* slots and the check's EXTRA (so a
+    # running node with the viper builds never imports the twins): the copies are these
+    from redline.sensor import window as W
+    from redline.sensor.rcheck import EXTRA
+    for w in (2, 7):
+        r = ReplayDetector(window=w, history=16, min_active=3, quant=5, levels=True)
+        assert len(r.st) == W.ST_SIZE + 2 * w + EXTRA and r.e == W.ST_SIZE + 2 * w
+        st = r.st
+        assert (st[W.ST_WINDOW], st[W.ST_QUANT], st[W.ST_LEVELS]) == (w, 5, 1)
+        assert (st[W.ST_MIN_ACTIVE], st[W.ST_LMIN_NZ], st[W.ST_LMIN_CH]) == (3, min(3, w - 1), min(3, w - 2))
+        for h in (W.ST_HS, W.ST_GS):
+            assert (st[h + 3], st[h + 4], st[h + 5]) == (pow(131, w - 1, 32749), pow(257, w - 1, 32719),
+                                                         pow(293, w - 1, 32717))

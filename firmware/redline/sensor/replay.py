@@ -72,8 +72,20 @@ Example on a seeded stream (noise, then the same 12 readings again)::
 """
 from redline.compat import const, zeros
 
-from redline.sensor.window import ST_SIZE, ST_WINDOW, ST_QUANT, ST_LEVELS, ST_HS, ST_GS, ST_MIN_ACTIVE, ST_LMIN_NZ, ST_LMIN_CH
-from redline.sensor.rcheck import EXTRA
+
+# The state array's layout: redline.sensor.window's ST_* slots, then redline.sensor.rcheck's EXTRA
+# slots (private copies: where the viper builds run, a running node never imports those twin
+# modules; tests/firmware/test_sensor_replay_fast.py checks the copies against them)
+_ST_WINDOW = const(8)
+_ST_QUANT = const(9)
+_ST_LEVELS = const(10)
+_ST_HS = const(11)
+_ST_GS = const(17)
+_ST_MIN_ACTIVE = const(23)
+_ST_LMIN_NZ = const(24)
+_ST_LMIN_CH = const(25)
+_ST_SIZE = const(26)
+_EXTRA = const(25)
 
 try:  # the viper builds where the emitter exists (the boards, the unix port)
     from redline.sensor.window_viper import advance_viper as advance
@@ -119,8 +131,8 @@ class ReplayDetector:
         kinds = 2 if levels else 1
         # per-reading state, the window's steps and levels (// quant): redline.sensor.window
         # then the print work's slots (redline.sensor.rcheck), from self.e
-        self.e = ST_SIZE + 2 * window
-        self.st = zeros("i", ST_SIZE + 2 * window + EXTRA)
+        self.e = _ST_SIZE + 2 * window
+        self.st = zeros("i", _ST_SIZE + 2 * window + _EXTRA)
         # prints: steps in [0, history), levels in [history, 2 * history)
         self.prints = zeros("i", kinds * history)
         self.checks = zeros("H", kinds * history)    # third hash of each stored print
@@ -142,13 +154,13 @@ class ReplayDetector:
             b2 = (b2 * _B2) % _P2
             b3 = (b3 * _B3) % _P3
         st = self.st
-        st[ST_WINDOW] = window
-        st[ST_QUANT] = quant
-        st[ST_LEVELS] = 1 if levels else 0
-        st[ST_MIN_ACTIVE] = min_active
-        st[ST_LMIN_NZ] = self.lmin_nz
-        st[ST_LMIN_CH] = self.lmin_ch
-        for h in (ST_HS, ST_GS):        # B**(window-1) mod P after each kind's three hashes
+        st[_ST_WINDOW] = window
+        st[_ST_QUANT] = quant
+        st[_ST_LEVELS] = 1 if levels else 0
+        st[_ST_MIN_ACTIVE] = min_active
+        st[_ST_LMIN_NZ] = self.lmin_nz
+        st[_ST_LMIN_CH] = self.lmin_ch
+        for h in (_ST_HS, _ST_GS):        # B**(window-1) mod P after each kind's three hashes
             st[h + 3] = b1
             st[h + 4] = b2
             st[h + 5] = b3
@@ -178,9 +190,9 @@ class ReplayDetector:
         for i in range(8):                      # position, fill, last reading, the gates' counts
             st[i] = 0
         for i in range(3):                      # the hashes (their tops stay)
-            st[ST_HS + i] = 0
-            st[ST_GS + i] = 0
-        for i in range(ST_SIZE, self.e):        # steps and levels
+            st[_ST_HS + i] = 0
+            st[_ST_GS + i] = 0
+        for i in range(_ST_SIZE, self.e):        # steps and levels
             st[i] = 0
         for i in range(8, 14):                  # ring positions, prints stored, stride ticks
             st[self.e + i] = 0
