@@ -96,6 +96,11 @@ from redline.link.proto import Protocol
 from redline.resource import ResourceGauge
 
 DEFAULT_RATE_HZ = const(10)
+# The link's line buffer (the longest request line the node accepts) unless the configuration
+# module says MAX_LINE (or the board max_line): that many bytes of heap, allocated once.
+DEFAULT_MAX_LINE = const(4096)
+_MAX_LINE_LO = const(256)
+_MAX_LINE_HI = const(16384)
 MIN_KEY_BYTES = const(16)
 AUTH_BACKOFF_MS = const(250)          # after the first failed MAC; doubles per failure in a row
 AUTH_BACKOFF_MAX_MS = const(30000)
@@ -132,6 +137,7 @@ class _BoardDefaults:
     watchdog_cause = None
     ticks_ms = None
     marker = None
+    max_line = DEFAULT_MAX_LINE
 
 
 def _attr(board, name):
@@ -256,7 +262,7 @@ class Outcome:
 
 
 class Node:
-    def __init__(self, board, model=None, config=None, config_error="", config_module=None, max_line=4096,
+    def __init__(self, board, model=None, config=None, config_error="", config_module=None, max_line=None,
                  build_error=""):
         self.board = board
         self.name = _attr(board, "name")
@@ -273,6 +279,15 @@ class Node:
         self.config_sha256 = config.sha256() if config is not None else ""
         rate = getattr(config_module, "RATE_HZ", None) if config_module is not None else None
         self.rate_hz = rate or _attr(board, "rate_hz")
+        if max_line is None:
+            # the configuration module's MAX_LINE (beside its checked fields, like RATE_HZ), else the
+            # board's max_line, else 4096; outside 256..16384 the node is not built (main.build then
+            # builds the minimal fail-closed node, which says why in hello's build_error)
+            max_line = getattr(config_module, "MAX_LINE", None) if config_module is not None else None
+            if max_line is None:
+                max_line = _attr(board, "max_line")
+        if not isinstance(max_line, int) or max_line < _MAX_LINE_LO or max_line > _MAX_LINE_HI:
+            raise ValueError("MAX_LINE must be an int 256..16384")
         self.period_ms = 1000 // self.rate_hz if self.rate_hz > 0 else 1000
         deadline = getattr(config_module, "DEADLINE_MS", None) if config_module is not None else None
         if deadline is None:

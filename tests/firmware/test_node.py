@@ -264,6 +264,33 @@ def test_running_node_imports_no_detector_object_module():
     assert "redline.sensor.view" in inspected and view.judge and view.pair_cusum is not None
 
 
+def test_running_node_imports_no_replay_twin_where_the_viper_builds_run():
+    # with the viper builds (the boards, the unix port) the replay step's pure-Python twins
+    # (window step, print check, one-call step) are not imported by a running node
+    try:
+        import redline.sensor.rstep_viper       # noqa: F401
+    except (ImportError, SyntaxError):
+        return                                  # CPython, WebAssembly: the twins are the code
+    twins = ("redline.sensor.window", "redline.sensor.rcheck", "redline.sensor.rstep",
+             "redline.sensor.replay", "redline.sensor.guard")
+    saved = {}
+    for m in twins:
+        if m in sys.modules:
+            saved[m] = sys.modules.pop(m)
+    try:
+        cfg = SensorConfig(("a", "b"), baseline=100, scale=10, replay_store=64, replay_store_stride=2)
+        node = _node(sensors={"a": Sensor(100), "b": Sensor(101)}, cfg=cfg)
+        for i in range(40):
+            node.sample()
+        loaded = [m for m in twins[:3] if m in sys.modules]
+    finally:
+        for m in twins:
+            sys.modules.pop(m, None)
+        for m in saved:
+            sys.modules[m] = saved[m]
+    assert loaded == [], loaded
+
+
 def test_sensor_only_node_refuses_text_ops_and_reports_no_model():
     node = _node()
     board = node.board
@@ -379,3 +406,48 @@ def test_node_keeps_its_configuration_not_the_config_module():
     assert node.config is not None and node.config.channels == ("a", "b") and node.config_error == ""
     assert node.config_sha256 == cfg.sha256() and node.rate_hz == 5
     assert not left                     # out of sys.modules: its objects are collectable
+
+
+def test_line_buffer_is_sized_by_the_configuration_module():
+    # MAX_LINE in the configuration module sizes the link's line buffer (and hello says so); a
+    # longer line is answered 'overlong' and the node goes on: the feed before it and the
+    # readings after it are all there
+    cfg = SensorConfig(("a", "b"), baseline=100, scale=10)
+    mod = _ConfigModule(cfg)
+    mod.MAX_LINE = 512
+    saved = sys.modules.pop("redline_config", None)
+    sys.modules["redline_config"] = mod
+    try:
+        node = Node(Board(Pin(), None, None))
+        mod.MAX_LINE = 100
+        sys.modules["redline_config"] = mod      # (the node took it out of sys.modules)
+        bad = 0
+        try:
+            Node(Board(Pin(), None, None))
+        except ValueError:
+            bad = 1
+    finally:
+        sys.modules.pop("redline_config", None)
+        if saved is not None:
+            sys.modules["redline_config"] = saved
+    assert bad == 1                     # outside 256..16384: not built (main.build fails closed)
+    assert node.max_line == 512 and len(node.link.buf) == 512
+    board = node.board
+    board.out = []
+    node.link.feed(b'{"op":"feed","b":[0,100,1,101],"id":1}\n')
+    long_feed = b'{"op":"feed","b":[' + b",".join([b"0,100"] * 100) + b'],"id":2}\n'
+    assert len(long_feed) > 512
+    node.link.feed(long_feed)
+    node.link.feed(b'{"op":"feed","b":[0,100],"id":3}\n{"op":"hello","id":4}\n')
+    replies = [json.loads(line) for line in b"".join(board.out).splitlines()]
+    assert [r.get("id") for r in replies] == [1, None, 3, 4]
+    assert replies[0]["ok"] and replies[2]["ok"]
+    assert (replies[1]["ok"], replies[1]["err"]) == (False, "overlong")
+    assert "512" in replies[1]["msg"]
+    assert replies[3]["max_line"] == 512 and replies[3]["max_feed"] <= 512 // 4
+    assert node.counters["readings"] == 3 and node.counters["errors"] == 1
+    # the board's max_line when the module has none; 4096 when neither does
+    b = Board(Pin(), None, None)
+    b.max_line = 1024
+    assert Node(b, config=cfg).max_line == 1024
+    assert Node(Board(Pin(), None, None), config=cfg).max_line == 4096

@@ -28,13 +28,13 @@ def test_defaults_and_broadcast():
 def test_canonical_bytes_and_hash_are_fixed():
     cfg = SensorConfig(("t1",), baseline=-5, scale=3, pair_a=(), pair_b=(), pair_tol=())
     data = cfg.canonical_bytes()
-    assert data.startswith(b"redline-sensor-config/3\nCHANNELS=t1\nWINDOW=32\n")
+    assert data.startswith(b"redline-sensor-config/4\nCHANNELS=t1\nWINDOW=32\n")
     assert b"\nBASELINE=-5\nSCALE=3\n" in data
-    assert b"\nREPLAY_STORE=0\nREPLAY_LEVELS=0\nFORECAST=0\nMEMORY_FILL=0\nSHIFT_SPAN=0\n" in data
+    assert b"\nREPLAY_STORE=0\nREPLAY_STORE_STRIDE=1\nREPLAY_LEVELS=0\nFORECAST=0\nMEMORY_FILL=0\nSHIFT_SPAN=0\n" in data
     assert data.endswith(b"REPLAY_QUANT=1\nREPLAY_WINDOW=8\nSHIFT_HALT=16384\nPAIR_A=\nPAIR_B=\nPAIR_TOL=\n"
                          b"PAIR_SCALE=\nPAIR_K=\nPAIR_H=\nPAIR_OFFSET=\nPAIR_SLOW_K=\nPAIR_SLOW_H=\n")
-    assert len(data) == 711
-    assert cfg.sha256() == "f28929786e3b8cb6018855015629535c6e733c7895a0fe97e13469088bf05ea6"
+    assert len(data) == 733
+    assert cfg.sha256() == "9567e72280d07a1f76976423d4a182c26c6fc2b3e18af8cce529f615b9ae1d20"
 
 
 def test_pair_cusum_fields_default_per_pair():
@@ -53,6 +53,9 @@ def test_replay_window_per_channel_and_store():
     assert SensorConfig(("a",)).replay_window == (8,)
     assert _raises(SensorConfig, ("a",), replay_store=3000)           # not a power of two
     assert _raises(SensorConfig, ("a",), replay_store=32768)
+    assert _raises(SensorConfig, ("a",), replay_store=64, replay_store_stride=0)
+    assert _raises(SensorConfig, ("a",), replay_store=64, replay_store_stride=65)
+    assert SensorConfig(("a",), replay_store=64, replay_store_stride=4).replay_store_stride == 4
     assert _raises(SensorConfig, ("a",), replay_window=(3, 4))        # one channel, two windows
     # the ring must outlast a window when prints move on into the store
     assert _raises(SensorConfig, ("a",), replay_store=64, replay_history=2, replay_stride=1, replay_window=4)
@@ -95,7 +98,10 @@ def test_loader_fails_closed():
     ns["FORMAT"] = 2                           # format 2: no PAIR_OFFSET, no slow pair CUSUM
     assert _raises(load_config, ns)
     ns = _module_dict(cfg)
-    ns["FORMAT"] = 4
+    ns["FORMAT"] = 3                           # format 3: no REPLAY_STORE_STRIDE
+    assert _raises(load_config, ns)
+    ns = _module_dict(cfg)
+    ns["FORMAT"] = 5
     assert _raises(load_config, ns)
     ns = _module_dict(cfg)
     del ns["CUSUM_H"]

@@ -156,6 +156,57 @@ def test_detector_finds_an_old_stretch_through_the_store():
     assert first_steps == 4                # the 5th completes a 4-step window
 
 
+def _first_replay_hit(xs, age, size, store_stride):
+    """Readings ``xs`` into a fresh detector (window 4, ring 16) sharing a store of ``size`` prints
+    at store stride ``store_stride``, then 40 readings replayed from ``age`` readings back; the
+    index of the first replayed reading flagged (-1: none)."""
+    r = ReplayDetector(window=4, history=16, stride=1, min_active=2, store=FingerprintStore(size),
+                       channel=1, store_stride=store_stride)
+    for x in xs:
+        assert r.update(x) == 0
+    # every 4-step window of the noise is active: the ring dropped prints 0 .. len(xs) - 21
+    assert r.store.count == min(size, (len(xs) - 4 - 16 + store_stride - 1) // store_stride)
+    ys = list(xs)
+    for k in range(40):
+        ys.append(ys[len(ys) - age])
+        if r.update(ys[-1]):
+            return k
+    return -1
+
+
+_AGES = (5, 16, 17, 18, 30, 45, 46, 47, 48, 49, 50, 64)
+
+
+def test_store_stride_reaches_as_far_back_in_fewer_prints():
+    # A ring of 16 catches a replay 5..16 readings old (the 4 newest prints overlap the window);
+    # a store of 32 prints at stride 1 adds ages 17..48, and so does one of 8 prints at stride 4
+    # (every 4th dropped print: 8 x 4 = 32). Each flags from the 5th replayed reading, the first
+    # whose 4 steps are all replayed; at stride 4 a stretch older than the ring waits for the next
+    # print whose original was stored: print i = 196 + k - age, stored when i % 4 == 0.
+    xs = _stream(200, 5)
+    for age in _AGES:
+        full = _first_replay_hit(xs, age, 32, 1)
+        thin = _first_replay_hit(xs, age, 8, 4)
+        if age <= 16:
+            assert (full, thin) == (4, 4), (age, full, thin)
+        elif age <= 48:
+            assert (full, thin) == (4, 4 + age % 4), (age, full, thin)
+        else:
+            assert (full, thin) == (-1, -1), (age, full, thin)
+    # the smallest store, 2 prints: the ring's 16 and 2 more
+    assert [_first_replay_hit(xs, a, 2, 1) for a in (16, 18, 19)] == [4, 4, -1]
+
+
+def test_store_stride_is_checked():
+    for k in (0, 65):
+        try:
+            ReplayDetector(window=4, history=16, store=FingerprintStore(16), store_stride=k)
+            ok = False
+        except ValueError:
+            ok = True
+        assert ok
+
+
 def test_offset_replay_is_caught_by_the_step_prints():
     xs = _stream(400, 5)
     st = FingerprintStore(1024)
@@ -193,11 +244,12 @@ def test_store_needs_a_ring_longer_than_the_window():
     assert ok
 
 
-def _older_stretch(store, levels):
+def _older_stretch(store, levels, store_stride=1):
     """Two channels for 500 rows, then channel a replays its readings 200..239 (300 samples
     old, beyond its 16-entry rings); returns the guard and the first replay halt's sample."""
     cfg = SensorConfig(("a", "b"), baseline=1000, scale=36, replay_window=(4, 6), replay_history=16,
-                       replay_stride=1, replay_min_active=2, replay_store=store, replay_levels=levels)
+                       replay_stride=1, replay_min_active=2, replay_store=store, replay_levels=levels,
+                       replay_store_stride=store_stride)
     g = SensorGuard(cfg)
     xs = _stream(500, 13)
     ys = _stream(500, 17)
@@ -218,6 +270,22 @@ def test_guard_halts_on_a_stretch_older_than_its_rings():
     g, first = _older_stretch(1024, 0)
     assert first == 4
     assert (g.store.count, g.store.seq) == (1024, (540 - 4 - 16) + (540 - 6 - 16))
+
+
+def test_guard_store_stride_comes_from_the_configuration():
+    # 256 prints at stride 4 hold every 4th of the last ~1,024 prints the two channels' rings
+    # dropped (one each a sample): the 300-sample-old stretch is still there. Its k-th replayed
+    # reading completes the print of original readings 196 + k .. 200 + k, the (196 + k)-th print
+    # channel a's ring dropped: stored when 4 divides it, so from k = 4 on, as at stride 1.
+    # 64 prints at stride 4 reach ~128 samples back: not caught (nor at stride 1)
+    g, first = _older_stretch(256, 0, 4)
+    assert first == 4
+    dropped = (540 - 4 - 16) + (540 - 6 - 16)
+    assert g.store.count == 256 and g.store.seq == (540 - 4 - 16 + 3) // 4 + (540 - 6 - 16 + 3) // 4 < dropped
+    g, first = _older_stretch(64, 0, 4)
+    assert first == -1
+    g, first = _older_stretch(64, 0, 1)
+    assert first == -1
 
 
 def test_guard_with_level_prints_halts_a_verbatim_replay_one_sample_sooner():

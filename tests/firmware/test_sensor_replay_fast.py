@@ -85,14 +85,17 @@ def _fast_check():
 
 class _RefReplay:
     """The detector's print work as it was written before the check kernel (main 7d971b5's
-    ``ReplayDetector._check``, the ring scan inline), on its own rings, store and filter."""
+    ``ReplayDetector._check``, the ring scan inline), on its own rings, store and filter; with
+    store stride K only every K-th print a ring drops goes into the store (the 1st, K+1-th, ...)."""
 
-    def __init__(self, window, history, stride, min_active, quant, store, channel, levels):
+    def __init__(self, window, history, stride, min_active, quant, store, channel, levels, store_stride=1):
         self.r = ReplayDetector(window, history, stride, min_active, quant, store, channel, levels)
+        self.store_stride = store_stride
+        self.drops = [0, 0]
         kinds = 2 if levels else 1
         self.prints = [0] * (kinds * history)
         self.checks = [0] * (kinds * history)
-        self.counts = [0] * len(self.r.counts)
+        self.counts = [0] * (2 * len(self.r.counts))      # one bucket a list entry, saturating at 15
         self.wpos = [0, 0]
         self.stored = [0, 0]
         self.tick = [0, 0]
@@ -135,14 +138,16 @@ class _RefReplay:
             else:
                 old = self.prints[i]
                 if r.store is not None:
-                    r.store.add(old ^ salt, self.checks[i])
+                    if self.drops[k] % self.store_stride == 0:
+                        r.store.add(old ^ salt, self.checks[i])
+                    self.drops[k] += 1
                 b = (old ^ (old >> 13)) & r.mask
-                if self.counts[b] < 255:
+                if self.counts[b] < 15:
                     self.counts[b] -= 1
             self.prints[i] = fp
             self.checks[i] = h3
             b = (fp ^ (fp >> 13)) & r.mask
-            if self.counts[b] < 255:
+            if self.counts[b] < 15:
                 self.counts[b] += 1
             self.wpos[k] = (wpos + 1) % hist
         self.tick[k] = t
@@ -166,16 +171,18 @@ def _replayed_stream(n, seed):
 
 
 _REPLAY_READINGS = 900  # per shape (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
-_REPLAY_SHAPES = ((4, 16, 1, 2, 1, True), (6, 8, 2, 3, 1, True), (5, 12, 1, 2, 3, False), (3, 16, 3, 1, 2, True))
+# window, history, stride, min_active, quant, levels, store stride
+_REPLAY_SHAPES = ((4, 16, 1, 2, 1, True, 1), (6, 8, 2, 3, 1, True, 3), (5, 12, 1, 2, 3, False, 4),
+                  (3, 16, 3, 1, 2, True, 2))
 
 
 def test_check_twin_matches_the_detector_before_it():
     from redline.sensor.prints import FingerprintStore
-    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+    for w, hist, stride, act, quant, levels, ks in _REPLAY_SHAPES:
         sa = FingerprintStore(64)
         sb = FingerprintStore(64)
-        a = ReplayDetector(w, hist, stride, act, quant, sa, 3, levels)
-        ref = _RefReplay(w, hist, stride, act, quant, sb, 3, levels)
+        a = ReplayDetector(w, hist, stride, act, quant, sa, 3, levels, ks)
+        ref = _RefReplay(w, hist, stride, act, quant, sb, 3, levels, ks)
         hits = 0
         for x in _replayed_stream(_REPLAY_READINGS, w * 7 + hist):
             f = a.update(x)
@@ -186,7 +193,7 @@ def test_check_twin_matches_the_detector_before_it():
         for j in range(len(ref.prints)):
             assert a.prints[j] == ref.prints[j] and a.checks[j] == ref.checks[j]
         for j in range(len(ref.counts)):
-            assert a.counts[j] == ref.counts[j]
+            assert (a.counts[j >> 1] >> (4 * (j & 1))) & 15 == ref.counts[j]
         for j in range(64):
             assert sa.prints[j] == sb.prints[j]
         assert hits > _REPLAY_READINGS // 30, hits
@@ -198,10 +205,10 @@ def test_check_viper_build_matches_the_twin():
     fast = _fast_check()
     if fast is None:
         return
-    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+    for w, hist, stride, act, quant, levels, ks in _REPLAY_SHAPES:
         dets = []
         for _ in range(2):
-            dets.append(ReplayDetector(w, hist, stride, act, quant, FingerprintStore(64), 5, levels))
+            dets.append(ReplayDetector(w, hist, stride, act, quant, FingerprintStore(64), 5, levels, ks))
         a, b = dets
         rets = 0
         for x in _replayed_stream(_REPLAY_READINGS, w * 5 + hist):
@@ -251,12 +258,12 @@ def test_one_call_step_matches_the_detector_before_it():
     steps = [replay_step]
     if _fast_step() is not None:
         steps.append(_fast_step())
-    for w, hist, stride, act, quant, levels in _REPLAY_SHAPES:
+    for w, hist, stride, act, quant, levels, ks in _REPLAY_SHAPES:
         for fn in steps:
             sa = FingerprintStore(64)
             sb = FingerprintStore(64)
-            a = ReplayDetector(w, hist, stride, act, quant, sa, 2, levels)
-            ref = _RefReplay(w, hist, stride, act, quant, sb, 2, levels)
+            a = ReplayDetector(w, hist, stride, act, quant, sa, 2, levels, ks)
+            ref = _RefReplay(w, hist, stride, act, quant, sb, 2, levels, ks)
             hits = 0
             for x in _replayed_stream(_REPLAY_READINGS, w * 3 + hist):
                 f = fn(a.bufs, x)
@@ -267,7 +274,7 @@ def test_one_call_step_matches_the_detector_before_it():
             for j in range(len(ref.prints)):
                 assert a.prints[j] == ref.prints[j] and a.checks[j] == ref.checks[j]
             for j in range(len(ref.counts)):
-                assert a.counts[j] == ref.counts[j]
+                assert (a.counts[j >> 1] >> (4 * (j & 1))) & 15 == ref.counts[j]
             for j in range(len(sa.words)):
                 assert sa.words[j] == sb.words[j]
             for j in range(len(sa.halves)):
@@ -389,3 +396,56 @@ def test_store_calls_viper_build_matches_the_twin():
             assert a.words[j] == b.words[j]
         for j in range(len(a.halves)):
             assert a.halves[j] == b.halves[j]
+
+
+def test_filter_bucket_saturates_at_15_and_only_costs_scans():
+    # a 4-reading cycle puts the same 4 prints into a 64-entry ring 16 times each: their buckets
+    # (4-bit counts) saturate at 15 and are never lowered again; noise afterwards is not flagged
+    # (the saturated bucket only makes the ring be scanned), on the twin and the viper build alike
+    from redline.sensor.rcheck import check
+    fns = [check]
+    if _fast_check() is not None:
+        fns.append(_fast_check())
+    for fn in fns:
+        r = ReplayDetector(window=4, history=64, stride=1, min_active=2)
+        flags = []
+        xs = [100, 105, 102, 109] * 30 + _replayed_stream(400, 3)[:90]
+        fp = -1
+        for i in range(len(xs)):
+            due = advance(r.st, xs[i])
+            if due:
+                r.st[r.e] = due
+                flags.append(fn(r.st, r.prints, r.checks, r.counts) & 1)
+            if i == 20:
+                fp = r.st[11] * 32768 + r.st[12]        # one of the cycle's prints
+        nib = [(r.counts[j >> 1] >> (4 * (j & 1))) & 15 for j in range(2 * len(r.counts))]
+        b = (fp ^ (fp >> 13)) & r.mask
+        for j in range(64):
+            assert r.prints[j] != fp
+        assert nib[b] == 15, nib[b]           # the cycle's prints have left the ring: still 15
+        assert sum(flags[:8]) == 0 and sum(flags[8:116]) == 108 and sum(flags[116:]) == 0, flags
+        # every print the ring holds counted in its bucket (the saturated ones at least)
+        want = [0] * len(nib)
+        for j in range(64):
+            p = r.prints[j]
+            want[(p ^ (p >> 13)) & r.mask] += 1
+        for j in range(len(nib)):
+            assert nib[j] == want[j] or nib[j] == 15, (j, nib[j], want[j])
+
+
+def test_detector_state_layout_is_the_window_and_check_modules():
+    # replay.py keeps private copies of the window step's ST_* slots and the check's EXTRA (so a
+    # running node with the viper builds never imports the twins): the copies are these
+    from redline.sensor import window as W
+    from redline.sensor.rcheck import EXTRA
+    for w in (2, 7):
+        r = ReplayDetector(window=w, history=16, min_active=3, quant=5, levels=True)
+        assert len(r.st) == W.ST_SIZE + 2 * w + EXTRA and r.e == W.ST_SIZE + 2 * w
+        st = r.st
+        assert (st[W.ST_WINDOW], st[W.ST_QUANT], st[W.ST_LEVELS]) == (w, 5, 1)
+        assert (st[W.ST_MIN_ACTIVE], st[W.ST_LMIN_NZ], st[W.ST_LMIN_CH]) == (3, min(3, w - 1), min(3, w - 2))
+        tops = [1, 1, 1]
+        for _ in range(w - 1):
+            tops = [tops[0] * 131 % 32749, tops[1] * 257 % 32719, tops[2] * 293 % 32717]
+        for h in (W.ST_HS, W.ST_GS):
+            assert [st[h + 3], st[h + 4], st[h + 5]] == tops

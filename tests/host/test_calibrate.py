@@ -67,18 +67,20 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     # (per channel; the three channels share the store, two prints a sample each)
     share = 50.0 / 86400 / ((len(cb.HALTING) + 1) * 3)
     w = a.fields["replay_window"]
-    hist = 64 + 4096 // 6
-    assert a.fields["replay_store"] == 4096
-    assert w == (5, 6, 16)
+    hist = 64 + rcal.REPLAY_STORE // 6
+    assert (a.fields["replay_store"], a.fields["replay_store_stride"]) == (1024, 4)
+    # (a store of 1,024 prints: fewer stored windows to match by chance than main's 4,096 at
+    # stride 1, so windows one shorter than then, (5, 6, 16))
+    assert w == (4, 6, 15)
     for c in (0, 1, 2):
         assert rcal.replay_chance_rate([v], c, w[c], hist) <= share < rcal.replay_chance_rate([v], c, w[c] - 1, hist)
-    # q: white noise of 3 values: a 16-step window is 17 readings, a 16-reading window 16:
-    # ((1/3)**17 + (1/3)**16) * (64 + 4096 // 6) <= share;
+    # q: white noise of 3 values: a 15-step window is 16 readings, a 15-reading window 15:
+    # ((1/3)**16 + (1/3)**15) * (64 + 1024 // 6) <= share;
     # (a window short enough to repeat on the nominal log would have switched q's check off)
     p = rcal.match_probabilities([v], 2)
-    assert rcal.window_match_probability(p, 16) == pytest.approx(3.0 ** -17, rel=0.02)
-    assert rcal.level_match_probability(p, 16) == pytest.approx(3.0 ** -16, rel=0.02)
-    assert rcal.replay_chance_rate([v], 2, 16, hist) == pytest.approx(hist * 4 * 3.0 ** -17, rel=0.02)
+    assert rcal.window_match_probability(p, 15) == pytest.approx(3.0 ** -16, rel=0.02)
+    assert rcal.level_match_probability(p, 15) == pytest.approx(3.0 ** -15, rel=0.02)
+    assert rcal.replay_chance_rate([v], 2, 15, hist) == pytest.approx(hist * 4 * 3.0 ** -16, rel=0.02)
     assert a.fields["replay_quant"] == (1, 1, 1) and sum(c.replay_chance for c in a.channels) == 0
     assert a.delays[4] <= 3 and a.detected[4] == 1.0
     # held-back data from the same process: within a factor 2 of 50/day
@@ -95,9 +97,18 @@ def test_calibrate_deterministic_frozen_mode_and_promise(tmp_path):
     from redline.sensor.config import load_config, ConfigError
     cfg = load_config(mod)
     assert cfg.channels == ("a", "b_b", "q") and cfg.stuck_run == a.fields["stuck_run"]
+    assert not hasattr(mod, "MAX_LINE")      # the node's default line buffer
     mod.Z_HALT = (1, 1, 1)
     with pytest.raises(ConfigError):
         load_config(mod)
+    # MAX_LINE (the node's line buffer) beside the checked fields: the hash is the same
+    sized = tmp_path / "sized.py"
+    cb.write_config(a, sized, max_line=2048)
+    text = sized.read_text()
+    assert text.endswith("\nMAX_LINE = 2048\n") and text.replace(out.read_text(), "").count("\n") == 2
+    for bad in (255, 16385):
+        with pytest.raises(ValueError):
+            cb.write_config(a, tmp_path / "y.py", max_line=bad)
 
 
 def _pair_log(seed, n):
@@ -222,7 +233,8 @@ def test_level_window_model_bounded_by_one_step_shorter_window():
             assert rcal.level_match_probability(p, w) <= rcal.window_match_probability(p, w - 1)
     assert rcal.level_match_probability((0.1, 0.5), 4) == 0.5 ** 4
     assert rcal.level_match_probability((0.5, 0.1), 4) == pytest.approx(0.1 * 0.5 ** 3)
-    assert rcal.replay_history(8) == 64 + 4096 // 16 and rcal.replay_history(1, store=0) == 64
+    assert rcal.replay_history(8) == 64 + rcal.REPLAY_STORE // 16 and rcal.replay_history(1, store=0) == 64
+    assert rcal.replay_history(8, store=4096) == 64 + 4096 // 16
 
 
 def _motif_log(n_motifs, n, seed):
@@ -236,10 +248,12 @@ def _motif_log(n_motifs, n, seed):
 
 
 def test_replay_window_grows_where_the_log_repeats_itself():
+    # (a store of 4,096 prints at stride 1, the default before branch heapcut: the mechanism
+    # under test does not depend on it, and this log's model window repeats most there)
     v = _motif_log(6, 6000, 1)
     share = 50.0 / 86400 / ((len(cb.HALTING) + 1) * 2)
-    model, ok = rcal.choose_replay_windows([v], 2, share)
-    hist = rcal.replay_history(sum(ok))
+    model, ok = rcal.choose_replay_windows([v], 2, share, store=4096)
+    hist = rcal.replay_history(sum(ok), store=4096)
     assert ok == (True, True)
     # the independence model allows a window the log repeats all the time
     assert rcal.replay_flag_rate([v], 0, model[0], hist) > 0.3
@@ -248,7 +262,8 @@ def test_replay_window_grows_where_the_log_repeats_itself():
     assert rcal.replay_flag_rate([v], 0, w, hist) == 0.0
     # the white-noise channel never flags at its model window: unchanged
     assert rcal.empirical_replay_window([v], 1, model[1], share, hist) == (model[1], 0.0)
-    cal = cb.calibrate(v, ["m", "n"], 1.0, 50.0, run_length=600, delay_shifts=())
+    cal = cb.calibrate(v, ["m", "n"], 1.0, 50.0, run_length=600, delay_shifts=(), replay_store=4096,
+                       replay_store_stride=1)
     assert cal.fields["replay_window"] == (w, model[1]) and cal.fields["replay_quant"] == (1, 1)
     assert [c.replay_chance for c in cal.channels] == [0, 0]      # the guard itself: no flag on the log
     assert cal.channels[0].expected["replay"] == pytest.approx(rate)

@@ -93,3 +93,21 @@ def test_latch_reset_needs_the_board_key():
             assert r["ok"] is True and r["latched"] == 0
             s = _ask(port, {"op": "stats"})
             assert s["latched"] == 0 and s["auth_failures"] == 2
+
+
+def test_config_file_sizes_the_boards_line_buffer(tmp_path):
+    # a configuration file with MAX_LINE goes to the virtual board as it is: the board's hello
+    # says 1024, the harness fits its feeds to that, the texts longer than that are answered
+    # 'overlong' by the board and the reference alike (its node has the same buffer), and the
+    # node goes on: the run matches the reference
+    from redline_host.sensor.sensorconfig import write_config_module
+    cfg = tmp_path / "redline_config.py"
+    write_config_module(default_config(), cfg, source="test_harness", max_line=1024)
+    texts = text_vectors(20, seed=3)
+    long_texts = [v for v in texts if len(json.dumps(v, ensure_ascii=False).encode()) > 1024]
+    with Harness("unix", config=str(cfg)) as h:
+        s = h.run(texts + sensor_vectors(3000, seed=4))
+        errors = h.ref.node.counters["errors"]
+    assert len(long_texts) == 2 and errors >= len(long_texts)      # one text, as sift and as msg
+    assert s["mismatches"] == 0, s["first_divergence"]
+    assert s["request_limits"]["max_line"] == 1024 and 0 < s["request_limits"]["max_feed"] <= 256

@@ -61,15 +61,33 @@ def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
     assert out.split() == ["True"] * 5
 
 
-def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least):
-    """Run ``tests/firmware/<test_file>``'s tests but ``skip`` (a name or a tuple) on the chip, ``setting`` first.
+def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least, only=None):
+    """Run ``tests/firmware/<test_file>``'s tests but ``skip`` (a name or a tuple) on the chip, ``setting`` first
+    (``only``: just the tests whose name holds it). A ``from _lcg import Lcg`` line gets the
+    helper's source in its place (the chip has no tests/firmware folder).
 
     One exec per test: one exec of them all left the emulated chip not answering after ~3
     tests (cause not found); one by one they pass."""
-    src = (Path(__file__).resolve().parents[1] / "firmware" / test_file).read_text()
+    here = Path(__file__).resolve().parents[1] / "firmware"
+    src = (here / test_file).read_text()
+    src = src.replace("from _lcg import Lcg\n", (here / "_lcg.py").read_text() + "\n")
     names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
+    if only is not None:
+        names = [n for n in names if only in n]
     assert len(names) >= at_least
-    board.exec_raw("import gc\n" + src + "\n" + setting + "\nprint('loaded')", timeout=120)
+    # in pieces of whole top-level definitions (the raw REPL takes at most 16 KB at a time; the
+    # names stay defined between execs)
+    pieces, cur = [], []
+    for line in src.splitlines():
+        if line.startswith(("def ", "class ")) and sum(len(x) + 1 for x in cur) > 8000:
+            pieces.append("\n".join(cur))
+            cur = []
+        cur.append(line)
+    pieces.append("\n".join(cur))
+    board.exec_raw("import gc\n" + pieces[0], timeout=120)
+    for piece in pieces[1:]:
+        board.exec_raw(piece, timeout=120)
+    board.exec_raw(setting + "\nprint('loaded')", timeout=120)
     for n in names:
         if n not in ((skip,) if isinstance(skip, str) else skip):
             out = board.exec_raw("%s()\ngc.collect()\nprint('passed')\n" % n, timeout=300)
@@ -85,6 +103,13 @@ def test_replay_viper_builds_match_their_twins_on_the_chip(plant_pico):
     # two rounds of its replays (the full 900 take many minutes of emulated time).
     _run_firmware_tests_on_chip(plant_pico, "test_sensor_replay_fast.py",
                                 ("test_check_twin_matches_the_detector_before_it",), "_REPLAY_READINGS = 300\n_STORE_STEPS = 2000", 5)
+
+
+def test_store_stride_reach_on_the_chip(plant_pico):
+    # tests/firmware/test_sensor_printstore.py's store-stride tests on the chip: a replay older
+    # than the ring but inside the store's reach is caught (at the reading the model says), one
+    # just beyond it is not, at stride 1 and at stride 4 (the frozen viper builds)
+    _run_firmware_tests_on_chip(plant_pico, "test_sensor_printstore.py", (), "", 2, only="store_stride")
 
 
 def test_the_frozen_guard_kernel_is_the_viper_build(plant_pico):

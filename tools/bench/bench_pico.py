@@ -233,7 +233,15 @@ def skab_config(build):
     from redline_host.sensor.datasets import load_skab
     nominal, _ = load_skab(shared_dir() / "datasets")
     build.mkdir(parents=True, exist_ok=True)
-    cfg = build / "skab_config.py"
+    # cached under a key of the calibrator's and the configuration's sources: a calibration made
+    # by older code (other defaults, another format) is not reused
+    import hashlib
+    h = hashlib.sha256()
+    for src in sorted((REPO / "host" / "redline_host" / "sensor").glob("*.py")) + [
+            REPO / "host" / "redline_host" / "commands" / "calibrate.py",
+            REPO / "firmware" / "redline" / "sensor" / "config.py"]:
+        h.update(src.read_bytes())
+    cfg = build / ("skab_config_%s.py" % h.hexdigest()[:12])
     if not cfg.is_file():
         csv_path = build / "skab_nominal.csv"
         with open(csv_path, "w", newline="") as f:

@@ -59,8 +59,9 @@ Critical escalates every decision, Emergency halts.
 Memory: a channel is int arrays -- the kernel's slots (``cs``, 66 x 4 B), the working memory
 (4 B x WINDOW), the shift window (4 B x SHIFT_SPAN), the guard's own slots (``gs``, 27 x 4 B:
 warm-up, the pair, its confidence and CUSUMs) -- and its replay detector (its rings, 6 B x
-REPLAY_HISTORY per kind, and a counting filter of 8 B x REPLAY_HISTORY: redline.sensor.replay),
-plus the shared fingerprint store (7 B x REPLAY_STORE: redline.sensor.prints). No detector
+REPLAY_HISTORY per kind, and a counting filter of 4 B x REPLAY_HISTORY: redline.sensor.replay),
+plus the shared fingerprint store (7 B x REPLAY_STORE: redline.sensor.prints; with
+REPLAY_STORE_STRIDE K it reaches as far back as K x REPLAY_STORE prints would at stride 1). No detector
 object lives on a running node: ``channel(i)`` builds them from the arrays for inspection
 (redline.sensor.view), and the node never imports the detector modules.
 """
@@ -254,7 +255,8 @@ class _Channel:
         self.mem = zeros("i", cfg.window)
         self.sh = zeros("i", cfg.shift_span if cfg.shift_span else 1)
         self.replay = ReplayDetector(cfg.replay_window[i], cfg.replay_history, cfg.replay_stride,
-                                     cfg.replay_min_active, cfg.replay_quant[i], store, i, cfg.replay_levels)
+                                     cfg.replay_min_active, cfg.replay_quant[i], store, i, cfg.replay_levels,
+                                     cfg.replay_store_stride)
         self.partner = None
         gs = zeros("i", _G_SIZE)
         self.gs = gs

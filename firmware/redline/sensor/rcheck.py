@@ -20,14 +20,19 @@ before that kind's dropped print is added)::
 
 ``e = 26 + 2 * window``: the slots after ``advance``'s (window.py's layout) -- e + 0 the due
 bits, e + 1 history, e + 2 stride, e + 3 skip, e + 4 filter mask, e + 5 and e + 6 the two
-kinds' salts, e + 7 1 with a store, e + 8/9 ring write positions, e + 10/11 prints stored,
-e + 12/13 stride ticks, e + 14 the current step print. Prints are >= 0 (30 bits), checks
-16 bits, filter counts 8 bits, so the viper build's unsigned loads read them right.
+kinds' salts, e + 7 the store stride K with a store (0: none), e + 8/9 ring write positions,
+e + 10/11 prints stored, e + 12/13 stride ticks, e + 14 the current step print, e + 15..22
+the store calls' prints and checks, e + 23/24 the store ticks: of the prints a kind's ring
+drops, the 1st, (K+1)-th, (2K+1)-th, ... go into the store (``REPLAY_STORE_STRIDE``). Prints are >= 0 (30 bits), checks
+16 bits, filter counts 4 bits (two buckets a byte: bucket ``b`` is the low nibble of byte
+``b >> 1`` when ``b`` is even, the high one when odd; a count saturates at 15 and is then
+never lowered, so the bucket only costs scans, never a missed print), so the viper build's
+unsigned loads read them right.
 tests/firmware/test_sensor_replay_fast.py runs both builds on every runtime and on the chip.
 """
 from redline.compat import const
 
-EXTRA = const(23)       # slots after the windows
+EXTRA = const(25)       # slots after the windows
 
 
 def check(st, prints, checks, counts):
@@ -51,7 +56,7 @@ def check(st, prints, checks, counts):
             wpos = st[e + 8 + k]
             hit = 0
             b = (fp ^ (fp >> 13)) & mask
-            if counts[b] and stored > skip:
+            if (counts[b >> 1] >> ((b & 1) << 2)) & 15 and stored > skip:
                 j = wpos - 1 - skip
                 if j < 0:
                     j += hist
@@ -82,16 +87,25 @@ def check(st, prints, checks, counts):
                 else:
                     old = prints[i]
                     if st[e + 7]:
-                        ret = ret | (4 << (2 * k))
-                        st[out + 2] = old ^ salt
-                        st[out + 3] = checks[i]
+                        # every st[e + 7]-th dropped print of the kind goes into the store
+                        c = st[e + 23 + k]
+                        if c == 0:
+                            ret = ret | (4 << (2 * k))
+                            st[out + 2] = old ^ salt
+                            st[out + 3] = checks[i]
+                        c += 1
+                        if c >= st[e + 7]:
+                            c = 0
+                        st[e + 23 + k] = c
                     ob = (old ^ (old >> 13)) & mask
-                    if counts[ob] < 255:
-                        counts[ob] = counts[ob] - 1
+                    sh = (ob & 1) << 2
+                    if (counts[ob >> 1] >> sh) & 15 < 15:
+                        counts[ob >> 1] = counts[ob >> 1] - (1 << sh)
                 prints[i] = fp
                 checks[i] = h3
-                if counts[b] < 255:
-                    counts[b] = counts[b] + 1
+                sh = (b & 1) << 2
+                if (counts[b >> 1] >> sh) & 15 < 15:
+                    counts[b >> 1] = counts[b >> 1] + (1 << sh)
                 wpos += 1
                 if wpos >= hist:
                     wpos = 0

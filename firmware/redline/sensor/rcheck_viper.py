@@ -1,7 +1,7 @@
 """``redline.sensor.rcheck.check`` compiled by the viper emitter (machine-word integer code).
 
 Identical results to the pure-Python twin, line for line (see there for what it does and
-the slots). Every value it reads is >= 0 (prints are 30 bits, checks 16, counts 8, the rest
+the slots). Every value it reads is >= 0 (prints are 30 bits, checks 16, counts 4 (two a byte), the rest
 counters and positions), so a ``ptr32`` load, which does not sign-extend on a 64-bit port,
 reads them right; the one negative slot, the step print before the first window is full
 (-1), is only written here. Importing this module fails where the emitter is missing
@@ -32,7 +32,7 @@ def check_viper(st: ptr32, prints: ptr32, checks: ptr16, counts: ptr8) -> int:
             wpos = int(st[e + 8 + k])
             hit = 0
             b = (fp ^ (fp >> 13)) & mask
-            if counts[b] and stored > skip:
+            if (int(counts[b >> 1]) >> ((b & 1) << 2)) & 15 and stored > skip:
                 j = wpos - 1 - skip
                 if j < 0:
                     j += hist
@@ -63,16 +63,24 @@ def check_viper(st: ptr32, prints: ptr32, checks: ptr16, counts: ptr8) -> int:
                 else:
                     old = int(prints[i])
                     if st[e + 7]:
-                        ret = ret | (4 << (2 * k))
-                        st[out + 2] = old ^ salt
-                        st[out + 3] = int(checks[i])
+                        c = int(st[e + 23 + k])
+                        if c == 0:
+                            ret = ret | (4 << (2 * k))
+                            st[out + 2] = old ^ salt
+                            st[out + 3] = int(checks[i])
+                        c += 1
+                        if c >= int(st[e + 7]):
+                            c = 0
+                        st[e + 23 + k] = c
                     ob = (old ^ (old >> 13)) & mask
-                    if int(counts[ob]) < 255:
-                        counts[ob] = int(counts[ob]) - 1
+                    sh = (ob & 1) << 2
+                    if (int(counts[ob >> 1]) >> sh) & 15 < 15:
+                        counts[ob >> 1] = int(counts[ob >> 1]) - (1 << sh)
                 prints[i] = fp
                 checks[i] = h3
-                if int(counts[b]) < 255:
-                    counts[b] = int(counts[b]) + 1
+                sh = (b & 1) << 2
+                if (int(counts[b >> 1]) >> sh) & 15 < 15:
+                    counts[b >> 1] = int(counts[b >> 1]) + (1 << sh)
                 wpos += 1
                 if wpos >= hist:
                     wpos = 0

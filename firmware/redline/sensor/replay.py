@@ -21,9 +21,9 @@ linear signal repeats trivially; the stuck detector owns those). A stored
 print is found while it is ``history * stride`` samples old at most.
 ``quant = 0`` switches the detector off (the calibrator does that for a
 channel whose nominal log repeats its own windows by chance).
-A counting filter (a bytearray of about 8 buckets per stored print, shared by
-both kinds) answers "certainly not stored" in O(1), so a ring is scanned only
-on a bucket hit. A third rolling hash (15 bits) is kept beside every print and
+A counting filter (8 x ``history`` buckets at least 64, shared by both kinds,
+4-bit counts two to a byte: ``history`` x 4 bytes) answers "certainly not
+stored" in O(1), so a ring is scanned only on a bucket hit. A third rolling hash (15 bits) is kept beside every print and
 must match too, so unrelated windows collide with probability about 2**-45 per
 stored print.
 
@@ -34,6 +34,15 @@ channels and kinds never match each other, and a window missing from its ring
 is looked up there too. A replay is then caught however old the stretch is, as
 long as its prints are still among the store's last ``size`` (with levels on,
 a channel puts two prints a sample into the store).
+
+Store stride ``store_stride`` = K (config REPLAY_STORE_STRIDE): of the prints a
+kind's ring drops, only the 1st, (K+1)-th, (2K+1)-th, ... go into the store, so
+a store of ``size`` prints reaches as far back as one of ``K * size`` at stride 1,
+in 1/K of the bytes. Every print is still looked up. A replayed stretch
+reproduces the original's prints one after another, so one of any K consecutive
+ones was stored: a replay older than the ring is caught at most K - 1 prints
+later than with K = 1 (the ring's own, younger replays are unchanged), as long as
+the stretch is that much longer. Chance matches fall by K (fewer prints stored).
 
 Speed: a reading is one call, ``step(self.bufs, x)`` (``redline.sensor.rstep``; the guard
 calls it directly, without ``update``): the window step (steps, levels, gates, the six
@@ -63,8 +72,20 @@ Example on a seeded stream (noise, then the same 12 readings again)::
 """
 from redline.compat import const, zeros
 
-from redline.sensor.window import ST_SIZE, ST_WINDOW, ST_QUANT, ST_LEVELS, ST_HS, ST_GS, ST_MIN_ACTIVE, ST_LMIN_NZ, ST_LMIN_CH
-from redline.sensor.rcheck import EXTRA
+
+# The state array's layout: redline.sensor.window's ST_* slots, then redline.sensor.rcheck's EXTRA
+# slots (private copies: where the viper builds run, a running node never imports those twin
+# modules; tests/firmware/test_sensor_replay_fast.py checks the copies against them)
+_ST_WINDOW = const(8)
+_ST_QUANT = const(9)
+_ST_LEVELS = const(10)
+_ST_HS = const(11)
+_ST_GS = const(17)
+_ST_MIN_ACTIVE = const(23)
+_ST_LMIN_NZ = const(24)
+_ST_LMIN_CH = const(25)
+_ST_SIZE = const(26)
+_EXTRA = const(25)
 
 try:  # the viper builds where the emitter exists (the boards, the unix port)
     from redline.sensor.window_viper import advance_viper as advance
@@ -89,25 +110,29 @@ _LEVEL_SALT = const(0x15555555)     # level prints never match step prints in th
 
 
 class ReplayDetector:
-    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1, store=None, channel=0, levels=False):
+    def __init__(self, window=8, history=32, stride=1, min_active=4, quant=1, store=None, channel=0, levels=False,
+                 store_stride=1):
         if window < 2 or window > 64:
             raise ValueError("replay window must be 2..64")
         if history < 1 or stride < 1 or quant < 0:
             raise ValueError("replay history and stride must be >= 1, quant >= 0")
+        if store_stride < 1 or store_stride > 64:
+            raise ValueError("replay store stride must be 1..64")
         self.window = window
         self.history = history
         self.stride = stride
         self.min_active = min_active
         self.quant = quant
         self.levels = levels
+        self.store_stride = store_stride
         # level gate: the level window has window - 1 steps and window - 2 adjacent pairs of them
         self.lmin_nz = min(min_active, window - 1)
         self.lmin_ch = min(min_active, window - 2)
         kinds = 2 if levels else 1
         # per-reading state, the window's steps and levels (// quant): redline.sensor.window
         # then the print work's slots (redline.sensor.rcheck), from self.e
-        self.e = ST_SIZE + 2 * window
-        self.st = zeros("i", ST_SIZE + 2 * window + EXTRA)
+        self.e = _ST_SIZE + 2 * window
+        self.st = zeros("i", _ST_SIZE + 2 * window + _EXTRA)
         # prints: steps in [0, history), levels in [history, 2 * history)
         self.prints = zeros("i", kinds * history)
         self.checks = zeros("H", kinds * history)    # third hash of each stored print
@@ -119,7 +144,8 @@ class ReplayDetector:
         while nb < 8 * history and nb < 8192:
             nb <<= 1
         self.mask = nb - 1
-        self.counts = bytearray(nb)     # stored prints (both kinds) per bucket, saturating at 255
+        # stored prints (both kinds) per bucket, 4 bits a bucket (two a byte), saturating at 15
+        self.counts = bytearray(nb >> 1)
         b1 = 1
         b2 = 1
         b3 = 1
@@ -128,13 +154,13 @@ class ReplayDetector:
             b2 = (b2 * _B2) % _P2
             b3 = (b3 * _B3) % _P3
         st = self.st
-        st[ST_WINDOW] = window
-        st[ST_QUANT] = quant
-        st[ST_LEVELS] = 1 if levels else 0
-        st[ST_MIN_ACTIVE] = min_active
-        st[ST_LMIN_NZ] = self.lmin_nz
-        st[ST_LMIN_CH] = self.lmin_ch
-        for h in (ST_HS, ST_GS):        # B**(window-1) mod P after each kind's three hashes
+        st[_ST_WINDOW] = window
+        st[_ST_QUANT] = quant
+        st[_ST_LEVELS] = 1 if levels else 0
+        st[_ST_MIN_ACTIVE] = min_active
+        st[_ST_LMIN_NZ] = self.lmin_nz
+        st[_ST_LMIN_CH] = self.lmin_ch
+        for h in (_ST_HS, _ST_GS):        # B**(window-1) mod P after each kind's three hashes
             st[h + 3] = b1
             st[h + 4] = b2
             st[h + 5] = b3
@@ -151,7 +177,7 @@ class ReplayDetector:
         st[e + 4] = self.mask
         st[e + 5] = self.salt
         st[e + 6] = self.salt ^ _LEVEL_SALT
-        st[e + 7] = 1 if store is not None else 0
+        st[e + 7] = store_stride if store is not None else 0
         # everything the one-call step (redline.sensor.rstep) works on, in one tuple
         if store is not None:
             self.bufs = (st, self.prints, self.checks, self.counts, store.words, store.halves)
@@ -164,13 +190,15 @@ class ReplayDetector:
         for i in range(8):                      # position, fill, last reading, the gates' counts
             st[i] = 0
         for i in range(3):                      # the hashes (their tops stay)
-            st[ST_HS + i] = 0
-            st[ST_GS + i] = 0
-        for i in range(ST_SIZE, self.e):        # steps and levels
+            st[_ST_HS + i] = 0
+            st[_ST_GS + i] = 0
+        for i in range(_ST_SIZE, self.e):        # steps and levels
             st[i] = 0
         for i in range(8, 14):                  # ring positions, prints stored, stride ticks
             st[self.e + i] = 0
         st[self.e + 14] = -1
+        st[self.e + 23] = 0                     # store ticks
+        st[self.e + 24] = 0
         prints = self.prints
         checks = self.checks
         for i in range(len(prints)):

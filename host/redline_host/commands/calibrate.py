@@ -23,6 +23,8 @@ from redline_host.sensor import datasets as ds
 from redline_host.argtypes import float_above, int_range, power_of_two_or_zero
 from redline_host.errors import UserError
 
+MAX_LINE = 2048
+
 
 def add_arguments(p):
     p.add_argument("nominal", help="CSV of nominal readings, one column per channel")
@@ -40,8 +42,16 @@ def add_arguments(p):
                    help="leave SCALE 0: the guard learns baseline and scale in every run's warm-up "
                         "(default: baseline and noise scale of the log frozen in, with range limits)")
     p.add_argument("--replay-store", type=power_of_two_or_zero(16384), default=rcal.REPLAY_STORE, metavar="N",
-                   help="prints in the shared replay store, 0 or a power of two up to 16384; about 10 bytes "
-                        "of board RAM each; 0 keeps only each channel's 64-window ring")
+                   help="prints in the shared replay store, 0 or a power of two up to 16384; 7 bytes of "
+                        "board RAM each (1024: about 7 KiB); 0 keeps only each channel's 64-window ring")
+    p.add_argument("--replay-store-stride", type=int_range(1, 64), default=rcal.REPLAY_STORE_STRIDE, metavar="K",
+                   help="only every K-th print a channel's ring drops goes into the store: it then reaches "
+                        "as far back as K times as many prints at stride 1, and a replay older than the "
+                        "rings is caught up to K - 1 readings later")
+    p.add_argument("--max-line", type=int_range(256, 16384), default=MAX_LINE, metavar="N",
+                   help="the longest request line the node accepts (MAX_LINE): its line buffer takes N "
+                        "bytes of heap; a longer line is answered 'overlong'. 2048 holds every text the "
+                        "harness sends (the longest is 1,642 B); the protocol's default without it is 4096")
     p.add_argument("--json", action="store_true", help="print the calibration as JSON")
 
 
@@ -69,12 +79,13 @@ def run(args):
         cal = cb.calibrate(table.values, table.channels, args.rate, args.false_halts_per_day,
                            warmup=args.warmup, run_length=args.segment, redundant=pairs,
                            learn_baseline=args.learn_baseline, replay_store=args.replay_store,
+                           replay_store_stride=args.replay_store_stride,
                            progress=lambda m: print("redline calibrate: %s" % m, file=sys.stderr, flush=True))
     except ValueError as exc:
         raise UserError(str(exc)) from None
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    cb.write_config(cal, out)
+    cb.write_config(cal, out, max_line=args.max_line)
     rep = Path(args.report) if args.report else out.with_suffix(".md")
     rep.write_text(crep.report(cal))
     print("redline calibrate: wrote %s and %s (expected %.3g false halts/day)"

@@ -88,9 +88,9 @@ class _HostBoard:
 class Reference:
     """The firmware's Node on CPython, spoken to with the same request lines."""
 
-    def __init__(self, model, config, key, name=None, rate_hz=None, sensors=None, board=None):
+    def __init__(self, model, config, key, name=None, rate_hz=None, sensors=None, board=None, max_line=None):
         self.board = board if board is not None else _HostBoard(key, name, rate_hz, sensors)
-        self.node = Node(self.board, model=model, config=config)
+        self.node = Node(self.board, model=model, config=config, max_line=max_line)
 
     def request(self, line):
         self.board.out = []
@@ -144,14 +144,22 @@ class Harness:
         self.model = load_model_dir(model_dir)
         if not self.model.ok:
             raise UserError("host model is not usable: %s" % self.model.error)
+        config_file = None
+        max_line = None             # the board's line buffer, as the configuration file sets it
         if config is None:
             config = default_config()
         elif isinstance(config, (str, Path)):
+            config_file = config
             config = load_config_file(config)
+            ns = {}
+            exec(compile(Path(config_file).read_text(), str(config_file), "exec"), ns)
+            max_line = ns.get("MAX_LINE")
         self.config = config
         if port in ("vboard", "unix", "wasm", "rp2040"):
             opts = dict(vboard_options or {})
-            opts.setdefault("config", config)
+            # a virtual board gets the file itself: what it holds beside the checked fields
+            # (MAX_LINE, the node's line buffer) goes with it
+            opts.setdefault("config", config_file if config_file is not None else config)
             if port == "rp2040":
                 from redline_host.device.rp2040 import RP2040Board
                 self.vboard = RP2040Board(**opts)
@@ -169,7 +177,7 @@ class Harness:
             port = self.vboard.path
         self.key = key
         self.board = SerialBoard(port, timeout=timeout)
-        self.ref = Reference(self.model, config, key if key is not None else b"\x00" * 32)
+        self.ref = Reference(self.model, config, key if key is not None else b"\x00" * 32, max_line=max_line)
         self.next_id = 1
         self.hello = None
 

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redline_host.sensor.replaycal import (REPLAY, REPLAY_STORE, choose_replay_windows, empirical_replay_window,
+from redline_host.sensor.replaycal import (REPLAY, REPLAY_STORE, REPLAY_STORE_STRIDE, choose_replay_windows, empirical_replay_window,
                                            replay_chance_rate, replay_history)
 from redline_host.sensor.tails import stuck_threshold, tail_level
 
@@ -207,7 +207,8 @@ def guard_statistics(values, channels, base_fields, warmup, run_length, offsets=
     return out
 
 
-def _base_fields(cal_channels, learn_baseline, warmup, replay_store=REPLAY_STORE):
+def _base_fields(cal_channels, learn_baseline, warmup, replay_store=REPLAY_STORE,
+                 replay_store_stride=REPLAY_STORE_STRIDE):
     # learned mode: the memory holds the warm-up (WARMUP <= WINDOW), so it is as long as the firmware allows
     window = 128 if learn_baseline else WINDOW
     f = {"window": window, "warmup": max(4, min(window, warmup)), "z_gate": Z_GATE, "forecast": FORECAST,
@@ -216,6 +217,7 @@ def _base_fields(cal_channels, learn_baseline, warmup, replay_store=REPLAY_STORE
          "entropy_warn": ENTROPY_WARN, "entropy_escalate": ENTROPY_ESCALATE, "entropy_halt": ENTROPY_HALT}
     f.update(REPLAY)
     f["replay_store"] = replay_store
+    f["replay_store_stride"] = replay_store_stride
     if learn_baseline:
         f["scale"] = 0          # and no range: every run has its own operating point
     else:
@@ -232,16 +234,21 @@ def _int_level(x, lo, hi):
 
 def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_length=1140,
               redundant=(), delay_shifts=(1, 2, 4), learn_baseline=False, progress=None,
-              replay_store=REPLAY_STORE, **_ignored):
+              replay_store=REPLAY_STORE, replay_store_stride=REPLAY_STORE_STRIDE, **_ignored):
     """Learn per-channel limits and detector thresholds from nominal ``values``.
 
     ``values``: rows x channels ints, or a list of such logs (separate days or
     runs: no run crosses from one log into the next). ``replay_store``: prints
     in the shared replay store (0 or a power of two up to 16384; 0 = none, each
-    channel then remembers only its ring; about 7 bytes of RAM per print).
+    channel then remembers only its ring; 7 bytes of a board's RAM per print).
+    ``replay_store_stride`` K (1..64): every K-th print a ring drops goes into the store,
+    which then reaches K times as far back; a replay older than the rings is caught up to
+    K - 1 readings later.
     """
     if replay_store and (replay_store < 2 or replay_store > 16384 or replay_store & (replay_store - 1)):
         raise ValueError("replay store must be 0 or a power of two from 2 to 16384")
+    if not 1 <= replay_store_stride <= 64:
+        raise ValueError("replay store stride must be 1..64")
     segs = _segments(values)
     if any(v.ndim != 2 or v.shape[1] != len(channels) for v in segs):
         raise ValueError("values must be rows x %d channels" % len(channels))
@@ -272,7 +279,7 @@ def calibrate(values, channels, rate_hz, false_halts_per_day, warmup=100, run_le
             noise=max(1, int(round(np.concatenate([np.diff(v[:, c].astype(np.float64)) for v in segs]).std()
                                / math.sqrt(2.0)))),
             range_lo=max(-_LIM, lo - half), range_hi=min(_LIM, hi + half)))
-    base = _base_fields(chans, learn_baseline, warmup, replay_store)
+    base = _base_fields(chans, learn_baseline, warmup, replay_store, replay_store_stride)
     windows, replay_ok = choose_replay_windows(segs, n_ch, share, replay_store)
     replay_hist = replay_history(sum(replay_ok), replay_store)
     # the model is a floor: a channel that repeats its own windows more often gets a longer one
@@ -467,10 +474,11 @@ def measure_false_halts(cal, values, hold=60):
     return halts, samples, per_day
 
 
-def write_config(cal, path, learn_baseline=None):
+def write_config(cal, path, learn_baseline=None, max_line=None):
     """Write the frozen configuration module (firmware format) for ``cal``; returns the SensorConfig.
 
-    ``learn_baseline``, when given, must match the mode ``cal`` was calibrated in.
+    ``learn_baseline``, when given, must match the mode ``cal`` was calibrated in; ``max_line``,
+    when given, becomes the module's MAX_LINE (the node's line buffer, redline.node).
     """
     from redline_host.sensor.sensorconfig import write_config_module
 
@@ -479,5 +487,5 @@ def write_config(cal, path, learn_baseline=None):
                          % cal.learn_baseline)
     cfg = config(cal)
     write_config_module(cfg, path, source="redline calibrate (budget %g false halts/day at %g Hz)"
-                        % (cal.false_halts_per_day, cal.rate_hz))
+                        % (cal.false_halts_per_day, cal.rate_hz), max_line=max_line)
     return cfg

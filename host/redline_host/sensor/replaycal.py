@@ -5,7 +5,8 @@
 
 Replay: per sample a fingerprint of the last W steps and one of the last W readings, each compared
 with the channel's last 64 of its kind (stride 1) and with the prints of every channel's older
-windows kept in the shared store (REPLAY_STORE of them, two a sample per channel), so a verbatim
+windows kept in the shared store (REPLAY_STORE of them, every REPLAY_STORE_STRIDE-th of the two a
+sample per channel the rings drop), so a verbatim
 replay is caught at its W-th reading and a replay with an added offset at its (W+1)-th. Each
 channel gets the shortest W (3..32) whose chance matches (both kinds) against the windows it
 remembers fit the channel's share of the budget (see replay_chance_rate); where the log itself
@@ -18,7 +19,11 @@ import math
 import numpy as np
 
 REPLAY = {"replay_history": 64, "replay_stride": 1, "replay_min_active": 2, "replay_levels": 1}
-REPLAY_STORE = 4096      # 28 KiB on a board: 7 B a print (redline.sensor.prints)
+REPLAY_STORE = 1024      # 7 KiB on a board: 7 B a print (redline.sensor.prints)
+# Only every 4th print a ring drops goes into the store (REPLAY_STORE_STRIDE): 1,024 prints reach
+# as far back as 4,096 at stride 1 did (in a quarter of the RAM); a replay older than the rings is
+# caught up to 3 readings later, the rings' own (younger) replays as before.
+REPLAY_STORE_STRIDE = 4
 REPLAY_WINDOWS = range(3, 33)
 
 
@@ -71,7 +76,9 @@ def replay_chance_rate(segs, c, window, history=64):
 
 def replay_history(n_on, store=REPLAY_STORE, ring=REPLAY["replay_history"]):
     """Windows of one kind one channel is compared with when ``n_on`` channels share the store
-    (each of them puts a step print and a level print into it per sample)."""
+    (each of them puts a step print and a level print into it per sample, or every
+    REPLAY_STORE_STRIDE-th of them: the store holds ``store`` prints either way, and those are
+    what a window can match by chance)."""
     return ring + (store // (2 * max(1, n_on)) if store else 0)
 
 

@@ -27,8 +27,10 @@ def _literal(v):
     return "(%s,)" % inner if len(v) == 1 else "(%s)" % inner
 
 
-def render_config_module(cfg, source="", comments=None):
-    """The module text for a SensorConfig."""
+def render_config_module(cfg, source="", comments=None, max_line=None):
+    """The module text for a SensorConfig; with ``max_line``, a ``MAX_LINE`` line after the checked
+    fields (the node's line buffer: the longest request line it accepts, 256..16384 bytes; outside
+    the SHA256, like the ``RATE_HZ`` a virtual board appends)."""
     if not isinstance(cfg, SensorConfig):
         raise TypeError("render_config_module needs a SensorConfig")
     comments = comments or {}
@@ -44,12 +46,17 @@ def render_config_module(cfg, source="", comments=None):
             for text in str(comments[name]).splitlines():
                 lines.append("# %s" % text)
         lines.append("%s = %s" % (name, _literal(value)))
+    if max_line is not None:
+        if not isinstance(max_line, int) or not 256 <= max_line <= 16384:
+            raise ValueError("max_line must be 256..16384")
+        lines.append("# the node's line buffer: the longest request line it accepts (bytes of heap)")
+        lines.append("MAX_LINE = %d" % max_line)
     return "\n".join(lines) + "\n"
 
 
-def write_config_module(cfg, path, source="", comments=None):
+def write_config_module(cfg, path, source="", comments=None, max_line=None):
     """Write the module to ``path`` and check it loads back; returns the Path."""
-    text = render_config_module(cfg, source=source, comments=comments)
+    text = render_config_module(cfg, source=source, comments=comments, max_line=max_line)
     ns = {}
     exec(compile(text, str(path), "exec"), ns)
     load_config(ns)          # the firmware's own check, before anything is written
