@@ -235,6 +235,7 @@ def main():
     ap.add_argument("--device-weight", type=float, default=1.0, help="shares of each device/ unit inside its label")
     ap.add_argument("--pairs", default="grouped", choices=("diag", "grouped", "all"))
     ap.add_argument("--units", default="")
+    ap.add_argument("--exclude-units", default="", help="comma-separated units left out of the corpus (neither trained nor scored)")
     ap.add_argument("--balance", default="unit", choices=("label", "unit"))
     ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))
     ap.add_argument("--no-lexicon", action="store_true", help="no word-class features (round 1's recipe)")
@@ -258,6 +259,9 @@ def main():
             lex, _ = hashfeat.build_lexicon(compile_lexicon(fz))
             fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(digits), lex, a.decode | (16 if a.leet_words else 0))
     rows = load_rows()
+    if a.exclude_units:
+        excl = set(a.exclude_units.split(","))
+        rows = [r for r in rows if r["unit"] not in excl]
     recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),
               units=set(a.units.split(",")) if a.units else None, balance=a.balance, recipe=recipe, n0=a.n0, device_weight=a.device_weight)
