@@ -39,11 +39,13 @@ def test_committed_sets_pass_the_checks():
 
 def test_sizes_and_labels():
     s = corpus_device.stats(DEVICE)
-    assert s["label"] == {"0": 2223, "1": 1188}
+    assert s["label"] == {"0": 2357, "1": 1343}
     assert s["files"]["attacks.jsonl"] == {"1": 712}
     assert s["files"]["commands.jsonl"] == {"0": 848}
     assert s["files"]["thin.jsonl"] == {"1": 188}
     assert s["files"]["verbs.jsonl"] == {"0": 161}
+    assert s["files"]["second.jsonl"] == {"1": 155}
+    assert s["files"]["second_neg.jsonl"] == {"0": 134}
     assert len([k for k in s["kind"] if k.startswith("atk.")]) == 25
     assert len([l for l in s["lang"] if l not in ("en", "zxx")]) == 16
 

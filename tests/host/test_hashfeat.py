@@ -347,3 +347,21 @@ def test_leet_words_equal_the_firmware_scorer():
     plain = load_model_dir(DEFAULT)
     plain.decode &= ~16
     assert list(IntegerScorer(plain).scores(texts[-5:])) != list(acc[-5:])
+
+
+def test_research_screens_of_round_6():
+    """tools/textlab screens (not in the firmware): the length factor and the device share of the weights."""
+    import math
+
+    f = hashtrain.length_factor([0, 10, 64, 65, 256, 1000], 64)
+    assert list(f[:3]) == [1.0, 1.0, 1.0] and f[4] == 0.5
+    assert f[3] == math.isqrt(64 << 10) / math.isqrt(65 << 10) and f[5] == 256 / math.isqrt(1000 << 10)
+    assert list(hashtrain.length_factor([5, 500], 0)) == [1.0, 1.0]
+    y = np.array([0, 0, 0, 1, 1, 1])
+    u = np.array(["ha/en", "device/commands", "device/commands", "garak", "device/thin", "device/thin"])
+    w1 = hashtrain.unit_weights(y, u)
+    assert list(w1) == [1.5, 0.75, 0.75, 1.5, 0.75, 0.75]
+    w3 = hashtrain.unit_weights(y, u, 3.0)
+    for lab in (0, 1):
+        assert abs(w3[y == lab].sum() - 3.0) < 1e-12
+    assert abs(w3[1] + w3[2] - 3 * w3[0]) < 1e-12

@@ -35,8 +35,8 @@ import sources  # noqa: E402
 from redline_host.text import hashtrain  # noqa: E402
 
 DEVICE_BENIGN = ("device/commands", "device/notes", "device/telemetry", "device/logs", "device/configs",
-                 "device/verbs", "telemetry/synth")
-DEVICE_ATTACK = ("device/attacks", "device/obfuscated", "device/carriers", "device/thin")
+                 "device/verbs", "device/second-neg", "telemetry/synth")
+DEVICE_ATTACK = ("device/attacks", "device/obfuscated", "device/carriers", "device/thin", "device/second")
 PHRASES = ("ignore previous", "disregard", "you are now", "simulate", "pretend", "act as", "bypass",
            "override", "developer mode", "jailbreak", "ignore all previous", "ignore the above",
            "disregard the above", "ignore your instructions", "disregard previous instructions",
@@ -103,11 +103,15 @@ def main():
     ap.add_argument("--keep-digits", action="store_true", help="digits stay distinct (default: all read as 0)")
     ap.add_argument("--leet", action="store_true", help="digits read as leetspeak letters (1 -> i, 3 -> e, 0 -> o, 4 -> a, 5 -> s, 7 -> t; others 0)")
     ap.add_argument("--leet-words", action="store_true", help="as --leet, but only in a run of ASCII letters and digits that holds a letter (model decode bit 16); a run of digits only reads them as 0")
+    ap.add_argument("--n0", type=int, default=0, help="research screen, with --dry only (not in the firmware): a sum over n > N0 features is scaled by sqrt(N0 / n); 0 = off")
+    ap.add_argument("--device-weight", type=float, default=1.0, help="shares of each device/ unit inside its label (1 = every unit equal)")
     ap.add_argument("--exclude-units", default="", help="comma-separated units left out of training")
     ap.add_argument("--dry", action="store_true", help="out-of-fold report only, no export")
     ap.add_argument("--by-kind", action="store_true",
                     help="folds by device kind / public source (pessimistic cuts) instead of rows at random")
     a = ap.parse_args()
+    if a.n0 and not a.dry:
+        ap.error("--n0 is a research screen (the firmware sums without length normalisation): use it with --dry")
     t0 = time.time()
     rows, prov = sources.collect(str(ROOT / ".cache"), progress=lambda s: print(s, file=sys.stderr))
     excl = set(u for u in a.exclude_units.split(",") if u)
@@ -121,7 +125,7 @@ def main():
     oof = np.zeros(len(rows))
     digits = "leetword" if a.leet_words else "leet" if a.leet else not a.keep_digits
     for k, (tr, te) in enumerate(GroupKFold(n_splits=a.folds).split(texts, y, groups)):
-        est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=digits).fit([texts[i] for i in tr], y[tr], units[tr])
+        est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=digits, n0=a.n0, device_weight=a.device_weight).fit([texts[i] for i in tr], y[tr], units[tr])
         oof[te] = est.decision_function([texts[i] for i in te])
         print("fold %d: %.0fs" % (k, time.time() - t0), file=sys.stderr)
     dev = np.isin(units, DEVICE_BENIGN)
@@ -141,7 +145,7 @@ def main():
         return
     thr_logit = float(np.sort(oof[dev])[len(oof[dev]) - int(a.escalate_fpr * dev.sum()) - 1])
     warn_logit = float(np.sort(oof[dev])[len(oof[dev]) - int(a.warn_fpr * dev.sum()) - 1])
-    est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=digits).fit(texts, y, units)
+    est = hashtrain.HashModel(bits=a.bits, C=a.C, fold_digits=digits, n0=a.n0, device_weight=a.device_weight).fit(texts, y, units)
     weights, scale, intercept = hashtrain.quantize(est)
     threshold = int(np.floor(thr_logit * scale))
     warn = min(int(np.floor(warn_logit * scale)), threshold - 1)

@@ -49,8 +49,15 @@ def load_rows(path=None):
     return [json.loads(l) for l in path.read_text(encoding="utf-8").split("\n") if l.strip()]
 
 
-def matrix(fz, texts, norm="none"):
+def matrix(fz, texts, norm="none", n0=0):
     m = fz.counts(texts).astype(np.float64)
+    if n0:
+        # length normalisation screen (hashtrain.length_factor; not built into the firmware): a
+        # message of n > n0 features has its sum scaled by isqrt(n0 << 10) / isqrt(n << 10)
+        from redline_host.text.hashtrain import length_factor
+
+        n = np.asarray(m.sum(axis=1)).ravel().astype(np.int64)
+        m = sparse.diags(length_factor(n, n0)) @ m
     if norm == "sqrt":
         n = np.diff(m.indptr).astype(np.float64)
         tot = np.asarray(m.sum(axis=1)).ravel()
@@ -134,17 +141,17 @@ class CurrentRecipe:
 
 
 BENIGN_GROUPS = (("ha/en", "chatterbot/xx", "device/commands", "device/logs"),
-                 ("ha/xx", "spikee/fp", "device/notes", "device/configs"),
+                 ("ha/xx", "spikee/fp", "device/notes", "device/configs", "device/second-neg"),
                  ("chatterbot/en", "agentic/benign", "telemetry/synth", "device/telemetry", "device/verbs"))
 
 
-def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balance="label", recipe=None):
+def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balance="label", recipe=None, n0=0, device_weight=1.0):
     texts = [r["text"] for r in rows]
     t0 = time.time()
     y = np.array([r["label"] for r in rows])
     unit = np.array([r["unit"] for r in rows])
     if recipe is None:
-        X = matrix(fz, texts, norm)
+        X = matrix(fz, texts, norm, n0)
         log("features %.1fs, nnz %d" % (time.time() - t0, X.nnz))
     att = [u for u in sources.ATTACK_UNITS if u in set(unit)]
     ben = [u for u in sources.BENIGN_UNITS if u in set(unit)]
@@ -164,7 +171,14 @@ def run(rows, fz, C=1.0, pairs="diag", norm="none", log=print, units=None, balan
         if recipe is not None:
             s = recipe.fit_score(~test, test, y)
         else:
-            w = unit_weights(y[~test], unit[~test]) if balance == "unit" else None
+            if balance != "unit":
+                w = None
+            elif device_weight != 1.0:
+                from redline_host.text.hashtrain import unit_weights as shares
+
+                w = shares(y[~test], unit[~test], device_weight)
+            else:
+                w = unit_weights(y[~test], unit[~test])
             lr = fit(X[~test], y[~test], C, weights=w)
             s = lr.decision_function(X[test])
         ut = unit[test]
@@ -217,8 +231,11 @@ def main():
     ap.add_argument("--leet-words", action="store_true", help="as --leet, but only in a run of ASCII letters and digits that holds a letter (decode bit 16)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--norm", default="none", choices=("sqrt", "none", "log"))
+    ap.add_argument("--n0", type=int, default=0, help="length normalisation screen: a sum over n > N0 features is scaled by sqrt(N0 / n) (0 = off; not in the firmware)")
+    ap.add_argument("--device-weight", type=float, default=1.0, help="shares of each device/ unit inside its label")
     ap.add_argument("--pairs", default="grouped", choices=("diag", "grouped", "all"))
     ap.add_argument("--units", default="")
+    ap.add_argument("--exclude-units", default="", help="comma-separated units left out of the corpus (neither trained nor scored)")
     ap.add_argument("--balance", default="unit", choices=("label", "unit"))
     ap.add_argument("--recipe", default="", choices=("", "current", "shipped"))
     ap.add_argument("--no-lexicon", action="store_true", help="no word-class features (round 1's recipe)")
@@ -242,9 +259,12 @@ def main():
             lex, _ = hashfeat.build_lexicon(compile_lexicon(fz))
             fz = hashfeat.Features(rb, pb, a.bits, fold.ascii_table(digits), lex, a.decode | (16 if a.leet_words else 0))
     rows = load_rows()
+    if a.exclude_units:
+        excl = set(a.exclude_units.split(","))
+        rows = [r for r in rows if r["unit"] not in excl]
     recipe = CurrentRecipe(rows, shipped=a.recipe == "shipped") if a.recipe else None
     res = run(rows, fz, a.C, a.pairs, a.norm, log=lambda s: print(s, file=sys.stderr),
-              units=set(a.units.split(",")) if a.units else None, balance=a.balance, recipe=recipe)
+              units=set(a.units.split(",")) if a.units else None, balance=a.balance, recipe=recipe, n0=a.n0, device_weight=a.device_weight)
     summ = summary(res)
     summ["config"] = vars(a)
     if a.out:

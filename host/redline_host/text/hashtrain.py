@@ -41,16 +41,33 @@ WARN_ENTROPY = 30000
 ESCALATE_ENTROPY = 40000
 
 
-def unit_weights(y, units):
-    """Each label half of the total weight; inside a label, each unit an equal share."""
+def length_factor(n, n0):
+    """Research screen (tools/textlab, round 6; not built into the firmware): the factor of each
+    message's sum, 1 up to ``n0`` features and sqrt(n0 / n) above, as
+    floor(sqrt(n0 << 10)) / floor(sqrt(n << 10)) (what an integer build would compute)."""
+    n = np.asarray(n, dtype=np.int64)
+    out = np.ones(len(n))
+    if not n0:
+        return out
+    big = n > n0
+    out[big] = math.isqrt(n0 << 10) / np.array([math.isqrt(int(v) << 10) for v in n[big]], dtype=np.float64)
+    return out
+
+
+def unit_weights(y, units, device_weight=1.0):
+    """Each label half of the total weight; inside a label, each unit an equal share.
+
+    ``device_weight``: a unit whose name starts with ``device/`` counts that many shares."""
     y = np.asarray(y)
     units = np.asarray(units)
     w = np.zeros(len(y))
     for lab in (0, 1):
         us = sorted(set(units[y == lab]))
+        shares = {u: (device_weight if str(u).startswith("device/") else 1.0) for u in us}
+        tot = sum(shares.values())
         for u in us:
             m = (units == u) & (y == lab)
-            w[m] = 1.0 / (len(us) * m.sum())
+            w[m] = shares[u] / (tot * m.sum())
     return w * len(y) / 2.0
 
 
@@ -58,8 +75,10 @@ class HashModel(ClassifierMixin, BaseEstimator):
     """Logistic regression on hashed feature counts. Learned: ``coef_`` (2**bits), ``intercept_``, ``table_``."""
 
     def __init__(self, bits=15, C=1.0, balance="unit", fold_digits=True, tol=1e-4, max_iter=3000,
-                 random_state=42, lexicon=True, decode=14):
+                 random_state=42, lexicon=True, decode=14, n0=0, device_weight=1.0):
         self.bits = bits
+        self.device_weight = device_weight
+        self.n0 = n0
         self.lexicon = lexicon
         self.decode = decode
         self.fold_digits = fold_digits
@@ -71,6 +90,16 @@ class HashModel(ClassifierMixin, BaseEstimator):
 
     def features(self):
         return Features(self.table_[0], self.table_[1], self.bits, self.table_[2], self.lex_[0], self.decode_)
+
+    def _counts(self, X):
+        """Feature counts, each row scaled by its length factor (``n0``: a research screen only)."""
+        m = self.features().counts(list(X))
+        if self.n0:
+            from scipy import sparse
+
+            n = np.asarray(m.sum(axis=1)).ravel().astype(np.int64)
+            m = (sparse.diags(length_factor(n, self.n0)) @ m).tocsr()
+        return m
 
     def fit(self, X, y, units=None):
         y = np.asarray(y, dtype=np.int64)
@@ -89,9 +118,9 @@ class HashModel(ClassifierMixin, BaseEstimator):
                 self.lex_ = build_lexicon(compile_lexicon(plain))
             self.decode_ = (self.decode | (16 if self.fold_digits == "leetword" else 0)) if self.lex_[0] else 0
         self.classes_ = np.array([0, 1])
-        m = self.features().counts(list(X))
+        m = self._counts(X)
         if self.balance == "unit" and units is not None:
-            w = unit_weights(y, units)
+            w = unit_weights(y, units, self.device_weight)
             lr = LogisticRegression(C=self.C, solver="liblinear", tol=self.tol, max_iter=self.max_iter,
                                     random_state=self.random_state)
             lr.fit(m, y, sample_weight=w)
@@ -104,7 +133,7 @@ class HashModel(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X):
-        m = self.features().counts(list(X))
+        m = self._counts(X)
         return self.intercept_ + m @ self.coef_
 
     def predict(self, X):
