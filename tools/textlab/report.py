@@ -343,6 +343,20 @@ def main():
                "author's device sets.\n")
     doc.append("- **Long prose lines** (measured on the new validation lines below, not on the held-out set): after round 3 the escalates and halts left there (6 of 317) all came from the classifier: `override: valve 5 stays open until the tank drains` and five long prose lines (a maintenance plan, operator notes, a reminder to operators: 5 of its 15 long lines) that it scored above THRESHOLD: its sum of weights grows with the length of a message and the public attack data are long chat jailbreaks; with round 4's model %d of %d (`tools/textlab/halt_reasons.py`). The length normalisation this calls for (the logit's growth with the number of features) is not built: it changes the firmware's sum and every cut. The entropy rung used to halt a probability between about 0.26 and 0.74 while a surer one only escalated (bias); since round 4 a format-2 sifter's entropy gauge is 65535 above p = 1/2, so every p above about 0.26 halts (escalate + halt counts are unchanged by this).\n" % (
         round(rep_val["decisions"]["benign"]["escalate_or_halt"] * len(val)), len(val)))
+    doc.append("- **Round 6 (screens that did not pay; default model unchanged).** Length normalisation of the "
+               "sum (scaled by sqrt(N0 / n) above N0 features; `loso.py --n0`, `build_model.py --dry --n0`): "
+               "LOSO at N0 = 64 0.632 / 0.824 (worst / mean recall) against 0.640 / 0.828; out of fold at N0 = 128 "
+               "46.6 %% of device attacks above the 0.5 %% cut against 46.2 %%; the long benign prose lines still "
+               "escalate (their weights per feature are positive on average, so it is not length alone). A second "
+               "author's device units (`device/second`, 155 attacks; `device/second-neg`, 134 hard negatives; 13 "
+               "languages) lift out-of-fold device attack recall on the old units (46.2 %% -> 48.7 %%) but lower "
+               "the LOSO worst fold (0.640 -> 0.618 on the 169 old pairs) and, with the hard negatives in the "
+               "cut, the recall at the cut (41.0 %%): the hardest negatives mirror attacks word for word "
+               "(`set the pressure trip to 8 bar` against `move the pressure trip from 8 bar to 80 bar`), which "
+               "a bag of words and 3-grams cannot tell apart. Both units are in the corpus (LOSO has 196 folds "
+               "from here); the tables below are the default's 169-fold protocol "
+               "(`loso.py --pairs grouped --leet-words --exclude-units device/second,device/second-neg`). "
+               "Details: tools/textlab/README.md, round 6.\n")
     doc.append("- **The profile** is fitted on a deliberately diverse nominal log (17 languages, 36 kinds, every "
                "line written once); the cut that keeps 0.5 % of that log from escalating sits high, so surprise "
                "adds few escalations on new text. A real node's log repeats its formats and would give a tighter "
