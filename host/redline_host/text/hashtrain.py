@@ -42,7 +42,7 @@ ESCALATE_ENTROPY = 40000
 
 
 def length_factor(n, n0):
-    """Research screen (tools/textlab, round 6; not built into the firmware): the factor of each
+    """Research screen of the text lab (round 6; not built into the firmware): the factor of each
     message's sum, 1 up to ``n0`` features and sqrt(n0 / n) above, as
     floor(sqrt(n0 << 10)) / floor(sqrt(n << 10)) (what an integer build would compute)."""
     n = np.asarray(n, dtype=np.int64)
