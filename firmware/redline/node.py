@@ -16,7 +16,8 @@ its own methods; the protocol never reaches into the stages:
 - ``feed(channel, value)`` runs one reading through the guard inside the
   fail-safe (an exception trips the interlock: "guard fault", or "memory
   error" for a MemoryError), applies the decision to the interlock and
-  returns ``node.fed``: ``result`` (the guard's SensorResult), ``effective``
+  returns ``node.fed``: ``result`` (the guard's SensorResult, filled by
+  ``node.guard.report(channel)`` on demand), ``effective``
   (the code after the interlock; the latch wins), ``actuator`` (1 on, 0 safe),
   ``latched``. Nothing is allocated (tests/firmware/test_node.py, heap-locked).
 - ``message(data, now)`` runs one text message through the pipeline and the
@@ -108,6 +109,22 @@ DEADLINE_MIN_MS = const(500)
 _FEED_WORDS = const(256)
 _REPLY_BYTES = const(143)      # what link.proto reserves per reading: 11 fields x 13 bytes
 _SMALL = const(0x3FFFFFFF)
+# SensorGuard.step's slots and limits, folded here for feed's inline copy of it (redline.sensor.kernel's
+# I_*/O_*/K_WARMING, guard's _G_CFLAGS and _SAMPLE_MASK, fx.READING_LIMIT; tests/firmware/test_node_feed.py
+# checks them against those)
+_SAMPLE_MASK = const(0x3FFFFFFF)
+_LIMIT = const(536870912)
+_K_WARMING = const(29)
+_I_FLAGS = const(30)
+_I_PAIR = const(31)
+_I_PRESSURE = const(32)
+_O_REASON = const(58)
+_O_ACCEPTED = const(65)
+_G_CFLAGS = const(12)
+# the guard's replay step and channel kernel (viper builds on a board), bound by _build when the node
+# has a sensor configuration: a text-only node imports no sensor module
+_rstep = None
+_kstep = None
 _MODEL = "redline_model"
 
 
@@ -383,8 +400,12 @@ class Node:
         self.guard = None
         self.readers = []
         if self.config is not None:
-            from redline.sensor.guard import SensorGuard
+            global _rstep, _kstep
+            from redline.sensor.guard import SensorGuard, _replay, _kernel
+            _rstep = _replay
+            _kstep = _kernel
             self.guard = SensorGuard(self.config)
+            self.fed.result = self.guard.result     # filled on demand (see feed)
             sensors = _attr(self.board, "sensors") or {}
             for name in self.config.channels:
                 self.readers.append(sensors.get(name))
@@ -583,17 +604,55 @@ class Node:
             return il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
 
     def feed(self, channel, value):
-        """One reading (channel index, int) through guard and interlock; returns ``self.fed``."""
+        """One reading (channel index, int) through guard and interlock; returns ``self.fed``.
+
+        ``fed.result`` is the guard's SensorResult, filled on demand: ``node.guard.report(channel)``
+        right after the call, before any other reading (the protocol's reply does); filling it on
+        every reading (11 fields) cost ~8,000 cycles on the Pico.
+        """
         out = self.fed
         mk = self.marker
         il = self.interlock
-        g = self.guard
         if mk is not None:
             mk.value(1)
-        # _step inlined (one Python call less per reading: thousands of cycles on the M0+)
+        # SensorGuard.step inlined, and Interlock.apply's steady Proceed: two Python calls less per
+        # reading (~3,000 cycles each on the M0+). tests/firmware/test_node_feed.py holds this
+        # against guard.update + interlock.apply field by field: keep them alike.
         try:
-            r = g.update(channel, value)
-            code = il.apply(r.code, r.reason, r.sample, channel)
+            g = self.guard
+            ch = g._channels[channel]
+            cs = ch.cs
+            s = g.sample
+            if s == _SAMPLE_MASK:
+                g.sample = 0
+                g.warm_end = -1
+            else:
+                g.sample = s + 1
+            xc = value
+            if value >= _LIMIT:
+                xc = _LIMIT - 1
+            elif value <= -_LIMIT:
+                xc = 1 - _LIMIT
+            flags = _rstep(ch.replay.bufs, xc)
+            p = ch.partner
+            if p is None:
+                cs[_I_FLAGS] = flags
+            else:
+                cs[_I_PAIR] = g._pair(ch, p, xc)
+                cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
+            cs[_I_PRESSURE] = g.pressure
+            code = _kstep(cs, ch.mem, ch.sh, value)
+            if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
+                g.learn(ch, xc, s)
+            if code == 0 and il.steady:
+                # Interlock.apply's steady path but the clock: ``steady`` is only set while the
+                # interlock has no deadline of its own, so nobody reads ``last_ok``
+                il.reason = cs[_O_REASON]
+                wd = il.watchdog
+                if wd is not None:
+                    wd.feed()
+            else:
+                code = il.apply(code, cs[_O_REASON], s, channel)
         except MemoryError:
             code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
         except Exception:
@@ -601,7 +660,6 @@ class Node:
         out.effective = code
         if mk is not None:
             mk.value(0)
-        out.result = g.result
         out.actuator = 1 if il.actuator_on else 0
         out.latched = il.latched
         self.counters["readings"] += 1
