@@ -586,23 +586,6 @@ class Node:
         self.sync_latch()
         return code
 
-    def _step(self, channel, sensor, value):
-        """One guard step under the fail-safe (``sensor.read()`` if given, else ``value``); the effective code.
-        (``feed`` has it inlined: keep the two alike.)
-
-        ``sensor.read()`` is called here, not passed in as a bound method: building one allocates.
-        """
-        il = self.interlock
-        try:
-            if sensor is not None:
-                value = sensor.read()
-            r = self.guard.update(channel, value)
-            return il.apply(r.code, r.reason, r.sample, channel)
-        except MemoryError:
-            return il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
-        except Exception:
-            return il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
-
     def feed(self, channel, value):
         """One reading (channel index, int) through guard and interlock; returns ``self.fed``.
 
@@ -705,16 +688,62 @@ class Node:
         t0 = ticks_us()
         readers = self.readers
         mk = self.marker
+        g = self.guard
+        chans = g._channels
+        pr = g.pressure         # only measure_pressure (after the row) changes it
+        rstep = _rstep
+        kstep = _kstep
         n = 0
         for i in range(len(readers)):
             rd = readers[i]
-            if rd is not None:
-                if mk is not None:
-                    mk.value(1)
-                self._step(i, rd, 0)
-                if mk is not None:
-                    mk.value(0)
-                n += 1
+            if rd is None:
+                continue
+            if mk is not None:
+                mk.value(1)
+            # the row: feed's reading (SensorGuard.step and the steady Proceed inline) with the row's
+            # lookups made once (tests/firmware/test_node_feed.py holds it against guard.update and
+            # interlock.apply: keep it and feed alike). ``read()`` is called here, not passed in as a
+            # bound method: building one allocates.
+            try:
+                value = rd.read()
+                ch = chans[i]
+                cs = ch.cs
+                s = g.sample
+                if s == _SAMPLE_MASK:
+                    g.sample = 0
+                    g.warm_end = -1
+                else:
+                    g.sample = s + 1
+                xc = value
+                if value >= _LIMIT:
+                    xc = _LIMIT - 1
+                elif value <= -_LIMIT:
+                    xc = 1 - _LIMIT
+                flags = rstep(ch.replay.bufs, xc)
+                p = ch.partner
+                if p is None:
+                    cs[_I_FLAGS] = flags
+                else:
+                    cs[_I_PAIR] = g._pair(ch, p, xc)
+                    cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
+                cs[_I_PRESSURE] = pr
+                code = kstep(cs, ch.mem, ch.sh, value)
+                if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
+                    g.learn(ch, xc, s)
+                if code == 0 and il.steady:
+                    il.reason = cs[_O_REASON]
+                    wd = il.watchdog
+                    if wd is not None:
+                        wd.feed()
+                else:
+                    il.apply(code, cs[_O_REASON], s, i)
+            except MemoryError:
+                il.trip(HALT_RESOURCE, REASON_MEMORY, -1, i)
+            except Exception:
+                il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, i)
+            if mk is not None:
+                mk.value(0)
+            n += 1
         self.counters["samples"] += n
         work = ticks_diff(ticks_us(), t0)
         if work > self._work_us:

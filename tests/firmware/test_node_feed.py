@@ -150,3 +150,75 @@ def test_warm_up_end_is_reported_as_warming_and_survives_the_counter_wrap():
     g.step(0, 500)
     r = g.report(0)
     assert r.sample == 0 and not r.warming_up
+
+
+class _Reader:
+    def __init__(self, row, c):
+        self.row = row
+        self.c = c
+
+    def read(self):
+        x = self.row[self.c]
+        if x is None:
+            raise OSError(5)
+        return x
+
+
+def test_node_sample_is_guard_update_and_interlock_apply_field_by_field():
+    # the row API: node.sample() reads every channel through the same inline step; held against a
+    # separate guard and interlock after every row (a raising reader trips a guard fault)
+    assert _compare_rows(_config()) >= 6
+
+
+def test_node_sample_keeps_the_reason_of_a_proceed_on_its_inline_steady_path():
+    assert _compare_rows(_config(dal=4)) >= 1        # DAL 4: only the raising reader trips
+
+
+def _compare_rows(cfg):
+    from redline.codes import HALT_SELF_MEMORY, REASON_FAULT
+    row = [0, 0, 0]
+    dog = Dog()
+    node = Node(Board(dog), config=cfg)
+    node.readers = [_Reader(row, c) for c in range(3)]
+    node.deadline_ms = 0
+    node.rate_hz = 100000                   # no pressure measurement (its gc) inside the run
+    il = node.interlock
+    g = node.guard
+    ref = SensorGuard(cfg)
+    lock = Interlock(Pin(), watchdog=Dog())
+    il.dirty = lock.dirty = False
+    s = 5
+    trips = 0
+    for i in range(300):
+        for c in range(3):
+            s = (s * 75 + 74) % 65537
+            x = cfg.baseline[c] + (s % 97) - 48 + (i // 100) * (c + 1) * 23
+            if i % 61 == 50:
+                x += 9000
+            row[c] = None if (i % 89 == 60 and c == 2) else x
+        assert node.sample() == 3
+        for c in range(3):
+            if row[c] is None:
+                lock.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, c)
+                continue
+            r = ref.update(c, row[c])
+            lock.apply(r.code, r.reason, r.sample, c)
+        if lock.latched:
+            lock.watchdog.feed()            # what sample() does while latched: the loop is alive
+        if lock.dirty and not il.dirty:
+            lock.dirty = False
+        assert _result(g.report(2)) == _result(ref.result) or row[2] is None, i
+        assert _lock(il) == _lock(lock), (i, _lock(il), _lock(lock))
+        assert il.audit.entries() == lock.audit.entries()
+        if i % 25 == 0:
+            assert _slots(g) == _slots(ref), i
+        if lock.latched:
+            trips += 1
+            lock.reset()
+            ref.rearm()
+            il.reset()
+            g.rearm()
+            node.sync_latch()
+            lock.dirty = il.dirty = False
+    assert g.sample == ref.sample and node.counters["samples"] == 900, (trips, g.sample)
+    return trips
