@@ -121,11 +121,21 @@ _I_PRESSURE = const(32)
 _O_REASON = const(58)
 _O_ACCEPTED = const(65)
 _G_CFLAGS = const(12)
-# the guard's replay step and channel kernel (viper builds on a board), bound by _build when the node
+# the guard's replay step, channel kernel and both in one (viper builds on a board), bound by _build when the node
 # has a sensor configuration: a text-only node imports no sensor module
 _rstep = None
 _kstep = None
+_kread = None
 _MODEL = "redline_model"
+
+
+def _clamp(x):
+    """A reading inside the guard's limit (what the replay step and the pair see)."""
+    if x >= _LIMIT:
+        return _LIMIT - 1
+    if x <= -_LIMIT:
+        return 1 - _LIMIT
+    return x
 
 
 def _word_bytes():
@@ -398,14 +408,22 @@ class Node:
         elif boot_code:
             self.interlock.trip(boot_code, boot_reason, -1, -1)
         self.guard = None
+        self._kb = None
         self.readers = []
         if self.config is not None:
-            global _rstep, _kstep
-            from redline.sensor.guard import SensorGuard, _replay, _kernel
+            global _rstep, _kstep, _kread
+            from redline.sensor.guard import SensorGuard, _replay, _kernel, _reading
             _rstep = _replay
             _kstep = _kernel
+            _kread = _reading
             self.guard = SensorGuard(self.config)
             self.fed.result = self.guard.result     # filled on demand (see feed)
+            # per channel, what redline.sensor.kernel.reading takes: (cs, mem, sh, replay buffers);
+            # None for a paired channel (its pair is judged between the replay step and the kernel)
+            kb = []
+            for c in self.guard._channels:
+                kb.append((c.cs, c.mem, c.sh, c.replay.bufs) if c.partner is None else None)
+            self._kb = kb
             sensors = _attr(self.board, "sensors") or {}
             for name in self.config.channels:
                 self.readers.append(sensors.get(name))
@@ -603,30 +621,27 @@ class Node:
         # against guard.update + interlock.apply field by field: keep them alike.
         try:
             g = self.guard
-            ch = g._channels[channel]
-            cs = ch.cs
+            kb = self._kb[channel]
             s = g.sample
             if s == _SAMPLE_MASK:
                 g.sample = 0
                 g.warm_end = -1
             else:
                 g.sample = s + 1
-            xc = value
-            if value >= _LIMIT:
-                xc = _LIMIT - 1
-            elif value <= -_LIMIT:
-                xc = 1 - _LIMIT
-            flags = _rstep(ch.replay.bufs, xc)
-            p = ch.partner
-            if p is None:
-                cs[_I_FLAGS] = flags
+            if kb is not None:      # unpaired: replay step and kernel in one call
+                cs = kb[0]
+                code = _kread(kb, value, g.pressure)
             else:
-                cs[_I_PAIR] = g._pair(ch, p, xc)
+                ch = g._channels[channel]
+                cs = ch.cs
+                xc = _clamp(value)
+                flags = _rstep(ch.replay.bufs, xc)
+                cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
                 cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
-            cs[_I_PRESSURE] = g.pressure
-            code = _kstep(cs, ch.mem, ch.sh, value)
+                cs[_I_PRESSURE] = g.pressure
+                code = _kstep(cs, ch.mem, ch.sh, value)
             if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
-                g.learn(ch, xc, s)
+                g.learn(g._channels[channel], _clamp(value), s)
             if code == 0 and il.steady:
                 # Interlock.apply's steady path but the clock: ``steady`` is only set while the
                 # interlock has no deadline of its own, so nobody reads ``last_ok``
@@ -691,8 +706,8 @@ class Node:
         g = self.guard
         chans = g._channels
         pr = g.pressure         # only measure_pressure (after the row) changes it
-        rstep = _rstep
-        kstep = _kstep
+        kbs = self._kb
+        kread = _kread
         n = 0
         for i in range(len(readers)):
             rd = readers[i]
@@ -706,30 +721,27 @@ class Node:
             # bound method: building one allocates.
             try:
                 value = rd.read()
-                ch = chans[i]
-                cs = ch.cs
+                kb = kbs[i]
                 s = g.sample
                 if s == _SAMPLE_MASK:
                     g.sample = 0
                     g.warm_end = -1
                 else:
                     g.sample = s + 1
-                xc = value
-                if value >= _LIMIT:
-                    xc = _LIMIT - 1
-                elif value <= -_LIMIT:
-                    xc = 1 - _LIMIT
-                flags = rstep(ch.replay.bufs, xc)
-                p = ch.partner
-                if p is None:
-                    cs[_I_FLAGS] = flags
+                if kb is not None:
+                    cs = kb[0]
+                    code = kread(kb, value, pr)
                 else:
-                    cs[_I_PAIR] = g._pair(ch, p, xc)
+                    ch = chans[i]
+                    cs = ch.cs
+                    xc = _clamp(value)
+                    flags = _rstep(ch.replay.bufs, xc)
+                    cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
                     cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
-                cs[_I_PRESSURE] = pr
-                code = kstep(cs, ch.mem, ch.sh, value)
+                    cs[_I_PRESSURE] = pr
+                    code = _kstep(cs, ch.mem, ch.sh, value)
                 if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
-                    g.learn(ch, xc, s)
+                    g.learn(chans[i], _clamp(value), s)
                 if code == 0 and il.steady:
                     il.reason = cs[_O_REASON]
                     wd = il.watchdog

@@ -71,9 +71,9 @@ from redline.sensor.prints import FingerprintStore
 from redline.compat import zeros
 
 try:  # the viper build where the emitter exists (the boards, the unix port)
-    from redline.sensor.kernel_viper import step_viper as _kernel
+    from redline.sensor.kernel_viper import step_viper as _kernel, reading_viper as _reading
 except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
-    from redline.sensor.kernel import step as _kernel
+    from redline.sensor.kernel import step as _kernel, reading as _reading
 
 _SAMPLE_MASK = const(0x3FFFFFFF)
 # The kernel's input and output slots (redline.sensor.kernel's I_* and O_*), as private

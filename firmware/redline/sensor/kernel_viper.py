@@ -20,6 +20,7 @@ that none is emitted). The entry takes the buffers as objects and casts them, so
 the same objects on (a ``ptr32`` passed to a call would be boxed as a big int address).
 """
 import micropython
+from redline.sensor.rstep_viper import replay_step_viper
 
 
 @micropython.viper
@@ -108,6 +109,23 @@ def step_viper(cso, memo, sho, x: int) -> int:
     cs[63] = bias
     cs[64] = flags
     return int(_ladder(cso, bias, breason, flags, warming))
+
+
+@micropython.viper
+def reading_viper(b, x: int, pressure: int) -> int:
+    # redline.sensor.kernel.reading: the replay step and the kernel in one call from Python
+    cso = b[0]
+    cs = ptr32(cso)
+    one = 1
+    lim = one << 29                 # READING_LIMIT
+    xc = x
+    if x >= lim:
+        xc = lim - 1
+    elif x <= 0 - lim:
+        xc = 1 - lim
+    cs[30] = int(replay_step_viper(b[3], xc))
+    cs[32] = pressure
+    return int(step_viper(cso, b[1], b[2], x))
 
 
 @micropython.viper
