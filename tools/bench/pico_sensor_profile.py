@@ -2,9 +2,9 @@
 
 Boots the real RPI_PICO image with the 8-channel plant load (tools/bench/pico_sensor_load.py)
 and, in the node's maintenance window, runs a copy of ``node.feed`` (which runs
-``SensorGuard.step`` and the interlock's steady Proceed inline: entry, the replay detector's
-one call, pair and kernel inputs, the kernel, the interlock, node.feed's tail) on the live
-guard's channels; GPIO 22 toggles between the parts, so each part is the cycles between two
+``SensorGuard.step`` and the interlock's steady Proceed inline: entry, the reading -- replay
+step and kernel in one call for an unpaired channel --, the interlock, node.feed's tail) on the
+live guard's channels; GPIO 22 toggles between the parts, so each part is the cycles between two
 edges. The toggle's own cost (an empty part) is measured and subtracted. Prints one JSON
 object of medians per part, early (rows 20..59) and late (rows 620..659, the replay rings
 and the store full and wrapping), with the largest sum of parts, plus one ``node.feed`` as
@@ -26,12 +26,13 @@ sys.path[:0] = [str(REPO / "host"), str(REPO / "firmware"), str(Path(__file__).r
 
 from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows  # noqa: E402
 
-PARTS = ("feed_entry", "replay_step", "pair_inputs", "kernel", "interlock", "feed_tail")
+PARTS = ("feed_entry", "reading", "interlock", "feed_tail")
 
 # Runs after BOARD_SCRIPT. prof_rows(t0, t1): per reading, len(PARTS) + 1 toggles (the first
-# raises the pin). A copy of node.feed (which has SensorGuard.step inline) part by part, on
-# node.guard's own channels: entry (locals, sample number, clamp), the replay detector's one
-# call, pair and kernel inputs, the kernel, the warm-up check and the interlock (its steady
+# raises the pin). A copy of node.feed (SensorGuard.step and the interlock's steady Proceed
+# inline) part by part, on node's own buffers: entry (locals, the channel's buffers, sample
+# number), the reading (an unpaired channel: replay step and kernel in one call,
+# ``kernel.reading``; this load has no pair), the warm-up check and the interlock (its steady
 # Proceed inline, else ``apply``), and node.feed's tail (its reply object, the counter, the
 # latch record when the interlock changed). Readings go in a row's channel order, as node.feed's.
 PROFILE_SCRIPT = r'''
@@ -42,9 +43,9 @@ def prof_empty(n):
         tg()
 def prof_rows(t0, t1):
     from redline.sensor import guard as G
+    from redline.node import _clamp
     tg = _P.toggle
-    kern = G._kernel
-    step = G._replay
+    kread = G._reading
     for t in range(t0, t1):
         _row(t)
         if _DOG is not None:
@@ -55,34 +56,19 @@ def prof_rows(t0, t1):
             out = node.fed
             il = node.interlock
             g = node.guard
-            ch = g._channels[c]
-            cs = ch.cs
+            kb = node._kb[c]
             s = g.sample
             if s == 0x3FFFFFFF:
                 g.sample = 0
                 g.warm_end = -1
             else:
                 g.sample = s + 1
-            xc = x
-            if x >= 536870912:
-                xc = 536870911
-            elif x <= -536870912:
-                xc = -536870911
             tg()
-            flags = step(ch.replay.bufs, xc)
-            tg()
-            p = ch.partner
-            if p is None:
-                cs[30] = flags
-            else:
-                cs[31] = g._pair(ch, p, xc)
-                cs[30] = flags | ch.gs[12]
-            cs[32] = g.pressure
-            tg()
-            code = kern(cs, ch.mem, ch.sh, x)
+            cs = kb[0]
+            code = kread(kb, x, g.pressure)
             tg()
             if cs[29] == 1 and cs[65] == 1:
-                g.learn(ch, xc, s)
+                g.learn(g._channels[c], _clamp(x), s)
             if code == 0 and il.steady:
                 il.reason = cs[58]
                 wd = il.watchdog
