@@ -2,7 +2,10 @@
 
 Everything is preallocated from a ``SensorConfig`` at construction;
 ``update(channel_index, value)`` allocates nothing and returns the guard's
-single ``SensorResult`` (overwritten by the next call -- copy what you keep)::
+single ``SensorResult`` (overwritten by the next call -- copy what you keep).
+``step(channel_index, value)`` is ``update`` without filling the result (the code; the
+outputs stay in the channel's slots) and ``report(channel_index)`` fills it afterwards: a
+node runs ``step`` inline per reading and fills the result only when something reports it::
 
     >>> from redline.sensor.guard import SensorGuard
     >>> from redline.sensor.config import SensorConfig
