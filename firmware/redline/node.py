@@ -276,7 +276,8 @@ class Outcome:
     """What one reading or one message did; one per path, overwritten by the next call."""
 
     def __init__(self):
-        self.result = None      # the stage's result object (SensorResult, PipelineResult)
+        self.result = None      # the stage's result object (PipelineResult; the guard's SensorResult,
+                                # filled on demand by guard.report(channel): see Node.feed)
         self.effective = 0      # the code after the interlock (a latched halt wins)
         self.actuator = 0       # 1 on, 0 safe
         self.latched = False
