@@ -409,7 +409,6 @@ class Node:
         elif boot_code:
             self.interlock.trip(boot_code, boot_reason, -1, -1)
         self.guard = None
-        self._kb = None
         self.readers = []
         if self.config is not None:
             global _rstep, _kstep, _kread
@@ -419,12 +418,6 @@ class Node:
             _kread = _reading
             self.guard = SensorGuard(self.config)
             self.fed.result = self.guard.result     # filled on demand (see feed)
-            # per channel, what redline.sensor.kernel.reading takes: (cs, mem, sh, replay buffers);
-            # None for a paired channel (its pair is judged between the replay step and the kernel)
-            kb = []
-            for c in self.guard._channels:
-                kb.append((c.cs, c.mem, c.sh, c.replay.bufs) if c.partner is None else None)
-            self._kb = kb
             sensors = _attr(self.board, "sensors") or {}
             for name in self.config.channels:
                 self.readers.append(sensors.get(name))
@@ -622,7 +615,7 @@ class Node:
         # against guard.update + interlock.apply field by field: keep them alike.
         try:
             g = self.guard
-            kb = self._kb[channel]
+            kb = g.kb[channel]
             s = g.sample
             if s == _SAMPLE_MASK:
                 g.sample = 0
@@ -707,7 +700,7 @@ class Node:
         g = self.guard
         chans = g._channels
         pr = g.pressure         # only measure_pressure (after the row) changes it
-        kbs = self._kb
+        kbs = g.kb
         kread = _kread
         n = 0
         for i in range(len(readers)):

@@ -80,6 +80,7 @@ def test_memory_error_in_a_guard_step_leaves_actuator_safe_and_latched():
     class Exhausted:                        # the guard's step (inline in node.feed) runs out of heap
         result = None
         _channels = NoRoom()
+        kb = NoRoom()
 
         def update(self, channel, value):
             raise MemoryError
@@ -89,7 +90,6 @@ def test_memory_error_in_a_guard_step_leaves_actuator_safe_and_latched():
     node.interlock.apply(PROCEED, 0, 0, 0)
     assert pin.v == 1
     node.guard = Exhausted()
-    node._kb = NoRoom()                     # the per-channel buffers node.feed indexes first
     assert node.feed(0, 1).effective == HALT_RESOURCE
     assert pin.v == 0 and node.latched and node.interlock.reason == REASON_MEMORY
     assert node.audit.entries()[-1] == (HALT_RESOURCE, REASON_MEMORY, -1, 0)

@@ -56,7 +56,7 @@ def prof_rows(t0, t1):
             out = node.fed
             il = node.interlock
             g = node.guard
-            kb = node._kb[c]
+            kb = g.kb[c]
             s = g.sample
             if s == 0x3FFFFFFF:
                 g.sample = 0

@@ -426,6 +426,10 @@ class SensorGuard:
                     gs[_G_SLOW] = 1
                     gs[_G_SK] = config.pair_slow_k[j]
                     gs[_G_SH] = config.pair_slow_h[j]
+        # per channel, what redline.sensor.kernel.reading takes, for redline.node's inline step:
+        # (cs, mem, sh, replay buffers); None for a paired channel (its pair is judged between the
+        # replay step and the kernel). Held here, not by the node: dropping the guard frees it all.
+        self.kb = [(c.cs, c.mem, c.sh, c.replay.bufs) if c.partner is None else None for c in self._channels]
         self.leak = config.cusum_leak
         self.min_confidence = config.min_confidence
         self.decay_threshold = config.decay_threshold
