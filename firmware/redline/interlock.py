@@ -89,7 +89,8 @@ class Interlock:
         self.warn_run = 0
         self.calm_run = 0
         self.warning = False
-        self.steady = False          # see apply(): a Proceed would change nothing but the clock
+        self.steady = False          # see apply(): a Proceed would change nothing but the clock (only
+                                     # ever set while deadline_ms is 0: redline.node skips the clock)
         self.dirty = False
         self.last_ok = clock()
         if status_pin is not None:
@@ -197,7 +198,9 @@ class Interlock:
         if code != PROCEED or changed:
             self.audit.record(code, reason, sample, channel)
         rd = self.release_dwell
-        self.steady = (on and not self.warning and self.esc_run == 0 and self.warn_run == 0
+        # never steady with a deadline of its own: the steady path redline.node runs inline skips
+        # the clock, so ``last_ok`` is kept only while something reads it
+        self.steady = (not self.deadline_ms and on and not self.warning and self.esc_run == 0 and self.warn_run == 0
                        and self.good_run >= rd and self.calm_run >= rd)
         self.last_ok = self.clock()
         if self.watchdog is not None:

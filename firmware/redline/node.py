@@ -16,7 +16,8 @@ its own methods; the protocol never reaches into the stages:
 - ``feed(channel, value)`` runs one reading through the guard inside the
   fail-safe (an exception trips the interlock: "guard fault", or "memory
   error" for a MemoryError), applies the decision to the interlock and
-  returns ``node.fed``: ``result`` (the guard's SensorResult), ``effective``
+  returns ``node.fed``: ``result`` (the guard's SensorResult, filled by
+  ``node.guard.report(channel)`` on demand), ``effective``
   (the code after the interlock; the latch wins), ``actuator`` (1 on, 0 safe),
   ``latched``. Nothing is allocated (tests/firmware/test_node.py, heap-locked).
 - ``message(data, now)`` runs one text message through the pipeline and the
@@ -113,7 +114,33 @@ DEADLINE_MIN_MS = const(500)
 _FEED_WORDS = const(256)
 _REPLY_BYTES = const(143)      # what link.proto reserves per reading: 11 fields x 13 bytes
 _SMALL = const(0x3FFFFFFF)
+# SensorGuard.step's slots and limits, folded here for feed's inline copy of it (redline.sensor.kernel's
+# I_*/O_*/K_WARMING, guard's _G_CFLAGS and _SAMPLE_MASK, fx.READING_LIMIT; tests/firmware/test_node_feed.py
+# checks them against those)
+_SAMPLE_MASK = const(0x3FFFFFFF)
+_LIMIT = const(536870912)
+_K_WARMING = const(29)
+_I_FLAGS = const(30)
+_I_PAIR = const(31)
+_I_PRESSURE = const(32)
+_O_REASON = const(58)
+_O_ACCEPTED = const(65)
+_G_CFLAGS = const(12)
+# the guard's replay step, channel kernel and both in one (viper builds on a board), bound by _build when the node
+# has a sensor configuration: a text-only node imports no sensor module
+_rstep = None
+_kstep = None
+_kread = None
 _MODEL = "redline_model"
+
+
+def _clamp(x):
+    """A reading inside the guard's limit (what the replay step and the pair see)."""
+    if x >= _LIMIT:
+        return _LIMIT - 1
+    if x <= -_LIMIT:
+        return 1 - _LIMIT
+    return x
 
 
 def _word_bytes():
@@ -255,7 +282,8 @@ class Outcome:
     """What one reading or one message did; one per path, overwritten by the next call."""
 
     def __init__(self):
-        self.result = None      # the stage's result object (SensorResult, PipelineResult)
+        self.result = None      # the stage's result object (PipelineResult; the guard's SensorResult,
+                                # filled on demand by guard.report(channel): see Node.feed)
         self.effective = 0      # the code after the interlock (a latched halt wins)
         self.actuator = 0       # 1 on, 0 safe
         self.latched = False
@@ -398,8 +426,13 @@ class Node:
         self.guard = None
         self.readers = []
         if self.config is not None:
-            from redline.sensor.guard import SensorGuard
+            global _rstep, _kstep, _kread
+            from redline.sensor.guard import SensorGuard, _replay, _kernel, _reading
+            _rstep = _replay
+            _kstep = _kernel
+            _kread = _reading
             self.guard = SensorGuard(self.config)
+            self.fed.result = self.guard.result     # filled on demand (see feed)
             sensors = _attr(self.board, "sensors") or {}
             for name in self.config.channels:
                 self.readers.append(sensors.get(name))
@@ -580,35 +613,53 @@ class Node:
         self.sync_latch()
         return code
 
-    def _step(self, channel, sensor, value):
-        """One guard step under the fail-safe (``sensor.read()`` if given, else ``value``); the effective code.
-        (``feed`` has it inlined: keep the two alike.)
-
-        ``sensor.read()`` is called here, not passed in as a bound method: building one allocates.
-        """
-        il = self.interlock
-        try:
-            if sensor is not None:
-                value = sensor.read()
-            r = self.guard.update(channel, value)
-            return il.apply(r.code, r.reason, r.sample, channel)
-        except MemoryError:
-            return il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
-        except Exception:
-            return il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
-
     def feed(self, channel, value):
-        """One reading (channel index, int) through guard and interlock; returns ``self.fed``."""
+        """One reading (channel index, int) through guard and interlock; returns ``self.fed``.
+
+        ``fed.result`` is the guard's SensorResult, filled on demand: ``node.guard.report(channel)``
+        right after the call, before any other reading (the protocol's reply does); filling it on
+        every reading (11 fields) cost ~8,000 cycles on the Pico.
+        """
         out = self.fed
         mk = self.marker
         il = self.interlock
-        g = self.guard
         if mk is not None:
             mk.value(1)
-        # _step inlined (one Python call less per reading: thousands of cycles on the M0+)
+        # SensorGuard.step inlined, and Interlock.apply's steady Proceed: two Python calls less per
+        # reading (~3,000 cycles each on the M0+). tests/firmware/test_node_feed.py holds this
+        # against guard.update + interlock.apply field by field: keep them alike.
         try:
-            r = g.update(channel, value)
-            code = il.apply(r.code, r.reason, r.sample, channel)
+            g = self.guard
+            kb = g.kb[channel]
+            s = g.sample
+            if s == _SAMPLE_MASK:
+                g.sample = 0
+                g.warm_end = -1
+            else:
+                g.sample = s + 1
+            if kb is not None:      # unpaired: replay step and kernel in one call
+                cs = kb[0]
+                code = _kread(kb, value, g.pressure)
+            else:
+                ch = g._channels[channel]
+                cs = ch.cs
+                xc = _clamp(value)
+                flags = _rstep(ch.replay.bufs, xc)
+                cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
+                cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
+                cs[_I_PRESSURE] = g.pressure
+                code = _kstep(cs, ch.mem, ch.sh, value)
+            if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
+                g.learn(g._channels[channel], _clamp(value), s)
+            if code == 0 and il.steady:
+                # Interlock.apply's steady path but the clock: ``steady`` is only set while the
+                # interlock has no deadline of its own, so nobody reads ``last_ok``
+                il.reason = cs[_O_REASON]
+                wd = il.watchdog
+                if wd is not None:
+                    wd.feed()
+            else:
+                code = il.apply(code, cs[_O_REASON], s, channel)
         except MemoryError:
             code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
         except Exception:
@@ -616,7 +667,6 @@ class Node:
         out.effective = code
         if mk is not None:
             mk.value(0)
-        out.result = g.result
         out.actuator = 1 if il.actuator_on else 0
         out.latched = il.latched
         self.counters["readings"] += 1
@@ -662,16 +712,59 @@ class Node:
         t0 = ticks_us()
         readers = self.readers
         mk = self.marker
+        g = self.guard
+        chans = g._channels
+        pr = g.pressure         # only measure_pressure (after the row) changes it
+        kbs = g.kb
+        kread = _kread
         n = 0
         for i in range(len(readers)):
             rd = readers[i]
-            if rd is not None:
-                if mk is not None:
-                    mk.value(1)
-                self._step(i, rd, 0)
-                if mk is not None:
-                    mk.value(0)
-                n += 1
+            if rd is None:
+                continue
+            if mk is not None:
+                mk.value(1)
+            # the row: feed's reading (SensorGuard.step and the steady Proceed inline) with the row's
+            # lookups made once (tests/firmware/test_node_feed.py holds it against guard.update and
+            # interlock.apply: keep it and feed alike). ``read()`` is called here, not passed in as a
+            # bound method: building one allocates.
+            try:
+                value = rd.read()
+                kb = kbs[i]
+                s = g.sample
+                if s == _SAMPLE_MASK:
+                    g.sample = 0
+                    g.warm_end = -1
+                else:
+                    g.sample = s + 1
+                if kb is not None:
+                    cs = kb[0]
+                    code = kread(kb, value, pr)
+                else:
+                    ch = chans[i]
+                    cs = ch.cs
+                    xc = _clamp(value)
+                    flags = _rstep(ch.replay.bufs, xc)
+                    cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
+                    cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
+                    cs[_I_PRESSURE] = pr
+                    code = _kstep(cs, ch.mem, ch.sh, value)
+                if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
+                    g.learn(chans[i], _clamp(value), s)
+                if code == 0 and il.steady:
+                    il.reason = cs[_O_REASON]
+                    wd = il.watchdog
+                    if wd is not None:
+                        wd.feed()
+                else:
+                    il.apply(code, cs[_O_REASON], s, i)
+            except MemoryError:
+                il.trip(HALT_RESOURCE, REASON_MEMORY, -1, i)
+            except Exception:
+                il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, i)
+            if mk is not None:
+                mk.value(0)
+            n += 1
         self.counters["samples"] += n
         work = ticks_diff(ticks_us(), t0)
         if work > self._work_us:

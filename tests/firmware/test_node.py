@@ -73,8 +73,14 @@ def test_raising_sensor_read_leaves_actuator_safe_and_latched():
 
 
 def test_memory_error_in_a_guard_step_leaves_actuator_safe_and_latched():
-    class Exhausted:
+    class NoRoom:
+        def __getitem__(self, i):
+            raise MemoryError
+
+    class Exhausted:                        # the guard's step (inline in node.feed) runs out of heap
         result = None
+        _channels = NoRoom()
+        kb = NoRoom()
 
         def update(self, channel, value):
             raise MemoryError
@@ -139,9 +145,11 @@ def test_feed_reports_result_effective_code_and_actuator():
     assert fed is node.fed and fed.result is node.guard.result
     assert fed.effective == PROCEED and fed.actuator == 1 and pin.v == 1 and not fed.latched
     fed = node.feed(0, 300)
+    assert node.guard.report(0) is fed.result           # filled on demand
     assert fed.result.code == -4 and fed.effective == -4 and fed.actuator == 0 and fed.latched
     fed = node.feed(0, 100)                 # the latch wins over the guard's later decision
-    assert fed.result.code == -2 and fed.effective == -4
+    node.guard.report(0)
+    assert fed.result.code == -2 and fed.effective == -4 and fed.result.sample == 2
     assert node.counters["readings"] == 3
 
 
@@ -184,10 +192,11 @@ def test_pressure_from_the_gauge_reaches_the_guard_once_a_second_of_samples():
     for i in range(4):
         node.sample()
     assert node.guard.pressure == PRESSURE_CRITICAL
-    assert node.guard.result.reason == REASON_PRESSURE or node.feed(0, 100).result.reason == REASON_PRESSURE
+    assert node.guard.report(0).reason == REASON_PRESSURE      # the last sample's reading
     heap[0], heap[1] = 900, 100
     assert node.measure_pressure() == PRESSURE_EMERGENCY
-    assert node.feed(0, 100).result.reason == REASON_EMERGENCY and node.latched
+    node.feed(0, 100)
+    assert node.guard.report(0).reason == REASON_EMERGENCY and node.latched
 
 
 def test_watchdog_reset_boots_latched_and_holds_pressure_until_an_authenticated_reset():

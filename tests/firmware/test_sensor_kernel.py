@@ -305,3 +305,70 @@ def test_guard_result_is_the_kernel_outputs_field_by_field():
     assert snap[1] == 720
     assert len(seen) >= 8, seen
     assert [k for k in seen if k[1]] and [k for k in seen if k[2]], seen     # warm-up, a pair's confidence
+
+
+def _reading_fast():
+    try:
+        from redline.sensor.kernel_viper import reading_viper
+        return reading_viper
+    except (ImportError, SyntaxError):      # no viper emitter here: the twin is what runs
+        return K.reading
+
+
+def test_one_call_reading_is_the_replay_step_then_the_kernel():
+    # kernel.reading (viper build where it exists: what redline.node calls for an unpaired channel)
+    # against the twins called one after the other as SensorGuard.step does: clamp, replay step
+    # into I_FLAGS, pressure into I_PRESSURE, kernel; every slot, ring and store word after every
+    # reading, over replays (a stretch fed again), the reading limit, every variant
+    from array import array
+    from redline.sensor.rstep import replay_step
+    fast = _reading_fast()
+    for v in _VARIANTS:
+        forecast, fill, span, leak, dal, base = v
+        cfg = SensorConfig(("a",), baseline=base, scale=37, window=16, warmup=16, forecast=forecast,
+                           memory_fill=fill, shift_span=span, cusum_leak=leak, dal=dal, range_min=base - 6000,
+                           range_max=base + 6000, max_slew=2500, stuck_run=5, replay_quant=37, replay_window=4,
+                           replay_history=8, replay_store=64, replay_min_active=1)
+        ga = SensorGuard(cfg)
+        gb = SensorGuard(cfg)
+        a = ga._channels[0]
+        b = gb._channels[0]
+        kb = (b.cs, b.mem, b.sh, b.replay.bufs)
+        kept = array("i", [0] * 50)
+        xs = _Stream((v[5] + 11) & 1023, base)
+        replays = 0
+        s = 5
+        for i in range(170):                   # past the replayed rows whatever _READINGS is
+            if 100 <= i < 160:
+                x = kept[i % 50]                # rows 100..159 replay rows 50..99 (and again)
+            else:
+                x = xs.at(i)
+                if 50 <= i < 100:
+                    kept[i - 50] = x
+            s = (s * 75 + 74) % 65537
+            pressure = (s >> 5) % 4 if i % 23 == 0 else 0
+            xc = x
+            if x >= _LIM:
+                xc = _LIM - 1
+            elif x <= -_LIM:
+                xc = 1 - _LIM
+            a.cs[K.I_FLAGS] = replay_step(a.replay.bufs, xc)
+            a.cs[K.I_PRESSURE] = pressure
+            c1 = K.step(a.cs, a.mem, a.sh, x)
+            c2 = fast(kb, x, pressure)
+            assert c1 == c2, (v, i, x)
+            if a.cs[K.I_FLAGS] & 32:
+                replays += 1
+            for j in range(K.SIZE):
+                assert a.cs[j] == b.cs[j], (v, i, x, j)
+            for j in range(len(a.mem)):
+                assert a.mem[j] == b.mem[j], (v, i, j)
+            ra = a.replay.bufs
+            rb = b.replay.bufs
+            for k in range(4):
+                for j in range(len(ra[k])):
+                    assert ra[k][j] == rb[k][j], (v, i, k, j)
+        for k in (4, 5):
+            for j in range(len(ga.store.words if k == 4 else ga.store.halves)):
+                assert ra[k][j] == rb[k][j], (v, k, j)
+        assert replays >= 1, (v, replays)

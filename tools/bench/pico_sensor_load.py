@@ -41,7 +41,7 @@ def rows_file(rows):
     return struct.pack("<%di" % len(flat), *flat)
 
 
-def boot_board(cfg, rows, uf2=None):
+def boot_board(cfg, rows, uf2=None, speed="realtime"):
     """An RP2040Board with ``cfg`` on its flash, ``/data.bin`` holding ``rows``, no node marker
     (the board script drives GPIO 22 itself), started and answering."""
     from redline_host.device.rp2040 import RP2040Board
@@ -49,7 +49,8 @@ def boot_board(cfg, rows, uf2=None):
     trace = d / "trace.csv"           # the board's own ADC/I2C sensors: a flat nominal trace
     trace.write_text("temp_a,temp_b,pressure\n" + "".join(
         "%d,%d,%d\n" % (32768 + (i * 37) % 200, 32768 + (i * 53) % 200, 1000 + i % 7) for i in range(100)))
-    vb = RP2040Board(config=cfg, uf2=uf2, files={"data.bin": rows_file(rows)}, marker=False, trace=trace)
+    vb = RP2040Board(config=cfg, uf2=uf2, files={"data.bin": rows_file(rows)}, marker=False, trace=trace,
+                     speed=speed)
     vb.start()
     try:
         vb.wait_ready(timeout=180)

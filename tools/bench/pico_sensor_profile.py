@@ -1,10 +1,10 @@
 """Where the cycles of one sensor reading go on the emulated Pico: the per-part breakdown.
 
 Boots the real RPI_PICO image with the 8-channel plant load (tools/bench/pico_sensor_load.py)
-and, in the node's maintenance window, runs a copy of ``node.feed`` with
-``SensorGuard.update`` inlined (entry, the replay detector's one call, pair and kernel
-inputs, the kernel, the result copy, ``interlock.apply``, node.feed's tail) on the live
-guard's channels; GPIO 22 toggles between the parts, so each part is the cycles between two
+and, in the node's maintenance window, runs a copy of ``node.feed`` (which runs
+``SensorGuard.step`` and the interlock's steady Proceed inline: entry, the reading -- replay
+step and kernel in one call for an unpaired channel --, the interlock, node.feed's tail) on the
+live guard's channels; GPIO 22 toggles between the parts, so each part is the cycles between two
 edges. The toggle's own cost (an empty part) is measured and subtracted. Prints one JSON
 object of medians per part, early (rows 20..59) and late (rows 620..659, the replay rings
 and the store full and wrapping), with the largest sum of parts, plus one ``node.feed`` as
@@ -12,7 +12,8 @@ a whole (median and largest) just after each::
 
     python tools/bench/pico_sensor_profile.py [--uf2 build/pico/RPI_PICO.uf2]   # ~1 min
 
-The copy must follow ``SensorGuard.update`` and ``node.feed``: when they change, change it.
+The copy must follow ``node.feed``: when it changes, change it. (The sum of parts leaves out
+the call of ``node.feed`` itself, its ``try`` and the marker test: the whole-call figure has them.)
 """
 import argparse
 import json
@@ -25,14 +26,15 @@ sys.path[:0] = [str(REPO / "host"), str(REPO / "firmware"), str(Path(__file__).r
 
 from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows  # noqa: E402
 
-PARTS = ("update_entry", "replay_step", "pair_inputs", "kernel", "result_copy", "interlock_apply",
-         "feed_tail")
+PARTS = ("feed_entry", "reading", "interlock", "feed_tail")
 
 # Runs after BOARD_SCRIPT. prof_rows(t0, t1): per reading, len(PARTS) + 1 toggles (the first
-# raises the pin). A copy of node.feed with SensorGuard.update inlined, part by part, on
-# node.guard's own channels: entry (result, sample number, clamp), the replay detector's one
-# call, pair and kernel inputs, the kernel, the result copy, interlock.apply, and node.feed's
-# tail (its reply object, the counter, the latch record when the interlock changed).
+# raises the pin). A copy of node.feed (SensorGuard.step and the interlock's steady Proceed
+# inline) part by part, on node's own buffers: entry (locals, the channel's buffers, sample
+# number), the reading (an unpaired channel: replay step and kernel in one call,
+# ``kernel.reading``; this load has no pair), the warm-up check and the interlock (its steady
+# Proceed inline, else ``apply``), and node.feed's tail (its reply object, the counter, the
+# latch record when the interlock changed). Readings go in a row's channel order, as node.feed's.
 PROFILE_SCRIPT = r'''
 def prof_empty(n):
     tg = _P.toggle
@@ -40,15 +42,10 @@ def prof_empty(n):
         tg()
         tg()
 def prof_rows(t0, t1):
-    from redline.sensor import guard as G, replay as RP
-    g = node.guard
-    il = node.interlock
+    from redline.sensor import guard as G
+    from redline.node import _clamp
     tg = _P.toggle
-    chans = g._channels
-    kern = G._kernel
-    step = RP.step
-    out = node.fed
-    counters = node.counters
+    kread = G._reading
     for t in range(t0, t1):
         _row(t)
         if _DOG is not None:
@@ -56,58 +53,38 @@ def prof_rows(t0, t1):
         for c in range(8):
             x = _ROW[c]
             tg()
-            r = g.result
-            ch = chans[c]
-            cs = ch.cs
+            out = node.fed
+            il = node.interlock
+            g = node.guard
+            kb = g.kb[c]
             s = g.sample
-            r.sample = s
-            g.sample = (s + 1) & 0x3FFFFFFF
-            r.channel = c
-            xc = x
-            if x >= 536870912:
-                xc = 536870911
-            elif x <= -536870912:
-                xc = -536870911
+            if s == 0x3FFFFFFF:
+                g.sample = 0
+                g.warm_end = -1
+            else:
+                g.sample = s + 1
             tg()
-            flags = step(ch.replay.bufs, xc)
+            cs = kb[0]
+            code = kread(kb, x, g.pressure)
             tg()
-            p = ch.partner
-            pb = 0
-            if p is not None:
-                pb = g._pair(ch, p, xc)
-            gs = ch.gs
-            cs[30] = flags | gs[12]
-            cs[31] = pb
-            cs[32] = g.pressure
-            tg()
-            r.code = kern(cs, ch.mem, ch.sh, x)
-            tg()
-            r.reason = cs[58]
-            r.bias = cs[63]
-            r.flags = cs[64]
-            r.z = cs[59]
-            r.shift = cs[60]
-            r.surprise = cs[61]
-            r.entropy = cs[62]
-            r.confidence = gs[10]
-            accept = cs[65] == 1
-            r.accepted = accept
-            w = cs[29] == 1
-            r.warming_up = w
-            if w and accept:
-                ch.learn(xc)
-            tg()
-            code = il.apply(r.code, r.reason, r.sample, c)
+            if cs[29] == 1 and cs[65] == 1:
+                g.learn(g._channels[c], _clamp(x), s)
+            if code == 0 and il.steady:
+                il.reason = cs[58]
+                wd = il.watchdog
+                if wd is not None:
+                    wd.feed()
+            else:
+                code = il.apply(code, cs[58], s, c)
             tg()
             out.effective = code
-            out.result = r
             out.actuator = 1 if il.actuator_on else 0
             out.latched = il.latched
-            counters["readings"] += 1
+            node.counters["readings"] += 1
             if il.dirty:
                 node.sync_latch()
             tg()
-        if il.latched:
+        if node.interlock.latched:
             _clear()
     return 0
 '''

@@ -283,10 +283,10 @@ class Protocol:
         between = node.between
         for i in range(count):          # allocates nothing: the readings run whole
             fed = node.feed(chans[i], vals[i])
+            r = node.guard.report(chans[i])     # fills fed.result: before a sample overwrites the outputs
             self.applied = i + 1
             if between is not None:
                 between()               # the device loop takes a due sample (sampling has priority)
-            r = fed.result
             out[k] = r.code
             out[k + 1] = r.reason
             out[k + 2] = r.surprise

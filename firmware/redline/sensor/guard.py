@@ -2,7 +2,10 @@
 
 Everything is preallocated from a ``SensorConfig`` at construction;
 ``update(channel_index, value)`` allocates nothing and returns the guard's
-single ``SensorResult`` (overwritten by the next call -- copy what you keep)::
+single ``SensorResult`` (overwritten by the next call -- copy what you keep).
+``step(channel_index, value)`` is ``update`` without filling the result (the code; the
+outputs stay in the channel's slots) and ``report(channel_index)`` fills it afterwards: a
+node runs ``step`` inline per reading and fills the result only when something reports it::
 
     >>> from redline.sensor.guard import SensorGuard
     >>> from redline.sensor.config import SensorConfig
@@ -72,9 +75,9 @@ from redline.sensor.prints import FingerprintStore
 from redline.compat import zeros
 
 try:  # the viper build where the emitter exists (the boards, the unix port)
-    from redline.sensor.kernel_viper import step_viper as _kernel
+    from redline.sensor.kernel_viper import step_viper as _kernel, reading_viper as _reading
 except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
-    from redline.sensor.kernel import step as _kernel
+    from redline.sensor.kernel import step as _kernel, reading as _reading
 
 _SAMPLE_MASK = const(0x3FFFFFFF)
 # The kernel's input and output slots (redline.sensor.kernel's I_* and O_*), as private
@@ -87,6 +90,7 @@ _I_FLAGS = const(30)
 _I_PAIR = const(31)
 _I_PRESSURE = const(32)
 _S_LAST = const(33)
+_O_CODE = const(57)
 _O_REASON = const(58)
 _O_Z = const(59)
 _O_SHIFT = const(60)
@@ -424,6 +428,10 @@ class SensorGuard:
                     gs[_G_SLOW] = 1
                     gs[_G_SK] = config.pair_slow_k[j]
                     gs[_G_SH] = config.pair_slow_h[j]
+        # per channel, what redline.sensor.kernel.reading takes, for redline.node's inline step:
+        # (cs, mem, sh, replay buffers); None for a paired channel (its pair is judged between the
+        # replay step and the kernel). Held here, not by the node: dropping the guard frees it all.
+        self.kb = [(c.cs, c.mem, c.sh, c.replay.bufs) if c.partner is None else None for c in self._channels]
         self.leak = config.cusum_leak
         self.min_confidence = config.min_confidence
         self.decay_threshold = config.decay_threshold
@@ -431,6 +439,7 @@ class SensorGuard:
         self.result = SensorResult()
         self.pressure = 0
         self.sample = 0
+        self.warm_end = -1      # the sample number of the reading that ended a warm-up (see report)
 
     def channel_index(self, name):
         return self.config.index(name)
@@ -441,6 +450,7 @@ class SensorGuard:
         if self.store is not None:
             self.store.reset()
         self.sample = 0
+        self.warm_end = -1
         self.pressure = 0
 
     def rearm(self):
@@ -463,13 +473,23 @@ class SensorGuard:
         return ChannelView(self, i)
 
     def update(self, channel_index, x):
-        r = self.result
+        """One reading through the channel's detectors; the guard's ``result``, filled."""
+        self.step(channel_index, x)
+        return self.report(channel_index)
+
+    def step(self, channel_index, x):
+        """``update`` without filling ``result``: the decision's code. The outputs stay in the
+        channel's slots until its next reading; ``report(channel_index)`` right after (before any
+        other reading) copies them into ``result``. ``redline.node.Node.feed`` runs this inline:
+        keep the two alike (tests/firmware/test_node_feed.py checks them field by field)."""
         ch = self._channels[channel_index]
         cs = ch.cs
         s = self.sample
-        r.sample = s
-        self.sample = (s + 1) & _SAMPLE_MASK
-        r.channel = channel_index
+        if s == _SAMPLE_MASK:   # the counter wraps: a warm-up end stamped an epoch ago is void
+            self.sample = 0
+            self.warm_end = -1
+        else:
+            self.sample = s + 1
         xc = x                  # the kernel clamps (and flags) x itself; replay and pair need it clamped
         if x >= READING_LIMIT:
             xc = READING_LIMIT - 1
@@ -477,17 +497,34 @@ class SensorGuard:
             xc = 1 - READING_LIMIT
         flags = _replay(ch.replay.bufs, xc)     # the replay detector in one call (redline.sensor.rstep)
         p = ch.partner
-        if p is None:           # no pair: no judgement, confidence stays full (read nothing more)
+        if p is None:           # no pair: I_PAIR stays 0 (set at construction), confidence full
             cs[_I_FLAGS] = flags
-            cs[_I_PAIR] = 0
-            conf = 65535
         else:
             cs[_I_PAIR] = self._pair(ch, p, xc)
-            gs = ch.gs
-            cs[_I_FLAGS] = flags | gs[_G_CFLAGS]
-            conf = gs[_G_CONF]
+            cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
         cs[_I_PRESSURE] = self.pressure
-        r.code = _kernel(cs, ch.mem, ch.sh, x)
+        code = _kernel(cs, ch.mem, ch.sh, x)
+        if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
+            self.learn(ch, xc, s)
+        return code
+
+    def learn(self, ch, xc, s):
+        """A warming channel's accepted reading ``xc`` (sample number ``s``) into its warm-up; when
+        that ends the warm-up, ``s`` is kept so ``report`` still says the reading as warming."""
+        ch.learn(xc)
+        if not ch.cs[_K_WARMING]:
+            self.warm_end = s
+
+    def report(self, channel_index):
+        """``result`` filled from the outputs of the last reading, which was of ``channel_index``
+        (see ``step``); returns it. Allocates nothing."""
+        r = self.result
+        ch = self._channels[channel_index]
+        cs = ch.cs
+        s = (self.sample - 1) & _SAMPLE_MASK
+        r.sample = s
+        r.channel = channel_index
+        r.code = cs[_O_CODE]
         r.reason = cs[_O_REASON]
         r.bias = cs[_O_BIAS]
         r.flags = cs[_O_FLAGS]
@@ -495,13 +532,9 @@ class SensorGuard:
         r.shift = cs[_O_SHIFT]
         r.surprise = cs[_O_SURPRISE]
         r.entropy = cs[_O_ENTROPY]
-        r.confidence = conf
-        accept = cs[_O_ACCEPTED] == 1
-        r.accepted = accept
-        w = cs[_K_WARMING] == 1
-        r.warming_up = w
-        if w and accept:
-            ch.learn(xc)
+        r.confidence = 65535 if ch.partner is None else ch.gs[_G_CONF]
+        r.accepted = cs[_O_ACCEPTED] == 1
+        r.warming_up = cs[_K_WARMING] == 1 or self.warm_end == s
         return r
 
     def _pair(self, ch, p, x):

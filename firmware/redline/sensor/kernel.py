@@ -34,6 +34,7 @@ Example (the slots are filled by ``redline.sensor.guard``)::
     (0, 76, 1216)
 """
 from redline.compat import const
+from redline.sensor.rstep import replay_step as _replay_step
 
 # configuration (set by the guard; K_BASE and K_SCALE change when a warm-up ends)
 K_BASE = const(0)
@@ -410,3 +411,20 @@ def step(cs, mem, sh, x):
     cs[57] = code
     cs[58] = reason
     return code
+
+
+def reading(b, x, pressure):
+    """An unpaired channel's whole reading in one call: the replay step on the clamped reading
+    (its flags into I_FLAGS), ``pressure`` into I_PRESSURE, then ``step``; the decision's code.
+    ``b`` is the tuple ``(cs, mem, sh, replay buffers)``. ``redline.node`` calls it per reading
+    (one Python-level call where there were two; ``kernel_viper.reading_viper`` on a board).
+    A paired channel needs the pair judged between the two: ``SensorGuard.step`` does that."""
+    cs = b[0]
+    xc = x
+    if x >= 536870912:              # READING_LIMIT
+        xc = 536870911
+    elif x <= -536870912:
+        xc = -536870911
+    cs[30] = _replay_step(b[3], xc)
+    cs[32] = pressure
+    return step(cs, b[1], b[2], x)

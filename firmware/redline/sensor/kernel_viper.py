@@ -20,6 +20,7 @@ that none is emitted). The entry takes the buffers as objects and casts them, so
 the same objects on (a ``ptr32`` passed to a call would be boxed as a big int address).
 """
 import micropython
+from redline.sensor.rstep_viper import replay_step_viper
 
 
 @micropython.viper
@@ -31,6 +32,106 @@ def step_viper(cso, memo, sho, x: int) -> int:
     lim = one << 29                 # READING_LIMIT
     g16 = (one << 16) - 1           # 65535
     c8191 = (one << 13) - 1
+    bias = 0
+    breason = 0
+    if x >= lim:
+        x = lim - 1
+        bias = g16
+        breason = 2
+    elif x <= 0 - lim:
+        x = 1 - lim
+        bias = g16
+        breason = 2
+    if x < (int(cs[3]) ^ m) - m or x > (int(cs[4]) ^ m) - m:
+        bias = g16
+        breason = 2
+    slew = int(cs[5])
+    if cs[34] and slew and not bias:
+        d = x - ((int(cs[33]) ^ m) - m)
+        if d > slew or 0 - d > slew:
+            bias = g16
+            breason = 3
+    cs[33] = x
+    cs[34] = 1
+    # stuck detector
+    scale = int(cs[1])
+    tlast = (int(cs[35]) ^ m) - m
+    if cs[36] and x == tlast:
+        cs[37] = int(cs[37]) + 1
+    else:
+        cs[37] = 1
+    if cs[36] and scale:
+        d = x - tlast
+        if d < 0:
+            d = 0 - d
+        q = d // scale
+        if q >= 32:
+            stp = c8191
+        else:
+            stp = q * 256 + ((d - q * scale) * 256) // scale
+        acc = int(cs[38])
+        cs[38] = acc + stp - (acc >> 3)
+        if int(cs[39]) < 32:
+            cs[39] = int(cs[39]) + 1
+    cs[35] = x
+    cs[36] = 1
+    stuck = 0
+    if int(cs[37]) >= int(cs[11]):
+        stuck = 1
+    elif cs[12] and int(cs[39]) >= 32:
+        if (int(cs[38]) >> 3) < int(cs[12]):
+            stuck = 1
+    cs[40] = stuck
+    flags = stuck | int(cs[30])
+    if flags & 32 and not bias:
+        bias = g16
+        breason = 4
+    pb = int(cs[31])
+    if pb > bias:
+        bias = pb
+        breason = 5
+    besc = int(cs[20])
+    az = 0
+    shift = 0
+    warming = int(cs[29])
+    if warming:
+        cs[59] = 0
+        cs[60] = 0
+        cs[61] = 0
+        cs[62] = 0
+        if bias < besc:
+            cs[65] = 1
+        else:
+            cs[65] = 0
+    else:
+        _settled(cso, memo, sho, x, bias)
+        flags = flags | int(cs[53]) | int(cs[56])
+    cs[63] = bias
+    cs[64] = flags
+    return int(_ladder(cso, bias, breason, flags, warming))
+
+
+@micropython.viper
+def reading_viper(b, x: int, pressure: int) -> int:
+    # redline.sensor.kernel.reading: the replay step, then step_viper's body (a copy, one
+    # viper call less: ~2,000 cycles on the M0+); keep the two bodies alike
+    cso = b[0]
+    memo = b[1]
+    sho = b[2]
+    cs = ptr32(cso)
+    m = 1
+    m = m << 31
+    one = 1
+    lim = one << 29                 # READING_LIMIT
+    g16 = (one << 16) - 1           # 65535
+    c8191 = (one << 13) - 1
+    xc = x
+    if x >= lim:
+        xc = lim - 1
+    elif x <= 0 - lim:
+        xc = 1 - lim
+    cs[30] = int(replay_step_viper(b[3], xc))   # the replay step on the clamped reading
+    cs[32] = pressure
     bias = 0
     breason = 0
     if x >= lim:

@@ -1,0 +1,224 @@
+# redline-test-heap: 256K
+# node.feed runs SensorGuard.step and Interlock.apply's steady Proceed inline (two Python calls
+# less per reading on the Pico): here it is held against the plain path -- a separate guard's
+# update() and a separate interlock's apply() on the same readings -- field by field, slot by
+# slot, after every reading, over warm-up and its end, a redundant pair, range trips, latches and
+# resets. Also: the node's folded slot numbers are the kernel's, the result is filled on demand by
+# guard.report(), the sample counter's wrap.
+from redline.codes import PROCEED
+from redline.interlock import Interlock
+from redline.node import Node
+from redline.sensor import kernel as K
+from redline.sensor import view as V
+from redline.sensor.config import SensorConfig
+from redline.sensor.guard import SensorGuard
+from _fakes import Pin
+
+
+class Dog:
+    def __init__(self):
+        self.fed = 0
+
+    def feed(self):
+        self.fed += 1
+
+
+class Board:
+    name = "test"
+    text = False
+
+    def __init__(self, dog):
+        self.halt_pin = Pin()
+        self.watchdog = dog
+        self.sensors = None
+
+    def write(self, data):
+        pass
+
+
+def _config(dal=0):
+    return SensorConfig(("a", "b", "c"), baseline=(1000, 2000, 500), scale=(40, 40, 0), warmup=20,
+                        pair_a=(0,), pair_b=(1,), pair_tol=(300,), range_min=(0, 0, 300),
+                        range_max=(5000, 5000, 700), z_gate=(2048, 2048, 1024), replay_store=256, dal=dal)
+
+
+def _result(r):
+    return (r.code, r.reason, r.surprise, r.entropy, r.bias, r.flags, r.z, r.shift, r.accepted,
+            r.confidence, r.warming_up, r.sample, r.channel)
+
+
+def _lock(il):
+    return (il.code, il.reason, il.latched, il.blocked, il.actuator_on, il.warning, il.esc_run, il.good_run,
+            il.warn_run, il.calm_run, il.steady, il.dirty, il.watchdog.fed, il.pin.v, len(il.audit),
+            il.audit.total)
+
+
+def _slots(g):
+    out = []
+    for ch in g._channels:
+        out.append((list(ch.cs), list(ch.gs), list(ch.mem), list(ch.sh), list(ch.replay.bufs[0])))
+    return out
+
+
+def test_the_nodes_folded_slot_numbers_are_the_kernels_and_the_guards():
+    from redline import node as N
+    from redline.fx import READING_LIMIT
+    if getattr(N, "_O_REASON", None) is None:        # MicroPython folded them away
+        return
+    for n in ("K_WARMING", "I_FLAGS", "I_PAIR", "I_PRESSURE", "O_REASON", "O_ACCEPTED"):
+        assert getattr(N, "_" + n) == getattr(K, n), n
+    assert N._G_CFLAGS == V.G_CFLAGS and N._LIMIT == READING_LIMIT and N._SAMPLE_MASK == 0x3FFFFFFF
+
+
+def test_node_feed_is_guard_update_and_interlock_apply_field_by_field():
+    _compare(_config())
+
+
+def test_node_feed_keeps_the_reason_of_a_proceed_on_its_inline_steady_path():
+    # DAL 4 turns every decision into a Proceed that keeps its reason (redline.ladder.dal_gate)
+    reasons = _compare(_config(dal=4))
+    assert reasons >= 30, reasons
+
+
+def _compare(cfg):
+    node = Node(Board(Dog()), config=cfg)
+    il = node.interlock
+    g = node.guard
+    ref = SensorGuard(cfg)
+    lock = Interlock(Pin(), watchdog=Dog())
+    il.dirty = lock.dirty = False
+    s = 3
+    inline = 0
+    reasons = 0
+    codes = {}
+    for i in range(400):
+        for c in range(3):
+            s = (s * 75 + 74) % 65537
+            x = cfg.baseline[c] + (s % 97) - 48 + (i // 100) * (c + 1) * 23
+            if i % 61 == 50:
+                x += 9000                       # out of range: a halt
+            if i % 97 == 70 and c == 1:
+                x += 400                        # the pair splits
+            if il.steady:
+                inline += 1
+            fed = node.feed(c, x)
+            r = ref.update(c, x)
+            eff = lock.apply(r.code, r.reason, r.sample, c)
+            if lock.dirty and not il.dirty:
+                lock.dirty = False              # what node.feed's sync_latch did (no flash: the record is RAM)
+            assert node.guard.report(c) is fed.result
+            assert _result(fed.result) == _result(r), (i, c, _result(fed.result), _result(r))
+            assert fed.effective == eff and fed.latched == lock.latched, (i, c)
+            assert fed.actuator == (1 if lock.actuator_on else 0)
+            assert _lock(il) == _lock(lock), (i, c, _lock(il), _lock(lock))
+            assert il.audit.entries() == lock.audit.entries()
+            codes[r.code] = codes.get(r.code, 0) + 1
+            if r.code == PROCEED and r.reason:
+                reasons += 1
+            if lock.latched:
+                lock.reset()
+                ref.rearm()
+                il.reset()
+                g.rearm()
+                node.sync_latch()
+                lock.dirty = il.dirty = False
+        if i % 50 == 0:
+            assert _slots(g) == _slots(ref), i
+    assert g.sample == ref.sample == 1200 and node.counters["readings"] == 1200
+    assert inline > 500 and codes.get(PROCEED, 0) > 500, (inline, codes)
+    if not cfg.dal:
+        # the run went through every path: warm-up (Warn), Proceeds inline, halts, the pair
+        assert codes.get(1, 0) >= 20 and sum(v for k, v in codes.items() if k < 0) >= 6, codes
+    return reasons
+
+
+def test_warm_up_end_is_reported_as_warming_and_survives_the_counter_wrap():
+    cfg = SensorConfig(("c",), baseline=500, scale=0, warmup=4)
+    g = SensorGuard(cfg)
+    g.sample = 0x3FFFFFFF - 2               # the warm-up ends on the first number after the wrap
+    flags = []
+    for k in range(6):
+        g.step(0, 500 + k)
+        r = g.report(0)
+        flags.append((r.sample, r.warming_up))
+    assert flags == [(0x3FFFFFFD, True), (0x3FFFFFFE, True), (0x3FFFFFFF, True), (0, True), (1, False),
+                     (2, False)], flags
+    assert g.warm_end == 0
+    g.sample = 0x3FFFFFFF                   # the wrap voids the stamp: reading 0 of the next epoch is not warming
+    g.step(0, 500)
+    assert g.warm_end == -1 and not g.report(0).warming_up
+    g.step(0, 500)
+    r = g.report(0)
+    assert r.sample == 0 and not r.warming_up
+
+
+class _Reader:
+    def __init__(self, row, c):
+        self.row = row
+        self.c = c
+
+    def read(self):
+        x = self.row[self.c]
+        if x is None:
+            raise OSError(5)
+        return x
+
+
+def test_node_sample_is_guard_update_and_interlock_apply_field_by_field():
+    # the row API: node.sample() reads every channel through the same inline step; held against a
+    # separate guard and interlock after every row (a raising reader trips a guard fault)
+    assert _compare_rows(_config()) >= 6
+
+
+def test_node_sample_keeps_the_reason_of_a_proceed_on_its_inline_steady_path():
+    assert _compare_rows(_config(dal=4)) >= 1        # DAL 4: only the raising reader trips
+
+
+def _compare_rows(cfg):
+    from redline.codes import HALT_SELF_MEMORY, REASON_FAULT
+    row = [0, 0, 0]
+    dog = Dog()
+    node = Node(Board(dog), config=cfg)
+    node.readers = [_Reader(row, c) for c in range(3)]
+    node.deadline_ms = 0
+    node.rate_hz = 100000                   # no pressure measurement (its gc) inside the run
+    il = node.interlock
+    g = node.guard
+    ref = SensorGuard(cfg)
+    lock = Interlock(Pin(), watchdog=Dog())
+    il.dirty = lock.dirty = False
+    s = 5
+    trips = 0
+    for i in range(300):
+        for c in range(3):
+            s = (s * 75 + 74) % 65537
+            x = cfg.baseline[c] + (s % 97) - 48 + (i // 100) * (c + 1) * 23
+            if i % 61 == 50:
+                x += 9000
+            row[c] = None if (i % 89 == 60 and c == 2) else x
+        assert node.sample() == 3
+        for c in range(3):
+            if row[c] is None:
+                lock.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, c)
+                continue
+            r = ref.update(c, row[c])
+            lock.apply(r.code, r.reason, r.sample, c)
+        if lock.latched:
+            lock.watchdog.feed()            # what sample() does while latched: the loop is alive
+        if lock.dirty and not il.dirty:
+            lock.dirty = False
+        assert _result(g.report(2)) == _result(ref.result) or row[2] is None, i
+        assert _lock(il) == _lock(lock), (i, _lock(il), _lock(lock))
+        assert il.audit.entries() == lock.audit.entries()
+        if i % 25 == 0:
+            assert _slots(g) == _slots(ref), i
+        if lock.latched:
+            trips += 1
+            lock.reset()
+            ref.rearm()
+            il.reset()
+            g.rearm()
+            node.sync_latch()
+            lock.dirty = il.dirty = False
+    assert g.sample == ref.sample and node.counters["samples"] == 900, (trips, g.sample)
+    return trips
