@@ -22,7 +22,7 @@ between the edges of GPIO 22 around each call. Prints one JSON object::
     row_cycles_per_reading       (row_cycles - row_reads_cycles) / 8
     row_cpu_8ch_100hz_percent    row_cycles * 100 / 125e6 * 100 (readers included)
 
-    python tools/bench/bench_pico_sensor.py [--uf2 build/pico/RPI_PICO.uf2] [--speed max]   # ~2-4 min
+    python tools/bench/bench_pico_sensor.py [--uf2 build/pico/RPI_PICO.uf2] [--speed realtime]   # ~2-4 min
 
 Cycle counts are the emulator's deterministic counter; rp2040js models memory as zero-wait,
 so a real Pico's flash cache misses make them a lower bound. Prints a skip line and exits 0
@@ -74,7 +74,7 @@ def row_pulses(t0, t1):
 '''
 
 
-def measure(uf2=None, speed="realtime"):
+def measure(uf2=None, speed="max"):
     cfg = plant_config()
     rows = plant_rows(cfg, 864)
     vb = boot_board(cfg, rows, uf2=uf2, speed=speed)
@@ -124,9 +124,10 @@ def measure(uf2=None, speed="realtime"):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--uf2", default=None, help="the image (default: build/pico/RPI_PICO.uf2)")
-    ap.add_argument("--speed", default="realtime", choices=("realtime", "max"),
-                    help="the emulator's clock (default realtime; max skips idle time: the late figure "
-                         "then repeats, see docs/performance.md, branch hotpath)")
+    ap.add_argument("--speed", default="max", choices=("realtime", "max"),
+                    help="the emulator's clock (default max: idle time is skipped and the late figure "
+                         "repeats from run to run; realtime lets timer work land inside readings, see "
+                         "docs/performance.md, branch hotpath)")
     args = ap.parse_args(argv)
     try:
         from redline_host.device.rp2040 import DEFAULT_UF2, default_bootrom
