@@ -80,23 +80,35 @@ def test_node_feed_keeps_the_reason_of_a_proceed_on_its_inline_steady_path():
     assert reasons >= 30, reasons
 
 
-def _compare(cfg):
-    node = Node(Board(Dog()), config=cfg)
+def _rig(node, cfg):
+    """The node's interlock and guard, and a separate guard and interlock to hold them against."""
     il = node.interlock
-    g = node.guard
     ref = SensorGuard(cfg)
     lock = Interlock(Pin(), watchdog=Dog())
     il.dirty = lock.dirty = False
+    return il, node.guard, ref, lock
+
+
+def _reading(s, i, c, cfg, step):
+    """The next seed and a reading of channel c in row i: noise around the baseline, a level step every
+    100 rows, an out-of-range reading every 61st row."""
+    s = (s * 75 + 74) % 65537
+    x = cfg.baseline[c] + (s % 97) - 48 + (i // 100) * (c + 1) * step
+    if i % 61 == 50:
+        x += 9000
+    return s, x
+
+
+def _compare(cfg):
+    node = Node(Board(Dog()), config=cfg)
+    il, g, ref, lock = _rig(node, cfg)
     s = 3
     inline = 0
     reasons = 0
     codes = {}
     for i in range(400):
         for c in range(3):
-            s = (s * 75 + 74) % 65537
-            x = cfg.baseline[c] + (s % 97) - 48 + (i // 100) * (c + 1) * 23
-            if i % 61 == 50:
-                x += 9000                       # out of range: a halt
+            s, x = _reading(s, i, c, cfg, 23)   # every 61st row out of range: a halt
             if i % 97 == 70 and c == 1:
                 x += 400                        # the pair splits
             if il.steady:
@@ -182,19 +194,12 @@ def _compare_rows(cfg):
     node.readers = [_Reader(row, c) for c in range(3)]
     node.deadline_ms = 0
     node.rate_hz = 100000                   # no pressure measurement (its gc) inside the run
-    il = node.interlock
-    g = node.guard
-    ref = SensorGuard(cfg)
-    lock = Interlock(Pin(), watchdog=Dog())
-    il.dirty = lock.dirty = False
+    il, g, ref, lock = _rig(node, cfg)
     s = 5
     trips = 0
     for i in range(300):
         for c in range(3):
-            s = (s * 75 + 74) % 65537
-            x = cfg.baseline[c] + (s % 97) - 48 + (i // 100) * (c + 1) * 23
-            if i % 61 == 50:
-                x += 9000
+            s, x = _reading(s, i, c, cfg, 23)
             row[c] = None if (i % 89 == 60 and c == 2) else x
         assert node.sample() == 3
         for c in range(3):
