@@ -89,6 +89,16 @@ def _rig(node, cfg):
     return il, node.guard, ref, lock
 
 
+def _rearm(node, ref, lock):
+    """Reset both interlocks and re-arm both guards after a latch (the node writes its latch record)."""
+    lock.reset()
+    ref.rearm()
+    node.interlock.reset()
+    node.guard.rearm()
+    node.sync_latch()
+    lock.dirty = node.interlock.dirty = False
+
+
 def _reading(s, i, c, cfg, step):
     """The next seed and a reading of channel c in row i: noise around the baseline, a level step every
     100 rows, an out-of-range reading every 61st row."""
@@ -128,12 +138,7 @@ def _compare(cfg):
             if r.code == PROCEED and r.reason:
                 reasons += 1
             if lock.latched:
-                lock.reset()
-                ref.rearm()
-                il.reset()
-                g.rearm()
-                node.sync_latch()
-                lock.dirty = il.dirty = False
+                _rearm(node, ref, lock)
         if i % 50 == 0:
             assert _slots(g) == _slots(ref), i
     assert g.sample == ref.sample == 1200 and node.counters["readings"] == 1200
@@ -219,11 +224,6 @@ def _compare_rows(cfg):
             assert _slots(g) == _slots(ref), i
         if lock.latched:
             trips += 1
-            lock.reset()
-            ref.rearm()
-            il.reset()
-            g.rearm()
-            node.sync_latch()
-            lock.dirty = il.dirty = False
+            _rearm(node, ref, lock)
     assert g.sample == ref.sample and node.counters["samples"] == 900, (trips, g.sample)
     return trips
