@@ -323,12 +323,14 @@ def test_one_call_reading_is_the_replay_step_then_the_kernel():
     from array import array
     from redline.sensor.rstep import replay_step
     fast = _reading_fast()
-    for v in _VARIANTS:
+    for vi in range(len(_VARIANTS)):
+        v = _VARIANTS[vi]
         forecast, fill, span, leak, dal, base = v
+        # level prints too on every other variant (the board's configuration has them)
         cfg = SensorConfig(("a",), baseline=base, scale=37, window=16, warmup=16, forecast=forecast,
                            memory_fill=fill, shift_span=span, cusum_leak=leak, dal=dal, range_min=base - 6000,
                            range_max=base + 6000, max_slew=2500, stuck_run=5, replay_quant=37, replay_window=4,
-                           replay_history=8, replay_store=64, replay_min_active=1)
+                           replay_history=8, replay_store=64, replay_min_active=1, replay_levels=vi & 1)
         ga = SensorGuard(cfg)
         gb = SensorGuard(cfg)
         a = ga._channels[0]

@@ -20,7 +20,8 @@ that none is emitted). The entry takes the buffers as objects and casts them, so
 the same objects on (a ``ptr32`` passed to a call would be boxed as a big int address).
 """
 import micropython
-from redline.sensor.rstep_viper import replay_step_viper
+from redline.sensor.rstep_viper import store_calls_viper
+from redline.sensor.rcheck_viper import check_viper
 
 
 @micropython.viper
@@ -108,7 +109,88 @@ def step_viper(cso, memo, sho, x: int) -> int:
         flags = flags | int(cs[53]) | int(cs[56])
     cs[63] = bias
     cs[64] = flags
-    return int(_ladder(cso, bias, breason, flags, warming))
+    # the ladder, inline (one viper call less)
+    az = (int(cs[59]) ^ m) - m      # z, written by _settled (0 while warming)
+    if az < 0:
+        az = 0 - az
+    if warming:
+        az = 0
+    shift = 0
+    if not warming and int(cs[21]) and int(cs[60]) >= int(cs[10]):
+        shift = 1
+    # the ladder (redline.sensor.ladder), then the DAL gate (redline.ladder.dal_gate)
+    ent = int(cs[62])
+    pressure = int(cs[32])
+    if pressure >= 3:
+        code = -5
+        reason = 14
+    elif bias >= int(cs[28]):
+        code = -3
+        reason = breason
+    elif az >= int(cs[8]):
+        code = -4
+        reason = 6
+    elif shift:
+        code = -4
+        reason = 15
+    elif ent >= int(cs[26]):
+        code = -2
+        reason = 7
+    elif flags & 16:
+        code = -2
+        reason = 8
+    elif flags & 1:
+        code = -3
+        reason = 9
+    elif pressure >= 2:
+        code = 2
+        reason = 13
+    elif bias >= besc:
+        code = 2
+        reason = breason
+    elif az >= int(cs[7]):
+        code = 2
+        reason = 6
+    elif ent >= int(cs[25]):
+        code = 2
+        reason = 7
+    elif flags & 2:
+        code = 2
+        reason = 10
+    elif warming:
+        code = 1
+        reason = 1
+    elif az >= int(cs[6]):
+        code = 1
+        reason = 6
+    elif ent >= int(cs[24]):
+        code = 1
+        reason = 7
+    elif bias >= int(cs[27]):
+        code = 1
+        reason = breason
+    elif flags & 8:
+        code = 1
+        reason = 11
+    elif flags & 4:
+        code = 1
+        reason = 12
+    else:
+        code = 0
+        reason = 0
+    dal = int(cs[23])
+    if dal and code:
+        if dal >= 4:
+            code = 0
+        elif dal == 3:
+            code = 1
+        elif dal == 2:
+            code = 1
+        elif code < 0:
+            code = 2
+    cs[57] = code
+    cs[58] = reason
+    return code
 
 
 @micropython.viper
@@ -130,7 +212,96 @@ def reading_viper(b, x: int, pressure: int) -> int:
         xc = lim - 1
     elif x <= 0 - lim:
         xc = 1 - lim
-    cs[30] = int(replay_step_viper(b[3], xc))   # the replay step on the clamped reading
+    # the replay step on the clamped reading (rstep_viper.replay_step_viper with
+    # window_viper.advance_viper written in: two viper calls less; no early return, so no
+    # jump spans the whole step): its flags into I_FLAGS
+    rb = b[3]
+    sto = rb[0]
+    st = ptr32(sto)
+    rflags = 0
+    quant = int(st[9])
+    go = 0
+    due = 0
+    if quant:
+        qlim = (one << 20) - 1      # 1048575
+        w = int(st[8])
+        pos = int(st[0])
+        if st[10]:
+            v = xc // quant
+            i = 26 + w + pos
+            oldv = (int(st[i]) ^ m) - m
+            st[i] = v
+            st[17] = ((int(st[17]) - (oldv % 32749) * int(st[20])) % 32749 * 131 + v % 32749) % 32749
+            st[18] = ((int(st[18]) - (oldv % 32719) * int(st[21])) % 32719 * 257 + v % 32719) % 32719
+            st[19] = ((int(st[19]) - (oldv % 32717) * int(st[22])) % 32717 * 293 + v % 32717) % 32717
+        p1 = pos + 1
+        if p1 >= w:
+            p1 = 0
+        if not st[3]:
+            st[2] = xc
+            st[3] = 1
+            st[0] = p1
+        else:
+            go = 1
+    if go:
+        q = (xc - ((int(st[2]) ^ m) - m)) // quant
+        st[2] = xc
+        if q > qlim:
+            q = qlim
+        elif q < 0 - qlim:
+            q = 0 - qlim
+        old = (int(st[26 + pos]) ^ m) - m
+        nxt = (int(st[26 + p1]) ^ m) - m
+        if pos:
+            newest = (int(st[25 + pos]) ^ m) - m
+        else:
+            newest = (int(st[25 + w]) ^ m) - m
+        if old != nxt:
+            st[5] = int(st[5]) - 1
+        if q != newest:
+            st[5] = int(st[5]) + 1
+        if old:
+            st[4] = int(st[4]) - 1
+        if q:
+            st[4] = int(st[4]) + 1
+        if nxt:
+            st[6] = int(st[6]) - 1
+        if q:
+            st[6] = int(st[6]) + 1
+        if w > 2:
+            p2 = p1 + 1
+            if p2 >= w:
+                p2 = 0
+            if nxt != (int(st[26 + p2]) ^ m) - m:
+                st[7] = int(st[7]) - 1
+            if q != newest:
+                st[7] = int(st[7]) + 1
+        st[26 + pos] = q
+        st[0] = p1
+        st[11] = ((int(st[11]) - (old % 32749) * int(st[14])) % 32749 * 131 + q % 32749) % 32749
+        st[12] = ((int(st[12]) - (old % 32719) * int(st[15])) % 32719 * 257 + q % 32719) % 32719
+        st[13] = ((int(st[13]) - (old % 32717) * int(st[16])) % 32717 * 293 + q % 32717) % 32717
+        filled = int(st[1])
+        if filled < w:
+            filled += 1
+            st[1] = filled
+            if filled < w - 1:
+                go = 0
+    if go:
+        if filled == w:
+            due = 4
+            if (int(st[4]) ^ m) - m >= int(st[23]) and (int(st[5]) ^ m) - m >= int(st[23]):
+                due = 5
+        if st[10] and (int(st[6]) ^ m) - m >= int(st[24]) and (int(st[7]) ^ m) - m >= int(st[25]):
+            due = due | 2
+    if due:
+        st[26 + 2 * w] = due
+        r = int(check_viper(sto, rb[1], rb[2], rb[3]))
+        if r > 1:
+            r = int(store_calls_viper(rb[4], rb[5], sto, r))
+        if r & 1:
+            rflags = 32
+    cs[30] = rflags
     cs[32] = pressure
     bias = 0
     breason = 0
@@ -208,7 +379,88 @@ def reading_viper(b, x: int, pressure: int) -> int:
         flags = flags | int(cs[53]) | int(cs[56])
     cs[63] = bias
     cs[64] = flags
-    return int(_ladder(cso, bias, breason, flags, warming))
+    # the ladder, inline (one viper call less)
+    az = (int(cs[59]) ^ m) - m      # z, written by _settled (0 while warming)
+    if az < 0:
+        az = 0 - az
+    if warming:
+        az = 0
+    shift = 0
+    if not warming and int(cs[21]) and int(cs[60]) >= int(cs[10]):
+        shift = 1
+    # the ladder (redline.sensor.ladder), then the DAL gate (redline.ladder.dal_gate)
+    ent = int(cs[62])
+    pressure = int(cs[32])
+    if pressure >= 3:
+        code = -5
+        reason = 14
+    elif bias >= int(cs[28]):
+        code = -3
+        reason = breason
+    elif az >= int(cs[8]):
+        code = -4
+        reason = 6
+    elif shift:
+        code = -4
+        reason = 15
+    elif ent >= int(cs[26]):
+        code = -2
+        reason = 7
+    elif flags & 16:
+        code = -2
+        reason = 8
+    elif flags & 1:
+        code = -3
+        reason = 9
+    elif pressure >= 2:
+        code = 2
+        reason = 13
+    elif bias >= besc:
+        code = 2
+        reason = breason
+    elif az >= int(cs[7]):
+        code = 2
+        reason = 6
+    elif ent >= int(cs[25]):
+        code = 2
+        reason = 7
+    elif flags & 2:
+        code = 2
+        reason = 10
+    elif warming:
+        code = 1
+        reason = 1
+    elif az >= int(cs[6]):
+        code = 1
+        reason = 6
+    elif ent >= int(cs[24]):
+        code = 1
+        reason = 7
+    elif bias >= int(cs[27]):
+        code = 1
+        reason = breason
+    elif flags & 8:
+        code = 1
+        reason = 11
+    elif flags & 4:
+        code = 1
+        reason = 12
+    else:
+        code = 0
+        reason = 0
+    dal = int(cs[23])
+    if dal and code:
+        if dal >= 4:
+            code = 0
+        elif dal == 3:
+            code = 1
+        elif dal == 2:
+            code = 1
+        elif code < 0:
+            code = 2
+    cs[57] = code
+    cs[58] = reason
+    return code
 
 
 @micropython.viper
@@ -360,17 +612,7 @@ def _settled(cso, memo, sho, x: int, bias: int):
         if ent > g16:
             ent = g16
     cs[62] = ent
-    _trend(cso, zb, z)
-
-
-@micropython.viper
-def _trend(cso, zb: int, z: int):
-    # CUSUM and drift
-    cs = ptr32(cso)
-    m = 1
-    m = m << 31
-    one = 1
-    g16 = (one << 16) - 1
+    # CUSUM and drift (the trend: one viper call less)
     cap = one << 24
     # CUSUM on z (FORECAST) or on the baseline z
     cz = zb
@@ -421,90 +663,3 @@ def _trend(cso, zb: int, z: int):
     cs[56] = df
 
 
-@micropython.viper
-def _ladder(cso, bias: int, breason: int, flags: int, warming: int) -> int:
-    cs = ptr32(cso)
-    m = 1
-    m = m << 31
-    az = (int(cs[59]) ^ m) - m      # z, written by _settled (0 while warming)
-    if az < 0:
-        az = 0 - az
-    if warming:
-        az = 0
-    shift = 0
-    if not warming and int(cs[21]) and int(cs[60]) >= int(cs[10]):
-        shift = 1
-    besc = int(cs[20])
-    # the ladder (redline.sensor.ladder), then the DAL gate (redline.ladder.dal_gate)
-    ent = int(cs[62])
-    pressure = int(cs[32])
-    if pressure >= 3:
-        code = -5
-        reason = 14
-    elif bias >= int(cs[28]):
-        code = -3
-        reason = breason
-    elif az >= int(cs[8]):
-        code = -4
-        reason = 6
-    elif shift:
-        code = -4
-        reason = 15
-    elif ent >= int(cs[26]):
-        code = -2
-        reason = 7
-    elif flags & 16:
-        code = -2
-        reason = 8
-    elif flags & 1:
-        code = -3
-        reason = 9
-    elif pressure >= 2:
-        code = 2
-        reason = 13
-    elif bias >= besc:
-        code = 2
-        reason = breason
-    elif az >= int(cs[7]):
-        code = 2
-        reason = 6
-    elif ent >= int(cs[25]):
-        code = 2
-        reason = 7
-    elif flags & 2:
-        code = 2
-        reason = 10
-    elif warming:
-        code = 1
-        reason = 1
-    elif az >= int(cs[6]):
-        code = 1
-        reason = 6
-    elif ent >= int(cs[24]):
-        code = 1
-        reason = 7
-    elif bias >= int(cs[27]):
-        code = 1
-        reason = breason
-    elif flags & 8:
-        code = 1
-        reason = 11
-    elif flags & 4:
-        code = 1
-        reason = 12
-    else:
-        code = 0
-        reason = 0
-    dal = int(cs[23])
-    if dal and code:
-        if dal >= 4:
-            code = 0
-        elif dal == 3:
-            code = 1
-        elif dal == 2:
-            code = 1
-        elif code < 0:
-            code = 2
-    cs[57] = code
-    cs[58] = reason
-    return code
