@@ -20,8 +20,6 @@ that none is emitted). The entry takes the buffers as objects and casts them, so
 the same objects on (a ``ptr32`` passed to a call would be boxed as a big int address).
 """
 import micropython
-from redline.sensor.rstep_viper import store_calls_viper
-from redline.sensor.rcheck_viper import check_viper
 
 
 @micropython.viper
@@ -294,13 +292,143 @@ def reading_viper(b, x: int, pressure: int) -> int:
                 due = 5
         if st[10] and (int(st[6]) ^ m) - m >= int(st[24]) and (int(st[7]) ^ m) - m >= int(st[25]):
             due = due | 2
+    # the print check (rcheck_viper.check_viper written in) on the due prints
+    r = 0
+    kn = 0
     if due:
-        st[26 + 2 * w] = due
-        r = int(check_viper(sto, rb[1], rb[2], rb[3]))
-        if r > 1:
-            r = int(store_calls_viper(rb[4], rb[5], sto, r))
-        if r & 1:
-            rflags = 32
+        e = 26 + 2 * w
+        st[e] = due
+        prints = ptr32(rb[1])
+        checks = ptr16(rb[2])
+        counts = ptr8(rb[3])
+        hist = int(st[e + 1])
+        skip = int(st[e + 3])
+        mask = int(st[e + 4])
+        if due & 4:
+            st[e + 14] = int(st[11]) * 32768 + int(st[12])
+        kn = 2
+    k = 0
+    while k < kn:
+        if due & (1 << k):
+            h = 11 + 6 * k
+            fp = int(st[h]) * 32768 + int(st[h + 1])
+            h3 = int(st[h + 2])
+            base = k * hist
+            stored = int(st[e + 10 + k])
+            wpos = int(st[e + 8 + k])
+            hit = 0
+            fb = (fp ^ (fp >> 13)) & mask
+            if (int(counts[fb >> 1]) >> ((fb & 1) << 2)) & 15 and stored > skip:
+                j = wpos - 1 - skip
+                if j < 0:
+                    j += hist
+                n = stored - skip
+                while n > 0:
+                    if int(prints[base + j]) == fp and int(checks[base + j]) == h3:
+                        hit = 1
+                        n = 0
+                    else:
+                        j -= 1
+                        if j < 0:
+                            j += hist
+                        n -= 1
+            salt = int(st[e + 5 + k])
+            out = e + 15 + 4 * k
+            if hit:
+                r = r | 1
+            elif st[e + 7]:
+                r = r | (2 << (2 * k))
+                st[out] = fp ^ salt
+                st[out + 1] = h3
+            t = int(st[e + 12 + k]) + 1
+            if t >= int(st[e + 2]):
+                t = 0
+                i = base + wpos
+                if stored < hist:
+                    st[e + 10 + k] = stored + 1
+                else:
+                    old = int(prints[i])
+                    if st[e + 7]:
+                        c = int(st[e + 23 + k])
+                        if c == 0:
+                            r = r | (4 << (2 * k))
+                            st[out + 2] = old ^ salt
+                            st[out + 3] = int(checks[i])
+                        c += 1
+                        if c >= int(st[e + 7]):
+                            c = 0
+                        st[e + 23 + k] = c
+                    ob = (old ^ (old >> 13)) & mask
+                    nsh = (ob & 1) << 2
+                    if (int(counts[ob >> 1]) >> nsh) & 15 < 15:
+                        counts[ob >> 1] = int(counts[ob >> 1]) - (1 << nsh)
+                prints[i] = fp
+                checks[i] = h3
+                nsh = (fb & 1) << 2
+                if (int(counts[fb >> 1]) >> nsh) & 15 < 15:
+                    counts[fb >> 1] = int(counts[fb >> 1]) + (1 << nsh)
+                wpos += 1
+                if wpos >= hist:
+                    wpos = 0
+                st[e + 8 + k] = wpos
+            st[e + 12 + k] = t
+        k += 1
+    # the store calls it handed back (rstep_viper.store_calls_viper written in)
+    kn = 0
+    if r > 1:
+        pw = ptr32(rb[4])
+        phb = ptr16(rb[5])
+        empty = (one << 16) - 1
+        smask = (one << 30) - 1
+        size = int(pw[2])
+        smk = int(pw[3])
+        bmask = int(pw[4])
+        kn = 2
+    k = 0
+    while k < kn:
+        out = e + 15 + 4 * k
+        if r & (2 << (2 * k)):
+            fp = int(st[out])
+            h = int(phb[size + (int(st[out + 1]) & bmask)])
+            if h != empty:
+                seq = int(pw[0])
+                age = (seq - h) & 32767
+                n = 32
+                while n > 0 and age <= size:
+                    slot = (seq - age) & smk
+                    if int(pw[5 + slot]) == fp:
+                        r = r | 1
+                        n = 0
+                    else:
+                        d = int(phb[slot])
+                        if d == 0:
+                            n = 0
+                        else:
+                            age += d
+                            n -= 1
+        if r & (4 << (2 * k)):
+            seq = int(pw[0])
+            if int(pw[1]) < size:
+                pw[1] = int(pw[1]) + 1
+            j = size + (seq & bmask)
+            h = int(phb[j])
+            if h != empty and ((seq - h) & 32767) >= size:
+                phb[j] = empty
+            bk = size + (int(st[out + 3]) & bmask)
+            h = int(phb[bk])
+            d = 0
+            if h != empty:
+                d = (seq - h) & 32767
+                if d >= size:
+                    d = 0
+            slot = seq & smk
+            phb[slot] = d
+            pw[5 + slot] = int(st[out + 2])
+            phb[bk] = seq & 32767
+            pw[0] = (seq + 1) & smask
+        k += 1
+    if r & 1:
+        rflags = 32
     cs[30] = rflags
     cs[32] = pressure
     bias = 0
@@ -374,8 +502,203 @@ def reading_viper(b, x: int, pressure: int) -> int:
             cs[65] = 1
         else:
             cs[65] = 0
-    else:
-        _settled(cso, memo, sho, x, bias)
+    # _settled's body (the trend in it), in pieces that each jump less than 2 KB
+    if not warming:
+        mem = ptr32(memo)
+        sh = ptr32(sho)
+        c8192 = one << 13
+        c65536 = one << 16
+        scale = int(cs[1])
+        besc = int(cs[20])
+        # z against the calibrated baseline (fx.z_q8)
+        d = x - ((int(cs[0]) ^ m) - m)
+        q = d // scale
+        if q >= 32:
+            zb = c8191
+        elif q < -32:
+            zb = 0 - c8191
+        else:
+            zb = q * 256 + ((d - q * scale) * 256) // scale
+            if zb > c8191:
+                zb = c8191
+            elif zb < 0 - c8191:
+                zb = 0 - c8191
+        size = int(cs[22])
+        n = int(cs[42])
+        msum = (int(cs[43]) ^ m) - m
+        if n < int(cs[19]):
+            z = 0
+            accept = 0
+            if bias < besc:
+                accept = 1
+        else:
+            if cs[18]:
+                # ChannelRing.forecast_q8
+                if n == 0:
+                    ref = 0
+                else:
+                    ref = (msum * 4) // n
+                    if n >= 2:
+                        num = 2 * ((int(cs[45]) ^ m) - m) - (n - 1) * msum
+                        den = n * (n * n - 1) // 3
+                        q = num // den
+                        if q >= c8192:
+                            off = c8191
+                        elif q < 0 - c8192:
+                            off = 0 - c8191
+                        else:
+                            k = (n + 1) * 4
+                            off = q * k + ((num - q * den) * k) // den
+                        ref = ref + off
+                        if ref > c8191:
+                            ref = c8191
+                        elif ref < 0 - c8191:
+                            ref = 0 - c8191
+            else:
+                ref = 0
+                if n:
+                    ref = (msum // n) * 4
+            z = zb - ref
+            az = z
+            if z < 0:
+                az = 0 - z
+            accept = 0
+            if az < int(cs[9]) and bias < besc:
+                accept = 1
+        az = z
+        if z < 0:
+            az = 0 - z
+        cs[59] = z
+    if not warming:
+        # shift window
+        span = int(cs[21])
+        if span:
+            i = int(cs[47])
+            hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
+            cs[46] = hsum
+            sh[i] = z
+            i += 1
+            if i == span:
+                i = 0
+            cs[47] = i
+            v = 0
+            hn = int(cs[48])
+            if hn < span:
+                hn += 1
+                cs[48] = hn
+            if hn >= span:
+                if hsum < 0:
+                    hsum = 0 - hsum
+                v = hsum // span
+                cs[49] = v
+            cs[60] = v
+            if v >= int(cs[10]):
+                shift = 1
+        else:
+            cs[60] = 0
+    if not warming:
+        s = az * 16
+        if s < g16:
+            cs[61] = s
+        else:
+            cs[61] = g16
+        cs[65] = accept
+        if accept:
+            # ChannelRing.update(zb >> 2)
+            u = zb >> 2
+            i = int(cs[41])
+            if n < size:
+                mem[i] = u
+                cs[45] = ((int(cs[45]) ^ m) - m) + n * u
+                msum = msum + u
+                cs[44] = int(cs[44]) + u * u
+                n += 1
+                cs[42] = n
+            else:
+                old = (int(mem[i]) ^ m) - m
+                mem[i] = u
+                cs[45] = ((int(cs[45]) ^ m) - m) + (size - 1) * u - (msum - old)
+                msum = msum + u - old
+                cs[44] = int(cs[44]) + u * u - old * old
+            cs[43] = msum
+            i += 1
+            if i < size:
+                cs[41] = i
+            else:
+                cs[41] = 0
+    if not warming:
+        # entropy: fx.variance_ratio16(ChannelRing.variance_q12(), noise)
+        if n == 0:
+            var = 0
+        else:
+            mm = msum // n
+            var = int(cs[44]) // n - mm * mm
+            if var < 0:
+                var = 0
+        noise = int(cs[2])
+        if var >= noise * 4:
+            ent = g16
+        else:
+            while noise >= c65536:
+                noise = noise >> 1
+                var = var >> 1
+            q = var // noise
+            ent = q * 16384 + ((var - q * noise) * 16384) // noise
+            if ent > g16:
+                ent = g16
+        cs[62] = ent
+    if not warming:
+        # CUSUM and drift (the trend: one viper call less)
+        cap = one << 24
+        # CUSUM on z (FORECAST) or on the baseline z
+        cz = zb
+        if cs[18]:
+            cz = z
+        k = int(cs[15])
+        leak = int(cs[17])
+        hi = int(cs[50]) + cz - k
+        lo = int(cs[51]) - cz - k
+        if hi < 0:
+            hi = 0
+        elif leak:
+            hi = hi - (hi >> leak)
+        if lo < 0:
+            lo = 0
+        elif leak:
+            lo = lo - (lo >> leak)
+        if hi > cap:
+            hi = cap
+        if lo > cap:
+            lo = cap
+        cs[50] = hi
+        cs[51] = lo
+        sc = lo
+        if hi > lo:
+            sc = hi
+        cs[52] = sc
+        cf = 0
+        if sc >= int(cs[16]):
+            cf = 16
+        cs[53] = cf
+    if not warming:
+        # drift (RampDetector) on the baseline z
+        dsh = int(cs[14])
+        acc = (int(cs[54]) ^ m) - m
+        acc = acc + zb - (acc >> dsh)
+        cs[54] = acc
+        e = acc >> dsh
+        if e < 0:
+            e = 0 - e
+        s = e * 16
+        if s < g16:
+            cs[55] = s
+        else:
+            cs[55] = g16
+        df = 0
+        if cs[13] and e >= int(cs[13]):
+            df = 2
+        cs[56] = df
+    if not warming:
         flags = flags | int(cs[53]) | int(cs[56])
     cs[63] = bias
     cs[64] = flags
