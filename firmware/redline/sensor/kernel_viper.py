@@ -13,17 +13,25 @@ expressions. Viper's ``//``, ``%`` and ``>>`` floor like Python's on negatives
 this module fails where the emitter is missing (SyntaxError on the WebAssembly port,
 ImportError on CPython); ``redline.sensor.guard`` then uses the twin.
 
-The viper build is cut in four functions (entry, ``_settled``, ``_trend``, ``_ladder``) where
-the twin is one: frozen into the RP2040 image, native code is only 2-byte aligned, and the
-armv6m emitter's jumps beyond 2 KB then go astray (tests/host/test_cross_compile.py checks
-that none is emitted). The entry takes the buffers as objects and casts them, so it can hand
-the same objects on (a ``ptr32`` passed to a call would be boxed as a big int address).
+Two functions, no viper-to-viper call in either (each such call costs ~900-2,000 cycles on the
+M0+: about what a call from bytecode does): ``reading_viper`` (an unpaired channel's whole
+reading: ``redline.sensor.rstep_viper.replay_step_viper``, ``window_viper.advance_viper``,
+``rcheck_viper.check_viper`` and the store calls written in, then the kernel) and ``step_viper``
+(the kernel alone, for a paired channel; from ``cs[32] = pressure`` on, reading_viper's text).
+Frozen into the RP2040 image, native code is only 2-byte aligned and the armv6m emitter's jumps
+beyond 2 KB then go astray, so neither function has an early ``return`` (which jumps to the
+epilogue) and each long stretch is cut into sequential pieces under the same test (``if go:``,
+``if not warming:``, a ``while`` run 0 or 2 times), none spanning 2 KB: the function may be
+larger than 2 KB, no jump in it is (tests/host/test_cross_compile.py checks both that and that
+the two kernels are the same text). The functions take the buffers as objects and cast them.
 """
 import micropython
 
 
 @micropython.viper
 def step_viper(cso, memo, sho, x: int) -> int:
+    # a paired channel's kernel (SensorGuard.step judges the pair between the replay step and
+    # this): from here on, the same text as reading_viper's after its replay step
     cs = ptr32(cso)
     m = 1
     m = m << 31
@@ -102,13 +110,209 @@ def step_viper(cso, memo, sho, x: int) -> int:
             cs[65] = 1
         else:
             cs[65] = 0
-    else:
-        _settled(cso, memo, sho, x, bias)
+    # z against the baseline and the memory, shift window, memory update, entropy, CUSUM
+    # and drift, in pieces that each jump less than 2 KB
+    if not warming:
+        mem = ptr32(memo)
+        sh = ptr32(sho)
+        c8192 = one << 13
+        c65536 = one << 16
+        scale = int(cs[1])
+        besc = int(cs[20])
+        # z against the calibrated baseline (fx.z_q8)
+        d = x - ((int(cs[0]) ^ m) - m)
+        q = d // scale
+        if q >= 32:
+            zb = c8191
+        elif q < -32:
+            zb = 0 - c8191
+        else:
+            zb = q * 256 + ((d - q * scale) * 256) // scale
+            if zb > c8191:
+                zb = c8191
+            elif zb < 0 - c8191:
+                zb = 0 - c8191
+        size = int(cs[22])
+        n = int(cs[42])
+        msum = (int(cs[43]) ^ m) - m
+        if n < int(cs[19]):
+            z = 0
+            accept = 0
+            if bias < besc:
+                accept = 1
+        else:
+            if cs[18]:
+                # ChannelRing.forecast_q8
+                if n == 0:
+                    ref = 0
+                else:
+                    ref = (msum * 4) // n
+                    if n >= 2:
+                        num = 2 * ((int(cs[45]) ^ m) - m) - (n - 1) * msum
+                        den = n * (n * n - 1) // 3
+                        q = num // den
+                        if q >= c8192:
+                            off = c8191
+                        elif q < 0 - c8192:
+                            off = 0 - c8191
+                        else:
+                            k = (n + 1) * 4
+                            off = q * k + ((num - q * den) * k) // den
+                        ref = ref + off
+                        if ref > c8191:
+                            ref = c8191
+                        elif ref < 0 - c8191:
+                            ref = 0 - c8191
+            else:
+                ref = 0
+                if n:
+                    ref = (msum // n) * 4
+            z = zb - ref
+            az = z
+            if z < 0:
+                az = 0 - z
+            accept = 0
+            if az < int(cs[9]) and bias < besc:
+                accept = 1
+        az = z
+        if z < 0:
+            az = 0 - z
+        cs[59] = z
+    if not warming:
+        # shift window
+        span = int(cs[21])
+        if span:
+            i = int(cs[47])
+            hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
+            cs[46] = hsum
+            sh[i] = z
+            i += 1
+            if i == span:
+                i = 0
+            cs[47] = i
+            v = 0
+            hn = int(cs[48])
+            if hn < span:
+                hn += 1
+                cs[48] = hn
+            if hn >= span:
+                if hsum < 0:
+                    hsum = 0 - hsum
+                v = hsum // span
+                cs[49] = v
+            cs[60] = v
+            if v >= int(cs[10]):
+                shift = 1
+        else:
+            cs[60] = 0
+    if not warming:
+        s = az * 16
+        if s < g16:
+            cs[61] = s
+        else:
+            cs[61] = g16
+        cs[65] = accept
+        if accept:
+            # ChannelRing.update(zb >> 2)
+            u = zb >> 2
+            i = int(cs[41])
+            if n < size:
+                mem[i] = u
+                cs[45] = ((int(cs[45]) ^ m) - m) + n * u
+                msum = msum + u
+                cs[44] = int(cs[44]) + u * u
+                n += 1
+                cs[42] = n
+            else:
+                old = (int(mem[i]) ^ m) - m
+                mem[i] = u
+                cs[45] = ((int(cs[45]) ^ m) - m) + (size - 1) * u - (msum - old)
+                msum = msum + u - old
+                cs[44] = int(cs[44]) + u * u - old * old
+            cs[43] = msum
+            i += 1
+            if i < size:
+                cs[41] = i
+            else:
+                cs[41] = 0
+    if not warming:
+        # entropy: fx.variance_ratio16(ChannelRing.variance_q12(), noise)
+        if n == 0:
+            var = 0
+        else:
+            mm = msum // n
+            var = int(cs[44]) // n - mm * mm
+            if var < 0:
+                var = 0
+        noise = int(cs[2])
+        if var >= noise * 4:
+            ent = g16
+        else:
+            while noise >= c65536:
+                noise = noise >> 1
+                var = var >> 1
+            q = var // noise
+            ent = q * 16384 + ((var - q * noise) * 16384) // noise
+            if ent > g16:
+                ent = g16
+        cs[62] = ent
+    if not warming:
+        # CUSUM and drift
+        cap = one << 24
+        # CUSUM on z (FORECAST) or on the baseline z
+        cz = zb
+        if cs[18]:
+            cz = z
+        k = int(cs[15])
+        leak = int(cs[17])
+        hi = int(cs[50]) + cz - k
+        lo = int(cs[51]) - cz - k
+        if hi < 0:
+            hi = 0
+        elif leak:
+            hi = hi - (hi >> leak)
+        if lo < 0:
+            lo = 0
+        elif leak:
+            lo = lo - (lo >> leak)
+        if hi > cap:
+            hi = cap
+        if lo > cap:
+            lo = cap
+        cs[50] = hi
+        cs[51] = lo
+        sc = lo
+        if hi > lo:
+            sc = hi
+        cs[52] = sc
+        cf = 0
+        if sc >= int(cs[16]):
+            cf = 16
+        cs[53] = cf
+    if not warming:
+        # drift (RampDetector) on the baseline z
+        dsh = int(cs[14])
+        acc = (int(cs[54]) ^ m) - m
+        acc = acc + zb - (acc >> dsh)
+        cs[54] = acc
+        e = acc >> dsh
+        if e < 0:
+            e = 0 - e
+        s = e * 16
+        if s < g16:
+            cs[55] = s
+        else:
+            cs[55] = g16
+        df = 0
+        if cs[13] and e >= int(cs[13]):
+            df = 2
+        cs[56] = df
+    if not warming:
         flags = flags | int(cs[53]) | int(cs[56])
     cs[63] = bias
     cs[64] = flags
-    # the ladder, inline (one viper call less)
-    az = (int(cs[59]) ^ m) - m      # z, written by _settled (0 while warming)
+    # the ladder, inline
+    az = (int(cs[59]) ^ m) - m      # z, written above (0 while warming)
     if az < 0:
         az = 0 - az
     if warming:
@@ -193,8 +397,8 @@ def step_viper(cso, memo, sho, x: int) -> int:
 
 @micropython.viper
 def reading_viper(b, x: int, pressure: int) -> int:
-    # redline.sensor.kernel.reading: the replay step, then step_viper's body (a copy, one
-    # viper call less: ~2,000 cycles on the M0+); keep the two bodies alike
+    # redline.sensor.kernel.reading: the replay step, then the kernel (from "cs[32] =
+    # pressure" on, the same text as step_viper's: tests/host/test_cross_compile.py holds them)
     cso = b[0]
     memo = b[1]
     sho = b[2]
@@ -502,7 +706,8 @@ def reading_viper(b, x: int, pressure: int) -> int:
             cs[65] = 1
         else:
             cs[65] = 0
-    # _settled's body (the trend in it), in pieces that each jump less than 2 KB
+    # z against the baseline and the memory, shift window, memory update, entropy, CUSUM
+    # and drift, in pieces that each jump less than 2 KB
     if not warming:
         mem = ptr32(memo)
         sh = ptr32(sho)
@@ -648,7 +853,7 @@ def reading_viper(b, x: int, pressure: int) -> int:
                 ent = g16
         cs[62] = ent
     if not warming:
-        # CUSUM and drift (the trend: one viper call less)
+        # CUSUM and drift
         cap = one << 24
         # CUSUM on z (FORECAST) or on the baseline z
         cz = zb
@@ -702,8 +907,8 @@ def reading_viper(b, x: int, pressure: int) -> int:
         flags = flags | int(cs[53]) | int(cs[56])
     cs[63] = bias
     cs[64] = flags
-    # the ladder, inline (one viper call less)
-    az = (int(cs[59]) ^ m) - m      # z, written by _settled (0 while warming)
+    # the ladder, inline
+    az = (int(cs[59]) ^ m) - m      # z, written above (0 while warming)
     if az < 0:
         az = 0 - az
     if warming:
@@ -784,205 +989,3 @@ def reading_viper(b, x: int, pressure: int) -> int:
     cs[57] = code
     cs[58] = reason
     return code
-
-
-@micropython.viper
-def _settled(cso, memo, sho, x: int, bias: int):
-    # z against the baseline and the memory, shift window, memory update, entropy
-    cs = ptr32(cso)
-    mem = ptr32(memo)
-    sh = ptr32(sho)
-    m = 1
-    m = m << 31
-    one = 1
-    g16 = (one << 16) - 1
-    c8191 = (one << 13) - 1
-    c8192 = one << 13
-    c65536 = one << 16
-    scale = int(cs[1])
-    besc = int(cs[20])
-    # z against the calibrated baseline (fx.z_q8)
-    d = x - ((int(cs[0]) ^ m) - m)
-    q = d // scale
-    if q >= 32:
-        zb = c8191
-    elif q < -32:
-        zb = 0 - c8191
-    else:
-        zb = q * 256 + ((d - q * scale) * 256) // scale
-        if zb > c8191:
-            zb = c8191
-        elif zb < 0 - c8191:
-            zb = 0 - c8191
-    size = int(cs[22])
-    n = int(cs[42])
-    msum = (int(cs[43]) ^ m) - m
-    if n < int(cs[19]):
-        z = 0
-        accept = 0
-        if bias < besc:
-            accept = 1
-    else:
-        if cs[18]:
-            # ChannelRing.forecast_q8
-            if n == 0:
-                ref = 0
-            else:
-                ref = (msum * 4) // n
-                if n >= 2:
-                    num = 2 * ((int(cs[45]) ^ m) - m) - (n - 1) * msum
-                    den = n * (n * n - 1) // 3
-                    q = num // den
-                    if q >= c8192:
-                        off = c8191
-                    elif q < 0 - c8192:
-                        off = 0 - c8191
-                    else:
-                        k = (n + 1) * 4
-                        off = q * k + ((num - q * den) * k) // den
-                    ref = ref + off
-                    if ref > c8191:
-                        ref = c8191
-                    elif ref < 0 - c8191:
-                        ref = 0 - c8191
-        else:
-            ref = 0
-            if n:
-                ref = (msum // n) * 4
-        z = zb - ref
-        az = z
-        if z < 0:
-            az = 0 - z
-        accept = 0
-        if az < int(cs[9]) and bias < besc:
-            accept = 1
-    az = z
-    if z < 0:
-        az = 0 - z
-    cs[59] = z
-    # shift window
-    span = int(cs[21])
-    if span:
-        i = int(cs[47])
-        hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
-        cs[46] = hsum
-        sh[i] = z
-        i += 1
-        if i == span:
-            i = 0
-        cs[47] = i
-        v = 0
-        hn = int(cs[48])
-        if hn < span:
-            hn += 1
-            cs[48] = hn
-        if hn >= span:
-            if hsum < 0:
-                hsum = 0 - hsum
-            v = hsum // span
-            cs[49] = v
-        cs[60] = v
-        if v >= int(cs[10]):
-            shift = 1
-    else:
-        cs[60] = 0
-    s = az * 16
-    if s < g16:
-        cs[61] = s
-    else:
-        cs[61] = g16
-    cs[65] = accept
-    if accept:
-        # ChannelRing.update(zb >> 2)
-        u = zb >> 2
-        i = int(cs[41])
-        if n < size:
-            mem[i] = u
-            cs[45] = ((int(cs[45]) ^ m) - m) + n * u
-            msum = msum + u
-            cs[44] = int(cs[44]) + u * u
-            n += 1
-            cs[42] = n
-        else:
-            old = (int(mem[i]) ^ m) - m
-            mem[i] = u
-            cs[45] = ((int(cs[45]) ^ m) - m) + (size - 1) * u - (msum - old)
-            msum = msum + u - old
-            cs[44] = int(cs[44]) + u * u - old * old
-        cs[43] = msum
-        i += 1
-        if i < size:
-            cs[41] = i
-        else:
-            cs[41] = 0
-    # entropy: fx.variance_ratio16(ChannelRing.variance_q12(), noise)
-    if n == 0:
-        var = 0
-    else:
-        mm = msum // n
-        var = int(cs[44]) // n - mm * mm
-        if var < 0:
-            var = 0
-    noise = int(cs[2])
-    if var >= noise * 4:
-        ent = g16
-    else:
-        while noise >= c65536:
-            noise = noise >> 1
-            var = var >> 1
-        q = var // noise
-        ent = q * 16384 + ((var - q * noise) * 16384) // noise
-        if ent > g16:
-            ent = g16
-    cs[62] = ent
-    # CUSUM and drift (the trend: one viper call less)
-    cap = one << 24
-    # CUSUM on z (FORECAST) or on the baseline z
-    cz = zb
-    if cs[18]:
-        cz = z
-    k = int(cs[15])
-    leak = int(cs[17])
-    hi = int(cs[50]) + cz - k
-    lo = int(cs[51]) - cz - k
-    if hi < 0:
-        hi = 0
-    elif leak:
-        hi = hi - (hi >> leak)
-    if lo < 0:
-        lo = 0
-    elif leak:
-        lo = lo - (lo >> leak)
-    if hi > cap:
-        hi = cap
-    if lo > cap:
-        lo = cap
-    cs[50] = hi
-    cs[51] = lo
-    sc = lo
-    if hi > lo:
-        sc = hi
-    cs[52] = sc
-    cf = 0
-    if sc >= int(cs[16]):
-        cf = 16
-    cs[53] = cf
-    # drift (RampDetector) on the baseline z
-    dsh = int(cs[14])
-    acc = (int(cs[54]) ^ m) - m
-    acc = acc + zb - (acc >> dsh)
-    cs[54] = acc
-    e = acc >> dsh
-    if e < 0:
-        e = 0 - e
-    s = e * 16
-    if s < g16:
-        cs[55] = s
-    else:
-        cs[55] = g16
-    df = 0
-    if cs[13] and e >= int(cs[13]):
-        df = 2
-    cs[56] = df
-
-
