@@ -46,7 +46,7 @@ KERNEL_PARTS = (
     ("window step", "    # the print check"),
     ("print check", "    # the store calls it handed back"),
     ("store calls", "    cs[32] = pressure"),
-    ("entry: range, slew, stuck, pair bias", "    # _settled's body"),
+    ("entry: range, slew, stuck, pair bias", "    # z against the baseline and the memory, shift window"),
     ("z against baseline and memory", "    if not warming:\n        # shift window"),
     ("shift window", "    if not warming:\n        s = az * 16"),
     ("memory update", "    if not warming:\n        # entropy"),

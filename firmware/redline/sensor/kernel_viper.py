@@ -113,8 +113,6 @@ def step_viper(cso, memo, sho, x: int) -> int:
     # z against the baseline and the memory, shift window, memory update, entropy, CUSUM
     # and drift, in pieces that each jump less than 2 KB
     if not warming:
-        mem = ptr32(memo)
-        sh = ptr32(sho)
         c8192 = one << 13
         c65536 = one << 16
         scale = int(cs[1])
@@ -182,6 +180,7 @@ def step_viper(cso, memo, sho, x: int) -> int:
         # shift window
         span = int(cs[21])
         if span:
+            sh = ptr32(sho)
             i = int(cs[47])
             hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
             cs[46] = hsum
@@ -214,6 +213,7 @@ def step_viper(cso, memo, sho, x: int) -> int:
         cs[65] = accept
         if accept:
             # ChannelRing.update(zb >> 2)
+            mem = ptr32(memo)
             u = zb >> 2
             i = int(cs[41])
             if n < size:
@@ -433,9 +433,11 @@ def reading_viper(b, x: int, pressure: int) -> int:
             i = 26 + w + pos
             oldv = (int(st[i]) ^ m) - m
             st[i] = v
-            st[17] = ((int(st[17]) - (oldv % 32749) * int(st[20])) % 32749 * 131 + v % 32749) % 32749
-            st[18] = ((int(st[18]) - (oldv % 32719) * int(st[21])) % 32719 * 257 + v % 32719) % 32719
-            st[19] = ((int(st[19]) - (oldv % 32717) * int(st[22])) % 32717 * 293 + v % 32717) % 32717
+            # the new value enters unreduced: (t * b + v) % p is (t * b + v % p) % p, and
+            # |t * b + v| < 2**29 + 2**24 fits a word (one division less per hash)
+            st[17] = ((int(st[17]) - (oldv % 32749) * int(st[20])) % 32749 * 131 + v) % 32749
+            st[18] = ((int(st[18]) - (oldv % 32719) * int(st[21])) % 32719 * 257 + v) % 32719
+            st[19] = ((int(st[19]) - (oldv % 32717) * int(st[22])) % 32717 * 293 + v) % 32717
         p1 = pos + 1
         if p1 >= w:
             p1 = 0
@@ -480,9 +482,10 @@ def reading_viper(b, x: int, pressure: int) -> int:
                 st[7] = int(st[7]) + 1
         st[26 + pos] = q
         st[0] = p1
-        st[11] = ((int(st[11]) - (old % 32749) * int(st[14])) % 32749 * 131 + q % 32749) % 32749
-        st[12] = ((int(st[12]) - (old % 32719) * int(st[15])) % 32719 * 257 + q % 32719) % 32719
-        st[13] = ((int(st[13]) - (old % 32717) * int(st[16])) % 32717 * 293 + q % 32717) % 32717
+        # q too (|q| <= 2**20): one division less per hash
+        st[11] = ((int(st[11]) - (old % 32749) * int(st[14])) % 32749 * 131 + q) % 32749
+        st[12] = ((int(st[12]) - (old % 32719) * int(st[15])) % 32719 * 257 + q) % 32719
+        st[13] = ((int(st[13]) - (old % 32717) * int(st[16])) % 32717 * 293 + q) % 32717
         filled = int(st[1])
         if filled < w:
             filled += 1
@@ -709,8 +712,6 @@ def reading_viper(b, x: int, pressure: int) -> int:
     # z against the baseline and the memory, shift window, memory update, entropy, CUSUM
     # and drift, in pieces that each jump less than 2 KB
     if not warming:
-        mem = ptr32(memo)
-        sh = ptr32(sho)
         c8192 = one << 13
         c65536 = one << 16
         scale = int(cs[1])
@@ -778,6 +779,7 @@ def reading_viper(b, x: int, pressure: int) -> int:
         # shift window
         span = int(cs[21])
         if span:
+            sh = ptr32(sho)
             i = int(cs[47])
             hsum = ((int(cs[46]) ^ m) - m) + z - ((int(sh[i]) ^ m) - m)
             cs[46] = hsum
@@ -810,6 +812,7 @@ def reading_viper(b, x: int, pressure: int) -> int:
         cs[65] = accept
         if accept:
             # ChannelRing.update(zb >> 2)
+            mem = ptr32(memo)
             u = zb >> 2
             i = int(cs[41])
             if n < size:

@@ -3,8 +3,8 @@
 Identical results to the pure-Python twin. A viper ``ptr32`` load does not sign-extend on a
 64-bit port, so every slot that may hold a negative value (the last reading, steps, levels)
 is read as ``(v ^ m) - m`` with ``m = 1 << 31``: the sign extension of the low 32 bits on a
-64-bit port, the identity on a 32-bit one. Hashes stay 0..32748 and every product under
-2**25; viper's ``//`` and ``%`` floor like Python's. The step clamp +-1048575 is built at
+64-bit port, the identity on a 32-bit one. Hashes stay 0..32748, every product under
+2**25 and every sum with the new value (added unreduced) under 2**30; viper's ``//`` and ``%`` floor like Python's. The step clamp +-1048575 is built at
 run time (``(1 << 20) - 1``): as immediates in the comparison the armv6m build of
 MicroPython v1.27.0's viper emitter got it wrong (a step of 100 came out -8191 on the
 emulated Pico; tests/host/test_rp2040_sensor.py now runs the parity there). Importing this module fails where the
@@ -29,9 +29,11 @@ def advance_viper(st: ptr32, x: int) -> int:
         i = 26 + w + pos
         oldv = (int(st[i]) ^ m) - m
         st[i] = v
-        st[17] = ((int(st[17]) - (oldv % 32749) * int(st[20])) % 32749 * 131 + v % 32749) % 32749
-        st[18] = ((int(st[18]) - (oldv % 32719) * int(st[21])) % 32719 * 257 + v % 32719) % 32719
-        st[19] = ((int(st[19]) - (oldv % 32717) * int(st[22])) % 32717 * 293 + v % 32717) % 32717
+        # the new value enters unreduced: (t * b + v) % p is (t * b + v % p) % p, and
+        # |t * b + v| < 2**29 + 2**24 fits a word (one division less per hash)
+        st[17] = ((int(st[17]) - (oldv % 32749) * int(st[20])) % 32749 * 131 + v) % 32749
+        st[18] = ((int(st[18]) - (oldv % 32719) * int(st[21])) % 32719 * 257 + v) % 32719
+        st[19] = ((int(st[19]) - (oldv % 32717) * int(st[22])) % 32717 * 293 + v) % 32717
     p1 = pos + 1
     if p1 >= w:
         p1 = 0
@@ -74,9 +76,10 @@ def advance_viper(st: ptr32, x: int) -> int:
             st[7] = int(st[7]) + 1
     st[26 + pos] = q
     st[0] = p1
-    st[11] = ((int(st[11]) - (old % 32749) * int(st[14])) % 32749 * 131 + q % 32749) % 32749
-    st[12] = ((int(st[12]) - (old % 32719) * int(st[15])) % 32719 * 257 + q % 32719) % 32719
-    st[13] = ((int(st[13]) - (old % 32717) * int(st[16])) % 32717 * 293 + q % 32717) % 32717
+    # q too (|q| <= 2**20): one division less per hash
+    st[11] = ((int(st[11]) - (old % 32749) * int(st[14])) % 32749 * 131 + q) % 32749
+    st[12] = ((int(st[12]) - (old % 32719) * int(st[15])) % 32719 * 257 + q) % 32719
+    st[13] = ((int(st[13]) - (old % 32717) * int(st[16])) % 32717 * 293 + q) % 32717
     filled = int(st[1])
     if filled < w:
         filled += 1
