@@ -7,6 +7,10 @@ reads them right; the one negative slot, the step print before the first window 
 (-1), is only written here. Importing this module fails where the emitter is missing
 (SyntaxError on the WebAssembly port, ImportError on CPython); ``redline.sensor.replay``
 then uses the twin. tests/firmware/test_sensor_replay_fast.py runs both on every runtime.
+
+``redline.sensor.kernel_viper.reading_viper`` carries a copy of check_viper written in (no
+viper-to-viper call on an unpaired reading): a change here goes there too; the parity
+tests hold both to the twins.
 """
 import micropython
 

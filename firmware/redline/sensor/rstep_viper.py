@@ -15,6 +15,10 @@ is >= 0 (prints 30 bits, header slots counters and masks, links and heads 16 bit
 unsigned ``ptr32``/``ptr16`` loads read them right on every port. Constants wider than 15
 bits (``0xFFFF``, ``2**30 - 1``) are built at run time (the armv6m fact above);
 tests/firmware/test_sensor_printstore.py runs them against the twins on every runtime.
+
+``redline.sensor.kernel_viper.reading_viper`` carries a copy of replay_step_viper and store_calls_viper written in (no
+viper-to-viper call on an unpaired reading): a change here goes there too; the parity
+tests hold both to the twins.
 """
 import micropython
 from redline.sensor.window_viper import advance_viper

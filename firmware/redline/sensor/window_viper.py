@@ -11,6 +11,10 @@ emulated Pico; tests/host/test_rp2040_sensor.py now runs the parity there). Impo
 emitter is missing (SyntaxError on the WebAssembly port, ImportError on CPython);
 ``redline.sensor.replay`` then uses the twin. tests/firmware/test_sensor_replay_fast.py runs both
 on every runtime.
+
+``redline.sensor.kernel_viper.reading_viper`` carries a copy of advance_viper written in (no
+viper-to-viper call on an unpaired reading): a change here goes there too; the parity
+tests hold both to the twins.
 """
 import micropython
 
