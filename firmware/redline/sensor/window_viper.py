@@ -25,6 +25,8 @@ def advance_viper(st: ptr32, x: int) -> int:
     m = m << 31
     lim = 1
     lim = (lim << 20) - 1       # 1048575: built at run time (see the module doc)
+    c32768 = 1
+    c32768 = c32768 << 15
     w = int(st[8])
     quant = int(st[9])
     pos = int(st[0])
@@ -35,9 +37,15 @@ def advance_viper(st: ptr32, x: int) -> int:
         st[i] = v
         # the new value enters unreduced: (t * b + v) % p is (t * b + v % p) % p, and
         # |t * b + v| < 2**29 + 2**24 fits a word (one division less per hash)
-        st[17] = ((int(st[17]) - (oldv % 32749) * int(st[20])) % 32749 * 131 + v) % 32749
-        st[18] = ((int(st[18]) - (oldv % 32719) * int(st[21])) % 32719 * 257 + v) % 32719
-        st[19] = ((int(st[19]) - (oldv % 32717) * int(st[22])) % 32717 * 293 + v) % 32717
+        if oldv < c32768 and oldv > 0 - c32768:
+            # |oldv * c| < 2**30: the leaving value enters unreduced too (same residue)
+            st[17] = ((int(st[17]) - oldv * int(st[20])) % 32749 * 131 + v) % 32749
+            st[18] = ((int(st[18]) - oldv * int(st[21])) % 32719 * 257 + v) % 32719
+            st[19] = ((int(st[19]) - oldv * int(st[22])) % 32717 * 293 + v) % 32717
+        else:
+            st[17] = ((int(st[17]) - (oldv % 32749) * int(st[20])) % 32749 * 131 + v) % 32749
+            st[18] = ((int(st[18]) - (oldv % 32719) * int(st[21])) % 32719 * 257 + v) % 32719
+            st[19] = ((int(st[19]) - (oldv % 32717) * int(st[22])) % 32717 * 293 + v) % 32717
     p1 = pos + 1
     if p1 >= w:
         p1 = 0
@@ -81,9 +89,15 @@ def advance_viper(st: ptr32, x: int) -> int:
     st[26 + pos] = q
     st[0] = p1
     # q too (|q| <= 2**20): one division less per hash
-    st[11] = ((int(st[11]) - (old % 32749) * int(st[14])) % 32749 * 131 + q) % 32749
-    st[12] = ((int(st[12]) - (old % 32719) * int(st[15])) % 32719 * 257 + q) % 32719
-    st[13] = ((int(st[13]) - (old % 32717) * int(st[16])) % 32717 * 293 + q) % 32717
+    if old < c32768 and old > 0 - c32768:
+        # |old * c| < 2**30: the leaving value enters unreduced too (same residue)
+        st[11] = ((int(st[11]) - old * int(st[14])) % 32749 * 131 + q) % 32749
+        st[12] = ((int(st[12]) - old * int(st[15])) % 32719 * 257 + q) % 32719
+        st[13] = ((int(st[13]) - old * int(st[16])) % 32717 * 293 + q) % 32717
+    else:
+        st[11] = ((int(st[11]) - (old % 32749) * int(st[14])) % 32749 * 131 + q) % 32749
+        st[12] = ((int(st[12]) - (old % 32719) * int(st[15])) % 32719 * 257 + q) % 32719
+        st[13] = ((int(st[13]) - (old % 32717) * int(st[16])) % 32717 * 293 + q) % 32717
     filled = int(st[1])
     if filled < w:
         filled += 1
