@@ -374,3 +374,48 @@ def test_one_call_reading_is_the_replay_step_then_the_kernel():
             for j in range(len(ga.store.words if k == 4 else ga.store.halves)):
                 assert ra[k][j] == rb[k][j], (v, k, j)
         assert replays >= 1, (v, replays)
+
+
+def test_one_call_reading_with_the_replay_check_off_and_no_store():
+    # REPLAY_QUANT 0 on one channel (the one-call reading skips the whole replay step) and a
+    # channel with no fingerprint store beside it: the same slots and rings as the twins
+    from redline.sensor.rstep import replay_step
+    fast = _reading_fast()
+    cfg = SensorConfig(("a", "b"), baseline=(500, -700), scale=29, window=16, warmup=16, range_min=-6000,
+                       range_max=6000, max_slew=2500, stuck_run=5, replay_quant=(0, 3), replay_window=3,
+                       replay_history=16, replay_stride=1, replay_min_active=1, replay_levels=1)
+    ga = SensorGuard(cfg)
+    gb = SensorGuard(cfg)
+    from array import array
+    xs = _Stream(7, 0)
+    kept = array("i", [0] * 12)
+    flagged = 0
+    for i in range(160):
+        if i < 40 or i % 40 >= 24:
+            x = xs.at(i)
+            kept[i % 12] = x
+        else:
+            x = kept[i % 12]                    # rows 40..63, 80..103, 120..143 replay the last 12
+        xc = x
+        if x >= _LIM:
+            xc = _LIM - 1
+        elif x <= -_LIM:
+            xc = 1 - _LIM
+        for c in range(2):
+            a = ga._channels[c]
+            b = gb._channels[c]
+            a.cs[K.I_FLAGS] = replay_step(a.replay.bufs, xc)
+            a.cs[K.I_PRESSURE] = 0
+            c1 = K.step(a.cs, a.mem, a.sh, x)
+            c2 = fast((b.cs, b.mem, b.sh, b.replay.bufs), x, 0)
+            assert c1 == c2, (c, i, x)
+            if c == 1 and a.cs[K.I_FLAGS] & 32:
+                flagged += 1
+            assert not (c == 0 and b.cs[K.I_FLAGS]), i
+            for j in range(K.SIZE):
+                assert a.cs[j] == b.cs[j], (c, i, j)
+            for k in range(4):
+                ra = a.replay.bufs[k]
+                for j in range(len(ra)):
+                    assert ra[j] == b.replay.bufs[k][j], (c, i, k, j)
+    assert flagged >= 1, flagged
