@@ -377,12 +377,13 @@ def test_one_call_reading_is_the_replay_step_then_the_kernel():
 
 
 def test_one_call_reading_with_the_replay_check_off_and_no_store():
-    # REPLAY_QUANT 0 on one channel (the one-call reading skips the whole replay step) and a
-    # channel with no fingerprint store beside it: the same slots and rings as the twins
+    # REPLAY_QUANT 0 on one channel (the one-call reading skips the whole replay step) and 1 on
+    # the other (its window step skips the divisions), no fingerprint store: the same slots and
+    # rings as the twins
     from redline.sensor.rstep import replay_step
     fast = _reading_fast()
     cfg = SensorConfig(("a", "b"), baseline=(500, -700), scale=29, window=16, warmup=16, range_min=-6000,
-                       range_max=6000, max_slew=2500, stuck_run=5, replay_quant=(0, 3), replay_window=3,
+                       range_max=6000, max_slew=2500, stuck_run=5, replay_quant=(0, 1), replay_window=3,
                        replay_history=16, replay_stride=1, replay_min_active=1, replay_levels=1)
     ga = SensorGuard(cfg)
     gb = SensorGuard(cfg)

@@ -430,7 +430,9 @@ def reading_viper(b, x: int, pressure: int) -> int:
         w = int(st[8])
         pos = int(st[0])
         if st[10]:
-            v = xc // quant
+            v = xc
+            if quant != 1:                  # a division less at quant 1 (calibrated nodes)
+                v = xc // quant
             i = 26 + w + pos
             oldv = (int(st[i]) ^ m) - m
             st[i] = v
@@ -455,7 +457,9 @@ def reading_viper(b, x: int, pressure: int) -> int:
         else:
             go = 1
     if go:
-        q = (xc - ((int(st[2]) ^ m) - m)) // quant
+        q = xc - ((int(st[2]) ^ m) - m)
+        if quant != 1:
+            q = q // quant
         st[2] = xc
         if q > qlim:
             q = qlim

@@ -31,7 +31,9 @@ def advance_viper(st: ptr32, x: int) -> int:
     quant = int(st[9])
     pos = int(st[0])
     if st[10]:
-        v = x // quant
+        v = x
+        if quant != 1:                  # a division less at quant 1 (calibrated nodes)
+            v = x // quant
         i = 26 + w + pos
         oldv = (int(st[i]) ^ m) - m
         st[i] = v
@@ -54,7 +56,9 @@ def advance_viper(st: ptr32, x: int) -> int:
         st[3] = 1
         st[0] = p1
         return 0
-    q = (x - ((int(st[2]) ^ m) - m)) // quant
+    q = x - ((int(st[2]) ^ m) - m)
+    if quant != 1:
+        q = q // quant
     st[2] = x
     if q > lim:
         q = lim
