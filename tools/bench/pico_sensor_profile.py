@@ -209,6 +209,7 @@ def profile_kernel(uf2=None):
     try:
         vb.exec_raw(BOARD_SCRIPT, timeout=60)
         vb.exec_raw(PROFILE_SCRIPT, timeout=60)
+        vb.exec_raw("import gc\ngc.collect()", timeout=60)     # the copy's source and code: ~13 KB each
         vb.exec_raw(kernel_script(), timeout=120)
         n0 = vb.edge_count()
         vb.exec_raw("kprof_empty(64)", timeout=120)
