@@ -48,3 +48,14 @@ def test_classes_inside_field_values():
     got = _extra(["kv"], ['temp=21.4 note="disable the alarm on line three"', "temp=21.4 rh=40"])
     assert got[0] == {_b(0xC00 + OVR): 1, _b(0xC00 + ALARM): 1, _b(0xC20): 1}
     assert got[1] == {}
+
+
+def test_obfuscation_evidence_flags():
+    full, math, zw, mixed, anyf = _b(0xE00), _b(0xE01), _b(0xE03), _b(0xE04), _b(0xE10)
+    got = _extra(["obf"], ["ορеn gaѕ νalνе GѴ-1", "ｏｐｅｎ ｖａｌｖｅ", "𝗼𝗽𝗲𝗻 valve", "o\u200bpen valve",
+                           "café crème", "پنکه\u200cها خاموش کن", "open valve 3"])
+    assert got[0] == {mixed: 1, anyf: 1}
+    assert got[1] == {full: 1, anyf: 1}
+    assert got[2] == {math: 1, anyf: 1}
+    assert got[3] == {zw: 1, anyf: 1}
+    assert got[4] == got[5] == got[6] == {}   # accented Latin, a zero-width non-joiner, plain text

@@ -10,6 +10,10 @@ text (a screen: nothing here is in the firmware):
 - ``dir``: the direction of a numeric change: two numbers joined by a connector (``from A to B``,
   ``A -> B``, ``A..B`` ...): up / down, up by 3x or more, a multiplier (``x10``, ``10x``), each
   also crossed with every lexicon class present (key 0xA00 + ...);
+- ``obf``: evidence of obfuscation that the folding table hides: a word mixing plain ASCII letters
+  with non-ASCII letters that fold to ASCII (homoglyphs), full-width forms, mathematical
+  alphanumerics, enclosed letters, a zero-width character between letters; one flag each
+  and one for any of them (key 0xE00 + k);
 - ``kv``: classes of the words inside a field value (``key=value``, ``"key": "value"``, ``key: value``),
   one feature per class (key 0xC00 + c), and a flag when a value holds three or more words.
 
@@ -26,6 +30,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +53,10 @@ CONNECT = re.compile(r"^\s*(?:[a-zA-Z%°/]{0,4}\s*)?(?:to|->|→|=>|=|until|till
                      re.I)
 MULT = re.compile(r"(?<![\w])(?:[x×*]\s?\d+|\d+\s?[x×])(?![\w])", re.I)
 # a field's value: JSON ``"key": "value"``, ``key="value"`` / ``key='value'``, ``key=token``, ``key: rest``
+MIXED = re.compile(r"[A-Za-z][^\x00-\x7f\s]|[^\x00-\x7f\s][A-Za-z]")
+ZW = re.compile(r"\w[\u200b\u200d\u2060\ufeff\u00ad]+\w")      # not ZWNJ: Persian and Indic words hold it
+OBF = (("full", re.compile(r"[\uff21-\uff3a\uff41-\uff5a]")), ("math", re.compile(r"[\U0001d400-\U0001d7ff]")),
+       ("encl", re.compile(r"[\u24b6-\u24e9\U0001f130-\U0001f189]")), ("zw", ZW))
 KV = re.compile(r"""(?:"[\w.\-]+"\s*:\s*"([^"]*)"|[\w.\-]+=\s*"([^"]*)"|[\w.\-]+=\s*'([^']*)'"""
                 r"""|[\w.\-]+=([^\s,;&|"'}]+)|[\w.\-]+:\s+([^,;|}\n]*))""")
 
@@ -65,6 +74,17 @@ class Intent:
         rows.append(i)
         cols.append(int(hashfeat.bucket(key, hashfeat.MIX_CLS, self.mask)))
         self.stats[name] = self.stats.get(name, 0) + 1
+
+    def _mixed(self, t):
+        """A word with a plain ASCII letter next to a letter of another script that folds to an ASCII
+        letter (Cyrillic ``о``, Greek ``ν``; accented Latin letters do not count)."""
+        for m in MIXED.finditer(t):
+            for ch in m.group(0):
+                if ord(ch) >= 0x80 and ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN"):
+                    k, u = self.words.fz.char_action(ch)
+                    if k == research.fold.SELF and 0x61 <= u <= 0x7A:
+                        return True
+        return False
 
     def counts(self, texts):
         t0 = time.time()
@@ -116,6 +136,14 @@ class Intent:
                     for c in range(16):
                         if present >> c & 1:
                             self._add(rows, cols, i, 0xA00 + f * 16 + 0x40 + c, "dirx")
+            if "obf" in self.opts:
+                got = [k for k, (_, rx) in enumerate(OBF) if rx.search(t)]
+                if self._mixed(t):
+                    got.append(len(OBF))
+                for k in got:
+                    self._add(rows, cols, i, 0xE00 + k, "obf%d" % k)
+                if got:
+                    self._add(rows, cols, i, 0xE10, "obf")
             if "kv" in self.opts:
                 vc = 0
                 prose = False
@@ -171,6 +199,7 @@ def main():
     ap.add_argument("--extra", default="")
     ap.add_argument("--exclude-units", default="")
     ap.add_argument("--no-loso", action="store_true")
+    ap.add_argument("--units", default="", help="LOSO only the folds of these units (comma-separated)")
     ap.add_argument("--unit-weight", default="", help="hard-negative screen: unit=factor,... scales those units' sample weights")
     ap.add_argument("--out")
     ap.add_argument("--oof", help="write each row's out-of-fold logit here (jsonl)")
@@ -199,7 +228,8 @@ def main():
     print(json.dumps({"extra": a.extra, "oof": {k: v for k, v in oof.items() if not k.startswith("units")}}), flush=True)
     if not a.no_loso:
         fz.counts = lambda texts, X=X: X
-        folds = loso.run(rows, fz, 1.0, "grouped", log=lambda s: None, balance="unit")
+        folds = loso.run(rows, fz, 1.0, "grouped", log=lambda s: None, balance="unit",
+                         units=set(a.units.split(",")) if a.units else None)
         s = loso.summary(folds)
         res["loso"] = s
         print(json.dumps({"extra": a.extra, "loso": {k: s[k] for k in ("folds", "worst_auroc", "worst_fold", "mean_auroc",
