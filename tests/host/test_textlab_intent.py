@@ -35,6 +35,15 @@ def test_skip_grams_are_ordered_and_windowed():
     assert got[2] == {}                       # seven words apart: outside a window of 4
 
 
+def test_targeted_skip_grams_keep_only_action_and_target():
+    you, all_ = CLASSES.index("you"), CLASSES.index("all")
+    texts = ["disable the interlock", "you open all valves"]
+    assert _extra(["skip4"], texts)[1] == {_b(0x800 + you * 16 + all_): 1}
+    got = _extra(["tskip4"], texts)
+    assert got[0] == {_b(0x800 + OVR * 16 + GUARD): 1}
+    assert got[1] == {}
+
+
 def test_direction_of_a_numeric_change():
     got = _extra(["dir"], ["move the pressure trip from 8 bar to 80 bar", "lower it from 80 to 70",
                            "pressure 8 bar, 80 bar"])

@@ -7,6 +7,8 @@ text (a screen: nothing here is in the firmware):
 
 - ``skipW`` (e.g. ``skip4``): ordered class skip-grams -- word i of class a, a later word j of
   class b with j - i <= W -- one feature per (a, b) present (key 0x800 + 16 a + b);
+- ``tskipW``: as ``skipW``, only between an action class (override, disclose, negation) and a
+  safety-target class (guard, alarm, audit, secret), in either order;
 - ``dir``: the direction of a numeric change: two numbers joined by a connector (``from A to B``,
   ``A -> B``, ``A..B`` ...): up / down, up by 3x or more, a multiplier (``x10``, ``10x``), each
   also crossed with every lexicon class present (key 0xA00 + ...);
@@ -47,7 +49,11 @@ import loso  # noqa: E402
 import research  # noqa: E402
 from build_model import DEVICE_ATTACK, DEVICE_BENIGN, groups_of  # noqa: E402
 from redline_host.text import hashfeat, hashtrain  # noqa: E402
+from redline_host.text.lexicon import CLASSES  # noqa: E402
 
+# ``tskipW``: only skip-grams between an action class and a safety target (either order)
+ACTION = tuple(CLASSES.index(c) for c in ("override", "disclose", "negation"))
+TARGET = tuple(CLASSES.index(c) for c in ("guard", "alarm", "audit", "secret"))
 NUM = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)")
 CONNECT = re.compile(r"^\s*(?:[a-zA-Z%°/]{0,4}\s*)?(?:to|->|→|=>|=|until|till|auf|à|a|au|até|hasta|fino|до|на|naar|op|till|na|do|için|e|bis|~|\.\.|-)\s*$",
                      re.I)
@@ -91,6 +97,9 @@ class Intent:
         m = self.base.counts(texts)
         rows, cols = [], []
         skip = [int(o[4:]) for o in self.opts if o.startswith("skip")]
+        tskip = [int(o[5:]) for o in self.opts if o.startswith("tskip")]
+        if tskip:
+            skip = tskip
         for i, t in enumerate(texts):
             masks = None
             if skip or "dir" in self.opts:
@@ -106,7 +115,8 @@ class Intent:
                         for a in range(16):
                             if idx[x][1] >> a & 1:
                                 for b in range(16):
-                                    if idx[y][1] >> b & 1 and (a, b) not in seen:
+                                    if idx[y][1] >> b & 1 and (a, b) not in seen and (
+                                            not tskip or (a in ACTION and b in TARGET) or (a in TARGET and b in ACTION)):
                                         seen.add((a, b))
                                         self._add(rows, cols, i, 0x800 + a * 16 + b, "skip")
             if "dir" in self.opts:
