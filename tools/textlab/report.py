@@ -343,20 +343,38 @@ def main():
                "author's device sets.\n")
     doc.append("- **Long prose lines** (measured on the new validation lines below, not on the held-out set): after round 3 the escalates and halts left there (6 of 317) all came from the classifier: `override: valve 5 stays open until the tank drains` and five long prose lines (a maintenance plan, operator notes, a reminder to operators: 5 of its 15 long lines) that it scored above THRESHOLD: its sum of weights grows with the length of a message and the public attack data are long chat jailbreaks; with round 4's model %d of %d (`tools/textlab/halt_reasons.py`). The length normalisation this calls for (the logit's growth with the number of features) is not built: it changes the firmware's sum and every cut. The entropy rung used to halt a probability between about 0.26 and 0.74 while a surer one only escalated (bias); since round 4 a format-2 sifter's entropy gauge is 65535 above p = 1/2, so every p above about 0.26 halts (escalate + halt counts are unchanged by this).\n" % (
         round(rep_val["decisions"]["benign"]["escalate_or_halt"] * len(val)), len(val)))
+    # a plain string (no % formatting): single % signs
     doc.append("- **Round 6 (screens that did not pay; default model unchanged).** Length normalisation of the "
                "sum (scaled by sqrt(N0 / n) above N0 features; `loso.py --n0`, `build_model.py --dry --n0`): "
                "LOSO at N0 = 64 0.632 / 0.824 (worst / mean recall) against 0.640 / 0.828; out of fold at N0 = 128 "
-               "46.6 %% of device attacks above the 0.5 %% cut against 46.2 %%; the long benign prose lines still "
+               "46.6 % of device attacks above the 0.5 % cut against 46.2 %; the long benign prose lines still "
                "escalate (their weights per feature are positive on average, so it is not length alone). A second "
                "author's device units (`device/second`, 155 attacks; `device/second-neg`, 134 hard negatives; 13 "
-               "languages) lift out-of-fold device attack recall on the old units (46.2 %% -> 48.7 %%) but lower "
+               "languages) lift out-of-fold device attack recall on the old units (46.2 % -> 48.7 %) but lower "
                "the LOSO worst fold (0.640 -> 0.618 on the 169 old pairs) and, with the hard negatives in the "
-               "cut, the recall at the cut (41.0 %%): the hardest negatives mirror attacks word for word "
+               "cut, the recall at the cut (41.0 %): the hardest negatives mirror attacks word for word "
                "(`set the pressure trip to 8 bar` against `move the pressure trip from 8 bar to 80 bar`), which "
                "a bag of words and 3-grams cannot tell apart. Both units are in the corpus (LOSO has 196 folds "
                "from here); the tables below are the default's 169-fold protocol "
                "(`loso.py --pairs grouped --leet-words --exclude-units device/second,device/second-neg`). "
                "Details: tools/textlab/README.md, round 6.\n")
+    # round 7 (branch textr7): a plain string, not %-formatted
+    doc.append("- **Round 7 (screens of intent-structure features; default model and firmware unchanged).** "
+               "`tools/textlab/intent.py` adds features to the default's recipe and measures LOSO and out of fold on"
+               " one matrix (training corpus only; the held-out set was not opened). Ordered skip-grams of lexicon "
+               "classes within 4 words plus the classes of the words inside a field value (`skip4,kv`): LOSO 169 "
+               "folds 0.634 / 0.9506 / 0.838 (worst / mean AUROC / mean recall) against 0.640 / 0.9487 / 0.828, out "
+               "of fold 48.4 % of device attacks above the 0.5 % cut against 46.2 % (`device/thin` 39.4 -> 44.7 %, "
+               "`device/obfuscated` 38.3 -> 35.9 %); on the 196-fold protocol 0.621 / 0.940 / 0.799 against 0.618 / "
+               "0.938 / 0.791 and 41.4 % against 41.0 % (the mirrored hard negatives carry the same classes in the "
+               "same order). The mean rises, the worst fold (device/obfuscated vs agentic/benign) falls, so by the "
+               "rule the default was not rebuilt. Only the action <-> safety-target skip-grams (`tskip4`): 0.641 / "
+               "0.949 / 0.829, 45.9 % (within 0.003 of the baseline). The direction of a numeric change (`from A to "
+               "B`, `x10`) lowered the out-of-fold recall (44.7 %); flags for obfuscation the folding table hides "
+               "(mixed-script words, full-width, mathematical letters, zero-width inside a word) raised it (48.1 %) "
+               "but not the LOSO folds of `device/obfuscated` (worst 0.633, mean recall 0.553 against 0.640 / "
+               "0.563): no other attack unit carries those marks, so a learned weight cannot find them; weighting "
+               "the hard-negative units 3x: 47.0 %. Details and commands: tools/textlab/README.md, round 7.\n")
     doc.append("- **The profile** is fitted on a deliberately diverse nominal log (17 languages, 36 kinds, every "
                "line written once); the cut that keeps 0.5 % of that log from escalating sits high, so surprise "
                "adds few escalations on new text. A real node's log repeats its formats and would give a tighter "
