@@ -200,3 +200,13 @@ def test_failure_reason_reads_the_traceback():
         stderr = b""
     assert scripts.failure_reason(P()) == "MemoryError: allocating 9 bytes"
     assert scripts.result_lines(P()) == ['{"a": 1}']
+
+
+def test_harness_refuses_rp2040_options_on_other_ports():
+    for opt in (["--speed", "max"], ["--heap", "110K"]):
+        proc = redline(["harness", "--port", "vboard", "--steps", "0", "--texts", "0"] + opt)
+        assert proc.returncode == 1, (opt, proc.stderr)
+        assert "--heap and --speed are for --port rp2040" in proc.stderr.decode()
+        assert b"Traceback" not in proc.stderr
+    proc = redline(["harness", "--port", "rp2040", "--speed", "fast"])
+    assert proc.returncode == 2 and "argument --speed: invalid choice: 'fast'" in proc.stderr.decode()

@@ -43,6 +43,10 @@ def add_arguments(p):
     p.add_argument("--heap", type=heap_size, help="rp2040: leave only this much heap free at boot (e.g. 110K, an "
                                                   "ESP32_GENERIC without PSRAM): a ballast allocated before the node "
                                                   "is built (default: the whole heap)")
+    p.add_argument("--speed", choices=("realtime", "max"),
+                   help="rp2040: the emulator's clock: realtime holds it to the wall clock while the chip "
+                        "sleeps; max skips idle time (cycle figures then repeat run to run) "
+                        "(default: realtime)")
 
 
 def run(args):
@@ -62,9 +66,9 @@ def run(args):
     progress = None if args.quiet else (lambda m: print("harness: " + m, file=sys.stderr))
     options = None
     if args.port == "rp2040":
-        options = {k: getattr(args, k) for k in ("flash", "uf2", "bootrom", "heap") if getattr(args, k)}
-    elif args.flash or args.uf2 or args.bootrom or args.heap:
-        raise UserError("--flash, --uf2, --bootrom and --heap are for --port rp2040")
+        options = {k: getattr(args, k) for k in ("flash", "uf2", "bootrom", "heap", "speed") if getattr(args, k)}
+    elif args.flash or args.uf2 or args.bootrom or args.heap or args.speed:
+        raise UserError("--flash, --uf2, --bootrom, --heap and --speed are for --port rp2040")
     with Harness(args.port, key=key, config=args.config, model_dir=args.model, timeout=args.timeout,
                  vboard_options=options) as h:
         summary = h.run(vectors, progress=progress)
