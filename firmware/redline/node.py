@@ -279,14 +279,31 @@ def auth_delay_ms(failures):
 
 
 class Outcome:
-    """What one reading or one message did; one per path, overwritten by the next call."""
+    """What the last reading or message did; one per path, overwritten by the next call.
 
-    def __init__(self):
-        self.result = None      # the stage's result object (PipelineResult; the guard's SensorResult,
-                                # filled on demand by guard.report(channel): see Node.feed)
-        self.effective = 0      # the code after the interlock (a latched halt wins)
-        self.actuator = 0       # 1 on, 0 safe
-        self.latched = False
+    ``result`` is the stage's result object (PipelineResult; the guard's SensorResult, filled on
+    demand by ``guard.report(channel)``: see ``Node.feed``). ``effective`` (the code after the
+    interlock: a latched halt wins), ``actuator`` (1 on, 0 safe) and ``latched`` are read from the
+    interlock when asked, not stored per step (three attribute stores less per reading): read them
+    before the node's next step. ``effective`` is the interlock's ``code``: ``apply`` and ``trip``
+    return it, and the steady Proceed that ``feed`` runs inline leaves it at 0.
+    """
+
+    def __init__(self, node):
+        self.result = None
+        self._node = node
+
+    @property
+    def effective(self):
+        return self._node.interlock.code
+
+    @property
+    def actuator(self):
+        return 1 if self._node.interlock.actuator_on else 0
+
+    @property
+    def latched(self):
+        return self._node.interlock.latched
 
 
 class Node:
@@ -350,8 +367,8 @@ class Node:
         self.max_line = max_line
         self.counters = {"lines": 0, "errors": 0, "sifts": 0, "msgs": 0, "readings": 0, "samples": 0,
                          "auth_failures": 0, "resets": 0}
-        self.fed = Outcome()
-        self.said = Outcome()
+        self.fed = Outcome(self)
+        self.said = Outcome(self)
         self.audit = AuditRing(32)
         # the latch record (redline.latch): read before anything can trip
         self.store = None
@@ -431,6 +448,8 @@ class Node:
             _rstep = _replay
             _kstep = _kernel
             _kread = _reading
+            if _native is not None:
+                _native.bind(_replay, _kernel, _reading, _clamp)
             self.guard = SensorGuard(self.config)
             self.fed.result = self.guard.result     # filled on demand (see feed)
             sensors = _attr(self.board, "sensors") or {}
@@ -620,7 +639,6 @@ class Node:
         right after the call, before any other reading (the protocol's reply does); filling it on
         every reading (11 fields) cost ~8,000 cycles on the Pico.
         """
-        out = self.fed
         mk = self.marker
         il = self.interlock
         if mk is not None:
@@ -659,20 +677,17 @@ class Node:
                 if wd is not None:
                     wd.feed()
             else:
-                code = il.apply(code, cs[_O_REASON], s, channel)
+                il.apply(code, cs[_O_REASON], s, channel)
         except MemoryError:
-            code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+            il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
         except Exception:
-            code = il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
-        out.effective = code
+            il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
         if mk is not None:
             mk.value(0)
-        out.actuator = 1 if il.actuator_on else 0
-        out.latched = il.latched
         self.counters["readings"] += 1
         if il.dirty:
             self.sync_latch()
-        return out
+        return self.fed
 
     def channel_index(self, name):
         """Index of a configured channel name, -1 when unknown (or no guard)."""
@@ -710,6 +725,24 @@ class Node:
             il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
         self._sampled_ms = now
         t0 = ticks_us()
+        n = self._sample_row()
+        self.counters["samples"] += n
+        work = ticks_diff(ticks_us(), t0)
+        if work > self._work_us:
+            self._work_us = work
+        self._ticks += 1
+        if self._ticks >= self.rate_hz:
+            self.measure_pressure()
+        if il.latched and il.watchdog is not None:
+            il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
+        if il.dirty:
+            self.sync_latch()
+        return n
+
+    def _sample_row(self):
+        """``sample()``'s row: one reading of every channel that has a reader; how many. Native build
+        where the emitter exists (redline.node_native.sample_row): keep the two alike."""
+        il = self.interlock
         readers = self.readers
         mk = self.marker
         g = self.guard
@@ -765,17 +798,6 @@ class Node:
             if mk is not None:
                 mk.value(0)
             n += 1
-        self.counters["samples"] += n
-        work = ticks_diff(ticks_us(), t0)
-        if work > self._work_us:
-            self._work_us = work
-        self._ticks += 1
-        if self._ticks >= self.rate_hz:
-            self.measure_pressure()
-        if il.latched and il.watchdog is not None:
-            il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
-        if il.dirty:
-            self.sync_latch()
         return n
 
     def measure_pressure(self):
@@ -842,13 +864,11 @@ class Node:
             self.messages = (index + 1) & _SMALL
             out = self.said
             out.result = r
-            out.effective = il.apply(r.code, REASON_TEXT, index, -1)
+            il.apply(r.code, REASON_TEXT, index, -1)
         finally:
             if mk is not None:
                 mk.value(0)
         self.counters["msgs"] += 1
-        out.actuator = 1 if il.actuator_on else 0
-        out.latched = il.latched
         if il.dirty:
             self.sync_latch()
         return out
@@ -926,3 +946,16 @@ class Node:
     def trace_message(self):
         from redline.link.trace import pipeline_trace
         return pipeline_trace(self.pipeline, self.interlock)
+
+
+# Node.feed's and Node._sample_row's pure-Python twins, and their native builds where the emitter exists (the boards, the unix
+# port: redline.node_native, ~2,000 cycles less a reading on the RP2040); tests/firmware/test_node_feed.py
+# holds the two against each other
+feed_twin = Node.feed
+sample_row_twin = Node._sample_row
+try:
+    from redline import node_native as _native
+    Node.feed = _native.feed
+    Node._sample_row = _native.sample_row
+except (ImportError, SyntaxError):  # CPython, WebAssembly: the twin
+    _native = None

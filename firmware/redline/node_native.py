@@ -1,0 +1,152 @@
+"""``redline.node.Node.feed`` and ``Node._sample_row`` compiled by the native emitter (``@micropython.native``).
+
+The same statements as the pure-Python twins (``feed`` and ``_sample_row`` in redline.node), in the same
+order, with the same results; the native emitter only drops the bytecode dispatch (~2,000
+cycles of a reading on the RP2040). Importing this module fails where the emitter is missing
+(SyntaxError on the WebAssembly port, ImportError on CPython): redline.node then keeps the
+twins. redline.node installs ``feed`` as ``Node.feed`` and ``sample_row`` as ``Node._sample_row``, and binds the guard's step functions
+here (``bind``) when it builds a guard::
+
+    from redline.node_native import feed       # a board, the unix port
+    Node.feed = feed
+    Node._sample_row = sample_row
+
+Two differences, both the armv6m platform's (MicroPython v1.27.0 freezes native code 2-byte
+aligned, and the emitter loads constants wider than 16 bits PC-relative, which then go
+astray: tests/host/test_cross_compile.py checks none is emitted): the sample counter's wrap
+test is ``s >> 15 == 32767 and s & 32767 == 32767`` (``s == 0x3FFFFFFF``), and the reading is
+clamped by ``redline.node._clamp`` (bytecode), bound here with the step functions.
+tests/firmware/test_node_feed.py holds both against their twins field by field.
+"""
+import micropython
+from micropython import const
+from redline.codes import HALT_RESOURCE, HALT_SELF_MEMORY, REASON_FAULT, REASON_MEMORY
+
+# redline.sensor.kernel's slots and the guard's _G_CFLAGS (tests/firmware/test_node_feed.py checks
+# redline.node's copies; this module's code is held against the twin's there)
+_K_WARMING = const(29)
+_I_FLAGS = const(30)
+_I_PAIR = const(31)
+_I_PRESSURE = const(32)
+_O_REASON = const(58)
+_O_ACCEPTED = const(65)
+_G_CFLAGS = const(12)
+# bound by redline.node when it builds a guard (bind): the replay step, the channel kernel, both
+# in one, and the clamp
+_rstep = None
+_kstep = None
+_kread = None
+_clamp = None
+
+
+def bind(rstep, kstep, kread, clamp):
+    global _rstep, _kstep, _kread, _clamp
+    _rstep = rstep
+    _kstep = kstep
+    _kread = kread
+    _clamp = clamp
+
+
+@micropython.native
+def feed(self, channel, value):
+    mk = self.marker
+    il = self.interlock
+    if mk is not None:
+        mk.value(1)
+    try:
+        g = self.guard
+        kb = g.kb[channel]
+        s = g.sample
+        if s >> 15 == 32767 and s & 32767 == 32767:
+            g.sample = 0
+            g.warm_end = -1
+        else:
+            g.sample = s + 1
+        if kb is not None:
+            cs = kb[0]
+            code = _kread(kb, value, g.pressure)
+        else:
+            ch = g._channels[channel]
+            cs = ch.cs
+            xc = _clamp(value)
+            flags = _rstep(ch.replay.bufs, xc)
+            cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
+            cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
+            cs[_I_PRESSURE] = g.pressure
+            code = _kstep(cs, ch.mem, ch.sh, value)
+        if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
+            g.learn(g._channels[channel], _clamp(value), s)
+        if code == 0 and il.steady:
+            il.reason = cs[_O_REASON]
+            wd = il.watchdog
+            if wd is not None:
+                wd.feed()
+        else:
+            il.apply(code, cs[_O_REASON], s, channel)
+    except MemoryError:
+        il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+    except Exception:
+        il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
+    if mk is not None:
+        mk.value(0)
+    self.counters["readings"] += 1
+    if il.dirty:
+        self.sync_latch()
+    return self.fed
+
+
+@micropython.native
+def sample_row(self):
+    il = self.interlock
+    readers = self.readers
+    mk = self.marker
+    g = self.guard
+    chans = g._channels
+    pr = g.pressure
+    kbs = g.kb
+    kread = _kread
+    n = 0
+    for i in range(len(readers)):
+        rd = readers[i]
+        if rd is None:
+            continue
+        if mk is not None:
+            mk.value(1)
+        try:
+            value = rd.read()
+            kb = kbs[i]
+            s = g.sample
+            if s >> 15 == 32767 and s & 32767 == 32767:
+                g.sample = 0
+                g.warm_end = -1
+            else:
+                g.sample = s + 1
+            if kb is not None:
+                cs = kb[0]
+                code = kread(kb, value, pr)
+            else:
+                ch = chans[i]
+                cs = ch.cs
+                xc = _clamp(value)
+                flags = _rstep(ch.replay.bufs, xc)
+                cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
+                cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
+                cs[_I_PRESSURE] = pr
+                code = _kstep(cs, ch.mem, ch.sh, value)
+            if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
+                g.learn(chans[i], _clamp(value), s)
+            if code == 0 and il.steady:
+                il.reason = cs[_O_REASON]
+                wd = il.watchdog
+                if wd is not None:
+                    wd.feed()
+            else:
+                il.apply(code, cs[_O_REASON], s, i)
+        except MemoryError:
+            il.trip(HALT_RESOURCE, REASON_MEMORY, -1, i)
+        except Exception:
+            il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, i)
+        if mk is not None:
+            mk.value(0)
+        n += 1
+    return n
