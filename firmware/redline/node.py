@@ -85,16 +85,31 @@ halts). Only ``sample()`` does this: readings fed over the protocol, and the
 text pipeline, see the level last measured.
 """
 from redline.audit import AuditRing
-from redline.codes import (HALT_DEADLINE, HALT_RESOURCE, HALT_SELF_MEMORY, REASON_AUTH_REFUSED,
-                           REASON_AUTH_RESET, REASON_BAD_RECORD, REASON_BUILD, REASON_CONFIG, REASON_DEADLINE,
-                           REASON_FAULT, REASON_MAINT, REASON_MEMORY, REASON_MODEL, REASON_NO_RECORD,
-                           REASON_TEXT, REASON_WATCHDOG)
 from redline.compat import (IS_MICROPYTHON, collect_garbage, const, largest_free, mem_alloc, mem_free,
                             ticks_add, ticks_diff, ticks_ms, ticks_us)
 from redline.interlock import Interlock, VirtualPin
 from redline.link.line import Link
 from redline.link.proto import Protocol
 from redline.resource import ResourceGauge
+
+# redline.codes' codes and reasons the node uses, as private constants: folded by the compiler, so the
+# node's module keeps no global for them (tests/firmware/test_node_feed.py checks them against redline.codes)
+_HALT_DEADLINE = const(-7)
+_HALT_RESOURCE = const(-5)
+_HALT_SELF_MEMORY = const(-6)
+_REASON_AUTH_REFUSED = const(48)
+_REASON_AUTH_RESET = const(49)
+_REASON_BAD_RECORD = const(40)
+_REASON_BUILD = const(41)
+_REASON_CONFIG = const(35)
+_REASON_DEADLINE = const(38)
+_REASON_FAULT = const(32)
+_REASON_MAINT = const(50)
+_REASON_MEMORY = const(33)
+_REASON_MODEL = const(37)
+_REASON_NO_RECORD = const(39)
+_REASON_TEXT = const(64)
+_REASON_WATCHDOG = const(34)
 
 DEFAULT_RATE_HZ = const(10)
 # The link's line buffer (the longest request line the node accepts) unless the configuration
@@ -384,9 +399,9 @@ class Node:
             self.latch_boot = status
             self.auth_fails = self.store.failures
             if status == "missing":
-                boot_code, boot_reason = HALT_SELF_MEMORY, REASON_NO_RECORD
+                boot_code, boot_reason = _HALT_SELF_MEMORY, _REASON_NO_RECORD
             elif status != "ok":
-                boot_code, boot_reason = HALT_SELF_MEMORY, REASON_BAD_RECORD
+                boot_code, boot_reason = _HALT_SELF_MEMORY, _REASON_BAD_RECORD
             elif self.store.latched:
                 boot_code, boot_reason = self.store.code, self.store.reason
         self.latch_errors = 0
@@ -401,7 +416,7 @@ class Node:
         self.gauge = ResourceGauge(period_us=self.period_ms * 1000, reset_cause=cause,
                                    watchdog_cause=wd_cause if wd_cause is not None else -1)
         if not boot_code and self.watchdog_boot:
-            boot_code, boot_reason = HALT_DEADLINE, REASON_WATCHDOG
+            boot_code, boot_reason = _HALT_DEADLINE, _REASON_WATCHDOG
         self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
         self.protocol = Protocol(self)
         # The link (its max_line-byte line buffer: one block) before the stages: on a heap the size of
@@ -449,7 +464,10 @@ class Node:
             _kstep = _kernel
             _kread = _reading
             if _native is not None:
-                _native.bind(_replay, _kernel, _reading, _clamp)
+                _native._rstep = _replay
+                _native._kstep = _kernel
+                _native._kread = _reading
+                _native._clamp = _clamp
             self.guard = SensorGuard(self.config)
             self.fed.result = self.guard.result     # filled on demand (see feed)
             sensors = _attr(self.board, "sensors") or {}
@@ -463,13 +481,13 @@ class Node:
     def fail_reason(self):
         """The reason the node must not run its actuator at all (0: none): rejected config or model."""
         if self.build_error:
-            return REASON_BUILD
+            return _REASON_BUILD
         if self.guard is None:
-            return REASON_CONFIG
+            return _REASON_CONFIG
         if self.text and not self.model.ok:
             # a corrupted or mismatched model: the text gauges would flag everything, so the
             # node does not run the actuator on it at all
-            return REASON_MODEL
+            return _REASON_MODEL
         return 0
 
     def fail_closed(self):
@@ -559,7 +577,7 @@ class Node:
             if self.guard is not None:
                 self.guard.reset()
             self.messages = 0
-        self.audit.record(0, REASON_AUTH_RESET, -1, -1)
+        self.audit.record(0, _REASON_AUTH_RESET, -1, -1)
         if self.fail_reason():
             self.fail_closed()
         else:
@@ -571,7 +589,7 @@ class Node:
     def refuse_auth(self):
         """An authenticated request was refused: count it and audit it (the latch stays)."""
         self.counters["auth_failures"] += 1
-        self.audit.record(self.interlock.code, REASON_AUTH_REFUSED, -1, -1)
+        self.audit.record(self.interlock.code, _REASON_AUTH_REFUSED, -1, -1)
 
     # -- authentication back-off (the protocol asks before it checks a MAC) --
     def auth_wait_ms(self):
@@ -608,7 +626,7 @@ class Node:
 
     def open_maintenance(self):
         """An authenticated ``maint``: the raw REPL is reachable (redline.link.line) until closed."""
-        self.audit.record(self.interlock.code, REASON_MAINT, -1, -1)
+        self.audit.record(self.interlock.code, _REASON_MAINT, -1, -1)
         self.link.unlock()
 
     def close_maintenance(self):
@@ -626,9 +644,9 @@ class Node:
         """A step failed: actuator safe and latched ("memory error" or "guard fault")."""
         il = self.interlock
         if memory:
-            code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, -1)
+            code = il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, -1)
         else:
-            code = il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, -1)
+            code = il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, -1)
         self.sync_latch()
         return code
 
@@ -679,9 +697,9 @@ class Node:
             else:
                 il.apply(code, cs[_O_REASON], s, channel)
         except MemoryError:
-            il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+            il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, channel)
         except Exception:
-            il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
+            il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, channel)
         if mk is not None:
             mk.value(0)
         self.counters["readings"] += 1
@@ -722,7 +740,7 @@ class Node:
                 il.watchdog.feed()          # the loop is alive; nothing to sample
             return 0
         if self.deadline_ms and not il.latched and ticks_diff(now, self._sampled_ms) > self.deadline_ms:
-            il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
+            il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
         self._sampled_ms = now
         t0 = ticks_us()
         n = self._sample_row()
@@ -792,9 +810,9 @@ class Node:
                 else:
                     il.apply(code, cs[_O_REASON], s, i)
             except MemoryError:
-                il.trip(HALT_RESOURCE, REASON_MEMORY, -1, i)
+                il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, i)
             except Exception:
-                il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, i)
+                il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, i)
             if mk is not None:
                 mk.value(0)
             n += 1
@@ -821,7 +839,7 @@ class Node:
             self._sampled_ms = now
             return False
         if ticks_diff(now, self._sampled_ms) > self.deadline_ms:
-            il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
+            il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
             self.sync_latch()
             return True
         return False
@@ -864,7 +882,7 @@ class Node:
             self.messages = (index + 1) & _SMALL
             out = self.said
             out.result = r
-            il.apply(r.code, REASON_TEXT, index, -1)
+            il.apply(r.code, _REASON_TEXT, index, -1)
         finally:
             if mk is not None:
                 mk.value(0)
@@ -957,5 +975,5 @@ try:
     from redline import node_native as _native
     Node.feed = _native.feed
     Node._sample_row = _native.sample_row
-except (ImportError, SyntaxError):  # CPython, WebAssembly: the twin
+except (ImportError, SyntaxError):  # CPython (no micropython module), WebAssembly: the twins
     _native = None

@@ -1,26 +1,25 @@
 """``redline.node.Node.feed`` and ``Node._sample_row`` compiled by the native emitter (``@micropython.native``).
 
-The same statements as the pure-Python twins (``feed`` and ``_sample_row`` in redline.node), in the same
-order, with the same results; the native emitter only drops the bytecode dispatch (~2,000
-cycles of a reading on the RP2040). Importing this module fails where the emitter is missing
-(SyntaxError on the WebAssembly port, ImportError on CPython): redline.node then keeps the
-twins. redline.node installs ``feed`` as ``Node.feed`` and ``sample_row`` as ``Node._sample_row``, and binds the guard's step functions
-here (``bind``) when it builds a guard::
+The same statements as the pure-Python twins (``feed`` and ``_sample_row`` in redline.node), in
+the same order, with the same results; the native emitter only drops the bytecode dispatch
+(~2,000-3,000 cycles of a reading on the RP2040). Importing this module fails where the emitter
+is missing (SyntaxError on the WebAssembly port, ImportError on CPython): redline.node then keeps
+the twins. redline.node installs the two as methods and, when it builds a guard, sets the
+guard's step functions here::
 
-    from redline.node_native import feed       # a board, the unix port
-    Node.feed = feed
-    Node._sample_row = sample_row
+    from redline import node_native     # a board, the unix port
+    Node.feed = node_native.feed
+    Node._sample_row = node_native.sample_row
 
-Two differences, both the armv6m platform's (MicroPython v1.27.0 freezes native code 2-byte
-aligned, and the emitter loads constants wider than 16 bits PC-relative, which then go
-astray: tests/host/test_cross_compile.py checks none is emitted): the sample counter's wrap
-test is ``s >> 15 == 32767 and s & 32767 == 32767`` (``s == 0x3FFFFFFF``), and the reading is
-clamped by ``redline.node._clamp`` (bytecode), bound here with the step functions.
-tests/firmware/test_node_feed.py holds both against their twins field by field.
+Differences from the twins, all for the armv6m build (MicroPython v1.27.0 freezes native code
+2-byte aligned, and the emitter loads constants wider than 16 bits PC-relative, which then go
+astray: tests/host/test_cross_compile.py checks none is emitted): the sample counter's wrap test
+is ``s >> 15 == 32767 and s & 32767 == 32767`` (``s == 0x3FFFFFFF``), and the reading is clamped
+by ``redline.node._clamp`` (bytecode). The module's heap on a board is its globals dict and two
+function objects: constants are private (folded), the step functions module attributes.
+tests/firmware/test_node_feed.py holds both functions against their twins field by field.
 """
-import micropython
 from micropython import const
-from redline.codes import HALT_RESOURCE, HALT_SELF_MEMORY, REASON_FAULT, REASON_MEMORY
 
 # redline.sensor.kernel's slots and the guard's _G_CFLAGS (tests/firmware/test_node_feed.py checks
 # redline.node's copies; this module's code is held against the twin's there)
@@ -31,20 +30,17 @@ _I_PRESSURE = const(32)
 _O_REASON = const(58)
 _O_ACCEPTED = const(65)
 _G_CFLAGS = const(12)
-# bound by redline.node when it builds a guard (bind): the replay step, the channel kernel, both
-# in one, and the clamp
+# redline.codes' HALT_RESOURCE, HALT_SELF_MEMORY, REASON_MEMORY, REASON_FAULT (redline.node's copies)
+_HALT_RESOURCE = const(-5)
+_HALT_SELF_MEMORY = const(-6)
+_REASON_MEMORY = const(33)
+_REASON_FAULT = const(32)
+# set by redline.node when it builds a guard: the replay step, the channel kernel, both in one,
+# and the clamp (module attributes, not a function: each function object is heap)
 _rstep = None
 _kstep = None
 _kread = None
 _clamp = None
-
-
-def bind(rstep, kstep, kread, clamp):
-    global _rstep, _kstep, _kread, _clamp
-    _rstep = rstep
-    _kstep = kstep
-    _kread = kread
-    _clamp = clamp
 
 
 @micropython.native
@@ -84,9 +80,9 @@ def feed(self, channel, value):
         else:
             il.apply(code, cs[_O_REASON], s, channel)
     except MemoryError:
-        il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+        il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, channel)
     except Exception:
-        il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
+        il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, channel)
     if mk is not None:
         mk.value(0)
     self.counters["readings"] += 1
@@ -143,9 +139,9 @@ def sample_row(self):
             else:
                 il.apply(code, cs[_O_REASON], s, i)
         except MemoryError:
-            il.trip(HALT_RESOURCE, REASON_MEMORY, -1, i)
+            il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, i)
         except Exception:
-            il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, i)
+            il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, i)
         if mk is not None:
             mk.value(0)
         n += 1

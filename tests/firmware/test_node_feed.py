@@ -311,3 +311,15 @@ def test_the_native_sample_row_is_its_python_twin_field_by_field():
     assert a._sample_row() == N.sample_row_twin(b) == 4
     assert a.interlock.latched and _lock(a.interlock) == _lock(b.interlock)
     assert a.guard.sample == b.guard.sample and latches >= 4, latches
+
+
+def test_the_nodes_private_codes_are_redline_codes():
+    from redline import codes as C
+    from redline import node as N
+    if getattr(N, "_REASON_TEXT", None) is None:        # MicroPython folded them away
+        return
+    for n in ("HALT_DEADLINE", "HALT_RESOURCE", "HALT_SELF_MEMORY", "REASON_AUTH_REFUSED", "REASON_AUTH_RESET",
+              "REASON_BAD_RECORD", "REASON_BUILD", "REASON_CONFIG", "REASON_DEADLINE", "REASON_FAULT",
+              "REASON_MAINT", "REASON_MEMORY", "REASON_MODEL", "REASON_NO_RECORD", "REASON_TEXT",
+              "REASON_WATCHDOG"):
+        assert getattr(N, "_" + n) == getattr(C, n), n
