@@ -321,6 +321,19 @@ class Outcome:
         return self._node.interlock.latched
 
 
+class _Pace:
+    """``sample()``'s own state, kept apart from the Node: a store to a Node attribute costs ~3,900
+    cycles on the RP2040 (``Node.latched`` is a property, so every store to a Node goes through the
+    class's special accessors, ``__setattr__`` included), a store to a plain object ~290 (measured on
+    the emulated Pico, docs/performance.md, branch pyfeed). Per row: when it sampled (ms), and since
+    the last pressure measurement the rows taken and the longest row (us)."""
+
+    def __init__(self):
+        self.sampled_ms = 0
+        self.ticks = 0
+        self.work_us = 0
+
+
 class Node:
     def __init__(self, board, model=None, config=None, config_error="", config_module=None, max_line=None,
                  build_error=""):
@@ -423,6 +436,7 @@ class Node:
         # an ESP32's (--heap 110K) the 8-channel SKAB node once failed its last allocation, this
         # buffer, with room enough in total but no 4 KB block left between the stages' objects.
         self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
+        self._pace = _Pace()
         self._build(boot_code, boot_reason)
         il = self.interlock
         if self.store is not None and self.store.status == "ok" and self.store.latched \
@@ -430,7 +444,7 @@ class Node:
             il.dirty = False        # latched as the record already says: nothing to write
         self.sync_latch()
         self._heap_base()
-        self._sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now
+        self._pace.sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now
 
     def _build(self, boot_code=0, boot_reason=0):
         """Build every stage; a latch already set (soft reset) is restored, the boot trip (latch record,
@@ -475,8 +489,8 @@ class Node:
                 self.readers.append(sensors.get(name))
         self.fail_closed()
         self.messages = 0
-        self._ticks = 0
-        self._work_us = 0
+        self._pace.ticks = 0
+        self._pace.work_us = 0
 
     def fail_reason(self):
         """The reason the node must not run its actuator at all (0: none): rejected config or model."""
@@ -564,7 +578,7 @@ class Node:
         self.interlock.restart()
         self.fail_closed()
         self.sync_latch()
-        self._sampled_ms = self.ticks()
+        self._pace.sampled_ms = self.ticks()
 
     def reset_state(self, scope):
         """Authenticated reset: ``latch`` clears the latch, ``all`` also restarts every stage.
@@ -583,7 +597,7 @@ class Node:
         else:
             self.interlock.reset()
             self.gauge.clear_reset()
-            self._sampled_ms = self.ticks()
+            self._pace.sampled_ms = self.ticks()
         self.sync_latch()
 
     def refuse_auth(self):
@@ -734,22 +748,23 @@ class Node:
         """
         now = self.ticks()
         il = self.interlock
+        pace = self._pace
         if not self.sampling():
-            self._sampled_ms = now
+            pace.sampled_ms = now
             if il.watchdog is not None:
                 il.watchdog.feed()          # the loop is alive; nothing to sample
             return 0
-        if self.deadline_ms and not il.latched and ticks_diff(now, self._sampled_ms) > self.deadline_ms:
+        if self.deadline_ms and not il.latched and ticks_diff(now, pace.sampled_ms) > self.deadline_ms:
             il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
-        self._sampled_ms = now
+        pace.sampled_ms = now
         t0 = ticks_us()
         n = self._sample_row()
         self.counters["samples"] += n
         work = ticks_diff(ticks_us(), t0)
-        if work > self._work_us:
-            self._work_us = work
-        self._ticks += 1
-        if self._ticks >= self.rate_hz:
+        if work > pace.work_us:
+            pace.work_us = work
+        pace.ticks += 1
+        if pace.ticks >= self.rate_hz:
             self.measure_pressure()
         if il.latched and il.watchdog is not None:
             il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
@@ -821,9 +836,10 @@ class Node:
     def measure_pressure(self):
         """Collect garbage, update the resource gauge, hand its level to the guard; the level."""
         collect_garbage()
-        level = self.gauge.update(self._work_us)
-        self._ticks = 0
-        self._work_us = 0
+        pace = self._pace
+        level = self.gauge.update(pace.work_us)
+        pace.ticks = 0
+        pace.work_us = 0
         if self.guard is not None:
             self.guard.pressure = level
         return level
@@ -836,9 +852,9 @@ class Node:
             return False
         now = self.ticks()
         if not self.sampling():
-            self._sampled_ms = now
+            self._pace.sampled_ms = now
             return False
-        if ticks_diff(now, self._sampled_ms) > self.deadline_ms:
+        if ticks_diff(now, self._pace.sampled_ms) > self.deadline_ms:
             il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
             self.sync_latch()
             return True
