@@ -745,11 +745,13 @@ class Node:
         """One reading from every channel that has a sensor, through guard and interlock.
 
         A sample later than ``deadline_ms`` after the previous one trips HALT_DEADLINE first.
+        Native build where the emitter exists (redline.node_native.sample): keep the two alike.
         """
         now = self.ticks()
         il = self.interlock
         pace = self._pace
-        if not self.sampling():
+        # sampling() inline (a Python call less per row)
+        if self.hold or self.guard is None or (self._gated and not self.board.sampling):
             pace.sampled_ms = now
             if il.watchdog is not None:
                 il.watchdog.feed()          # the loop is alive; nothing to sample
@@ -758,24 +760,6 @@ class Node:
             il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
         pace.sampled_ms = now
         t0 = ticks_us()
-        n = self._sample_row()
-        self.counters["samples"] += n
-        work = ticks_diff(ticks_us(), t0)
-        if work > pace.work_us:
-            pace.work_us = work
-        pace.ticks += 1
-        if pace.ticks >= self.rate_hz:
-            self.measure_pressure()
-        if il.latched and il.watchdog is not None:
-            il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
-        if il.dirty:
-            self.sync_latch()
-        return n
-
-    def _sample_row(self):
-        """``sample()``'s row: one reading of every channel that has a reader; how many. Native build
-        where the emitter exists (redline.node_native.sample_row): keep the two alike."""
-        il = self.interlock
         readers = self.readers
         mk = self.marker
         g = self.guard
@@ -831,6 +815,17 @@ class Node:
             if mk is not None:
                 mk.value(0)
             n += 1
+        self.counters["samples"] += n
+        work = ticks_diff(ticks_us(), t0)
+        if work > pace.work_us:
+            pace.work_us = work
+        pace.ticks += 1
+        if pace.ticks >= self.rate_hz:
+            self.measure_pressure()
+        if il.latched and il.watchdog is not None:
+            il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
+        if il.dirty:
+            self.sync_latch()
         return n
 
     def measure_pressure(self):
@@ -983,14 +978,14 @@ class Node:
         return pipeline_trace(self.pipeline, self.interlock)
 
 
-# Node.feed's and Node._sample_row's pure-Python twins, and their native builds where the emitter exists (the boards, the unix
+# Node.feed's and Node.sample's pure-Python twins, and their native builds where the emitter exists (the boards, the unix
 # port: redline.node_native, ~2,000 cycles less a reading on the RP2040); tests/firmware/test_node_feed.py
 # holds the two against each other
 feed_twin = Node.feed
-sample_row_twin = Node._sample_row
+sample_twin = Node.sample
 try:
     from redline import node_native as _native
     Node.feed = _native.feed
-    Node._sample_row = _native.sample_row
+    Node.sample = _native.sample
 except (ImportError, SyntaxError):  # CPython (no micropython module), WebAssembly: the twins
     _native = None

@@ -1,6 +1,6 @@
-"""``redline.node.Node.feed`` and ``Node._sample_row`` compiled by the native emitter (``@micropython.native``).
+"""``redline.node.Node.feed`` and ``Node.sample`` compiled by the native emitter (``@micropython.native``).
 
-The same statements as the pure-Python twins (``feed`` and ``_sample_row`` in redline.node), in
+The same statements as the pure-Python twins (``feed`` and ``sample`` in redline.node), in
 the same order, with the same results; the native emitter only drops the bytecode dispatch
 (~2,000-3,000 cycles of a reading on the RP2040). Importing this module fails where the emitter
 is missing (SyntaxError on the WebAssembly port, ImportError on CPython): redline.node then keeps
@@ -9,7 +9,7 @@ guard's step functions here::
 
     from redline import node_native     # a board, the unix port
     Node.feed = node_native.feed
-    Node._sample_row = node_native.sample_row
+    Node.sample = node_native.sample
 
 Differences from the twins, all for the armv6m build (MicroPython v1.27.0 freezes native code
 2-byte aligned, and the emitter loads constants wider than 16 bits PC-relative, which then go
@@ -20,6 +20,7 @@ function objects: constants are private (folded), the step functions module attr
 tests/firmware/test_node_feed.py holds both functions against their twins field by field.
 """
 from micropython import const
+from redline.compat import ticks_diff, ticks_us
 
 # redline.sensor.kernel's slots and the guard's _G_CFLAGS (tests/firmware/test_node_feed.py checks
 # redline.node's copies; this module's code is held against the twin's there)
@@ -30,11 +31,13 @@ _I_PRESSURE = const(32)
 _O_REASON = const(58)
 _O_ACCEPTED = const(65)
 _G_CFLAGS = const(12)
-# redline.codes' HALT_RESOURCE, HALT_SELF_MEMORY, REASON_MEMORY, REASON_FAULT (redline.node's copies)
+# redline.codes' codes and reasons (redline.node's copies)
 _HALT_RESOURCE = const(-5)
 _HALT_SELF_MEMORY = const(-6)
 _REASON_MEMORY = const(33)
 _REASON_FAULT = const(32)
+_HALT_DEADLINE = const(-7)
+_REASON_DEADLINE = const(38)
 # set by redline.node when it builds a guard: the replay step, the channel kernel, both in one,
 # and the clamp (module attributes, not a function: each function object is heap)
 _rstep = None
@@ -92,8 +95,38 @@ def feed(self, channel, value):
 
 
 @micropython.native
-def sample_row(self):
+def sample(self):
+    now = self.ticks()
     il = self.interlock
+    pace = self._pace
+    if self.hold or self.guard is None or (self._gated and not self.board.sampling):
+        pace.sampled_ms = now
+        if il.watchdog is not None:
+            il.watchdog.feed()
+        return 0
+    if self.deadline_ms and not il.latched and ticks_diff(now, pace.sampled_ms) > self.deadline_ms:
+        il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
+    pace.sampled_ms = now
+    t0 = ticks_us()
+    n = sample_row(self, il)
+    self.counters["samples"] += n
+    work = ticks_diff(ticks_us(), t0)
+    if work > pace.work_us:
+        pace.work_us = work
+    pace.ticks += 1
+    if pace.ticks >= self.rate_hz:
+        self.measure_pressure()
+    if il.latched and il.watchdog is not None:
+        il.watchdog.feed()
+    if il.dirty:
+        self.sync_latch()
+    return n
+
+
+# sample()'s row, a function of its own: in one function the armv6m code grew past the 2 KB jump
+# range (tests/host/test_cross_compile.py)
+@micropython.native
+def sample_row(self, il):
     readers = self.readers
     mk = self.marker
     g = self.guard

@@ -272,31 +272,34 @@ def test_the_native_feed_is_its_python_twin_field_by_field():
     assert a.guard.sample == b.guard.sample == 900 and latches >= 4, latches
 
 
-def test_the_native_sample_row_is_its_python_twin_field_by_field():
-    # redline.node_native.sample_row (node.sample()'s row, native where the emitter exists) against
-    # redline.node.sample_row_twin: two nodes on the same rows, a raising reader among them
+def test_the_native_sample_is_its_python_twin_field_by_field():
+    # redline.node_native.sample (node.sample(), native where the emitter exists) against
+    # redline.node.sample_twin: two nodes on the same rows, a raising reader among them, a held node
     from redline import node as N
     if N._native is not None:
-        assert Node._sample_row is N._native.sample_row
+        assert Node.sample is N._native.sample
     else:
-        assert Node._sample_row is N.sample_row_twin
+        assert Node.sample is N.sample_twin
     cfg = _config()
     row = [0, 0, 0]
     a = Node(Board(Dog()), config=cfg)
     b = Node(Board(Dog()), config=cfg)
     for n in (a, b):
         n.readers = [_Reader(row, c) for c in range(3)]
+        n.deadline_ms = 0
+        n.rate_hz = 100000                  # no pressure measurement (its gc) inside the run
     s = 7
     latches = 0
     for i in range(300):
         for c in range(3):
             s, x = _reading(s, i, c, cfg, 29)
             row[c] = None if (i % 71 == 30 and c == 0) else x
-        assert a._sample_row() == N.sample_row_twin(b) == 3
+        assert a.sample() == N.sample_twin(b) == 3
         for c in range(3):
             assert _result(a.guard.report(c)) == _result(b.guard.report(c)), (i, c)
         assert _lock(a.interlock) == _lock(b.interlock), (i, _lock(a.interlock), _lock(b.interlock))
         assert a.interlock.audit.entries() == b.interlock.audit.entries()
+        assert a._pace.ticks == b._pace.ticks == i + 1
         if i % 50 == 0:
             assert _slots(a.guard) == _slots(b.guard), i
         if a.interlock.latched:
@@ -308,9 +311,13 @@ def test_the_native_sample_row_is_its_python_twin_field_by_field():
     a.readers.append(_Reader(row, 3))           # no such channel: a guard fault, on both
     b.readers.append(_Reader(row, 3))
     row.append(500)
-    assert a._sample_row() == N.sample_row_twin(b) == 4
+    assert a.sample() == N.sample_twin(b) == 4
     assert a.interlock.latched and _lock(a.interlock) == _lock(b.interlock)
     assert a.guard.sample == b.guard.sample and latches >= 4, latches
+    assert a.counters["samples"] == b.counters["samples"] == 904
+    a.hold = b.hold = True                      # held: nothing sampled, the watchdog fed
+    assert a.sample() == N.sample_twin(b) == 0
+    assert _lock(a.interlock) == _lock(b.interlock)
 
 
 def test_the_nodes_private_codes_are_redline_codes():
