@@ -19,7 +19,10 @@ its own methods; the protocol never reaches into the stages:
   returns ``node.fed``: ``result`` (the guard's SensorResult, filled by
   ``node.guard.report(channel)`` on demand), ``effective``
   (the code after the interlock; the latch wins), ``actuator`` (1 on, 0 safe),
-  ``latched``. Nothing is allocated (tests/firmware/test_node.py, heap-locked).
+  ``latched`` -- these three read from the interlock when asked (see ``Outcome``):
+  read them before the node's next step. Nothing is allocated
+  (tests/firmware/test_node.py, heap-locked). ``feed`` and ``sample`` run native
+  code where the emitter exists (redline.node_native; the twins here elsewhere).
 - ``message(data, now)`` runs one text message through the pipeline and the
   interlock and returns ``node.said`` (``result`` is the PipelineResult);
   ``sift(data)`` returns the SiftResult of the text gauges alone.
@@ -677,7 +680,9 @@ class Node:
 
         ``fed.result`` is the guard's SensorResult, filled on demand: ``node.guard.report(channel)``
         right after the call, before any other reading (the protocol's reply does); filling it on
-        every reading (11 fields) cost ~8,000 cycles on the Pico.
+        every reading (11 fields) cost ~8,000 cycles on the Pico. ``fed.effective``, ``actuator`` and
+        ``latched`` are the interlock's, read when asked (storing them cost ~2,000 cycles a reading).
+        Native build where the emitter exists (redline.node_native.feed): keep the two alike.
         """
         mk = self.marker
         il = self.interlock

@@ -15,8 +15,10 @@ Differences from the twins, all for the armv6m build (MicroPython v1.27.0 freeze
 2-byte aligned, and the emitter loads constants wider than 16 bits PC-relative, which then go
 astray: tests/host/test_cross_compile.py checks none is emitted): the sample counter's wrap test
 is ``s >> 15 == 32767 and s & 32767 == 32767`` (``s == 0x3FFFFFFF``), and the reading is clamped
-by ``redline.node._clamp`` (bytecode). The module's heap on a board is its globals dict and two
-function objects: constants are private (folded), the step functions module attributes.
+by ``redline.node._clamp`` (bytecode); ``sample``'s row is a function of its own
+(``sample_row``: in one function the code crossed the 2 KB jump range). The module's heap on a
+board is its globals dict and three function objects: constants are private (folded), the step
+functions module attributes.
 tests/firmware/test_node_feed.py holds both functions against their twins field by field.
 """
 from micropython import const

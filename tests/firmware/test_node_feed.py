@@ -244,6 +244,8 @@ def test_the_native_feed_is_its_python_twin_field_by_field():
     s = 11
     latches = 0
     for i in range(300):
+        if i == 150:                            # the sample counter wraps (0x3FFFFFFF, then 0)
+            a.guard.sample = b.guard.sample = 0x3FFFFFFE
         for c in range(3):
             s, x = _reading(s, i, c, cfg, 29)
             if i % 83 == 40 and c == 1:
@@ -269,7 +271,7 @@ def test_the_native_feed_is_its_python_twin_field_by_field():
     N.feed_twin(b, 7, 500)
     assert a.interlock.latched and _lock(a.interlock) == _lock(b.interlock)
     assert a.counters["readings"] == b.counters["readings"] == 901
-    assert a.guard.sample == b.guard.sample == 900 and latches >= 4, latches
+    assert a.guard.sample == b.guard.sample == 448 and latches >= 4, latches     # 450 after the wrap
 
 
 def test_the_native_sample_is_its_python_twin_field_by_field():
@@ -291,6 +293,8 @@ def test_the_native_sample_is_its_python_twin_field_by_field():
     s = 7
     latches = 0
     for i in range(300):
+        if i == 150:                            # the sample counter wraps (0x3FFFFFFF, then 0)
+            a.guard.sample = b.guard.sample = 0x3FFFFFFE
         for c in range(3):
             s, x = _reading(s, i, c, cfg, 29)
             row[c] = None if (i % 71 == 30 and c == 0) else x
@@ -313,7 +317,7 @@ def test_the_native_sample_is_its_python_twin_field_by_field():
     row.append(500)
     assert a.sample() == N.sample_twin(b) == 4
     assert a.interlock.latched and _lock(a.interlock) == _lock(b.interlock)
-    assert a.guard.sample == b.guard.sample and latches >= 4, latches
+    assert a.guard.sample == b.guard.sample < 1000 and latches >= 4, latches
     assert a.counters["samples"] == b.counters["samples"] == 904
     a.hold = b.hold = True                      # held: nothing sampled, the watchdog fed
     assert a.sample() == N.sample_twin(b) == 0
