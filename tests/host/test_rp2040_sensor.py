@@ -138,5 +138,5 @@ def test_the_frozen_node_feed_and_sample_are_the_native_build(plant_pico):
 def test_native_feed_and_sample_match_their_twins_on_the_chip(plant_pico):
     # tests/firmware/test_node_feed.py's parity tests on the chip: the frozen armv6m native builds of
     # node.feed and node.sample against their frozen Python twins, field by field (two small nodes
-    # beside the board's own)
-    _run_firmware_tests_on_chip(plant_pico, "test_node_feed.py", (), "", 2, only="native")
+    # beside the board's own); 40 rows each (300 take many minutes of emulated time)
+    _run_firmware_tests_on_chip(plant_pico, "test_node_feed.py", (), "_NATIVE_ROWS = 40", 2, only="native")
