@@ -19,7 +19,10 @@ its own methods; the protocol never reaches into the stages:
   returns ``node.fed``: ``result`` (the guard's SensorResult, filled by
   ``node.guard.report(channel)`` on demand), ``effective``
   (the code after the interlock; the latch wins), ``actuator`` (1 on, 0 safe),
-  ``latched``. Nothing is allocated (tests/firmware/test_node.py, heap-locked).
+  ``latched`` -- these three read from the interlock when asked (see ``Outcome``):
+  read them before the node's next step. Nothing is allocated
+  (tests/firmware/test_node.py, heap-locked). ``feed`` and ``sample`` run native
+  code where the emitter exists (redline.node_native; the twins here elsewhere).
 - ``message(data, now)`` runs one text message through the pipeline and the
   interlock and returns ``node.said`` (``result`` is the PipelineResult);
   ``sift(data)`` returns the SiftResult of the text gauges alone.
@@ -85,16 +88,31 @@ halts). Only ``sample()`` does this: readings fed over the protocol, and the
 text pipeline, see the level last measured.
 """
 from redline.audit import AuditRing
-from redline.codes import (HALT_DEADLINE, HALT_RESOURCE, HALT_SELF_MEMORY, REASON_AUTH_REFUSED,
-                           REASON_AUTH_RESET, REASON_BAD_RECORD, REASON_BUILD, REASON_CONFIG, REASON_DEADLINE,
-                           REASON_FAULT, REASON_MAINT, REASON_MEMORY, REASON_MODEL, REASON_NO_RECORD,
-                           REASON_TEXT, REASON_WATCHDOG)
 from redline.compat import (IS_MICROPYTHON, collect_garbage, const, largest_free, mem_alloc, mem_free,
                             ticks_add, ticks_diff, ticks_ms, ticks_us)
 from redline.interlock import Interlock, VirtualPin
 from redline.link.line import Link
 from redline.link.proto import Protocol
 from redline.resource import ResourceGauge
+
+# redline.codes' codes and reasons the node uses, as private constants: folded by the compiler, so the
+# node's module keeps no global for them (tests/firmware/test_node_feed.py checks them against redline.codes)
+_HALT_DEADLINE = const(-7)
+_HALT_RESOURCE = const(-5)
+_HALT_SELF_MEMORY = const(-6)
+_REASON_AUTH_REFUSED = const(48)
+_REASON_AUTH_RESET = const(49)
+_REASON_BAD_RECORD = const(40)
+_REASON_BUILD = const(41)
+_REASON_CONFIG = const(35)
+_REASON_DEADLINE = const(38)
+_REASON_FAULT = const(32)
+_REASON_MAINT = const(50)
+_REASON_MEMORY = const(33)
+_REASON_MODEL = const(37)
+_REASON_NO_RECORD = const(39)
+_REASON_TEXT = const(64)
+_REASON_WATCHDOG = const(34)
 
 DEFAULT_RATE_HZ = const(10)
 # The link's line buffer (the longest request line the node accepts) unless the configuration
@@ -279,14 +297,44 @@ def auth_delay_ms(failures):
 
 
 class Outcome:
-    """What one reading or one message did; one per path, overwritten by the next call."""
+    """What the last reading or message did; one per path, overwritten by the next call.
+
+    ``result`` is the stage's result object (PipelineResult; the guard's SensorResult, filled on
+    demand by ``guard.report(channel)``: see ``Node.feed``). ``effective`` (the code after the
+    interlock: a latched halt wins), ``actuator`` (1 on, 0 safe) and ``latched`` are read from the
+    interlock when asked, not stored per step (three attribute stores less per reading): read them
+    before the node's next step. ``effective`` is the interlock's ``code``: ``apply`` and ``trip``
+    return it, and the steady Proceed that ``feed`` runs inline leaves it at 0.
+    """
+
+    def __init__(self, node):
+        self.result = None
+        self._node = node
+
+    @property
+    def effective(self):
+        return self._node.interlock.code
+
+    @property
+    def actuator(self):
+        return 1 if self._node.interlock.actuator_on else 0
+
+    @property
+    def latched(self):
+        return self._node.interlock.latched
+
+
+class _Pace:
+    """``sample()``'s own state, kept apart from the Node: a store to a Node attribute costs ~3,900
+    cycles on the RP2040 (``Node.latched`` is a property, so every store to a Node goes through the
+    class's special accessors, ``__setattr__`` included), a store to a plain object ~290 (measured on
+    the emulated Pico, docs/performance.md, branch pyfeed). Per row: when it sampled (ms), and since
+    the last pressure measurement the rows taken and the longest row (us)."""
 
     def __init__(self):
-        self.result = None      # the stage's result object (PipelineResult; the guard's SensorResult,
-                                # filled on demand by guard.report(channel): see Node.feed)
-        self.effective = 0      # the code after the interlock (a latched halt wins)
-        self.actuator = 0       # 1 on, 0 safe
-        self.latched = False
+        self.sampled_ms = 0
+        self.ticks = 0
+        self.work_us = 0
 
 
 class Node:
@@ -326,6 +374,14 @@ class Node:
         self.objective = getattr(config_module, "OBJECTIVE", None) if config_module is not None else None
         if self.objective is None:
             self.objective = _attr(board, "objective")
+        if IS_MICROPYTHON and config_module is not None:
+            # emptied, not only dropped: a stale pointer to the module left on the C stack (which the
+            # garbage collector scans conservatively) can keep its dict alive at the heap measurement
+            # below: 480 B of the SKAB calibration's module on the Pico, depending on the build
+            try:
+                config_module.__dict__.clear()
+            except (AttributeError, TypeError):     # not a module (a test's stand-in)
+                pass
         config_module = None        # read: collectable before the heap is measured (load_board_config)
         key = _attr(board, "key")
         self.key_error = ""
@@ -350,8 +406,8 @@ class Node:
         self.max_line = max_line
         self.counters = {"lines": 0, "errors": 0, "sifts": 0, "msgs": 0, "readings": 0, "samples": 0,
                          "auth_failures": 0, "resets": 0}
-        self.fed = Outcome()
-        self.said = Outcome()
+        self.fed = Outcome(self)
+        self.said = Outcome(self)
         self.audit = AuditRing(32)
         # the latch record (redline.latch): read before anything can trip
         self.store = None
@@ -367,9 +423,9 @@ class Node:
             self.latch_boot = status
             self.auth_fails = self.store.failures
             if status == "missing":
-                boot_code, boot_reason = HALT_SELF_MEMORY, REASON_NO_RECORD
+                boot_code, boot_reason = _HALT_SELF_MEMORY, _REASON_NO_RECORD
             elif status != "ok":
-                boot_code, boot_reason = HALT_SELF_MEMORY, REASON_BAD_RECORD
+                boot_code, boot_reason = _HALT_SELF_MEMORY, _REASON_BAD_RECORD
             elif self.store.latched:
                 boot_code, boot_reason = self.store.code, self.store.reason
         self.latch_errors = 0
@@ -384,13 +440,14 @@ class Node:
         self.gauge = ResourceGauge(period_us=self.period_ms * 1000, reset_cause=cause,
                                    watchdog_cause=wd_cause if wd_cause is not None else -1)
         if not boot_code and self.watchdog_boot:
-            boot_code, boot_reason = HALT_DEADLINE, REASON_WATCHDOG
+            boot_code, boot_reason = _HALT_DEADLINE, _REASON_WATCHDOG
         self.between = None         # the device loop's tick (main.Loop): long requests sample between readings
         self.protocol = Protocol(self)
         # The link (its max_line-byte line buffer: one block) before the stages: on a heap the size of
         # an ESP32's (--heap 110K) the 8-channel SKAB node once failed its last allocation, this
         # buffer, with room enough in total but no 4 KB block left between the stages' objects.
         self.link = Link(self.protocol, board.write, max_line, {"node": self}, self.ticks)
+        self._pace = _Pace()
         self._build(boot_code, boot_reason)
         il = self.interlock
         if self.store is not None and self.store.status == "ok" and self.store.latched \
@@ -398,7 +455,7 @@ class Node:
             il.dirty = False        # latched as the record already says: nothing to write
         self.sync_latch()
         self._heap_base()
-        self._sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now
+        self._pace.sampled_ms = self.ticks()     # building takes a while on a board: the deadline starts now
 
     def _build(self, boot_code=0, boot_reason=0):
         """Build every stage; a latch already set (soft reset) is restored, the boot trip (latch record,
@@ -431,6 +488,11 @@ class Node:
             _rstep = _replay
             _kstep = _kernel
             _kread = _reading
+            if _native is not None:
+                _native._rstep = _replay
+                _native._kstep = _kernel
+                _native._kread = _reading
+                _native._clamp = _clamp
             self.guard = SensorGuard(self.config)
             self.fed.result = self.guard.result     # filled on demand (see feed)
             sensors = _attr(self.board, "sensors") or {}
@@ -438,19 +500,19 @@ class Node:
                 self.readers.append(sensors.get(name))
         self.fail_closed()
         self.messages = 0
-        self._ticks = 0
-        self._work_us = 0
+        self._pace.ticks = 0
+        self._pace.work_us = 0
 
     def fail_reason(self):
         """The reason the node must not run its actuator at all (0: none): rejected config or model."""
         if self.build_error:
-            return REASON_BUILD
+            return _REASON_BUILD
         if self.guard is None:
-            return REASON_CONFIG
+            return _REASON_CONFIG
         if self.text and not self.model.ok:
             # a corrupted or mismatched model: the text gauges would flag everything, so the
             # node does not run the actuator on it at all
-            return REASON_MODEL
+            return _REASON_MODEL
         return 0
 
     def fail_closed(self):
@@ -527,7 +589,7 @@ class Node:
         self.interlock.restart()
         self.fail_closed()
         self.sync_latch()
-        self._sampled_ms = self.ticks()
+        self._pace.sampled_ms = self.ticks()
 
     def reset_state(self, scope):
         """Authenticated reset: ``latch`` clears the latch, ``all`` also restarts every stage.
@@ -540,19 +602,19 @@ class Node:
             if self.guard is not None:
                 self.guard.reset()
             self.messages = 0
-        self.audit.record(0, REASON_AUTH_RESET, -1, -1)
+        self.audit.record(0, _REASON_AUTH_RESET, -1, -1)
         if self.fail_reason():
             self.fail_closed()
         else:
             self.interlock.reset()
             self.gauge.clear_reset()
-            self._sampled_ms = self.ticks()
+            self._pace.sampled_ms = self.ticks()
         self.sync_latch()
 
     def refuse_auth(self):
         """An authenticated request was refused: count it and audit it (the latch stays)."""
         self.counters["auth_failures"] += 1
-        self.audit.record(self.interlock.code, REASON_AUTH_REFUSED, -1, -1)
+        self.audit.record(self.interlock.code, _REASON_AUTH_REFUSED, -1, -1)
 
     # -- authentication back-off (the protocol asks before it checks a MAC) --
     def auth_wait_ms(self):
@@ -589,7 +651,7 @@ class Node:
 
     def open_maintenance(self):
         """An authenticated ``maint``: the raw REPL is reachable (redline.link.line) until closed."""
-        self.audit.record(self.interlock.code, REASON_MAINT, -1, -1)
+        self.audit.record(self.interlock.code, _REASON_MAINT, -1, -1)
         self.link.unlock()
 
     def close_maintenance(self):
@@ -607,9 +669,9 @@ class Node:
         """A step failed: actuator safe and latched ("memory error" or "guard fault")."""
         il = self.interlock
         if memory:
-            code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, -1)
+            code = il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, -1)
         else:
-            code = il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, -1)
+            code = il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, -1)
         self.sync_latch()
         return code
 
@@ -618,9 +680,10 @@ class Node:
 
         ``fed.result`` is the guard's SensorResult, filled on demand: ``node.guard.report(channel)``
         right after the call, before any other reading (the protocol's reply does); filling it on
-        every reading (11 fields) cost ~8,000 cycles on the Pico.
+        every reading (11 fields) cost ~8,000 cycles on the Pico. ``fed.effective``, ``actuator`` and
+        ``latched`` are the interlock's, read when asked (storing them cost ~2,000 cycles a reading).
+        Native build where the emitter exists (redline.node_native.feed): keep the two alike.
         """
-        out = self.fed
         mk = self.marker
         il = self.interlock
         if mk is not None:
@@ -659,20 +722,17 @@ class Node:
                 if wd is not None:
                     wd.feed()
             else:
-                code = il.apply(code, cs[_O_REASON], s, channel)
+                il.apply(code, cs[_O_REASON], s, channel)
         except MemoryError:
-            code = il.trip(HALT_RESOURCE, REASON_MEMORY, -1, channel)
+            il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, channel)
         except Exception:
-            code = il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, channel)
-        out.effective = code
+            il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, channel)
         if mk is not None:
             mk.value(0)
-        out.actuator = 1 if il.actuator_on else 0
-        out.latched = il.latched
         self.counters["readings"] += 1
         if il.dirty:
             self.sync_latch()
-        return out
+        return self.fed
 
     def channel_index(self, name):
         """Index of a configured channel name, -1 when unknown (or no guard)."""
@@ -698,17 +758,20 @@ class Node:
         """One reading from every channel that has a sensor, through guard and interlock.
 
         A sample later than ``deadline_ms`` after the previous one trips HALT_DEADLINE first.
+        Native build where the emitter exists (redline.node_native.sample): keep the two alike.
         """
         now = self.ticks()
         il = self.interlock
-        if not self.sampling():
-            self._sampled_ms = now
+        pace = self._pace
+        # sampling() inline (a Python call less per row)
+        if self.hold or self.guard is None or (self._gated and not self.board.sampling):
+            pace.sampled_ms = now
             if il.watchdog is not None:
                 il.watchdog.feed()          # the loop is alive; nothing to sample
             return 0
-        if self.deadline_ms and not il.latched and ticks_diff(now, self._sampled_ms) > self.deadline_ms:
-            il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
-        self._sampled_ms = now
+        if self.deadline_ms and not il.latched and ticks_diff(now, pace.sampled_ms) > self.deadline_ms:
+            il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
+        pace.sampled_ms = now
         t0 = ticks_us()
         readers = self.readers
         mk = self.marker
@@ -759,18 +822,18 @@ class Node:
                 else:
                     il.apply(code, cs[_O_REASON], s, i)
             except MemoryError:
-                il.trip(HALT_RESOURCE, REASON_MEMORY, -1, i)
+                il.trip(_HALT_RESOURCE, _REASON_MEMORY, -1, i)
             except Exception:
-                il.trip(HALT_SELF_MEMORY, REASON_FAULT, -1, i)
+                il.trip(_HALT_SELF_MEMORY, _REASON_FAULT, -1, i)
             if mk is not None:
                 mk.value(0)
             n += 1
         self.counters["samples"] += n
         work = ticks_diff(ticks_us(), t0)
-        if work > self._work_us:
-            self._work_us = work
-        self._ticks += 1
-        if self._ticks >= self.rate_hz:
+        if work > pace.work_us:
+            pace.work_us = work
+        pace.ticks += 1
+        if pace.ticks >= self.rate_hz:
             self.measure_pressure()
         if il.latched and il.watchdog is not None:
             il.watchdog.feed()              # latched and safe: the loop is alive (see the module docstring)
@@ -781,9 +844,10 @@ class Node:
     def measure_pressure(self):
         """Collect garbage, update the resource gauge, hand its level to the guard; the level."""
         collect_garbage()
-        level = self.gauge.update(self._work_us)
-        self._ticks = 0
-        self._work_us = 0
+        pace = self._pace
+        level = self.gauge.update(pace.work_us)
+        pace.ticks = 0
+        pace.work_us = 0
         if self.guard is not None:
             self.guard.pressure = level
         return level
@@ -796,10 +860,10 @@ class Node:
             return False
         now = self.ticks()
         if not self.sampling():
-            self._sampled_ms = now
+            self._pace.sampled_ms = now
             return False
-        if ticks_diff(now, self._sampled_ms) > self.deadline_ms:
-            il.trip(HALT_DEADLINE, REASON_DEADLINE, -1, -1)
+        if ticks_diff(now, self._pace.sampled_ms) > self.deadline_ms:
+            il.trip(_HALT_DEADLINE, _REASON_DEADLINE, -1, -1)
             self.sync_latch()
             return True
         return False
@@ -841,14 +905,13 @@ class Node:
             index = self.messages
             self.messages = (index + 1) & _SMALL
             out = self.said
-            out.result = r
-            out.effective = il.apply(r.code, REASON_TEXT, index, -1)
+            if out.result is not r:     # the pipeline's own result object: stored once (a store to an
+                out.result = r          # Outcome, whose class has properties, costs ~2,200 cycles)
+            il.apply(r.code, _REASON_TEXT, index, -1)
         finally:
             if mk is not None:
                 mk.value(0)
         self.counters["msgs"] += 1
-        out.actuator = 1 if il.actuator_on else 0
-        out.latched = il.latched
         if il.dirty:
             self.sync_latch()
         return out
@@ -926,3 +989,16 @@ class Node:
     def trace_message(self):
         from redline.link.trace import pipeline_trace
         return pipeline_trace(self.pipeline, self.interlock)
+
+
+# Node.feed's and Node.sample's pure-Python twins, and their native builds where the emitter exists (the boards, the unix
+# port: redline.node_native, ~2,000 cycles less a reading on the RP2040); tests/firmware/test_node_feed.py
+# holds the two against each other
+feed_twin = Node.feed
+sample_twin = Node.sample
+try:
+    from redline import node_native as _native
+    Node.feed = _native.feed
+    Node.sample = _native.sample
+except (ImportError, SyntaxError):  # CPython (no micropython module), WebAssembly: the twins
+    _native = None

@@ -227,3 +227,116 @@ def _compare_rows(cfg):
             _rearm(node, ref, lock)
     assert g.sample == ref.sample and node.counters["samples"] == 900, (trips, g.sample)
     return trips
+
+
+_NATIVE_ROWS = 300      # rows of the two native-against-twin tests (fewer on the chip: tests/host/test_rp2040_sensor.py)
+
+
+def test_the_native_feed_is_its_python_twin_field_by_field():
+    # redline.node_native (the native build of Node.feed, where the emitter exists: the boards and the
+    # unix port) against redline.node.feed_twin (CPython and WebAssembly run the twin on both sides):
+    # two nodes on the same readings, over warm-up, the pair, range trips, latches and re-arms
+    from redline import node as N
+    if N._native is not None:
+        assert Node.feed is N._native.feed and Node.feed is not N.feed_twin
+    else:
+        assert Node.feed is N.feed_twin
+    cfg = _config()
+    a = Node(Board(Dog()), config=cfg)
+    b = Node(Board(Dog()), config=cfg)
+    s = 11
+    latches = 0
+    rows = _NATIVE_ROWS
+    for i in range(rows):
+        if i == rows // 2:                      # the sample counter wraps (0x3FFFFFFF, then 0)
+            a.guard.sample = b.guard.sample = 0x3FFFFFFE
+        for c in range(3):
+            s, x = _reading(s, i, c, cfg, 29)
+            if i % 83 == 40 and c == 1:
+                x += 400                        # the pair splits
+            fa = a.feed(c, x)
+            fb = N.feed_twin(b, c, x)
+            assert fa is a.fed and fb is b.fed
+            ra = _result(a.guard.report(c))
+            rb = _result(b.guard.report(c))
+            assert ra == rb, (i, c, ra, rb)
+            assert (fa.effective, fa.actuator, fa.latched) == (fb.effective, fb.actuator, fb.latched), (i, c)
+            assert _lock(a.interlock) == _lock(b.interlock), (i, c)
+            assert a.interlock.audit.entries() == b.interlock.audit.entries()
+            if a.interlock.latched:
+                latches += 1
+                for n in (a, b):
+                    n.interlock.reset()
+                    n.guard.rearm()
+                    n.sync_latch()
+        if i % 50 == 0:
+            assert _slots(a.guard) == _slots(b.guard), i
+    a.feed(7, 500)                              # no such channel: a guard fault, on both
+    N.feed_twin(b, 7, 500)
+    assert a.interlock.latched and _lock(a.interlock) == _lock(b.interlock)
+    assert a.counters["readings"] == b.counters["readings"] == 3 * rows + 1
+    after = 3 * (rows - rows // 2)              # readings after the wrap (the last feed did not step)
+    assert a.guard.sample == b.guard.sample == after - 2 and latches >= rows // 75, latches
+
+
+def test_the_native_sample_is_its_python_twin_field_by_field():
+    # redline.node_native.sample (node.sample(), native where the emitter exists) against
+    # redline.node.sample_twin: two nodes on the same rows, a raising reader among them, a held node
+    from redline import node as N
+    if N._native is not None:
+        assert Node.sample is N._native.sample
+    else:
+        assert Node.sample is N.sample_twin
+    cfg = _config()
+    row = [0, 0, 0]
+    a = Node(Board(Dog()), config=cfg)
+    b = Node(Board(Dog()), config=cfg)
+    for n in (a, b):
+        n.readers = [_Reader(row, c) for c in range(3)]
+        n.deadline_ms = 0
+        n.rate_hz = 100000                  # no pressure measurement (its gc) inside the run
+    s = 7
+    latches = 0
+    rows = _NATIVE_ROWS
+    for i in range(rows):
+        if i == rows // 2:                      # the sample counter wraps (0x3FFFFFFF, then 0)
+            a.guard.sample = b.guard.sample = 0x3FFFFFFE
+        for c in range(3):
+            s, x = _reading(s, i, c, cfg, 29)
+            row[c] = None if (i % 71 == 30 and c == 0) else x
+        assert a.sample() == N.sample_twin(b) == 3
+        for c in range(3):
+            assert _result(a.guard.report(c)) == _result(b.guard.report(c)), (i, c)
+        assert _lock(a.interlock) == _lock(b.interlock), (i, _lock(a.interlock), _lock(b.interlock))
+        assert a.interlock.audit.entries() == b.interlock.audit.entries()
+        assert a._pace.ticks == b._pace.ticks == i + 1
+        if i % 50 == 0:
+            assert _slots(a.guard) == _slots(b.guard), i
+        if a.interlock.latched:
+            latches += 1
+            for n in (a, b):
+                n.interlock.reset()
+                n.guard.rearm()
+                n.sync_latch()
+    a.readers.append(_Reader(row, 3))           # no such channel: a guard fault, on both
+    b.readers.append(_Reader(row, 3))
+    row.append(500)
+    assert a.sample() == N.sample_twin(b) == 4
+    assert a.interlock.latched and _lock(a.interlock) == _lock(b.interlock)
+    assert a.guard.sample == b.guard.sample < 3 * rows and latches >= rows // 75, latches
+    assert a.counters["samples"] == b.counters["samples"] == 3 * rows + 4
+    a.hold = b.hold = True                      # held: nothing sampled, the watchdog fed
+    assert a.sample() == N.sample_twin(b) == 0
+    assert _lock(a.interlock) == _lock(b.interlock)
+
+
+def test_the_nodes_private_codes_are_redline_codes():
+    from redline import codes as C
+    from redline import node as N
+    if getattr(N, "_REASON_TEXT", None) is None:        # MicroPython folded them away
+        return
+    for n in ("HALT_DEADLINE", "HALT_RESOURCE", "HALT_SELF_MEMORY", "REASON_AUTH_REFUSED", "REASON_AUTH_RESET",
+              "REASON_BAD_RECORD", "REASON_BUILD", "REASON_CONFIG", "REASON_DEADLINE", "REASON_FAULT",
+              "REASON_MAINT", "REASON_MEMORY", "REASON_MODEL", "REASON_NO_RECORD", "REASON_TEXT",
+              "REASON_WATCHDOG"):
+        assert getattr(N, "_" + n) == getattr(C, n), n

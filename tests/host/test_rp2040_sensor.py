@@ -63,14 +63,15 @@ def test_the_frozen_replay_step_is_the_viper_build(plant_pico):
 
 def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least, only=None):
     """Run ``tests/firmware/<test_file>``'s tests but ``skip`` (a name or a tuple) on the chip, ``setting`` first
-    (``only``: just the tests whose name holds it). A ``from _lcg import Lcg`` line gets the
-    helper's source in its place (the chip has no tests/firmware folder).
+    (``only``: just the tests whose name holds it). A ``from _lcg import Lcg`` or ``from _fakes import
+    Pin`` line gets the helper's source in its place (the chip has no tests/firmware folder).
 
     One exec per test: one exec of them all left the emulated chip not answering after ~3
     tests (cause not found); one by one they pass."""
     here = Path(__file__).resolve().parents[1] / "firmware"
     src = (here / test_file).read_text()
     src = src.replace("from _lcg import Lcg\n", (here / "_lcg.py").read_text() + "\n")
+    src = src.replace("from _fakes import Pin\n", (here / "_fakes.py").read_text() + "\n")
     names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
     if only is not None:
         names = [n for n in names if only in n]
@@ -126,3 +127,32 @@ def test_guard_kernel_viper_build_matches_its_twin_on_the_chip(plant_pico):
     # full 700 take ~10 min of emulated time here).
     _run_firmware_tests_on_chip(plant_pico, "test_sensor_kernel.py",
                                 "test_twin_matches_the_detector_objects", "_READINGS = 200", 4)
+
+
+def test_the_frozen_node_feed_and_sample_are_the_native_build(plant_pico):
+    out = plant_pico.exec_raw("from redline import node, node_native\n"
+                              "print(node.Node.feed is node_native.feed, node.Node.sample is node_native.sample)")
+    assert out.split() == ["True", "True"]
+
+
+@pytest.fixture(scope="module")
+def fresh_pico(pico_uf2):
+    """A board of its own: after this file's other on-chip tests the shared board at times stopped
+    answering the raw REPL when the next test file was sent (the same tests pass on a fresh one)."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows
+    cfg = plant_config()
+    vb = boot_board(cfg, plant_rows(cfg, 10), uf2=pico_uf2, speed="max")
+    try:
+        vb.exec_raw(BOARD_SCRIPT, timeout=60)
+        yield vb
+    finally:
+        vb.stop()
+
+
+def test_native_feed_and_sample_match_their_twins_on_the_chip(fresh_pico):
+    # tests/firmware/test_node_feed.py's parity tests on the chip: the frozen armv6m native builds of
+    # node.feed and node.sample against their frozen Python twins, field by field (two small nodes
+    # beside the board's own); 40 rows each (300 take many minutes of emulated time)
+    _run_firmware_tests_on_chip(fresh_pico, "test_node_feed.py", (), "_NATIVE_ROWS = 40", 2, only="native")

@@ -58,7 +58,7 @@ def row_pulses(t0, t1):
         _row(t)
         if _DOG is not None:
             _DOG.feed()
-        node._ticks = 0                 # no pressure measurement (gc) inside the pulse
+        node._pace.ticks = 0            # no pressure measurement (gc) inside the pulse
         P.value(1)
         node.sample()
         P.value(0)

@@ -100,14 +100,17 @@ def _compact(src):
 # inline) part by part, on node's own buffers: entry (locals, the channel's buffers, sample
 # number), the reading (an unpaired channel: replay step and kernel in one call,
 # ``kernel.reading``; this load has no pair), the warm-up check and the interlock (its steady
-# Proceed inline, else ``apply``), and node.feed's tail (its reply object, the counter, the
-# latch record when the interlock changed). Readings go in a row's channel order, as node.feed's.
+# Proceed inline, else ``apply``), and node.feed's tail (the marker, the counter, the latch record
+# when the interlock changed; the reply object's fields are read from the interlock on demand). Readings go in a row's channel order, as node.feed's.
+# Native code (compiled on the chip), as node.feed is (redline.node_native).
 PROFILE_SCRIPT = r'''
+@micropython.native
 def prof_empty(n):
     tg = _P.toggle
     for i in range(n):
         tg()
         tg()
+@micropython.native
 def prof_rows(t0, t1):
     from redline.sensor import guard as G
     from redline.node import _clamp
@@ -120,12 +123,11 @@ def prof_rows(t0, t1):
         for c in range(8):
             x = _ROW[c]
             tg()
-            out = node.fed
             il = node.interlock
             g = node.guard
             kb = g.kb[c]
             s = g.sample
-            if s == 0x3FFFFFFF:
+            if s >> 15 == 32767 and s & 32767 == 32767:
                 g.sample = 0
                 g.warm_end = -1
             else:
@@ -142,11 +144,8 @@ def prof_rows(t0, t1):
                 if wd is not None:
                     wd.feed()
             else:
-                code = il.apply(code, cs[58], s, c)
+                il.apply(code, cs[58], s, c)
             tg()
-            out.effective = code
-            out.actuator = 1 if il.actuator_on else 0
-            out.latched = il.latched
             node.counters["readings"] += 1
             if il.dirty:
                 node.sync_latch()

@@ -281,9 +281,16 @@ class Protocol:
             raise BadRequest("memory", "no room for the reply to %d readings: nothing changed" % count)
         k = 0
         between = node.between
+        il = node.interlock
         for i in range(count):          # allocates nothing: the readings run whole
-            fed = node.feed(chans[i], vals[i])
+            node.feed(chans[i], vals[i])
             r = node.guard.report(chans[i])     # fills fed.result: before a sample overwrites the outputs
+            # fed's effective, actuator and latched are the interlock's code, actuator_on and latched
+            # (redline.node.Outcome): read here, before a sample changes them, and without fed's
+            # three property calls
+            out[k + 8] = STATE_LATCHED if il.latched else 0
+            out[k + 9] = il.code
+            out[k + 10] = 1 if il.actuator_on else 0
             self.applied = i + 1
             if between is not None:
                 between()               # the device loop takes a due sample (sampling has priority)
@@ -295,10 +302,7 @@ class Protocol:
             out[k + 5] = r.flags
             out[k + 6] = r.z
             out[k + 7] = r.confidence
-            out[k + 8] = (STATE_WARMING if r.warming_up else 0) | (STATE_ACCEPTED if r.accepted else 0) \
-                | (STATE_LATCHED if fed.latched else 0)
-            out[k + 9] = fed.effective
-            out[k + 10] = fed.actuator
+            out[k + 8] |= (STATE_WARMING if r.warming_up else 0) | (STATE_ACCEPTED if r.accepted else 0)
             k += nf
         if node.trace:
             i = len(vals) - 1
