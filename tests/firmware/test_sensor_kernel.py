@@ -10,6 +10,7 @@ from redline.fx import z_q8, variance_ratio16
 
 _LIM = 536870912
 _READINGS = 700         # per variant (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
+_PAIR_ROWS = 260        # per pair case (likewise)
 
 
 
@@ -459,8 +460,8 @@ def _pair_rows(c, case, fast, check):
     drift = case[11]
     seen = [0, 0, 0, 0, 0]
     s = (c * 7919 + 13) % 65537
-    for row in range(260):
-        if row == 200:
+    for row in range(_PAIR_ROWS):
+        if row == _PAIR_ROWS - 60:
             ga.rearm()
             gb.rearm()
         for ch in range(3):
