@@ -662,7 +662,9 @@ def reading_viper(b, x: int, pressure: int) -> int:
     # test (``if judged:``), none spanning 2 KB.
     pr = b[4]
     judged = 0
+    paired = 0
     if pr:
+        paired = 1
         gs = ptr32(pr[0])
         cs[31] = 0
         if gs[5]:
@@ -790,7 +792,7 @@ def reading_viper(b, x: int, pressure: int) -> int:
             k += 1
         if hit:
             pbias = g16
-    if pr:
+    if paired:
         cs[31] = pbias
         rflags = rflags | int(gs[12])
     cs[30] = rflags
