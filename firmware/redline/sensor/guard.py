@@ -432,13 +432,22 @@ class SensorGuard:
         self.min_confidence = config.min_confidence
         self.decay_threshold = config.decay_threshold
         # per channel, what redline.sensor.kernel.reading takes, for redline.node's inline step:
-        # (cs, mem, sh, replay buffers, pair), pair None for an unpaired channel, else (gs, the
+        # (cs, mem, sh, replay buffers, pair), pair None for an unpaired channel, (gs,) for the
+        # earlier channel of a pair (it only marks itself read), else -- the judge -- (gs, the
         # partner's gs, the partner's cs, min_confidence, decay_threshold, leak): the pair is
-        # judged inside the same call (a 5-tuple costs the heap a 4-tuple does: two 16 B blocks).
-        # Held here, not by the node: dropping the guard frees it all.
-        self.kb = [(c.cs, c.mem, c.sh, c.replay.bufs, None if c.partner is None else
-                    (c.gs, c.partner.gs, c.partner.cs, self.min_confidence, self.decay_threshold, self.leak))
-                   for c in self._channels]
+        # judged inside the same call. Heap: a 5-tuple costs what a 4-tuple does (two 16 B
+        # blocks); a pair adds 16 + 32 B. Held here, not by the node: dropping the guard frees it.
+        kb = []
+        for c in self._channels:
+            p = c.partner
+            if p is None:
+                pair = None
+            elif c.gs[_G_JUDGE]:
+                pair = (c.gs, p.gs, p.cs, self.min_confidence, self.decay_threshold, self.leak)
+            else:
+                pair = (c.gs,)
+            kb.append((c.cs, c.mem, c.sh, c.replay.bufs, pair))
+        self.kb = kb
         self.fill = config.memory_fill
         self.result = SensorResult()
         self.pressure = 0
