@@ -144,10 +144,8 @@ _I_PRESSURE = const(32)
 _O_REASON = const(58)
 _O_ACCEPTED = const(65)
 _G_CFLAGS = const(12)
-# the guard's replay step, channel kernel and both in one (viper builds on a board), bound by _build when the node
-# has a sensor configuration: a text-only node imports no sensor module
-_rstep = None
-_kstep = None
+# the guard's whole reading of a channel (replay step, pair, kernel: a viper build on a board), bound by _build
+# when the node has a sensor configuration: a text-only node imports no sensor module
 _kread = None
 _MODEL = "redline_model"
 
@@ -483,14 +481,10 @@ class Node:
         self.guard = None
         self.readers = []
         if self.config is not None:
-            global _rstep, _kstep, _kread
-            from redline.sensor.guard import SensorGuard, _replay, _kernel, _reading
-            _rstep = _replay
-            _kstep = _kernel
+            global _kread
+            from redline.sensor.guard import SensorGuard, _reading
             _kread = _reading
             if _native is not None:
-                _native._rstep = _replay
-                _native._kstep = _kernel
                 _native._kread = _reading
                 _native._clamp = _clamp
             self.guard = SensorGuard(self.config)
@@ -700,18 +694,8 @@ class Node:
                 g.warm_end = -1
             else:
                 g.sample = s + 1
-            if kb is not None:      # unpaired: replay step and kernel in one call
-                cs = kb[0]
-                code = _kread(kb, value, g.pressure)
-            else:
-                ch = g._channels[channel]
-                cs = ch.cs
-                xc = _clamp(value)
-                flags = _rstep(ch.replay.bufs, xc)
-                cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
-                cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
-                cs[_I_PRESSURE] = g.pressure
-                code = _kstep(cs, ch.mem, ch.sh, value)
+            cs = kb[0]              # replay step, pair (if any) and kernel in one call
+            code = _kread(kb, value, g.pressure)
             if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
                 g.learn(g._channels[channel], _clamp(value), s)
             if code == 0 and il.steady:
@@ -800,18 +784,8 @@ class Node:
                     g.warm_end = -1
                 else:
                     g.sample = s + 1
-                if kb is not None:
-                    cs = kb[0]
-                    code = kread(kb, value, pr)
-                else:
-                    ch = chans[i]
-                    cs = ch.cs
-                    xc = _clamp(value)
-                    flags = _rstep(ch.replay.bufs, xc)
-                    cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
-                    cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
-                    cs[_I_PRESSURE] = pr
-                    code = _kstep(cs, ch.mem, ch.sh, value)
+                cs = kb[0]
+                code = kread(kb, value, pr)
                 if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
                     g.learn(chans[i], _clamp(value), s)
                 if code == 0 and il.steady:

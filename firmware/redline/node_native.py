@@ -24,15 +24,11 @@ tests/firmware/test_node_feed.py holds both functions against their twins field 
 from micropython import const
 from redline.compat import ticks_diff, ticks_us
 
-# redline.sensor.kernel's slots and the guard's _G_CFLAGS (tests/firmware/test_node_feed.py checks
+# redline.sensor.kernel's slots (tests/firmware/test_node_feed.py checks
 # redline.node's copies; this module's code is held against the twin's there)
 _K_WARMING = const(29)
-_I_FLAGS = const(30)
-_I_PAIR = const(31)
-_I_PRESSURE = const(32)
 _O_REASON = const(58)
 _O_ACCEPTED = const(65)
-_G_CFLAGS = const(12)
 # redline.codes' codes and reasons (redline.node's copies)
 _HALT_RESOURCE = const(-5)
 _HALT_SELF_MEMORY = const(-6)
@@ -40,10 +36,8 @@ _REASON_MEMORY = const(33)
 _REASON_FAULT = const(32)
 _HALT_DEADLINE = const(-7)
 _REASON_DEADLINE = const(38)
-# set by redline.node when it builds a guard: the replay step, the channel kernel, both in one,
+# set by redline.node when it builds a guard: a channel's whole reading (replay step, pair, kernel)
 # and the clamp (module attributes, not a function: each function object is heap)
-_rstep = None
-_kstep = None
 _kread = None
 _clamp = None
 
@@ -63,18 +57,8 @@ def feed(self, channel, value):
             g.warm_end = -1
         else:
             g.sample = s + 1
-        if kb is not None:
-            cs = kb[0]
-            code = _kread(kb, value, g.pressure)
-        else:
-            ch = g._channels[channel]
-            cs = ch.cs
-            xc = _clamp(value)
-            flags = _rstep(ch.replay.bufs, xc)
-            cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
-            cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
-            cs[_I_PRESSURE] = g.pressure
-            code = _kstep(cs, ch.mem, ch.sh, value)
+        cs = kb[0]
+        code = _kread(kb, value, g.pressure)
         if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
             g.learn(g._channels[channel], _clamp(value), s)
         if code == 0 and il.steady:
@@ -152,18 +136,8 @@ def sample_row(self, il):
                 g.warm_end = -1
             else:
                 g.sample = s + 1
-            if kb is not None:
-                cs = kb[0]
-                code = kread(kb, value, pr)
-            else:
-                ch = chans[i]
-                cs = ch.cs
-                xc = _clamp(value)
-                flags = _rstep(ch.replay.bufs, xc)
-                cs[_I_PAIR] = g._pair(ch, ch.partner, xc)
-                cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
-                cs[_I_PRESSURE] = pr
-                code = _kstep(cs, ch.mem, ch.sh, value)
+            cs = kb[0]
+            code = kread(kb, value, pr)
             if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
                 g.learn(chans[i], _clamp(value), s)
             if code == 0 and il.steady:

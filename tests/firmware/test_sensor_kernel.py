@@ -10,6 +10,7 @@ from redline.fx import z_q8, variance_ratio16
 
 _LIM = 536870912
 _READINGS = 700         # per variant (tests/host/test_rp2040_sensor.py runs fewer on the emulated chip)
+_PAIR_ROWS = 260        # per pair case (likewise)
 
 
 
@@ -335,7 +336,7 @@ def test_one_call_reading_is_the_replay_step_then_the_kernel():
         gb = SensorGuard(cfg)
         a = ga._channels[0]
         b = gb._channels[0]
-        kb = (b.cs, b.mem, b.sh, b.replay.bufs)
+        kb = (b.cs, b.mem, b.sh, b.replay.bufs, None)
         kept = array("i", [0] * 50)
         xs = _Stream((v[5] + 11) & 1023, base)
         replays = 0
@@ -408,7 +409,7 @@ def test_one_call_reading_with_the_replay_check_off_and_no_store():
             a.cs[K.I_FLAGS] = replay_step(a.replay.bufs, xc)
             a.cs[K.I_PRESSURE] = 0
             c1 = K.step(a.cs, a.mem, a.sh, x)
-            c2 = fast((b.cs, b.mem, b.sh, b.replay.bufs), x, 0)
+            c2 = fast((b.cs, b.mem, b.sh, b.replay.bufs, None), x, 0)
             assert c1 == c2, (c, i, x)
             if c == 1 and a.cs[K.I_FLAGS] & 32:
                 flagged += 1
@@ -420,3 +421,117 @@ def test_one_call_reading_with_the_replay_check_off_and_no_store():
                 for j in range(len(ra)):
                     assert ra[j] == b.replay.bufs[k][j], (c, i, k, j)
     assert flagged >= 1, flagged
+
+
+# (pair_a, pair_b, tol, scale, k, h, offset, slow_k, slow_h, channel scale (0: warm-up), baselines,
+#  drift per row of the later channel, min_confidence, decay_threshold, leak)
+_PAIR_CASES = (
+    # calibrated, both CUSUMs, an offset, the later channel drifting apart: CUSUM hits, decay
+    (0, 2, 300, 40, 64, 900, 25, 8, 1500, 37, (1000, -50, 1030), 3, 40000, 3, 6),
+    # the judge is PAIR_A (the higher index), fast CUSUM only, no leak, warm-up on every channel
+    (2, 0, 120, 25, 200, 3000, -40, 0, 2048, 0, (-300000, 7, -299950), 1, 19661, 2, 0),
+    # no pair CUSUM; a tolerance near the limit and readings at it: the disagreement passes 2**31
+    (1, 2, 536870911, 0, 320, 2048, 536870911, 0, 2048, 4194304, (536870911, 0, -536870911), 0, 65535, 1, 4),
+    # a small tolerance and scale: big biases, z clamped both ways
+    (0, 1, 3, 1, 0, 1, -536870911, 5, 9, 29, (-536870911, 536870911, 11), -7, 0, 1000, 16),
+)
+
+
+def _pair_cfg(c):
+    pa, pb, tol, ps, pk, ph, off, sk, sh, scale, base, _, mc, dt, leak = c
+    return SensorConfig(("a", "b", "c"), baseline=base, scale=scale, window=16, warmup=8, cusum_leak=leak,
+                        min_confidence=mc, decay_threshold=dt, range_min=-536870911, range_max=536870911,
+                        max_slew=0, stuck_run=5, replay_quant=3, replay_window=4, replay_history=8,
+                        replay_store=32, replay_min_active=1, pair_a=(pa,), pair_b=(pb,), pair_tol=(tol,),
+                        pair_scale=(ps,), pair_k=(pk,), pair_h=(ph,), pair_offset=(off,), pair_slow_k=(sk,),
+                        pair_slow_h=(sh,))
+
+
+def _pair_rows(c, case, fast, check):
+    """Rows of three readings through SensorGuard.step (the reference: ``_pair`` in Python) on one
+    guard and ``fast`` (the one-call reading, as redline.node.feed calls it) on another; every
+    channel's cs and gs compared after every reading when ``check``. Returns (judged readings with a
+    bias, CUSUM hits, low-confidence flags, decaying flags, warm-up ends)."""
+    cfg = _pair_cfg(case)
+    ga = SensorGuard(cfg)
+    gb = SensorGuard(cfg)
+    late = case[0] if case[0] > case[1] else case[1]
+    base = case[10]
+    drift = case[11]
+    seen = [0, 0, 0, 0, 0]
+    s = (c * 7919 + 13) % 65537
+    for row in range(_PAIR_ROWS):
+        if row == _PAIR_ROWS - 60:
+            ga.rearm()
+            gb.rearm()
+        for ch in range(3):
+            s = (s * 75 + 74) % 65537
+            if ch != late and row % 11 == 5:
+                continue                # the earlier channel misses a row: no judgement
+            x = base[ch] + (s % 61) - 30
+            if ch == late:
+                x += drift * row
+            if row % 53 == 7:
+                x = -x if ch & 1 else x + (s << 14)     # far off, beyond the limit
+            ga.pressure = gb.pressure = 1 if row % 37 == 0 else 0
+            c1 = ga.step(ch, x)
+            # redline.node.feed's reading: the sample counter, the one call, the warm-up
+            sn = gb.sample
+            gb.sample = sn + 1
+            kb = gb.kb[ch]
+            c2 = fast(kb, x, gb.pressure)
+            cs = kb[0]
+            if cs[K.K_WARMING] == 1 and cs[K.O_ACCEPTED] == 1:
+                xc = x
+                if x >= _LIM:
+                    xc = _LIM - 1
+                elif x <= -_LIM:
+                    xc = 1 - _LIM
+                gb.learn(gb._channels[ch], xc, sn)
+                if not cs[K.K_WARMING]:
+                    seen[4] += 1
+            assert c1 == c2, (c, row, ch, x, c1, c2)
+            if check:
+                for k in range(3):
+                    a = ga._channels[k]
+                    b = gb._channels[k]
+                    for j in range(K.SIZE):
+                        assert a.cs[j] == b.cs[j], (c, row, ch, k, "cs", j, a.cs[j], b.cs[j])
+                    for j in range(len(a.gs)):
+                        assert a.gs[j] == b.gs[j], (c, row, ch, k, "gs", j, a.gs[j], b.gs[j])
+            if ch == late:
+                g = ga._channels[ch].gs
+                if ga._channels[ch].cs[K.I_PAIR]:
+                    seen[0] += 1
+                if g[18] or g[25]:
+                    seen[1] += 1
+                if g[12] & 4:
+                    seen[2] += 1
+                if g[12] & 8:
+                    seen[3] += 1
+    return seen
+
+
+def test_one_call_reading_of_a_paired_channel_is_the_guards_pair_step():
+    # the pair judged inside the one-call reading (kernel_viper.reading_viper where the emitter
+    # exists, else the twin kernel.reading) against SensorGuard.step's Python _pair, slot by slot
+    # on both channels of the pair and the third one: judged rows, CUSUM hits, confidence decay,
+    # warm-up, missed rows, a rearm, readings beyond the limit
+    fast = _reading_fast()
+    for c in range(len(_PAIR_CASES)):
+        seen = _pair_rows(c, _PAIR_CASES[c], fast, True)
+        assert seen[0] >= 20, (c, seen)
+        if c == 0 or c == 1:
+            assert seen[1] >= 1, (c, seen)      # a pair CUSUM hit
+        if c == 0:
+            assert seen[2] >= 1 and seen[3] >= 1, (c, seen)
+        if c == 1:
+            assert seen[4] == 3, (c, seen)      # every channel ended its warm-up
+
+
+def test_the_twin_reading_of_a_paired_channel_is_the_guards_pair_step():
+    # the pure-Python one-call reading (kernel.reading + kernel.pair: where the emitter is missing)
+    # against SensorGuard.step on every runtime
+    for c in range(len(_PAIR_CASES)):
+        seen = _pair_rows(c, _PAIR_CASES[c], K.reading, True)
+        assert seen[0] >= 20, (c, seen)

@@ -129,8 +129,12 @@ def test_guard_kernel_viper_build_matches_its_twin_on_the_chip(plant_pico):
     # frozen twin slot by slot. The twin against the detector objects is pure Python on both
     # sides (it runs on every other runtime); 200 readings per variant reach every branch (the
     # full 700 take ~10 min of emulated time here).
+    # The pair: the armv6m one-call reading of a paired channel against the frozen guard's Python
+    # _pair, 120 rows per case (the twin's own pair test is pure Python: skipped here).
     _run_firmware_tests_on_chip(plant_pico, "test_sensor_kernel.py",
-                                "test_twin_matches_the_detector_objects", "_READINGS = 200", 4)
+                                ("test_twin_matches_the_detector_objects",
+                                 "test_the_twin_reading_of_a_paired_channel_is_the_guards_pair_step"),
+                                "_READINGS = 200\n_PAIR_ROWS = 120", 4)
 
 
 def test_the_frozen_node_feed_and_sample_are_the_native_build(plant_pico):

@@ -428,13 +428,26 @@ class SensorGuard:
                     gs[_G_SLOW] = 1
                     gs[_G_SK] = config.pair_slow_k[j]
                     gs[_G_SH] = config.pair_slow_h[j]
-        # per channel, what redline.sensor.kernel.reading takes, for redline.node's inline step:
-        # (cs, mem, sh, replay buffers); None for a paired channel (its pair is judged between the
-        # replay step and the kernel). Held here, not by the node: dropping the guard frees it all.
-        self.kb = [(c.cs, c.mem, c.sh, c.replay.bufs) if c.partner is None else None for c in self._channels]
         self.leak = config.cusum_leak
         self.min_confidence = config.min_confidence
         self.decay_threshold = config.decay_threshold
+        # per channel, what redline.sensor.kernel.reading takes, for redline.node's inline step:
+        # (cs, mem, sh, replay buffers, pair), pair None for an unpaired channel, (gs,) for the
+        # earlier channel of a pair (it only marks itself read), else -- the judge -- (gs, the
+        # partner's gs, the partner's cs, min_confidence, decay_threshold, leak): the pair is
+        # judged inside the same call. Heap: a 5-tuple costs what a 4-tuple does (two 16 B
+        # blocks); a pair adds 16 + 32 B. Held here, not by the node: dropping the guard frees it.
+        kb = []
+        for c in self._channels:
+            p = c.partner
+            if p is None:
+                pair = None
+            elif c.gs[_G_JUDGE]:
+                pair = (c.gs, p.gs, p.cs, self.min_confidence, self.decay_threshold, self.leak)
+            else:
+                pair = (c.gs,)
+            kb.append((c.cs, c.mem, c.sh, c.replay.bufs, pair))
+        self.kb = kb
         self.fill = config.memory_fill
         self.result = SensorResult()
         self.pressure = 0
@@ -480,8 +493,10 @@ class SensorGuard:
     def step(self, channel_index, x):
         """``update`` without filling ``result``: the decision's code. The outputs stay in the
         channel's slots until its next reading; ``report(channel_index)`` right after (before any
-        other reading) copies them into ``result``. ``redline.node.Node.feed`` runs this inline:
-        keep the two alike (tests/firmware/test_node_feed.py checks them field by field)."""
+        other reading) copies them into ``result``. ``redline.node.Node.feed`` runs this inline
+        (its replay step, pair and kernel as one call, ``kb``'s ``redline.sensor.kernel.reading``
+        or its viper build): keep the two alike (tests/firmware/test_node_feed.py checks them field
+        by field, tests/firmware/test_sensor_kernel.py the pair slot by slot)."""
         ch = self._channels[channel_index]
         cs = ch.cs
         s = self.sample

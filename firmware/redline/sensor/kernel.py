@@ -35,6 +35,7 @@ Example (the slots are filled by ``redline.sensor.guard``)::
 """
 from redline.compat import const
 from redline.sensor.rstep import replay_step as _replay_step
+from redline.fx import z_q8 as _z_q8, ratio16 as _ratio16
 
 # configuration (set by the guard; K_BASE and K_SCALE change when a warm-up ends)
 K_BASE = const(0)
@@ -413,18 +414,93 @@ def step(cs, mem, sh, x):
     return code
 
 
+def pair(p, cs, xc):
+    """The redundant pair's part of a reading of a paired channel: ``SensorGuard._pair`` on the
+    arrays alone (``p`` is ``(gs, the partner's gs, the partner's cs, min_confidence,
+    decay_threshold, leak)``, ``xc`` the clamped reading); writes I_PAIR and returns the
+    channel's confidence flags for I_FLAGS. The twin of the pair part of
+    ``kernel_viper.reading_viper`` (tests/firmware/test_sensor_kernel.py holds the three alike)."""
+    gs = p[0]
+    b = 0
+    if not gs[5]:                       # G_JUDGE: the earlier channel only marks itself read
+        gs[4] = 1                       # G_FRESH
+    elif p[1][4]:
+        pg = p[1]
+        pg[4] = 0
+        pcs = p[2]
+        if not cs[K_WARMING] and not pcs[K_WARMING]:
+            d = (xc - cs[K_BASE]) - (pcs[S_LAST] - pcs[K_BASE]) - gs[7]
+            b = _ratio16(d if d >= 0 else -d, gs[6])
+            c = 65535 - b
+            for j in range(2):          # redline.sensor.guard._confide: this channel, the partner
+                g = p[j]
+                acc = g[9]
+                acc += c - (acc >> 2)
+                g[9] = acc
+                cur = acc >> 2
+                if cur < g[10] and cur < 49152:
+                    g[11] += 1
+                else:
+                    g[11] = 0
+                g[10] = cur
+                f = 4 if cur < p[3] else 0
+                if g[11] >= p[4]:
+                    f |= 8
+                g[12] = f
+            ps = gs[8]
+            if ps:
+                zd = _z_q8(d, ps)
+                hit = 0
+                o = 13
+                leak = p[5]
+                for _ in range(2 if gs[19] else 1):     # the pair CUSUM, then the slow one
+                    k = gs[o]
+                    hi = gs[o + 2] + zd - k
+                    lo = gs[o + 3] - zd - k
+                    if hi < 0:
+                        hi = 0
+                    elif leak:
+                        hi -= hi >> leak
+                    if lo < 0:
+                        lo = 0
+                    elif leak:
+                        lo -= lo >> leak
+                    if hi > 16777216:
+                        hi = 16777216
+                    if lo > 16777216:
+                        lo = 16777216
+                    gs[o + 2] = hi
+                    gs[o + 3] = lo
+                    sc = hi if hi > lo else lo
+                    gs[o + 4] = sc
+                    f = 16 if sc >= gs[o + 1] else 0
+                    gs[o + 5] = f
+                    hit |= f
+                    o = 20
+                    leak = 0
+                if hit:
+                    b = 65535
+    cs[I_PAIR] = b
+    return gs[12]
+
+
 def reading(b, x, pressure):
-    """An unpaired channel's whole reading in one call: the replay step on the clamped reading
-    (its flags into I_FLAGS), ``pressure`` into I_PRESSURE, then ``step``; the decision's code.
-    ``b`` is the tuple ``(cs, mem, sh, replay buffers)``. ``redline.node`` calls it per reading
-    (one Python-level call where there were two; ``kernel_viper.reading_viper`` on a board).
-    A paired channel needs the pair judged between the two: ``SensorGuard.step`` does that."""
+    """A channel's whole reading in one call: the replay step on the clamped reading (its flags
+    into I_FLAGS), for a paired channel the pair (``pair``: its bias into I_PAIR, its confidence
+    flags into I_FLAGS), ``pressure`` into I_PRESSURE, then ``step``; the decision's code.
+    ``b`` is the tuple ``(cs, mem, sh, replay buffers, pair)``, ``pair`` None for an unpaired
+    channel (else ``pair``'s ``p``). ``redline.node`` calls it per reading (one Python-level
+    call; ``kernel_viper.reading_viper`` on a board)."""
     cs = b[0]
     xc = x
     if x >= 536870912:              # READING_LIMIT
         xc = 536870911
     elif x <= -536870912:
         xc = -536870911
-    cs[30] = _replay_step(b[3], xc)
+    flags = _replay_step(b[3], xc)
+    p = b[4]
+    if p is not None:
+        flags |= pair(p, cs, xc)
+    cs[30] = flags
     cs[32] = pressure
     return step(cs, b[1], b[2], x)

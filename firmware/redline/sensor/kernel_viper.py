@@ -14,10 +14,13 @@ this module fails where the emitter is missing (SyntaxError on the WebAssembly p
 ImportError on CPython); ``redline.sensor.guard`` then uses the twin.
 
 Two functions, no viper-to-viper call in either (each such call costs ~900-2,000 cycles on the
-M0+: about what a call from bytecode does): ``reading_viper`` (an unpaired channel's whole
-reading: ``redline.sensor.rstep_viper.replay_step_viper``, ``window_viper.advance_viper``,
-``rcheck_viper.check_viper`` and the store calls written in, then the kernel) and ``step_viper``
-(the kernel alone, for a paired channel; from ``cs[32] = pressure`` on, reading_viper's text).
+M0+: about what a call from bytecode does): ``reading_viper`` (a channel's whole reading, what
+redline.node calls: ``redline.sensor.rstep_viper.replay_step_viper``, ``window_viper.advance_viper``,
+``rcheck_viper.check_viper`` and the store calls written in, then for a paired channel the pair --
+``SensorGuard._pair`` with ``fx.ratio16``, ``_confide``, ``fx.z_q8`` and ``_pair_cusum`` written
+in, its twin ``redline.sensor.kernel.pair`` -- then the kernel) and ``step_viper`` (the kernel
+alone, what ``SensorGuard.step`` calls after its Python replay step and pair; from
+``cs[32] = pressure`` on, reading_viper's text).
 Frozen into the RP2040 image, native code is only 2-byte aligned and the armv6m emitter's jumps
 beyond 2 KB then go astray, so neither function has an early ``return`` (which jumps to the
 epilogue) and each long stretch is cut into sequential pieces under the same test (``if go:``,
@@ -653,6 +656,145 @@ def reading_viper(b, x: int, pressure: int) -> int:
         k += 1
     if r & 1:
         rflags = 32
+    # the redundant pair (SensorGuard._pair with fx.ratio16, _confide, fx.z_q8 and _pair_cusum
+    # written in): b[4] is None for an unpaired channel, else (gs, the partner's gs, the
+    # partner's cs, min_confidence, decay_threshold, leak). Cut into pieces under the same
+    # test (``if judged:``), none spanning 2 KB.
+    pr = b[4]
+    judged = 0
+    paired = 0
+    if pr:
+        paired = 1
+        gs = ptr32(pr[0])
+        cs[31] = 0
+        if gs[5]:
+            pg = ptr32(pr[1])
+            if pg[4]:
+                pg[4] = 0
+                pcs = ptr32(pr[2])
+                if not cs[29] and not pcs[29]:
+                    judged = 1
+        else:
+            gs[4] = 1
+    d = 0
+    pbias = 0
+    c32k = one << 15
+    if judged:
+        # the disagreement d = (x - base) - (partner's last - its base) - offset, in halves: each
+        # term is below 2**30 but d may pass 2**31; past +-2**30 both ratio16 and z_q8 saturate
+        # (tolerance < 2**29, scale <= 2**22), so d is clamped there
+        a = xc - ((int(cs[0]) ^ m) - m)
+        c = ((int(pcs[33]) ^ m) - m) - ((int(pcs[0]) ^ m) - m)
+        poff = (int(gs[7]) ^ m) - m
+        h = (a >> 1) - (c >> 1) - (poff >> 1)
+        if h > lim:
+            d = one << 30
+        elif h < 0 - lim:
+            d = 0 - (one << 30)
+        else:
+            d = h + h + (a & 1) - (c & 1) - (poff & 1)
+        # ratio16(|d|, tolerance)
+        ad = d
+        if d < 0:
+            ad = 0 - d
+        t = int(gs[6])
+        if ad >= t + t:
+            pbias = g16
+        else:
+            c16k = one << 14
+            while t >= c16k:
+                t = t >> 1
+                ad = ad >> 1
+            if t == 0:
+                pbias = g16
+            else:
+                pbias = (ad * c32k) // t
+                if pbias > g16:
+                    pbias = g16
+    if judged:
+        # 65535 - bias into both channels' confidence (_confide): this channel's, then the partner's
+        cv = g16 - pbias
+        mc = int(pr[3])
+        dt = int(pr[4])
+        below = c32k + (one << 14)      # 49152
+        j = 0
+        while j < 2:
+            gg = ptr32(pr[j])
+            acc = int(gg[9])
+            acc = acc + cv - (acc >> 2)
+            gg[9] = acc
+            cur = acc >> 2
+            if cur < int(gg[10]) and cur < below:
+                gg[11] = int(gg[11]) + 1
+            else:
+                gg[11] = 0
+            gg[10] = cur
+            f = 0
+            if cur < mc:
+                f = 4
+            if int(gg[11]) >= dt:
+                f = f | 8
+            gg[12] = f
+            j += 1
+    ps = 0
+    if judged:
+        ps = int(gs[8])
+    if ps:
+        # z_q8(d, pair scale), then the pair CUSUM (leak) and, if set, the slow one (no leak)
+        q = d // ps
+        if q >= 32:
+            zd = c8191
+        elif q < -32:
+            zd = 0 - c8191
+        else:
+            zd = q * 256 + ((d - q * ps) * 256) // ps
+            if zd > c8191:
+                zd = c8191
+            elif zd < 0 - c8191:
+                zd = 0 - c8191
+        cap = one << 24
+        lk = int(pr[5])
+        o = 13
+        kn = 1
+        if gs[19]:
+            kn = 2
+        hit = 0
+        k = 0
+        while k < kn:
+            ck = int(gs[o])
+            hi = int(gs[o + 2]) + zd - ck
+            lo = int(gs[o + 3]) - zd - ck
+            if hi < 0:
+                hi = 0
+            elif lk:
+                hi = hi - (hi >> lk)
+            if lo < 0:
+                lo = 0
+            elif lk:
+                lo = lo - (lo >> lk)
+            if hi > cap:
+                hi = cap
+            if lo > cap:
+                lo = cap
+            gs[o + 2] = hi
+            gs[o + 3] = lo
+            sc = hi
+            if lo >= hi:
+                sc = lo
+            gs[o + 4] = sc
+            f = 0
+            if sc >= int(gs[o + 1]):
+                f = 16
+            gs[o + 5] = f
+            hit = hit | f
+            o = 20
+            lk = 0
+            k += 1
+        if hit:
+            pbias = g16
+    if paired:
+        cs[31] = pbias
+        rflags = rflags | int(gs[12])
     cs[30] = rflags
     cs[32] = pressure
     bias = 0
