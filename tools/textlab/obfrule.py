@@ -13,13 +13,15 @@ Evidence (``evidence(text)`` returns the names of the kinds found; any one flags
   letters (``A B C`` phase names join into 3 letters: not evidence);
 - ``turned``: a letter run whose ROT13 or backwards reading is a lexicon word, in a message that
   names an encoding (the firmware's decode bit 8 trigger);
-- ``leet``: a word of ASCII letters and leet digits (0 1 3 4 5 7) of 4+ characters whose leet
-  reading has a lexicon class and whose plain reading has none (``1gn0r3``; ``PT101`` is not);
+- ``leet``: a word of ASCII letters and leet digits (0 1 3 4 5 7) of 4+ characters, 2+ letters, a
+  leet digit between two letters, whose leet reading has a lexicon class and whose letters alone
+  have none (``1gn0r3``; ``PT101``, ``alarm4`` are not);
 - ``full`` / ``math`` / ``encl``: full-width Latin letters, mathematical alphanumerics, enclosed letters;
 - ``zw``: a zero-width character (not ZWNJ) between two word characters;
-- ``homo``: a word with at least as many ASCII letters as other letters (2+ ASCII) that holds a
-  Cyrillic or Greek letter shaped like a Latin one (``раssword``, ``іgnore``); a Cyrillic or CJK
-  word, or a Cyrillic word with one stray Latin letter (``тентa``), is not evidence;
+- ``homo``: a word with at least as many ASCII letters as other letters (2+ ASCII) whose other
+  letters are all Cyrillic or Greek letters shaped like Latin ones (``раssword``, ``іgnore``); a
+  Cyrillic or CJK word, a Cyrillic word with one stray Latin letter (``тентa``) or a Cyrillic word
+  glued to an English one (``сценуcoffee``) is not evidence;
 - ``esc``: four or more ``\\xNN`` escapes in a row that spell text (>= 90 % printable, 3+ letters).
 
 Measures (training corpus only; the held-out set is not read):
@@ -58,12 +60,13 @@ from redline_host.text.hashdecode import decoded_text, _turned  # noqa: E402
 
 FLOOR = 3.421 + 0.01        # models/default threshold_logit + 0.01: a flagged message escalates at least
 
-LEET_TOK = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{4,}(?![A-Za-z0-9])")
+LEET_TOK = re.compile(r"(?<![A-Za-z0-9])[A-Za-z013457]{4,}(?![A-Za-z0-9])")
+INNER = re.compile(r"[A-Za-z][013457]+[A-Za-z]")
 LEET = str.maketrans("013457", "oieast")
 ESC = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
 LETTER_RUN = re.compile(r"[^\W\d_]+")
 # Cyrillic and Greek letters drawn like Latin ones
-HOMO = set("аеорсухіјѕԁһӏԛԝвкмнтАВЕКМНОРСТХІЈЅ" "οαντρικυΑΒΕΖΗΙΚΜΝΟΡΤΥΧ")
+HOMO = set("аеорсухіјѕԁһӏԛԝАВЕКМНОРСТХІЈЅ" "οαντρικυΑΒΕΖΗΙΚΜΝΟΡΤΥΧ")
 CUES = ("rot13", "rot-13", "rot 13", "backwards", "reversed", "reverse", "caesar")
 KINDS = ("runs", "spaced", "turned", "leet", "full", "math", "encl", "zw", "homo", "esc")
 
@@ -92,8 +95,9 @@ class Evidence:
                 got.append("turned")
         for m in LEET_TOK.finditer(text):
             t = m.group(0)
-            if any(c.isalpha() for c in t) and any(c in "013457" for c in t):
-                if self._has_class(t.lower().translate(LEET)) and not self._has_class(t):
+            if sum(1 for c in t if c.isalpha()) >= 2 and INNER.search(t):
+                plain = "".join(c for c in t if c.isalpha())
+                if self._has_class(t.lower().translate(LEET)) and not self._has_class(plain):
                     got.append("leet")
                     break
         for name, rx in intent.OBF:
@@ -102,7 +106,8 @@ class Evidence:
         for m in LETTER_RUN.finditer(text):
             w = m.group(0)
             asc = sum(1 for c in w if c < "\x80")
-            if asc >= 2 and asc * 2 >= len(w) and any(c in HOMO for c in w):
+            other = [c for c in w if c >= "\x80"]
+            if asc >= 2 and asc * 2 >= len(w) and other and all(c in HOMO for c in other):
                 got.append("homo")
                 break
         for m in ESC.finditer(text):
