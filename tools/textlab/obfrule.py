@@ -10,7 +10,7 @@ Evidence (``evidence(text)`` returns the names of the kinds found; any one flags
 - ``runs``: a base64 / hex run the firmware decodes (``decoded_text`` keeps it: >= 90 % printable,
   >= 50 % letters);
 - ``spaced``: letters spelled out one by one (3+ one-letter words) that join into a word of 4+
-  letters (``A B C`` phase names join into 3 letters: not evidence);
+  letters, 3+ of them different (``A B C`` phase names, ``a a a a a``: not evidence);
 - ``turned``: a letter run whose ROT13 or backwards reading is a lexicon word, in a message that
   names an encoding (the firmware's decode bit 8 trigger);
 - ``leet``: a word of ASCII letters and leet digits (0 1 3 4 5 7) of 4+ characters, 2+ letters, a
@@ -87,7 +87,7 @@ class Evidence:
         if f:
             got.append("runs")
         buf, f = decoded_text(data, runs=False, spaced=True)
-        if f and any(len(w) >= 4 for w in buf.split()):
+        if f and any(len(w) >= 4 and len(set(w.lower())) >= 3 for w in buf.split()):
             got.append("spaced")
         if cue_class:
             hit = lambda k: self._has_class(k.decode("ascii"))      # noqa: E731
