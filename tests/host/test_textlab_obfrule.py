@@ -59,3 +59,17 @@ def test_floor_only_raises_flagged_scores():
     s = obfrule.Ruled(LR(), 3.5).decision_function(X)
     assert s.tolist() == [3.5, 9.0, -5.0]
     assert obfrule.Ruled(LR(), None).decision_function(X).tolist() == [-5.0, 9.0, -5.0]
+
+
+def test_own_cut_counts_flagged_benign_rows_first():
+    units = np.array(["device/logs"] * 200 + ["device/obfuscated"] * 4)
+    y = np.r_[np.zeros(200), np.ones(4)]
+    scores = np.r_[np.arange(200, dtype=float), [250.0, 10.0, 10.0, 10.0]]
+    flag = np.zeros(204, bool)
+    flag[[0, 201, 202]] = True               # one benign row and two attacks flagged
+    got = obfrule.own_cut(scores, flag, y, units, budgets=(0.01,))
+    # budget 2 benign rows: without the rule the cut is 197 (one attack above it); with it the flagged
+    # benign row takes one slot, so the cut rises to 198 and the two flagged attacks escalate
+    assert got["cut@0.01"] == [197.0, 198.0]
+    assert got["recall@0.01"] == [0.25, 0.75]
+    assert got["device_benign_escalated@0.01"] == [2, 2]

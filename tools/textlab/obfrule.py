@@ -147,6 +147,33 @@ class Ruled:
         return s
 
 
+def own_cut(scores, flag, y, units, budgets=(0.005, 0.01)):
+    """The rule at the decision level on out-of-fold scores: a flagged message escalates (its score
+    is raised to the escalate cut, so it passes it); the cut is the one that lets ``budget`` of the
+    device-benign rows escalate, the flagged device-benign rows counted first. [without, with] each."""
+    from build_model import DEVICE_ATTACK, DEVICE_BENIGN
+
+    dev = np.isin(units, DEVICE_BENIGN)
+    att = np.isin(units, DEVICE_ATTACK)
+    obf = units == "device/obfuscated"
+    out = {}
+    for f in budgets:
+        k = int(f * dev.sum())
+        c0 = float(np.sort(scores[dev])[dev.sum() - k - 1])
+        fb = int(np.sum(dev & flag))
+        rest = np.sort(scores[dev & ~flag])
+        c = float(rest[len(rest) - (k - fb) - 1]) if k - fb >= 0 else float("inf")
+        esc = flag | (scores > c)
+        out["cut@%g" % f] = [round(c0, 3), round(c, 3)]
+        out["recall@%g" % f] = [round(float(np.mean(scores[att] > c0)), 4), round(float(np.mean(esc[att])), 4)]
+        out["obfuscated@%g" % f] = [round(float(np.mean(scores[obf] > c0)), 3), round(float(np.mean(esc[obf])), 3)]
+        out["public@%g" % f] = [round(float(np.mean(scores[(y == 1) & ~att] > c0)), 4),
+                                round(float(np.mean(esc[(y == 1) & ~att])), 4)]
+        out["device_benign_escalated@%g" % f] = [int(np.sum(dev & (scores > c0))), int(np.sum(dev & esc))]
+        out["device_benign_flagged"] = fb
+    return out
+
+
 def install(floor):
     fit = loso.fit
 
@@ -196,8 +223,14 @@ def main():
         return
     X = sparse.hstack([base.counts(texts), sparse.csr_matrix(flag.astype(np.float64)[:, None])]).tocsr()
     install(None if a.no_rule else a.floor)
-    oof, _ = intent.out_of_fold(X, rows, y, units)
+    oof, scores = intent.out_of_fold(X, rows, y, units)
     res["out_of_fold"] = oof
+    if a.no_rule:
+        # the rule applied afterwards to the same out-of-fold scores, its floor at THIS evaluation's
+        # cut (+ 0.01): what "escalates at least" means for a model whose cut is that one
+        np.save(str(ROOT / ".cache" / "lab" / "r8_oof_raw.npy"), scores)
+        res["own_cut"] = own_cut(scores, flag, y, units)
+        print(json.dumps({"own_cut": res["own_cut"]}), flush=True)
     print(json.dumps({"rule": not a.no_rule, "oof": {k: v for k, v in oof.items() if not k.startswith("units")},
                       "obfuscated@0.005": oof["units@0.005"].get("device/obfuscated")}), flush=True)
     if not a.no_loso:
