@@ -32,20 +32,32 @@ Not allocation-free: one line costs a bytes object and a reply string. A
 MemoryError while copying a line or encoding its reply is answered with a
 fixed ``{"ok": false, "err": "memory"}`` line, never passed on.
 """
+import gc
 import sys
 
 from redline.compat import const, ticks_diff, ticks_ms
+from redline.link.utf8 import utf8_valid
 
 _MODE_LINE = const(0)
 _MODE_RAW = const(1)
 _RAW_MAX = const(16384)
+_COLLECT_OVER = const(1024)     # a piece larger than this is compiled after a collection
+_RAW_OK = const(0)
+_RAW_OVER = const(1)            # over _RAW_MAX: dropped, the rest ignored up to Ctrl-D
+_RAW_NOMEM = const(2)           # the heap could not hold it: dropped, the rest ignored up to Ctrl-D
 MAINT_IDLE_MS = const(600000)
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n>"
 MEMORY_LINE = b'{"ok": false, "err": "memory", "msg": "out of memory"}'
 MEMORY_REPLY = MEMORY_LINE + b"\n"
+_OVER_TEXT = b"MemoryError: raw REPL input over 16384 bytes\n"
+_NOMEM_TEXT = b"MemoryError: raw REPL input did not fit in the heap; the piece was dropped\n"
+_UTF8_TEXT = b"UnicodeError: raw REPL input is not valid UTF-8\n"
+_EXEC_NOMEM_TEXT = b"MemoryError: memory allocation failed\n"
+_EXEC_ERROR_TEXT = b"Exception (no memory left to describe it)\n"
 
 
 def _exception_text(exc):
+    """The traceback as bytes; with the heap too full for that, a fixed line (never raises)."""
     try:
         import io
         buf = io.StringIO()
@@ -54,9 +66,15 @@ def _exception_text(exc):
         else:  # CPython
             import traceback
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=buf)
-        return buf.getvalue()
+        return buf.getvalue().encode()
     except Exception:
-        return "%s: %s\n" % (type(exc).__name__, exc)
+        pass
+    if isinstance(exc, MemoryError):
+        return _EXEC_NOMEM_TEXT
+    try:
+        return ("%s: %s\n" % (type(exc).__name__, exc)).encode()
+    except Exception:
+        return _EXEC_ERROR_TEXT
 
 
 class Link:
@@ -68,8 +86,8 @@ class Link:
         self.n = 0
         self.overlong = False
         self.mode = _MODE_LINE
-        self.raw = bytearray()
-        self.raw_overflow = False
+        self.raw = None             # the piece being received: only while one is (nothing kept otherwise)
+        self.raw_state = _RAW_OK
         self.paste = 0
         self.env = exec_env if exec_env is not None else {}
         self.lines = 0
@@ -132,8 +150,7 @@ class Link:
             elif b == 1 and self.n == 0 and not self.overlong and self.maint and self.maintenance():
                 self.maint_seen = self.clock()
                 self.mode = _MODE_RAW
-                self.raw = bytearray()
-                self.raw_overflow = False
+                self._drop(_RAW_OK)
                 self.paste = 0
                 self.write(RAW_BANNER)
                 return i
@@ -167,6 +184,18 @@ class Link:
     def _feed_raw(self, data, i, n):
         self.maint_seen = self.clock()
         while i < n:
+            if self.paste == 0:
+                # a run of ordinary bytes goes to the piece in one step (control bytes are 1..5)
+                j = i
+                while j < n:
+                    b = data[j]
+                    if 0 < b < 6:
+                        break
+                    j += 1
+                if j > i:
+                    self._keep(data, i, j)
+                    i = j
+                    continue
             b = data[i]
             i += 1
             if self.paste == 1:
@@ -181,47 +210,80 @@ class Link:
             if b == 5:
                 self.paste = 1
             elif b == 1:
-                self.raw = bytearray()
-                self.raw_overflow = False
+                self._drop(_RAW_OK)
                 self.write(RAW_BANNER)
             elif b == 2:
+                self._drop(_RAW_OK)
                 self.mode = _MODE_LINE
                 self.n = 0
                 self.overlong = False
                 self.write(b"\r\n")
                 return i
             elif b == 3:
-                self.raw = bytearray()
-                self.raw_overflow = False
+                self._drop(_RAW_OK)
             elif b == 4:
-                if not self.raw and not self.raw_overflow:
+                if self.raw is None and self.raw_state == _RAW_OK:
                     self.write(b"soft reboot\r\n")
                     self.handler.soft_reset()
                     self.write(RAW_BANNER)
                 else:
                     self._exec()
-            elif len(self.raw) < _RAW_MAX:
-                self.raw.append(b)
             else:
-                self.raw_overflow = True
+                self._keep(data, i - 1, i)
         return i
+
+    def _drop(self, state):
+        self.raw = None
+        self.raw_state = state
+
+    def _keep(self, data, i, j):
+        """Add ``data[i:j]`` to the piece. A piece over _RAW_MAX bytes, or one the heap cannot hold,
+        is dropped at once and the rest of it ignored: its Ctrl-D answers a MemoryError."""
+        if self.raw_state != _RAW_OK:
+            return
+        raw = self.raw
+        if (0 if raw is None else len(raw)) + j - i > _RAW_MAX:
+            self._drop(_RAW_OVER)
+            return
+        try:
+            self._extend(raw, data, i, j)
+        except MemoryError:
+            self._drop(_RAW_NOMEM)
+
+    def _extend(self, raw, data, i, j):
+        if raw is None:
+            raw = bytearray()
+            self.raw = raw
+        # grows in place where the block after it is free (gc_realloc), else moves: a failure
+        # leaves the piece as it was (tests replace this step to fail where no heap can be locked)
+        raw.extend(memoryview(data)[i:j])
 
     def _exec(self):
         code = self.raw
-        overflow = self.raw_overflow
-        self.raw = bytearray()
-        self.raw_overflow = False
+        state = self.raw_state
+        self._drop(_RAW_OK)
         self.write(b"OK")
-        err = ""
-        if overflow:
-            err = "MemoryError: raw REPL input over %d bytes\n" % _RAW_MAX
+        err = None
+        if state == _RAW_OVER:
+            err = _OVER_TEXT
+        elif state == _RAW_NOMEM:
+            err = _NOMEM_TEXT
+        elif not utf8_valid(code):
+            code = None
+            err = _UTF8_TEXT
         else:
             try:
-                exec(bytes(code).decode(), self.env)
+                if len(code) > _COLLECT_OVER:
+                    gc.collect()        # the compiler's parse tree and code go into the holes freed
+                # MicroPython's exec reads the piece in place from any buffer (no bytes() or str
+                # copy: the piece is held once); CPython's takes a bytearray too
+                exec(code, self.env)
             except BaseException as exc:  # report like the real raw REPL (SystemExit too), keep serving
+                code = None
                 err = _exception_text(exc)
+        code = None
         self.write(b"\x04")
         if err:
-            self.write(err.encode())
+            self.write(err)
         self.write(b"\x04>")
         self.maint_seen = self.clock()
