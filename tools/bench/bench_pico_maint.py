@@ -95,13 +95,16 @@ def test_pieces(name, size=3000):
     return pieces
 
 
-def boot(uf2, preload=()):
+def boot(uf2, preload=(), ballast=0):
     cfg = plant_config()
     vb = boot_board(cfg, plant_rows(cfg, 460), uf2=uf2)
     vb.exec_raw(BOARD_SCRIPT, timeout=60)
     for name in preload:
         for p in test_pieces(name):
             vb.exec_raw("import gc\ngc.collect()\n" + p, timeout=120)
+    if ballast:
+        vb.exec_raw("_ballast = [None] * %d\nfor _i in range(%d):\n    _ballast[_i] = bytearray(1024)\n"
+                    % (ballast, ballast), timeout=120)
     return vb
 
 
@@ -114,6 +117,8 @@ def main(argv=None):
     ap.add_argument("--preload", nargs="*", default=[],
                     help="tests/firmware files loaded first (3 KB pieces, as the on-chip tests load them: "
                          "their definitions stay, as they do there)")
+    ap.add_argument("--ballast", type=int, default=0,
+                    help="KB held in 1 KB blocks before the search (a fuller heap, the same on every image)")
     args = ap.parse_args(argv)
     from redline_host.device.rp2040 import DEFAULT_UF2, BoardError, default_bootrom
     uf2 = Path(args.uf2) if args.uf2 else DEFAULT_UF2
@@ -122,7 +127,7 @@ def main(argv=None):
         return 0
     args.uf2 = uf2
     res = {"tries": [], "board_lost": [], "latched_after": []}
-    vb = boot(args.uf2, args.preload)
+    vb = boot(args.uf2, args.preload, args.ballast)
     try:
         free, largest = vb.exec_raw(PROBE, timeout=120).split()
         res["mem_free"], res["largest_block"] = int(free), int(largest)
@@ -149,7 +154,7 @@ def main(argv=None):
             except BoardError as exc:
                 res["board_lost"].append([len(code), str(exc)[-200:]])
                 vb.stop()
-                vb = boot(args.uf2, args.preload)
+                vb = boot(args.uf2, args.preload, args.ballast)
             if ok:
                 lo = mid
             else:

@@ -254,8 +254,11 @@ class Link:
         if raw is None:
             raw = bytearray()
             self.raw = raw
-        # grows in place where the block after it is free (gc_realloc), else moves: a failure
-        # leaves the piece as it was (tests replace this step to fail where no heap can be locked)
+        elif len(raw) >= _COLLECT_OVER:
+            # the serial reads leave garbage behind the piece: collected, the piece grows in place
+            # (gc_realloc) instead of moving, which needs its old and its new block at once
+            gc.collect()
+        # a failure leaves the piece as it was (tests replace this step to fail where no heap can be locked)
         raw.extend(memoryview(data)[i:j])
 
     def _exec(self):
