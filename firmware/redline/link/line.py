@@ -41,7 +41,7 @@ from redline.link.utf8 import utf8_valid
 _MODE_LINE = const(0)
 _MODE_RAW = const(1)
 _RAW_MAX = const(16384)
-_COLLECT_OVER = const(1024)     # a piece larger than this is compiled after a collection
+_COLLECT_OVER = const(1024)     # a piece larger than this is collected before each growth
 _RAW_OK = const(0)
 _RAW_OVER = const(1)            # over _RAW_MAX: dropped, the rest ignored up to Ctrl-D
 _RAW_NOMEM = const(2)           # the heap could not hold it: dropped, the rest ignored up to Ctrl-D
@@ -276,8 +276,7 @@ class Link:
             err = _UTF8_TEXT
         else:
             try:
-                if len(code) > _COLLECT_OVER:
-                    gc.collect()        # the compiler's parse tree and code go into the holes freed
+                # (no collection here: the piece's last growth collected, see _extend)
                 # MicroPython's exec reads the piece in place from any buffer (no bytes() or str
                 # copy: the piece is held once); CPython's takes a bytearray too
                 exec(code, self.env)
