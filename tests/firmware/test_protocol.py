@@ -213,13 +213,17 @@ class _Wire:
         return out
 
 
-class _Tight(Link):
-    """CPython has no heap_lock: there the piece's store fails past 100 bytes, as a full heap would."""
-
-    def _extend(self, raw, data, i, j):
-        if (0 if raw is None else len(raw)) + j - i > 100:
+class _TightPiece(bytearray):
+    def extend(self, more):
+        if len(self) + len(more) > 100:
             raise MemoryError
-        Link._extend(self, raw, data, i, j)
+        bytearray.extend(self, more)
+
+
+class _Tight(Link):
+    """CPython has no heap_lock: there a piece cannot grow past 100 bytes, as on a full heap."""
+
+    _piece = _TightPiece
 
 
 def _window(cls=Link):
@@ -286,6 +290,8 @@ def test_raw_repl_piece_is_run_as_received_bytes():
     assert out.startswith(b"OK\x04") and b"UTF-8" in out and out.endswith(b"\x04>") and "t" not in env, out
     link.feed(b"\x03u = 1\x03v = 2\x04")       # Ctrl-C drops what came before it
     assert wire.take() == b"OK\x04\x04>" and "u" not in env and env["v"] == 2
+    link.feed(b"\x05w = 5\n\x05Ay = 6\x04")       # raw-paste requests left unfinished (the A is eaten)
+    assert wire.take() == b"OK\x04\x04>" and env["w"] == 5 and env["y"] == 6
     link.feed(b"x = 1\x02")                      # Ctrl-B leaves: the half piece is dropped
     assert wire.take() == b"\r\n" and link.raw is None and "x" not in env
 

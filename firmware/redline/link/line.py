@@ -32,11 +32,9 @@ Not allocation-free: one line costs a bytes object and a reply string. A
 MemoryError while copying a line or encoding its reply is answered with a
 fixed ``{"ok": false, "err": "memory"}`` line, never passed on.
 """
-import gc
 import sys
 
 from redline.compat import const, ticks_diff, ticks_ms
-from redline.link.utf8 import utf8_valid
 
 _MODE_LINE = const(0)
 _MODE_RAW = const(1)
@@ -49,11 +47,6 @@ MAINT_IDLE_MS = const(600000)
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n>"
 MEMORY_LINE = b'{"ok": false, "err": "memory", "msg": "out of memory"}'
 MEMORY_REPLY = MEMORY_LINE + b"\n"
-_OVER_TEXT = b"MemoryError: raw REPL input over 16384 bytes\n"
-_NOMEM_TEXT = b"MemoryError: raw REPL input did not fit in the heap; the piece was dropped\n"
-_UTF8_TEXT = b"UnicodeError: raw REPL input is not valid UTF-8\n"
-_EXEC_NOMEM_TEXT = b"MemoryError: memory allocation failed\n"
-_EXEC_ERROR_TEXT = b"Exception (no memory left to describe it)\n"
 
 
 def _exception_text(exc):
@@ -70,14 +63,16 @@ def _exception_text(exc):
     except Exception:
         pass
     if isinstance(exc, MemoryError):
-        return _EXEC_NOMEM_TEXT
+        return b"MemoryError: memory allocation failed\n"
     try:
         return ("%s: %s\n" % (type(exc).__name__, exc)).encode()
     except Exception:
-        return _EXEC_ERROR_TEXT
+        return b"Exception (no memory left to describe it)\n"
 
 
 class Link:
+    _piece = bytearray      # what holds a piece (tests put a failing one where no heap can be locked)
+
     def __init__(self, handler, write, max_line=4096, exec_env=None, clock=ticks_ms):
         self.handler = handler
         self.write = write
@@ -150,7 +145,8 @@ class Link:
             elif b == 1 and self.n == 0 and not self.overlong and self.maint and self.maintenance():
                 self.maint_seen = self.clock()
                 self.mode = _MODE_RAW
-                self._drop(_RAW_OK)
+                self.raw = None
+                self.raw_state = _RAW_OK
                 self.paste = 0
                 self.write(RAW_BANNER)
                 return i
@@ -193,7 +189,29 @@ class Link:
                         break
                     j += 1
                 if j > i:
-                    self._keep(data, i, j)
+                    if self.raw_state == _RAW_OK:
+                        # kept in the piece; one over _RAW_MAX bytes, or one the heap cannot hold, is
+                        # dropped at once and the rest of it ignored: its Ctrl-D answers a MemoryError
+                        raw = self.raw
+                        if (0 if raw is None else len(raw)) + j - i > _RAW_MAX:
+                            self.raw = None
+                            self.raw_state = _RAW_OVER
+                        else:
+                            try:
+                                if raw is None:
+                                    raw = self._piece()
+                                    self.raw = raw
+                                elif len(raw) >= _COLLECT_OVER:
+                                    # the serial reads leave garbage behind the piece: collected, it
+                                    # grows in place (gc_realloc) instead of moving, which needs its
+                                    # old and its new block at once (gc imported here: a module
+                                    # global is heap the node keeps for good)
+                                    import gc
+                                    gc.collect()
+                                raw.extend(memoryview(data)[i:j])   # a failure leaves it as it was
+                            except MemoryError:
+                                self.raw = None
+                                self.raw_state = _RAW_NOMEM
                     i = j
                     continue
             b = data[i]
@@ -210,17 +228,20 @@ class Link:
             if b == 5:
                 self.paste = 1
             elif b == 1:
-                self._drop(_RAW_OK)
+                self.raw = None
+                self.raw_state = _RAW_OK
                 self.write(RAW_BANNER)
             elif b == 2:
-                self._drop(_RAW_OK)
+                self.raw = None
+                self.raw_state = _RAW_OK
                 self.mode = _MODE_LINE
                 self.n = 0
                 self.overlong = False
                 self.write(b"\r\n")
                 return i
             elif b == 3:
-                self._drop(_RAW_OK)
+                self.raw = None
+                self.raw_state = _RAW_OK
             elif b == 4:
                 if self.raw is None and self.raw_state == _RAW_OK:
                     self.write(b"soft reboot\r\n")
@@ -229,57 +250,31 @@ class Link:
                 else:
                     self._exec()
             else:
-                self._keep(data, i - 1, i)
+                i -= 1                      # an ordinary byte after an unfinished raw-paste request
         return i
-
-    def _drop(self, state):
-        self.raw = None
-        self.raw_state = state
-
-    def _keep(self, data, i, j):
-        """Add ``data[i:j]`` to the piece. A piece over _RAW_MAX bytes, or one the heap cannot hold,
-        is dropped at once and the rest of it ignored: its Ctrl-D answers a MemoryError."""
-        if self.raw_state != _RAW_OK:
-            return
-        raw = self.raw
-        if (0 if raw is None else len(raw)) + j - i > _RAW_MAX:
-            self._drop(_RAW_OVER)
-            return
-        try:
-            self._extend(raw, data, i, j)
-        except MemoryError:
-            self._drop(_RAW_NOMEM)
-
-    def _extend(self, raw, data, i, j):
-        if raw is None:
-            raw = bytearray()
-            self.raw = raw
-        elif len(raw) >= _COLLECT_OVER:
-            # the serial reads leave garbage behind the piece: collected, the piece grows in place
-            # (gc_realloc) instead of moving, which needs its old and its new block at once
-            gc.collect()
-        # a failure leaves the piece as it was (tests replace this step to fail where no heap can be locked)
-        raw.extend(memoryview(data)[i:j])
 
     def _exec(self):
         code = self.raw
         state = self.raw_state
-        self._drop(_RAW_OK)
+        self.raw = None
+        self.raw_state = _RAW_OK
         self.write(b"OK")
         err = None
         if state == _RAW_OVER:
-            err = _OVER_TEXT
+            err = b"MemoryError: raw REPL input over 16384 bytes\n"
         elif state == _RAW_NOMEM:
-            err = _NOMEM_TEXT
-        elif not utf8_valid(code):
-            code = None
-            err = _UTF8_TEXT
+            err = b"MemoryError: raw REPL input did not fit in the heap; the piece was dropped\n"
         else:
             try:
-                # (no collection here: the piece's last growth collected, see _extend)
-                # MicroPython's exec reads the piece in place from any buffer (no bytes() or str
-                # copy: the piece is held once); CPython's takes a bytearray too
-                exec(code, self.env)
+                # imported here, not at the top: a module global is heap the node keeps for good
+                from redline.link.utf8 import utf8_valid
+                if utf8_valid(code):
+                    # MicroPython's exec reads the piece in place from any buffer (no bytes() or
+                    # str copy: the piece is held once); CPython's takes a bytearray too. No
+                    # collection first: the piece's last growth has just collected.
+                    exec(code, self.env)
+                else:
+                    err = b"UnicodeError: raw REPL input is not valid UTF-8\n"
             except BaseException as exc:  # report like the real raw REPL (SystemExit too), keep serving
                 code = None
                 err = _exception_text(exc)
