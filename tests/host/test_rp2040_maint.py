@@ -21,12 +21,15 @@ STATE = ("il = node.interlock\n"
          "node.counters['errors'])\n"
          "del il\n")
 
-# 1 KB blocks until less than ~20 KB is free; then the free total and the largest block
+# 1 KB blocks until less than ~20 KB is free (or none fits); then the free total and the largest block
 FILL = ("import gc\n"
         "gc.collect()\n"
         "_ballast = []\n"
-        "while gc.mem_free() > 20000:\n"
-        "    _ballast.append(bytearray(1024))\n"
+        "try:\n"
+        "    while gc.mem_free() > 20000:\n"
+        "        _ballast.append(bytearray(1024))\n"
+        "except MemoryError:\n"
+        "    pass\n"
         "def _largest():\n"
         "    lo, hi = 0, gc.mem_free()\n"
         "    while lo < hi:\n"

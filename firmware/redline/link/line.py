@@ -21,6 +21,10 @@ REPL: Ctrl-D runs the collected code (``OK``, output, ``\\x04``, error,
 ``\\x04>``), Ctrl-D on an empty buffer soft-resets the node
 (``handler.soft_reset()``), Ctrl-B returns to the line protocol, raw-paste
 requests are declined (``R\\x00``) so mpremote falls back to plain raw mode.
+A piece is held once (``exec`` compiles it from the receiving bytearray); one
+over 16 KB, or one the heap cannot hold, is dropped as it arrives and its
+Ctrl-D answers ``MemoryError: ...``: a MemoryError in the window never reaches
+the main loop (which would latch the interlock "memory error").
 
 Usage::
 
