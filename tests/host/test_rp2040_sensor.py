@@ -76,14 +76,14 @@ def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least, only=
     if only is not None:
         names = [n for n in names if only in n]
     assert len(names) >= at_least
-    # in pieces of whole top-level definitions (the names stay defined between execs), ~6 KB each:
-    # the maintenance window holds a piece once (branch replfix) and refuses one the heap cannot
-    # hold with a MemoryError; tools/bench/bench_pico_maint.py loaded every size up to the window's
-    # 16 KB limit after this file's three test files went in, and 7.7 KB with only ~41 KB free
-    # (main's window, holding ~3 copies, failed at 7.5 KB in that same sequence, 9 KB once here).
+    # in pieces of whole top-level definitions, collected before each (the names stay defined
+    # between execs). Main's window held a piece ~3 times over and 9 KB pieces failed here; the
+    # window now holds it once and answers a MemoryError for one it cannot hold (branch replfix:
+    # tools/bench/bench_pico_maint.py loads every size up to its 16 KB limit after this file's three
+    # test files). ~6 KB pieces were tried and left: no faster (193 s against 183 s for this file).
     pieces, cur = [], []
     for line in src.splitlines():
-        if line.startswith(("def ", "class ")) and sum(len(x) + 1 for x in cur) > 6000:
+        if line.startswith(("def ", "class ")) and sum(len(x) + 1 for x in cur) > 3000:
             pieces.append("\n".join(cur))
             cur = []
         cur.append(line)
@@ -91,6 +91,7 @@ def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least, only=
     board.exec_raw("import gc\ngc.collect()", timeout=120)
     for piece in pieces:
         board.exec_raw(piece, timeout=120)
+        board.exec_raw("gc.collect()", timeout=120)
     board.exec_raw(setting + "\nprint('loaded')", timeout=120)
     for n in names:
         if n not in ((skip,) if isinstance(skip, str) else skip):
