@@ -232,6 +232,22 @@ def _compare_rows(cfg):
 _NATIVE_ROWS = 300      # rows of the two native-against-twin tests (fewer on the chip: tests/host/test_rp2040_sensor.py)
 
 
+def _two_nodes(cfg):
+    return Node(Board(Dog()), config=cfg), Node(Board(Dog()), config=cfg)
+
+
+def _wrap_halfway(a, b, i, rows):
+    if i == rows // 2:                          # the sample counter wraps (0x3FFFFFFF, then 0)
+        a.guard.sample = b.guard.sample = 0x3FFFFFFE
+
+
+def _rearm_both(a, b):
+    for n in (a, b):
+        n.interlock.reset()
+        n.guard.rearm()
+        n.sync_latch()
+
+
 def test_the_native_feed_is_its_python_twin_field_by_field():
     # redline.node_native (the native build of Node.feed, where the emitter exists: the boards and the
     # unix port) against redline.node.feed_twin (CPython and WebAssembly run the twin on both sides):
@@ -242,14 +258,12 @@ def test_the_native_feed_is_its_python_twin_field_by_field():
     else:
         assert Node.feed is N.feed_twin
     cfg = _config()
-    a = Node(Board(Dog()), config=cfg)
-    b = Node(Board(Dog()), config=cfg)
+    a, b = _two_nodes(cfg)
     s = 11
     latches = 0
     rows = _NATIVE_ROWS
     for i in range(rows):
-        if i == rows // 2:                      # the sample counter wraps (0x3FFFFFFF, then 0)
-            a.guard.sample = b.guard.sample = 0x3FFFFFFE
+        _wrap_halfway(a, b, i, rows)
         for c in range(3):
             s, x = _reading(s, i, c, cfg, 29)
             if i % 83 == 40 and c == 1:
@@ -265,10 +279,7 @@ def test_the_native_feed_is_its_python_twin_field_by_field():
             assert a.interlock.audit.entries() == b.interlock.audit.entries()
             if a.interlock.latched:
                 latches += 1
-                for n in (a, b):
-                    n.interlock.reset()
-                    n.guard.rearm()
-                    n.sync_latch()
+                _rearm_both(a, b)
         if i % 50 == 0:
             assert _slots(a.guard) == _slots(b.guard), i
     a.feed(7, 500)                              # no such channel: a guard fault, on both
@@ -289,8 +300,7 @@ def test_the_native_sample_is_its_python_twin_field_by_field():
         assert Node.sample is N.sample_twin
     cfg = _config()
     row = [0, 0, 0]
-    a = Node(Board(Dog()), config=cfg)
-    b = Node(Board(Dog()), config=cfg)
+    a, b = _two_nodes(cfg)
     for n in (a, b):
         n.readers = [_Reader(row, c) for c in range(3)]
         n.deadline_ms = 0
@@ -299,8 +309,7 @@ def test_the_native_sample_is_its_python_twin_field_by_field():
     latches = 0
     rows = _NATIVE_ROWS
     for i in range(rows):
-        if i == rows // 2:                      # the sample counter wraps (0x3FFFFFFF, then 0)
-            a.guard.sample = b.guard.sample = 0x3FFFFFFE
+        _wrap_halfway(a, b, i, rows)
         for c in range(3):
             s, x = _reading(s, i, c, cfg, 29)
             row[c] = None if (i % 71 == 30 and c == 0) else x
@@ -314,10 +323,7 @@ def test_the_native_sample_is_its_python_twin_field_by_field():
             assert _slots(a.guard) == _slots(b.guard), i
         if a.interlock.latched:
             latches += 1
-            for n in (a, b):
-                n.interlock.reset()
-                n.guard.rearm()
-                n.sync_latch()
+            _rearm_both(a, b)
     a.readers.append(_Reader(row, 3))           # no such channel: a guard fault, on both
     b.readers.append(_Reader(row, 3))
     row.append(500)

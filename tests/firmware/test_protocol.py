@@ -9,6 +9,7 @@ and over the virtual boards.
 import json
 
 from redline.link.mac import hmac_sha256, digest_equal, random_bytes, stir, to_hex, from_hex
+from redline.compat import IS_MICROPYTHON, heap_lock, heap_unlock
 from redline.link.line import Link
 from redline.link.proto import utf8_valid
 
@@ -190,6 +191,121 @@ def test_memory_error_in_a_line_is_answered_memory_and_the_link_goes_on():
     link = Link(_Starved(), out.append, 64)
     link.feed(b'{"op":"ping"}\n{"op":"ping"}\n')
     assert len(out) == 2 and all(json.loads(o)["err"] == "memory" for o in out)
+
+
+class _Wire:
+    """A writer that allocates nothing: the link's output goes into a buffer made up front."""
+
+    def __init__(self):
+        self.buf = bytearray(1024)
+        self.n = 0
+
+    def write(self, data):
+        buf = self.buf
+        n = self.n
+        for k in range(len(data)):
+            buf[n + k] = data[k]
+        self.n = n + len(data)
+
+    def take(self):
+        out = bytes(self.buf[:self.n])
+        self.n = 0
+        return out
+
+
+class _TightPiece(bytearray):
+    def extend(self, more):
+        if len(self) + len(more) > 100:
+            raise MemoryError
+        bytearray.extend(self, more)
+
+
+class _Tight(Link):
+    """CPython has no heap_lock: there a piece cannot grow past 100 bytes, as on a full heap."""
+
+    _piece = _TightPiece
+
+
+def _window(cls=Link):
+    wire = _Wire()
+    h = _Handler()
+    env = {}
+    link = cls(h, wire.write, 4096, env, _Clock())
+    link.unlock()
+    link.feed(b"\r\x01")
+    assert wire.take() == b"raw REPL; CTRL-B to exit\r\n>"
+    return link, h, wire, env
+
+
+def test_raw_repl_out_of_memory_while_receiving_discards_the_piece_and_goes_on():
+    # a piece the heap cannot hold (issue 16): the MemoryError stays in the window (it once reached
+    # the main loop, which latched the interlock "memory error"), the rest of the piece is dropped,
+    # the reply is a raw-REPL error, and the window and the line protocol go on
+    link, h, wire, env = _window(Link if IS_MICROPYTHON else _Tight)
+    piece = b"big = 1\n" + b"# filler line of a large piece\n" * 40
+    link.feed(b"small = 2\n")
+    heap_lock()                   # MicroPython: the piece cannot grow (CPython: _Tight refuses it)
+    try:
+        link.feed(piece)
+        link.feed(b"more = 3\n\x04")
+    finally:
+        heap_unlock()
+    out = wire.take()
+    assert out.startswith(b"OK\x04MemoryError: ") and out.endswith(b"\x04>"), out
+    assert "big" not in env and "small" not in env and "more" not in env
+    assert link.raw is None                       # nothing of the piece is kept
+    link.feed(b"answer = 6 * 7\x04")            # the next piece runs
+    assert wire.take() == b"OK\x04\x04>" and env["answer"] == 42
+    link.feed(b'\x02{"op":"ping"}\n')
+    out = wire.take()
+    assert out.startswith(b"\r\n") and json.loads(out[2:]) == {"ok": True, "n": 13} and h.lines == [b'{"op":"ping"}']
+
+
+def test_raw_repl_out_of_memory_while_compiling_is_a_raw_repl_error():
+    link, h, wire, env = _window()
+    if IS_MICROPYTHON:
+        link.feed(b"def f(x):\n    return [x * i for i in range(10)]\nanswer = f(3)\n")
+        heap_lock()               # compiling needs the heap: a MemoryError from exec itself
+        try:
+            link.feed(b"\x04")
+        finally:
+            heap_unlock()
+    else:                         # CPython: what the piece raises (the heap there cannot be locked)
+        link.feed(b"raise MemoryError('memory allocation failed')\nanswer = 1\x04")
+    out = wire.take()
+    assert out.startswith(b"OK\x04") and b"MemoryError" in out and out.endswith(b"\x04>"), out
+    assert "answer" not in env
+    link.feed(b"answer = 6 * 7\x04")
+    assert wire.take() == b"OK\x04\x04>" and env["answer"] == 42
+
+
+def test_raw_repl_piece_is_run_as_received_bytes():
+    # the piece is compiled from the receiving buffer itself (MicroPython's exec reads any buffer in
+    # place): no bytes() or str copy; bytes that are not UTF-8 are refused as before (decode() did)
+    link, h, wire, env = _window()
+    link.feed(b"s = '\xc3\xa9t\xc3\xa9'\x04")
+    assert wire.take() == b"OK\x04\x04>" and env["s"] == "\u00e9t\u00e9"
+    link.feed(b"t = '\xff'\x04")
+    out = wire.take()
+    assert out.startswith(b"OK\x04") and b"UTF-8" in out and out.endswith(b"\x04>") and "t" not in env, out
+    link.feed(b"\x03u = 1\x03v = 2\x04")       # Ctrl-C drops what came before it
+    assert wire.take() == b"OK\x04\x04>" and "u" not in env and env["v"] == 2
+    link.feed(b"\x05w = 5\n\x05Ay = 6\x04")       # raw-paste requests left unfinished (the A is eaten)
+    assert wire.take() == b"OK\x04\x04>" and env["w"] == 5 and env["y"] == 6
+    link.feed(b"x = 1\x02")                      # Ctrl-B leaves: the half piece is dropped
+    assert wire.take() == b"\r\n" and link.raw is None and "x" not in env
+
+
+def test_raw_repl_piece_over_the_limit_is_refused():
+    link, h, wire, env = _window()
+    chunk = b"#" * 1000 + b"\n"
+    for _ in range(17):
+        link.feed(chunk)
+    assert link.raw is None                       # dropped as soon as it is over the limit
+    link.feed(b"late = 1\n\x04")
+    out = wire.take()
+    assert out == b"OK\x04MemoryError: raw REPL input over 16384 bytes\n\x04>", out
+    assert "late" not in env
 
 
 def test_nonce_randomness_falls_back_where_os_urandom_is_missing():

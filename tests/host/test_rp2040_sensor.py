@@ -76,11 +76,11 @@ def _run_firmware_tests_on_chip(board, test_file, skip, setting, at_least, only=
     if only is not None:
         names = [n for n in names if only in n]
     assert len(names) >= at_least
-    # in pieces of whole top-level definitions, collected before each: the maintenance window
-    # holds a piece ~3 times over (the received bytes, bytes(), the decoded str) and the plant
-    # board's heap is fragmented by the 8-channel node; pieces of ~9 KB failed there with a
-    # MemoryError (or no answer when the receiving buffer could not grow). The names stay
-    # defined between execs.
+    # in pieces of whole top-level definitions, collected before each (the names stay defined
+    # between execs). Main's window held a piece ~3 times over and 9 KB pieces failed here; the
+    # window now holds it once and answers a MemoryError for one it cannot hold (branch replfix:
+    # tools/bench/bench_pico_maint.py loads every size up to its 16 KB limit after this file's three
+    # test files). ~6 KB pieces were tried and left: no faster (193 s against 183 s for this file).
     pieces, cur = [], []
     for line in src.splitlines():
         if line.startswith(("def ", "class ")) and sum(len(x) + 1 for x in cur) > 3000:

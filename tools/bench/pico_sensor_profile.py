@@ -160,17 +160,24 @@ def segments(edges):
     return [edges[i + 1]["cycles"] - edges[i]["cycles"] for i in range(len(edges) - 1)]
 
 
-def _parts(vb, fn, t0, t1, empty):
-    """Run ``fn(t0, t1)`` on the board; the median cycles of each part over its readings."""
-    per = len(PARTS) + 1
+def _marked(vb, fn, t0, t1, names, empty):
+    """Run ``fn(t0, t1)`` on the board; each part's cycles per reading (``names``: the parts in the
+    order the marker edges bound them), less the toggle's own ``empty``."""
+    per = len(names) + 1
     n0 = vb.edge_count()
     vb.exec_raw("print(%s(%d, %d))" % (fn, t0, t1), timeout=900)
     edges = vb.wait_markers((t1 - t0) * 8 * per, since=n0, timeout=60)
-    parts = {p: [] for p in PARTS}
+    parts = {p: [] for p in names}
     for k in range(0, len(edges), per):
         seg = segments(edges[k:k + per])
-        for j, p in enumerate(PARTS):
+        for j, p in enumerate(names):
             parts[p].append(seg[j] - empty)
+    return parts
+
+
+def _parts(vb, fn, t0, t1, empty):
+    """Run ``fn(t0, t1)`` on the board; the median cycles of each part over its readings."""
+    parts = _marked(vb, fn, t0, t1, PARTS, empty)
     out = {p: statistics.median(v) for p, v in parts.items()}
     out["sum_of_parts"] = sum(out[p] for p in PARTS)
     out["max_sum"] = max(sum(parts[p][i] for p in PARTS) for i in range(len(parts[PARTS[0]])))
@@ -187,32 +194,35 @@ def _feed(vb, t0, t1):
 
 def _kernel_parts(vb, t0, t1, empty):
     """Run ``kprof_rows(t0, t1)``; the median cycles of each part of the reading."""
-    per = len(KERNEL_PARTS) + 1
-    n0 = vb.edge_count()
-    vb.exec_raw("print(kprof_rows(%d, %d))" % (t0, t1), timeout=900)
-    edges = vb.wait_markers((t1 - t0) * 8 * per, since=n0, timeout=60)
-    parts = {p: [] for p, _ in KERNEL_PARTS}
-    for k in range(0, len(edges), per):
-        seg = segments(edges[k:k + per])
-        for j, (p, _) in enumerate(KERNEL_PARTS):
-            parts[p].append(seg[j] - empty)
-    out = {p: statistics.median(v) for p, v in parts.items()}
-    out["sum_of_parts"] = sum(out[p] for p, _ in KERNEL_PARTS)
+    names = [p for p, _ in KERNEL_PARTS]
+    out = {p: statistics.median(v) for p, v in _marked(vb, "kprof_rows", t0, t1, names, empty).items()}
+    out["sum_of_parts"] = sum(out[p] for p in names)
     return out
 
 
-def profile_kernel(uf2=None):
+def _profiled_board(uf2, extra=(), empty_fn="prof_empty"):
+    """The plant board with 700 rows, the board and profile scripts (and ``extra`` scripts) run, and
+    the cycles of one empty marked segment by ``empty_fn`` (``(vb, empty)``; the caller stops vb)."""
     cfg = plant_config()
-    rows = plant_rows(cfg, 700)
-    vb = boot_board(cfg, rows, uf2=uf2)
+    vb = boot_board(cfg, plant_rows(cfg, 700), uf2=uf2)
     try:
         vb.exec_raw(BOARD_SCRIPT, timeout=60)
         vb.exec_raw(PROFILE_SCRIPT, timeout=60)
-        vb.exec_raw("import gc\ngc.collect()", timeout=60)     # the copy's source and code: ~13 KB each
-        vb.exec_raw(kernel_script(), timeout=120)
+        for script in extra:
+            vb.exec_raw(script, timeout=120)
         n0 = vb.edge_count()
-        vb.exec_raw("kprof_empty(64)", timeout=120)
+        vb.exec_raw("%s(64)" % empty_fn, timeout=120)
         empty = statistics.median(segments(vb.wait_markers(128, since=n0, timeout=60))[0::2])
+    except BaseException:
+        vb.stop()
+        raise
+    return vb, empty
+
+
+def profile_kernel(uf2=None):
+    # the copy's source and code are ~13 KB each: collected before it is sent
+    vb, empty = _profiled_board(uf2, ("import gc\ngc.collect()", kernel_script()), "kprof_empty")
+    try:
         out = {"toggle_cycles": empty}
         out["early"] = _kernel_parts(vb, 20, 60, empty)
         vb.exec_raw("print(feed_rows(60, 620, False, False))", timeout=1800)
@@ -223,15 +233,8 @@ def profile_kernel(uf2=None):
 
 
 def profile(uf2=None):
-    cfg = plant_config()
-    rows = plant_rows(cfg, 700)
-    vb = boot_board(cfg, rows, uf2=uf2)
+    vb, empty = _profiled_board(uf2)
     try:
-        vb.exec_raw(BOARD_SCRIPT, timeout=60)
-        vb.exec_raw(PROFILE_SCRIPT, timeout=60)
-        n0 = vb.edge_count()
-        vb.exec_raw("prof_empty(64)", timeout=120)
-        empty = statistics.median(segments(vb.wait_markers(128, since=n0, timeout=60))[0::2])
         out = {"toggle_cycles": empty}
         out["early"] = _parts(vb, "prof_rows", 20, 60, empty)
         out["node_feed_early"], out["node_feed_early_max"] = _feed(vb, 60, 80)

@@ -21,6 +21,10 @@ REPL: Ctrl-D runs the collected code (``OK``, output, ``\\x04``, error,
 ``\\x04>``), Ctrl-D on an empty buffer soft-resets the node
 (``handler.soft_reset()``), Ctrl-B returns to the line protocol, raw-paste
 requests are declined (``R\\x00``) so mpremote falls back to plain raw mode.
+A piece is held once (``exec`` compiles it from the receiving bytearray); one
+over 16 KB, or one the heap cannot hold, is dropped as it arrives and its
+Ctrl-D answers ``MemoryError: ...``: a MemoryError in the window never reaches
+the main loop (which would latch the interlock "memory error").
 
 Usage::
 
@@ -39,6 +43,10 @@ from redline.compat import const, ticks_diff, ticks_ms
 _MODE_LINE = const(0)
 _MODE_RAW = const(1)
 _RAW_MAX = const(16384)
+_COLLECT_OVER = const(1024)     # a piece larger than this is collected before each growth
+_RAW_OK = const(0)
+_RAW_OVER = const(1)            # over _RAW_MAX: dropped, the rest ignored up to Ctrl-D
+_RAW_NOMEM = const(2)           # the heap could not hold it: dropped, the rest ignored up to Ctrl-D
 MAINT_IDLE_MS = const(600000)
 RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n>"
 MEMORY_LINE = b'{"ok": false, "err": "memory", "msg": "out of memory"}'
@@ -46,6 +54,7 @@ MEMORY_REPLY = MEMORY_LINE + b"\n"
 
 
 def _exception_text(exc):
+    """The traceback as bytes; with the heap too full for that, a fixed line (never raises)."""
     try:
         import io
         buf = io.StringIO()
@@ -54,12 +63,20 @@ def _exception_text(exc):
         else:  # CPython
             import traceback
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=buf)
-        return buf.getvalue()
+        return buf.getvalue().encode()
     except Exception:
-        return "%s: %s\n" % (type(exc).__name__, exc)
+        pass
+    if isinstance(exc, MemoryError):
+        return b"MemoryError: memory allocation failed\n"
+    try:
+        return ("%s: %s\n" % (type(exc).__name__, exc)).encode()
+    except Exception:
+        return b"Exception (no memory left to describe it)\n"
 
 
 class Link:
+    _piece = bytearray      # what holds a piece (tests put a failing one where no heap can be locked)
+
     def __init__(self, handler, write, max_line=4096, exec_env=None, clock=ticks_ms):
         self.handler = handler
         self.write = write
@@ -68,8 +85,8 @@ class Link:
         self.n = 0
         self.overlong = False
         self.mode = _MODE_LINE
-        self.raw = bytearray()
-        self.raw_overflow = False
+        self.raw = None             # the piece being received: only while one is (nothing kept otherwise)
+        self.raw_state = _RAW_OK
         self.paste = 0
         self.env = exec_env if exec_env is not None else {}
         self.lines = 0
@@ -132,8 +149,8 @@ class Link:
             elif b == 1 and self.n == 0 and not self.overlong and self.maint and self.maintenance():
                 self.maint_seen = self.clock()
                 self.mode = _MODE_RAW
-                self.raw = bytearray()
-                self.raw_overflow = False
+                self.raw = None
+                self.raw_state = _RAW_OK
                 self.paste = 0
                 self.write(RAW_BANNER)
                 return i
@@ -167,6 +184,40 @@ class Link:
     def _feed_raw(self, data, i, n):
         self.maint_seen = self.clock()
         while i < n:
+            if self.paste == 0:
+                # a run of ordinary bytes goes to the piece in one step (control bytes are 1..5)
+                j = i
+                while j < n:
+                    b = data[j]
+                    if 0 < b < 6:
+                        break
+                    j += 1
+                if j > i:
+                    if self.raw_state == _RAW_OK:
+                        # kept in the piece; one over _RAW_MAX bytes, or one the heap cannot hold, is
+                        # dropped at once and the rest of it ignored: its Ctrl-D answers a MemoryError
+                        raw = self.raw
+                        if (0 if raw is None else len(raw)) + j - i > _RAW_MAX:
+                            self.raw = None
+                            self.raw_state = _RAW_OVER
+                        else:
+                            try:
+                                if raw is None:
+                                    raw = self._piece()
+                                    self.raw = raw
+                                elif len(raw) >= _COLLECT_OVER:
+                                    # the serial reads leave garbage behind the piece: collected, it
+                                    # grows in place (gc_realloc) instead of moving, which needs its
+                                    # old and its new block at once (gc imported here: a module
+                                    # global is heap the node keeps for good)
+                                    import gc
+                                    gc.collect()
+                                raw.extend(memoryview(data)[i:j])   # a failure leaves it as it was
+                            except MemoryError:
+                                self.raw = None
+                                self.raw_state = _RAW_NOMEM
+                    i = j
+                    continue
             b = data[i]
             i += 1
             if self.paste == 1:
@@ -181,47 +232,59 @@ class Link:
             if b == 5:
                 self.paste = 1
             elif b == 1:
-                self.raw = bytearray()
-                self.raw_overflow = False
+                self.raw = None
+                self.raw_state = _RAW_OK
                 self.write(RAW_BANNER)
             elif b == 2:
+                self.raw = None
+                self.raw_state = _RAW_OK
                 self.mode = _MODE_LINE
                 self.n = 0
                 self.overlong = False
                 self.write(b"\r\n")
                 return i
             elif b == 3:
-                self.raw = bytearray()
-                self.raw_overflow = False
+                self.raw = None
+                self.raw_state = _RAW_OK
             elif b == 4:
-                if not self.raw and not self.raw_overflow:
+                if self.raw is None and self.raw_state == _RAW_OK:
                     self.write(b"soft reboot\r\n")
                     self.handler.soft_reset()
                     self.write(RAW_BANNER)
                 else:
                     self._exec()
-            elif len(self.raw) < _RAW_MAX:
-                self.raw.append(b)
             else:
-                self.raw_overflow = True
+                i -= 1                      # an ordinary byte after an unfinished raw-paste request
         return i
 
     def _exec(self):
         code = self.raw
-        overflow = self.raw_overflow
-        self.raw = bytearray()
-        self.raw_overflow = False
+        state = self.raw_state
+        self.raw = None
+        self.raw_state = _RAW_OK
         self.write(b"OK")
-        err = ""
-        if overflow:
-            err = "MemoryError: raw REPL input over %d bytes\n" % _RAW_MAX
+        err = None
+        if state == _RAW_OVER:
+            err = b"MemoryError: raw REPL input over 16384 bytes\n"
+        elif state == _RAW_NOMEM:
+            err = b"MemoryError: raw REPL input did not fit in the heap; the piece was dropped\n"
         else:
             try:
-                exec(bytes(code).decode(), self.env)
+                # imported here, not at the top: a module global is heap the node keeps for good
+                from redline.link.utf8 import utf8_valid
+                if utf8_valid(code):
+                    # MicroPython's exec reads the piece in place from any buffer (no bytes() or
+                    # str copy: the piece is held once); CPython's takes a bytearray too. No
+                    # collection first: the piece's last growth has just collected.
+                    exec(code, self.env)
+                else:
+                    err = b"UnicodeError: raw REPL input is not valid UTF-8\n"
             except BaseException as exc:  # report like the real raw REPL (SystemExit too), keep serving
+                code = None
                 err = _exception_text(exc)
+        code = None
         self.write(b"\x04")
         if err:
-            self.write(err.encode())
+            self.write(err)
         self.write(b"\x04>")
         self.maint_seen = self.clock()
