@@ -34,3 +34,34 @@ def uf2_or_skip():
 @pytest.fixture(scope="session")
 def pico_uf2():
     return uf2_or_skip()
+
+
+def _plant(uf2, rows, speed="realtime"):
+    """The emulated plant Pico: the 8-channel SKAB calibration built into a node, ``rows`` of
+    its readings loaded and tools/bench/pico_sensor_load's board script run; stopped after."""
+    bench = str(TOOLS / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows
+    cfg = plant_config()
+    vb = boot_board(cfg, plant_rows(cfg, rows), uf2=uf2, speed=speed)
+    try:
+        vb.exec_raw(BOARD_SCRIPT, timeout=60)
+        yield vb
+    finally:
+        vb.stop()
+
+
+@pytest.fixture(scope="module")
+def plant_pico(pico_uf2):
+    """The plant Pico with 460 readings loaded (the sensor path's on-chip tests)."""
+    yield from _plant(pico_uf2, 460)
+
+
+@pytest.fixture(scope="module")
+def plant_pico_10(pico_uf2):
+    """A plant Pico of its own with 10 readings loaded, at the emulator's max speed (tests that
+    need its heap or code, not its readings). Each module gets a fresh one: after
+    test_rp2040_sensor.py's other on-chip tests the shared board at times stopped answering the
+    raw REPL when the next test file was sent (the same tests pass on a fresh one)."""
+    yield from _plant(pico_uf2, 10, speed="max")

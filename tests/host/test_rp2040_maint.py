@@ -9,64 +9,32 @@ which latched the interlock "memory error", and the board did not answer the raw
 next piece runs, and the line protocol answers a ping. The largest piece that loads is a
 benchmark: tools/bench/bench_pico_maint.py. About a minute of wall time.
 """
-import sys
-from pathlib import Path
-
 import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "tools" / "bench"
 
 STATE = ("il = node.interlock\n"
          "print(il.latched, il.code, il.reason, node.counters['readings'], node.counters['samples'], "
          "node.counters['errors'])\n"
          "del il\n")
 
-# 1 KB blocks until less than ~20 KB is free (or none fits); then the free total and the largest block
-FILL = ("import gc\n"
-        "gc.collect()\n"
-        "_ballast = []\n"
-        "try:\n"
-        "    while gc.mem_free() > 20000:\n"
-        "        _ballast.append(bytearray(1024))\n"
-        "except MemoryError:\n"
-        "    pass\n"
-        "def _largest():\n"
-        "    lo, hi = 0, gc.mem_free()\n"
-        "    while lo < hi:\n"
-        "        m = (lo + hi + 1) // 2\n"
-        "        try:\n"
-        "            b = bytearray(m)\n"
-        "            b = None\n"
-        "            lo = m\n"
-        "        except MemoryError:\n"
-        "            hi = m - 1\n"
-        "        gc.collect()\n"
-        "    return lo\n"
-        "print(gc.mem_free(), _largest())\n"
-        "del _largest\n")
+# 1 KB blocks until less than ~20 KB is free (or none fits); bench_pico_maint's PROBE then prints
+# the free total and the largest block
+BALLAST = ("import gc\n"
+           "gc.collect()\n"
+           "_ballast = []\n"
+           "try:\n"
+           "    while gc.mem_free() > 20000:\n"
+           "        _ballast.append(bytearray(1024))\n"
+           "except MemoryError:\n"
+           "    pass\n")
 
 
-@pytest.fixture(scope="module")
-def plant_board(pico_uf2):
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows
-    cfg = plant_config()
-    vb = boot_board(cfg, plant_rows(cfg, 10), uf2=pico_uf2)
-    try:
-        vb.exec_raw(BOARD_SCRIPT, timeout=60)
-        yield vb
-    finally:
-        vb.stop()
-
-
-def test_a_piece_the_heap_cannot_hold_is_refused_and_the_node_goes_on(plant_board):
-    from bench_pico_maint import piece
+def test_a_piece_the_heap_cannot_hold_is_refused_and_the_node_goes_on(plant_pico_10):
+    from bench_pico_maint import PROBE, piece
     from redline_host.device.rp2040 import BoardError
-    vb = plant_board
+    vb = plant_pico_10
     before = vb.exec_raw(STATE).split()
     assert before[0] == "False"
-    free, largest = (int(x) for x in vb.exec_raw(FILL, timeout=120).split())
+    free, largest = (int(x) for x in vb.exec_raw(BALLAST + PROBE, timeout=120).split())
     code = piece(14000)
     assert largest < len(code) - 1000, (free, largest)     # the piece cannot be held whole
     with pytest.raises(BoardError) as err:

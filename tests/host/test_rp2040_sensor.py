@@ -10,26 +10,7 @@ MemoryError there (or the node's fail-safe trips "memory error"): both count as 
 The first 300 rows run unlocked so the replay rings and the store fill; the locked ones run
 with them full and wrapping. About a minute of wall time.
 """
-import sys
 from pathlib import Path
-
-import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "tools" / "bench"
-
-
-@pytest.fixture(scope="module")
-def plant_pico(pico_uf2):
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows
-    cfg = plant_config()
-    vb = boot_board(cfg, plant_rows(cfg, 460), uf2=pico_uf2)
-    try:
-        vb.exec_raw(BOARD_SCRIPT, timeout=60)
-        yield vb
-    finally:
-        vb.stop()
 
 
 def test_plant_readings_through_node_feed_allocate_nothing(plant_pico):
@@ -143,24 +124,8 @@ def test_the_frozen_node_feed_and_sample_are_the_native_build(plant_pico):
     assert out.split() == ["True", "True"]
 
 
-@pytest.fixture(scope="module")
-def fresh_pico(pico_uf2):
-    """A board of its own: after this file's other on-chip tests the shared board at times stopped
-    answering the raw REPL when the next test file was sent (the same tests pass on a fresh one)."""
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    from pico_sensor_load import BOARD_SCRIPT, boot_board, plant_config, plant_rows
-    cfg = plant_config()
-    vb = boot_board(cfg, plant_rows(cfg, 10), uf2=pico_uf2, speed="max")
-    try:
-        vb.exec_raw(BOARD_SCRIPT, timeout=60)
-        yield vb
-    finally:
-        vb.stop()
-
-
-def test_native_feed_and_sample_match_their_twins_on_the_chip(fresh_pico):
+def test_native_feed_and_sample_match_their_twins_on_the_chip(plant_pico_10):
     # tests/firmware/test_node_feed.py's parity tests on the chip: the frozen armv6m native builds of
     # node.feed and node.sample against their frozen Python twins, field by field (two small nodes
     # beside the board's own); 40 rows each (300 take many minutes of emulated time)
-    _run_firmware_tests_on_chip(fresh_pico, "test_node_feed.py", (), "_NATIVE_ROWS = 40", 2, only="native")
+    _run_firmware_tests_on_chip(plant_pico_10, "test_node_feed.py", (), "_NATIVE_ROWS = 40", 2, only="native")
