@@ -175,6 +175,20 @@ class Intent:
         return m.tocsr()
 
 
+def corpus(exclude_units):
+    """The training corpus without the units named in ``exclude_units`` (comma-separated): rows,
+    texts, labels, units, and the default recipe's featurizer (tables and lexicon only: fitted on
+    100 rows, its weights unused)."""
+    excl = set(u for u in exclude_units.split(",") if u)
+    rows = [r for r in loso.load_rows() if r["unit"] not in excl]
+    texts = [r["text"] for r in rows]
+    y = np.array([r["label"] for r in rows])
+    units = np.array([r["unit"] for r in rows])
+    hm = hashtrain.HashModel(fold_digits="leetword")
+    hm.fit(texts[:50] + texts[-50:], np.r_[y[:50], y[-50:]])
+    return rows, texts, y, units, hm.features()
+
+
 def weighted(base, extra):
     """Unit weights of ``base`` (loso.unit_weights), with each unit of ``extra`` ({unit: factor}) scaled."""
     def w(y, unit, *a):
@@ -217,15 +231,8 @@ def main():
     if a.unit_weight:
         loso.unit_weights = weighted(loso.unit_weights, {k: float(v) for k, v in
                                                          (x.split("=") for x in a.unit_weight.split(","))})
-    rows = loso.load_rows()
-    excl = set(u for u in a.exclude_units.split(",") if u)
-    rows = [r for r in rows if r["unit"] not in excl]
-    texts = [r["text"] for r in rows]
-    y = np.array([r["label"] for r in rows])
-    units = np.array([r["unit"] for r in rows])
-    hm = hashtrain.HashModel(fold_digits="leetword")
-    hm.fit(texts[:50] + texts[-50:], np.r_[y[:50], y[-50:]])      # tables and lexicon only
-    fz = Intent([x for x in a.extra.split(",") if x], hm.features())
+    rows, texts, y, units, base = corpus(a.exclude_units)
+    fz = Intent([x for x in a.extra.split(",") if x], base)
     X = fz.counts(texts)
     res = {"config": vars(a)}
     oof, scores = out_of_fold(X, rows, y, units)

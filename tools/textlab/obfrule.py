@@ -55,7 +55,6 @@ sys.path.insert(0, str(ROOT / "host"))
 import intent  # noqa: E402
 import loso  # noqa: E402
 import research  # noqa: E402
-from redline_host.text import hashtrain  # noqa: E402
 from redline_host.text.hashdecode import decoded_text, _turned  # noqa: E402
 
 FLOOR = 3.421 + 0.01        # models/default threshold_logit + 0.01: a flagged message escalates at least
@@ -192,15 +191,7 @@ def main():
     ap.add_argument("--no-loso", action="store_true")
     ap.add_argument("--out")
     a = ap.parse_args()
-    rows = loso.load_rows()
-    excl = set(u for u in a.exclude_units.split(",") if u)
-    rows = [r for r in rows if r["unit"] not in excl]
-    texts = [r["text"] for r in rows]
-    y = np.array([r["label"] for r in rows])
-    units = np.array([r["unit"] for r in rows])
-    hm = hashtrain.HashModel(fold_digits="leetword")
-    hm.fit(texts[:50] + texts[-50:], np.r_[y[:50], y[-50:]])      # tables and lexicon only
-    base = hm.features()
+    rows, texts, y, units, base = intent.corpus(a.exclude_units)
     _, kinds = flags_of(texts, base)
     use = set(a.kinds.split(","))
     flag = np.array([bool(set(k) & use) for k in kinds])
