@@ -5,10 +5,14 @@
   host/ (``redline_host``), imports inside functions included (parsed with ``ast``).
 - No class or function name is defined twice at the top level of firmware/.
 - No package ``__init__`` in firmware/ imports anything.
+- No tracked file names a machine's own directories (a work, home or mount directory by its
+  absolute path): paths in the repository are relative to it (examples under ``/tmp`` are fine).
 """
 import ast
 import doctest
 import importlib
+import re
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -175,3 +179,35 @@ def test_only_the_cli_imports_command_modules():
     too_long = [m for m in host if len(HOST_MODULES[m].read_text().splitlines()) > 420
                 and "above 400 lines because" not in HOST_MODULES[m].read_text()[:4000]]
     assert too_long == []
+
+
+_MACHINE_PATH = re.compile(rb"(?:^|[^A-Za-z0-9_.~-])/(?:work|home|Users|root|mnt|opt)/[^\s`'\")]*")
+
+
+def _tracked_files():
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout (or no git): the tracked files cannot be listed")
+    return [REPO / n.decode() for n in out.split(b"\0") if n]
+
+
+def test_the_machine_path_pattern_finds_one():
+    assert _MACHINE_PATH.search(b"the image (`/" + b"work/main/build/pico/RPI_PICO.uf2`)")
+    assert _MACHINE_PATH.search(b"/" + b"home/me/redline")
+    assert not _MACHINE_PATH.search(b"--link /tmp/pico0, build/pico/RPI_PICO.uf2, ../shared/golden")
+
+
+def test_no_tracked_file_names_a_machines_own_directories():
+    hits = []
+    for p in _tracked_files():
+        if not p.is_file():
+            continue
+        data = p.read_bytes()
+        if b"\0" in data[:4096]:
+            continue
+        for i, line in enumerate(data.splitlines(), 1):
+            m = _MACHINE_PATH.search(line)
+            if m:
+                hits.append("%s:%d: %s" % (p.relative_to(REPO), i, m.group(0).strip().decode(errors="replace")))
+    assert not hits, "absolute paths of a machine in tracked files:\n" + "\n".join(hits[:20])
