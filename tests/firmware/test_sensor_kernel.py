@@ -1,7 +1,10 @@
 """The sensor guard's channel kernel: its pure-Python twin against the detector objects it
-replaces, and its viper build against the twin, slot by slot, on seeded readings with
+replaces, and the one-call reading's viper build (``kernel_viper.reading_viper``, the kernel's
+only viper build) against the twin (``kernel.reading``), slot by slot, on seeded readings with
 negatives, readings beyond the reading limit, negative baselines, every DAL, pressure,
-replay and confidence flags and pair biases handed in."""
+replay and confidence flags and pair biases handed in; the pair judged in the one call against
+``SensorGuard._pair``."""
+from array import array
 from redline.sensor import kernel as K
 from redline.sensor.config import SensorConfig
 from redline.sensor.guard import SensorGuard, SensorResult
@@ -16,8 +19,8 @@ _PAIR_ROWS = 260        # per pair case (likewise)
 
 def _viper():
     try:
-        from redline.sensor.kernel_viper import step_viper
-        return step_viper
+        from redline.sensor.kernel_viper import reading_viper
+        return reading_viper
     except (ImportError, SyntaxError):      # no viper emitter here: the twin is what runs
         return None
 
@@ -189,6 +192,17 @@ def test_twin_matches_the_detector_objects():
         assert sorted(set(k[0] for k in seen)) == [-5, -4, -3, -2, 0, 1, 2]
 
 
+def _fed(ch, fin, pb, i):
+    """The one-call reading's tuple for ``ch`` that hands the kernel ``fin`` and ``pb`` (replay off:
+    its flags are 0): on even ``i`` an earlier channel of a pair whose confidence flags slot holds
+    ``fin`` (the call ORs it into I_FLAGS and writes I_PAIR 0), on odd ``i`` an unpaired channel
+    (the call leaves I_PAIR, set here to ``pb``, alone)."""
+    ch.cs[K.I_PAIR] = pb
+    fg = ch.fg
+    fg[12] = fin                        # G_CFLAGS
+    return (ch.cs, ch.mem, ch.sh, ch.replay.bufs, None if i & 1 else (fg,))
+
+
 def test_viper_build_matches_the_twin_slot_by_slot():
     fast = _viper()
     if fast is None:
@@ -197,6 +211,8 @@ def test_viper_build_matches_the_twin_slot_by_slot():
         cfg = _cfg(v)
         a = SensorGuard(cfg)._channels[0]
         b = SensorGuard(cfg)._channels[0]
+        a.fg = array("i", [0] * 27)
+        b.fg = array("i", [0] * 27)
         s = 29
         xs = _Stream((v[5] + 5) & 1023, cfg.baseline[0])
         for i in range(_READINGS):
@@ -204,14 +220,16 @@ def test_viper_build_matches_the_twin_slot_by_slot():
             s = (s * 75 + 74) % 65537
             fin, pb, pressure = _inputs(i, s)
             warming = 1 if i % 50 < 3 else 0         # the warm-up branch too
-            for ch in (a, b):
-                _set_inputs(ch.cs, fin, pb, pressure)
-                ch.cs[K.K_WARMING] = warming
-            c1 = K.step(a.cs, a.mem, a.sh, x)
-            c2 = fast(b.cs, b.mem, b.sh, x)
+            a.cs[K.K_WARMING] = b.cs[K.K_WARMING] = warming
+            c1 = K.reading(_fed(a, fin, pb, i), x, pressure)
+            c2 = fast(_fed(b, fin, pb, i), x, pressure)
             assert c1 == c2, (v, i, x)
+            assert (a.cs[K.I_FLAGS], a.cs[K.I_PAIR], a.cs[K.I_PRESSURE]) == (
+                (fin, 0, pressure) if i & 1 == 0 else (0, pb, pressure)), (v, i)
             for j in range(K.SIZE):
                 assert a.cs[j] == b.cs[j], (v, i, x, j)
+            for j in range(len(a.fg)):
+                assert a.fg[j] == b.fg[j], (v, i, j)
             for j in range(len(a.mem)):
                 assert a.mem[j] == b.mem[j], (v, i, j)
             for j in range(len(a.sh)):
@@ -221,16 +239,16 @@ def test_viper_build_matches_the_twin_slot_by_slot():
 def test_negative_floor_division_and_shifts():
     # z below the baseline: floor, not truncation (z_q8(-1, 37) is -7, not -6); the drift
     # accumulator's >> of a negative floors too
-    for step in (K.step, _viper()):
-        if step is None:
+    for rd in (K.reading, _viper()):
+        if rd is None:
             continue
         g = SensorGuard(_cfg((0, 0, 0, 6, 0, 1000)))
         ch = g._channels[0]
-        _set_inputs(ch.cs, 0, 0, 0)
-        step(ch.cs, ch.mem, ch.sh, 999)
+        kb = g.kb[0]
+        rd(kb, 999, 0)
         assert ch.cs[K.O_Z] == -7 == z_q8(-1, 37)
         assert ch.cs[K.D_ACC] == -7 and ch.cs[K.D_SCORE] == 16      # (-7 >> 4) == -1
-        step(ch.cs, ch.mem, ch.sh, 1000 - 37 * 3)
+        rd(kb, 1000 - 37 * 3, 0)
         # the memory's mean is floor(-2 / 16) = -1 (Q6), -4 in Q8: z = -768 + 4
         assert ch.cs[K.O_Z] == -764
         # drift: -7 - 768 - (-7 >> 4) = -774; -774 >> 4 = -49 (floor of -48.4): score 784
@@ -238,9 +256,11 @@ def test_negative_floor_division_and_shifts():
 
 
 def test_guard_uses_the_viper_kernel_where_it_exists():
+    # one kernel path: SensorGuard.step and redline.node's feed both call guard._reading
     from redline.sensor import guard
     fast = _viper()
-    assert guard._kernel is (fast if fast is not None else K.step)
+    assert guard._reading is (fast if fast is not None else K.reading)
+    assert getattr(guard, "_kernel", None) is None
 
 
 def test_the_guards_folded_slot_numbers_are_the_kernels():
@@ -248,7 +268,7 @@ def test_the_guards_folded_slot_numbers_are_the_kernels():
     # time on MicroPython, where the names are then gone); CPython keeps the names: they must
     # agree there (the source is the same everywhere)
     from redline.sensor import guard
-    names = ("I_FLAGS", "I_PAIR", "I_PRESSURE", "S_LAST", "O_REASON", "O_Z", "O_SHIFT", "O_SURPRISE",
+    names = ("K_WARMING", "S_LAST", "O_REASON", "O_Z", "O_SHIFT", "O_SURPRISE",
              "O_ENTROPY", "O_BIAS", "O_FLAGS", "O_ACCEPTED")
     if getattr(guard, "_O_Z", None) is None:
         return
@@ -268,10 +288,11 @@ def test_guard_result_is_the_kernel_outputs_field_by_field():
                        range_max=(5000, 5000, 700), z_gate=(2048, 2048, 1024))
     g = SensorGuard(cfg)
     snap = [None, 0]          # the last kernel call's outputs, calls
-    kern = G._kernel
+    kern = G._reading
 
-    def spy(cs, mem, sh, x):
-        code = kern(cs, mem, sh, x)
+    def spy(b, x, pressure):
+        code = kern(b, x, pressure)
+        cs = b[0]
         ch = None
         for c in g._channels:
             if c.cs is cs:
@@ -285,7 +306,7 @@ def test_guard_result_is_the_kernel_outputs_field_by_field():
     r = g.result
     assert (r.code, r.surprise, r.entropy, r.bias, r.flags, r.z, r.shift, r.accepted, r.confidence,
             r.warming_up) == (0, 0, 0, 0, 0, 0, 0, False, 65535, False)
-    G._kernel = spy
+    G._reading = spy
     try:
         s = 3
         seen = {}
@@ -302,7 +323,7 @@ def test_guard_result_is_the_kernel_outputs_field_by_field():
                 assert r.channel == c
                 seen[(r.code, r.warming_up, r.confidence < 65535, r.accepted)] = 1
     finally:
-        G._kernel = kern
+        G._reading = kern
     assert snap[1] == 720
     assert len(seen) >= 8, seen
     assert [k for k in seen if k[1]] and [k for k in seen if k[2]], seen     # warm-up, a pair's confidence
@@ -447,10 +468,39 @@ def _pair_cfg(c):
                         pair_slow_h=(sh,))
 
 
+def _guard_step(g, i, x):
+    """A reading of channel ``i`` as SensorGuard.step made it before it went through the one-call
+    reading: the clamp, the replay step, the guard's Python ``_pair``, the twin kernel, the
+    warm-up. The pair's reference (the sample counter does not wrap here)."""
+    from redline.sensor.replay import step as replay_step
+    ch = g._channels[i]
+    cs = ch.cs
+    s = g.sample
+    g.sample = s + 1
+    xc = x
+    if x >= _LIM:
+        xc = _LIM - 1
+    elif x <= -_LIM:
+        xc = 1 - _LIM
+    flags = replay_step(ch.replay.bufs, xc)
+    p = ch.partner
+    if p is None:
+        cs[K.I_FLAGS] = flags
+    else:
+        cs[K.I_PAIR] = g._pair(ch, p, xc)
+        cs[K.I_FLAGS] = flags | ch.gs[12]           # G_CFLAGS
+    cs[K.I_PRESSURE] = g.pressure
+    code = K.step(cs, ch.mem, ch.sh, x)
+    if cs[K.K_WARMING] == 1 and cs[K.O_ACCEPTED] == 1:
+        g.learn(ch, xc, s)
+    return code
+
+
 def _pair_rows(c, case, fast, check):
-    """Rows of three readings through SensorGuard.step (the reference: ``_pair`` in Python) on one
-    guard and ``fast`` (the one-call reading, as redline.node.feed calls it) on another; every
-    channel's cs and gs compared after every reading when ``check``. Returns (judged readings with a
+    """Rows of three readings through ``_guard_step`` (the reference: ``_pair`` in Python) on one
+    guard and ``fast`` (the one-call reading, as redline.node.feed calls it; None: the other guard's
+    own ``step``) on another; every channel's cs and gs compared after every reading when
+    ``check``. Returns (judged readings with a
     bias, CUSUM hits, low-confidence flags, decaying flags, warm-up ends)."""
     cfg = _pair_cfg(case)
     ga = SensorGuard(cfg)
@@ -474,22 +524,26 @@ def _pair_rows(c, case, fast, check):
             if row % 53 == 7:
                 x = -x if ch & 1 else x + (s << 14)     # far off, beyond the limit
             ga.pressure = gb.pressure = 1 if row % 37 == 0 else 0
-            c1 = ga.step(ch, x)
-            # redline.node.feed's reading: the sample counter, the one call, the warm-up
+            c1 = _guard_step(ga, ch, x)
             sn = gb.sample
-            gb.sample = sn + 1
             kb = gb.kb[ch]
-            c2 = fast(kb, x, gb.pressure)
             cs = kb[0]
-            if cs[K.K_WARMING] == 1 and cs[K.O_ACCEPTED] == 1:
-                xc = x
-                if x >= _LIM:
-                    xc = _LIM - 1
-                elif x <= -_LIM:
-                    xc = 1 - _LIM
-                gb.learn(gb._channels[ch], xc, sn)
-                if not cs[K.K_WARMING]:
-                    seen[4] += 1
+            if fast is None:
+                c2 = gb.step(ch, x)
+            else:
+                # redline.node.feed's reading: the sample counter, the one call, the warm-up
+                gb.sample = sn + 1
+                c2 = fast(kb, x, gb.pressure)
+                if cs[K.K_WARMING] == 1 and cs[K.O_ACCEPTED] == 1:
+                    xc = x
+                    if x >= _LIM:
+                        xc = _LIM - 1
+                    elif x <= -_LIM:
+                        xc = 1 - _LIM
+                    gb.learn(gb._channels[ch], xc, sn)
+            if gb.warm_end == sn and not cs[K.K_WARMING]:
+                seen[4] += 1
+            assert (ga.sample, ga.warm_end) == (gb.sample, gb.warm_end), (c, row, ch)
             assert c1 == c2, (c, row, ch, x, c1, c2)
             if check:
                 for k in range(3):
@@ -514,7 +568,7 @@ def _pair_rows(c, case, fast, check):
 
 def test_one_call_reading_of_a_paired_channel_is_the_guards_pair_step():
     # the pair judged inside the one-call reading (kernel_viper.reading_viper where the emitter
-    # exists, else the twin kernel.reading) against SensorGuard.step's Python _pair, slot by slot
+    # exists, else the twin kernel.reading) against the guard's Python _pair (_guard_step), slot by slot
     # on both channels of the pair and the third one: judged rows, CUSUM hits, confidence decay,
     # warm-up, missed rows, a rearm, readings beyond the limit
     fast = _reading_fast()
@@ -531,7 +585,18 @@ def test_one_call_reading_of_a_paired_channel_is_the_guards_pair_step():
 
 def test_the_twin_reading_of_a_paired_channel_is_the_guards_pair_step():
     # the pure-Python one-call reading (kernel.reading + kernel.pair: where the emitter is missing)
-    # against SensorGuard.step on every runtime
+    # against the guard's Python _pair (_guard_step) on every runtime
     for c in range(len(_PAIR_CASES)):
         seen = _pair_rows(c, _PAIR_CASES[c], K.reading, True)
         assert seen[0] >= 20, (c, seen)
+
+
+def test_guard_step_is_the_reference_step_on_paired_channels():
+    # SensorGuard.step (the one-call reading, guard._reading) against the step it replaced
+    # (_guard_step: replay step, Python _pair, twin kernel): every channel's cs and gs, the sample
+    # counter and the warm-up stamp after every reading, every pair case
+    for c in range(len(_PAIR_CASES)):
+        seen = _pair_rows(c, _PAIR_CASES[c], None, True)
+        assert seen[0] >= 20, (c, seen)
+        if c == 1:
+            assert seen[4] == 3, (c, seen)      # every channel ended its warm-up

@@ -93,26 +93,3 @@ def test_frozen_armv6m_native_code_has_no_pc_relative_words(tmp_path):
             if kind != "constant" or word not in sigs:
                 bad.append("%s @%d: %s %#x" % (name, off, kind, word))
     assert not bad, "PC-relative words in frozen armv6m code:\n" + "\n".join(bad)
-
-
-def _viper_function(text, name):
-    """The source of the viper function ``name`` in ``text``, up to the next decorator."""
-    start = text.index("@micropython.viper\ndef %s(" % name)
-    end = text.find("\n@micropython.viper\n", start + 1)
-    return text[start:end if end > 0 else len(text)].rstrip("\n") + "\n"
-
-
-def test_the_two_viper_kernels_are_one_text():
-    # kernel_viper.reading_viper carries the replay step and then the kernel, step_viper (a
-    # paired channel's) the kernel alone: no viper call between them, so the kernel is written
-    # twice. From the kernel's first line on (after I_PRESSURE is set) the two must be the same
-    # text; the parity tests then cover both through either.
-    text = (FIRMWARE / "redline" / "sensor" / "kernel_viper.py").read_text()
-    first = "    bias = 0\n    breason = 0\n"
-    bodies = []
-    for name in ("step_viper", "reading_viper"):
-        fn = _viper_function(text, name)
-        assert fn.count(first) == 1, name
-        bodies.append(fn[fn.index(first):])
-    assert bodies[0] == bodies[1]
-    assert "cs[32] = pressure\n" + first in _viper_function(text, "reading_viper")

@@ -70,14 +70,14 @@ object lives on a running node: ``channel(i)`` builds them from the arrays for i
 """
 from redline.compat import const
 from redline.fx import z_q8, ratio16, READING_LIMIT, SCALE_MAX
-from redline.sensor.replay import ReplayDetector, step as _replay
+from redline.sensor.replay import ReplayDetector
 from redline.sensor.prints import FingerprintStore
 from redline.compat import zeros
 
 try:  # the viper build where the emitter exists (the boards, the unix port)
-    from redline.sensor.kernel_viper import step_viper as _kernel, reading_viper as _reading
+    from redline.sensor.kernel_viper import reading_viper as _reading
 except (ImportError, SyntaxError):  # CPython, WebAssembly: the pure-Python twin
-    from redline.sensor.kernel import step as _kernel, reading as _reading
+    from redline.sensor.kernel import reading as _reading
 
 _SAMPLE_MASK = const(0x3FFFFFFF)
 # The kernel's input and output slots (redline.sensor.kernel's I_* and O_*), as private
@@ -86,9 +86,6 @@ _SAMPLE_MASK = const(0x3FFFFFFF)
 _K_BASE = const(0)
 _K_SCALE = const(1)
 _K_WARMING = const(29)
-_I_FLAGS = const(30)
-_I_PAIR = const(31)
-_I_PRESSURE = const(32)
 _S_LAST = const(33)
 _O_CODE = const(57)
 _O_REASON = const(58)
@@ -431,7 +428,7 @@ class SensorGuard:
         self.leak = config.cusum_leak
         self.min_confidence = config.min_confidence
         self.decay_threshold = config.decay_threshold
-        # per channel, what redline.sensor.kernel.reading takes, for redline.node's inline step:
+        # per channel, what redline.sensor.kernel.reading takes (``step``, redline.node's inline step):
         # (cs, mem, sh, replay buffers, pair), pair None for an unpaired channel, (gs,) for the
         # earlier channel of a pair (it only marks itself read), else -- the judge -- (gs, the
         # partner's gs, the partner's cs, min_confidence, decay_threshold, leak): the pair is
@@ -493,34 +490,27 @@ class SensorGuard:
     def step(self, channel_index, x):
         """``update`` without filling ``result``: the decision's code. The outputs stay in the
         channel's slots until its next reading; ``report(channel_index)`` right after (before any
-        other reading) copies them into ``result``. ``redline.node.Node.feed`` runs this inline
-        (its replay step, pair and kernel as one call, ``kb``'s ``redline.sensor.kernel.reading``
-        or its viper build): keep the two alike (tests/firmware/test_node_feed.py checks them field
-        by field, tests/firmware/test_sensor_kernel.py the pair slot by slot)."""
-        ch = self._channels[channel_index]
-        cs = ch.cs
+        other reading) copies them into ``result``. The replay step, the pair and the kernel are
+        one call, ``redline.sensor.kernel.reading`` on the channel's ``kb`` entry (its viper build
+        where the emitter exists), the call ``redline.node.Node.feed`` makes inline: keep the two
+        alike (tests/firmware/test_node_feed.py checks them field by field;
+        tests/firmware/test_sensor_kernel.py holds this against ``_pair`` and the twin kernel)."""
         s = self.sample
         if s == _SAMPLE_MASK:   # the counter wraps: a warm-up end stamped an epoch ago is void
             self.sample = 0
             self.warm_end = -1
         else:
             self.sample = s + 1
-        xc = x                  # the kernel clamps (and flags) x itself; replay and pair need it clamped
-        if x >= READING_LIMIT:
-            xc = READING_LIMIT - 1
-        elif x <= -READING_LIMIT:
-            xc = 1 - READING_LIMIT
-        flags = _replay(ch.replay.bufs, xc)     # the replay detector in one call (redline.sensor.rstep)
-        p = ch.partner
-        if p is None:           # no pair: I_PAIR stays 0 (set at construction), confidence full
-            cs[_I_FLAGS] = flags
-        else:
-            cs[_I_PAIR] = self._pair(ch, p, xc)
-            cs[_I_FLAGS] = flags | ch.gs[_G_CFLAGS]
-        cs[_I_PRESSURE] = self.pressure
-        code = _kernel(cs, ch.mem, ch.sh, x)
+        b = self.kb[channel_index]
+        code = _reading(b, x, self.pressure)
+        cs = b[0]
         if cs[_K_WARMING] == 1 and cs[_O_ACCEPTED] == 1:
-            self.learn(ch, xc, s)
+            xc = x              # the warm-up takes the reading clamped, as the replay step and pair did
+            if x >= READING_LIMIT:
+                xc = READING_LIMIT - 1
+            elif x <= -READING_LIMIT:
+                xc = 1 - READING_LIMIT
+            self.learn(self._channels[channel_index], xc, s)
         return code
 
     def learn(self, ch, xc, s):
@@ -554,7 +544,9 @@ class SensorGuard:
 
     def _pair(self, ch, p, x):
         """The redundant pair's part of a reading of ``ch`` (see the module doc): the bias of
-        its judgement (65535 on a CUSUM hit), 0 when there is none this row."""
+        its judgement (65535 on a CUSUM hit), 0 when there is none this row. No reading calls it
+        (``step`` judges the pair inside the one-call reading, ``redline.sensor.kernel.pair``):
+        it is the reference tests/firmware/test_sensor_kernel.py holds the one call against."""
         gs = ch.gs
         if not gs[_G_JUDGE]:
             gs[_G_FRESH] = 1

@@ -13,14 +13,15 @@ the z-score against the baseline, the memory reference (mean, or with FORECAST t
 least-squares line one ahead), the gate, the shift window, the memory update, the entropy
 gauge, CUSUM, drift, the ladder and the DAL gate. It returns the decision's code.
 
-Why two copies: ``redline.sensor.kernel_viper`` is this function compiled by the viper
-emitter (machine-word integer code: native armv6m on the RP2040, where it is most of the
-speed-up), and this pure-Python twin runs where the emitter is missing (CPython, the
-WebAssembly port). The two are kept line for line alike; the only differences are viper's
-typed loads (``int(cs[i])``, sign extension of slots that may be negative, big constants
-built at run time). tests/firmware/test_sensor_kernel.py runs both on every runtime and
-compares every slot after every reading; tests/host/test_rp2040_sensor.py runs it on the
-chip. Every intermediate stays below 2**31 in magnitude (see ``redline.fx`` and
+Why two copies: ``redline.sensor.kernel_viper.reading_viper`` is ``reading`` (the replay
+step, ``pair``, then this function, written in) compiled by the viper emitter (machine-word
+integer code: native armv6m on the RP2040, where it is most of the speed-up), and this
+pure-Python twin runs where the emitter is missing (CPython, the WebAssembly port). The two
+are kept line for line alike; the only differences are viper's typed loads (``int(cs[i])``,
+sign extension of slots that may be negative, big constants built at run time).
+``SensorGuard.step`` and redline.node both call ``reading``, never ``step`` alone.
+tests/firmware/test_sensor_kernel.py runs both on every runtime and compares every slot
+after every reading; tests/host/test_rp2040_sensor.py runs it on the chip. Every intermediate stays below 2**31 in magnitude (see ``redline.fx`` and
 ``redline.sensor.ring`` for the bounds), so the viper build's 32-bit words never wrap.
 
 Example (the slots are filled by ``redline.sensor.guard``)::
