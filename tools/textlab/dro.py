@@ -122,8 +122,29 @@ class DRO:
         loso.fit = self.fit
 
 
+def combine(paths, worst=13):
+    """LOSO folds of several ``--out`` files (e.g. the benign groups run apart with ``--units``) as one
+    run: the summary, the ``worst`` lowest folds, each unit's mean recall @ FPR <= 0.05 over its folds."""
+    folds = {}
+    for p in paths:
+        for r in json.loads(Path(p).read_text())["folds"]:
+            folds[(r["attack"], r["benign"])] = r
+    folds = list(folds.values())
+    s = loso.summary(folds)
+    rec = {}
+    for r in folds:
+        for u in (r["attack"], r["benign"]):
+            rec.setdefault(u, []).append(r["recall@fpr05"])
+    return {"loso": {k: s[k] for k in ("folds", "worst_auroc", "worst_fold", "mean_auroc", "mean_recall@fpr05")},
+            "worst": [(r["attack"], r["benign"], r["auroc"], r["recall@fpr05"])
+                      for r in sorted(folds, key=lambda r: r["auroc"])[:worst]],
+            "unit_mean_recall": {u: round(float(np.mean(v)), 4) for u, v in sorted(rec.items())},
+            "unit_worst_auroc": s["per_unit_worst_auroc"]}
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--combine", nargs="+", help="only: summarise the LOSO folds of these --out files as one run")
     ap.add_argument("--exclude-units", default="")
     ap.add_argument("--dro", default="0,0", help="ETA,ITERS: unit reweighting (0,0 = the default's equal shares)")
     ap.add_argument("--rows", type=float, default=0.0, help="focal-style row reweighting inside each unit (eta)")
@@ -135,6 +156,10 @@ def main():
     ap.add_argument("--units", default="", help="LOSO only the folds of these units (comma-separated)")
     ap.add_argument("--out")
     a = ap.parse_args()
+    if a.combine:
+        for k, v in combine(a.combine).items():
+            print(k, json.dumps(v))
+        return
     eta, iters = a.dro.split(",")
     eta, iters = float(eta), int(iters)
     t0 = time.time()
