@@ -26,10 +26,21 @@ fit on all rows (``--losses``: the units' mean losses run from 0.000 to 0.047, s
 worst-served unit's share about 1.6x per step against the best-served one, eta = 30 about 4x), before
 any LOSO run.
 
+Round 9's runs (tools/textlab/README.md; the full 169 folds were not run with a DRO fit: on the
+shared machine one LOSO fit with 3 steps took 100-170 s, so the 13 fits of the benign group that
+holds agentic/benign, ``--units agentic/benign``, 65 folds, were run instead):
+
     python tools/textlab/dro.py --exclude-units device/second,device/second-neg --losses
-    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 10,3 --out .cache/lab/r9_dro3.json
-    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 10,3 --no-rule
-    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 0,0    # baseline
+    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 0,0 --no-loso --out .cache/lab/r9_base_oof.json
+    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 0,0 --no-rule --no-loso --out .cache/lab/r9_base_norule_oof.json
+    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 10,3 --no-rule --no-loso --out .cache/lab/r9_dro10_norule_oof.json
+    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 0,0 --no-oof --units agentic/benign --out .cache/lab/r9_base_g3.json
+    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 10,3 --no-oof --units agentic/benign --out .cache/lab/r9_dro10_g3.json
+    python tools/textlab/dro.py --exclude-units device/second,device/second-neg --dro 30,3 --units agentic/benign --out .cache/lab/r9_dro30_g3.json
+    python tools/textlab/dro.py --combine .cache/lab/r9_dro10_g3.json        # worst folds, per-unit recall
+
+(eta 10's out-of-fold numbers with the rule come from a full run, ``--dro 10,3``, stopped after its
+out-of-fold part; the full LOSO is ``--dro ETA,ITERS`` without ``--units``.)
 """
 import argparse
 import json
