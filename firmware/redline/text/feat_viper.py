@@ -184,6 +184,32 @@ def _word_end(st: ptr32, tabs) -> int:
 
 
 @micropython.viper
+def _obf_word(data: ptr8, st: ptr32, end: int) -> int:
+    """A word with hidden-mark candidates (st[22]) ends: the zero-width and look-alike marks into
+    st[25], the word's candidates cleared; redline.text.feat.obf_word."""
+    wo = int(st[22])
+    zs = int(st[23])
+    obf = int(st[25])
+    if zs and int(st[14]) > zs:
+        obf = obf | 8
+    c = wo & 0x3FFF
+    if c and not (wo & 0x4000) and not (obf & 16):
+        a = 0
+        i = int(st[24])
+        while i < end:
+            b = data[i] | 0x20
+            if b >= 0x61 and b <= 0x7A:
+                a += 1
+            i += 1
+        if a >= 2 and a >= c:
+            obf = obf | 16
+    st[25] = obf
+    st[22] = 0
+    st[23] = 0
+    return 0
+
+
+@micropython.viper
 def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     """The run of bytes >= 0x80 from ``j``: UTF-8 decoding, folding, the letters it adds to a
     word and the words it ends (``_word_end``); the word state in st[12..20]. Returns where the
@@ -192,6 +218,7 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     units = ptr8(tabs[1])
     fold_o = tabs[2]
     pages_o = tabs[3]
+    look = ptr8(tabs[10])
     mask = int(st[7])
     foldn = int(st[10])
     m21 = 0x1F
@@ -200,6 +227,8 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     off = (off << 16) | 0x2325                  # _OFF, 0x12325
     c_maxcp = 0x10
     c_maxcp = (c_maxcp << 16) | 0xFFFF          # 0x10FFFF
+    c_1f1 = 0x1F
+    c_1f1 = (c_1f1 << 4) | 1                    # 0x1F1: the page of U+1F130..1F189
     acc = int(st[0])
     h = int(st[12])
     r = int(st[13])
@@ -207,6 +236,10 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     hp = int(st[15])
     sw = int(st[17])
     inw = int(st[20])
+    wo = int(st[22])            # the word's hidden-mark candidates, s at its first zero-width, its start
+    zs = int(st[23])
+    ws = int(st[24])
+    obf = int(st[25])
     need = 0
     cp = 0
     u = 0
@@ -233,7 +266,29 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
                     x = int(_fold(fold_o, pages_o, cp, foldn))
                     k = x >> 24
                     u = x - (k << 24)
+                    t = cp >> 8
+                    if t >= 0x24:
+                        # hidden marks: full-width, mathematical and enclosed letters (page, low byte)
+                        x = cp & 0xFF
+                        if t == 0x24:
+                            if x >= 0xB6 and x <= 0xE9:
+                                obf = obf | 4
+                        elif t == 0xFF:
+                            if (x >= 0x21 and x <= 0x3A) or (x >= 0x41 and x <= 0x5A):
+                                obf = obf | 1
+                        elif (cp >> 10) == 0x75:
+                            obf = obf | 2
+                        elif t == c_1f1:
+                            if x >= 0x30 and x <= 0x89:
+                                obf = obf | 4
                     if k == _IGNORE:
+                        if inw and not zs:
+                            # U+200B, 200D, 2060, FEFF, 00AD after a letter: inside the word if one follows
+                            x = cp & 0xFF
+                            if (t == 0x20 and (x == 0x0B or x == 0x0D or x == 0x60)) or (t == 0xFE and x == 0xFF) \
+                                    or (t == 0 and x == 0xAD):
+                                zs = s
+                                wo = wo | 0x8000
                         continue
             else:
                 k = _SEP
@@ -267,16 +322,33 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
                 st[17] = sw
                 _word_end(st, tabs)
                 acc = int(st[0])
+                if wo:
+                    st[22] = wo
+                    st[23] = zs
+                    st[24] = ws
+                    st[25] = obf
+                    _obf_word(data, st, j)
+                    obf = int(st[25])
+                    wo = 0
+                    zs = 0
                 sw = 0
                 inw = 0
             if k == _SEP:
                 break
             if not inw:
                 inw = 1
+                ws = j
                 h = off
                 r = _BOUND
                 s = 1
                 sw = 1 if k == _SOLO else 0
+            if k == _SELF:
+                # a non-ASCII letter in a word: a Latin look-alike (counted) or another letter
+                t = (cp >> 3) - 0x70
+                if t >= 0 and t < 52 and (look[t] >> (cp & 7)) & 1:
+                    wo += 1
+                else:
+                    wo = wo | 0x4000
             h = ((h ^ u) * _PRIME) & m21
             r = ((r & 0x3FFF) << 7) | ((u ^ (u >> 7) ^ (u >> 14)) & 0x7F)
             s += 1
@@ -295,6 +367,10 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     st[15] = hp
     st[17] = sw
     st[20] = inw
+    st[22] = wo
+    st[23] = zs
+    st[24] = ws
+    st[25] = obf
     if int(st[8]) & 8:
         st[21] = int(_digit_run(data, j, length, tabs[1]))      # the ASCII run from j: digits only?
     return j
@@ -354,6 +430,8 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     t = 0
     x = 0
     key = 0
+    ws = 0                      # where the word starts; wo: its hidden-mark candidates (_nonascii's)
+    wo = 0
     j = 0
     while j <= length:
         if j < length:
@@ -372,6 +450,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 st[18] = psolo
                 st[19] = singles
                 st[20] = inw
+                st[24] = ws
                 j = int(_nonascii(data, length, st, tabs, j))
                 acc = int(st[0])
                 n = int(st[1])
@@ -386,6 +465,8 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 psolo = int(st[18])
                 singles = int(st[19])
                 inw = int(st[20])
+                ws = int(st[24])
+                wo = int(st[22])
                 if wl:
                     # the ASCII run after them (maybe inside a word), decided by _nonascii
                     cur = plain if st[21] else units
@@ -406,6 +487,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                     cur = plain         # a run of digits only: they read as 0
                     u = 0x30
                 inw = 1
+                ws = j - 1
                 sw = 0
                 h = ((off ^ u) * _PRIME) & m21
                 r = (_BOUND << 7) | u
@@ -419,6 +501,11 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
             if not inw:
                 break
         # the word ends (an ASCII separator or the end): inline unless _word_end has work
+        if wo:
+            st[14] = s
+            st[24] = ws
+            _obf_word(data, st, j - 1)
+            wo = 0
         key = hp if s > 6 else h
         t = h & 0x1FFF
         if slow or sw or (has_lex and (lexf[(key >> 3) & 0x3FF] >> (key & 7)) & 1) \
