@@ -27,6 +27,17 @@ as ``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer; a
 with a ``tokmap`` (1024 bytes over the hash's low 13 bits) gets only the words it marks, as
 ``hit(skipped, hi, lo)``, and ``skipped(k)`` at the end (redline.text.pipe, redline.text.adv).
 
+Hidden marks (``obf``, bits; a fixed rule outside the learned weights: redline.text.sift lifts a
+marked message to the escalate cut): 1 a full-width Latin letter, 2 a mathematical alphanumeric,
+4 an enclosed letter (noted where a code point is folded), 8 a zero-width character (U+200B,
+200D, 2060, FEFF, 00AD; not ZWNJ) between two letters of one word, 16 a word whose non-ASCII
+letters are all Cyrillic / Greek letters drawn like Latin ones (``_LOOKALIKE``), with 2+ ASCII
+letters and at least as many as those (decided at the word's end: ``obf_word``). CJK, kana and
+Thai letters are words of one letter, so a zero-width space between them is not inside a word::
+
+    s.score(b"\xd1\x80assword", 9)       # Cyrillic er, then ASCII letters
+    s.obf                                  # 16
+
 The byte loop is ``pass_py`` or, where the viper emitter exists (the unix port, boards), its
 build ``redline.text.feat_viper.pass_viper`` (identical results; tests/firmware/test_feat_kernel.py).
 """

@@ -19,8 +19,9 @@ hung the emulated Pico at boot; loaded from a .mpy file it worked). So no consta
 wider than 16 bits (wider ones are built at run time: ``m21``, ``m24``, ``off``...) and the
 work is split so that no function holds a jump of 2 KB: the byte loop (``pass_viper``), the
 end of a word (``_word_end``, once per word), the folding table (``_fold``, once per
-non-ASCII letter) and the lexicon probe (``_lex_probe``); they share the word's state through
-``st`` (slots 12-19). tests/host/test_cross_compile.py checks the armv6m code for both forms.
+non-ASCII letter), the lexicon probe (``_lex_probe``) and the hidden marks of a word that has
+candidates (``_obf_word``: a look-alike letter or a zero-width character); they share the word's
+state through ``st`` (slots 12-19, the hidden-mark candidates 22-24, the message's marks 25). tests/host/test_cross_compile.py checks the armv6m code for both forms.
 Importing this module fails where the emitter is missing
 (SyntaxError on the WebAssembly port, ImportError on CPython); ``redline.text.feat`` then
 uses the twin::
