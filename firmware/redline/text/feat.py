@@ -29,7 +29,7 @@ with a ``tokmap`` (1024 bytes over the hash's low 13 bits) gets only the words i
 
 Hidden marks (``obf``, bits; a fixed rule outside the learned weights: redline.text.sift lifts a
 marked message to the escalate cut): 1 a full-width Latin letter, 2 a mathematical alphanumeric,
-4 an enclosed letter (noted where a code point is folded), 8 a zero-width character (U+200B,
+4 an enclosed letter (noted where a code point folds to a letter), 8 a zero-width character (U+200B,
 200D, 2060, FEFF, 00AD; not ZWNJ) between two letters of one word, 16 a word whose non-ASCII
 letters are all Cyrillic / Greek letters drawn like Latin ones (``_LOOKALIKE``), with 2+ ASCII
 letters and at least as many as those (decided at the word's end: ``obf_word``). CJK, kana and
@@ -227,15 +227,18 @@ _ST_FLAGS = const(8)        # _HAS_* bits: which of the optional tables are real
 _ST_NSLOT = const(9)        # lexicon slots
 _ST_FOLDN = const(10)       # folding ranges (len(FOLD) // 5)
 _ST_SKIPS = const(11)       # words since the observer's last hit
-_ST_WOBF = const(22)        # the word's hidden marks so far: look-alike letters (count) | _W_OTHER | _W_ZW
+_ST_WOBF = const(22)        # the word's hidden-mark candidates: _W_* bits + _W_ONE per look-alike letter
 _ST_WZS = const(23)         # s (letters + 1) when the word's first zero-width character came (0: none)
-_ST_WSTART = const(24)      # where the word starts in data (its ASCII letters are counted from there)
-_ST_OBF = const(25)         # the message's hidden marks (OBF_* bits), over every pass
-_ST_SIZE = const(26)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word),
+_ST_WASC = const(24)        # viper build: the word's ASCII letters before its last non-ASCII run
+_ST_OBF = const(25)         # the message's hidden marks (_OBF_* bits), over every pass
+_ST_RUN = const(26)         # viper build: 1 + where the last non-ASCII run ended (0: inside one)
+_ST_LEN = const(27)         # viper build: the pass's length
+_ST_SIZE = const(28)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word),
                             # 21: the ASCII run after its non-ASCII bytes has digits only (decode bit 16)
-_W_COUNT = const(0x3FFF)
-_W_OTHER = const(0x4000)    # a non-ASCII letter that is not a Latin look-alike
-_W_ZW = const(0x8000)       # a zero-width character after a letter of the word
+_W_TOUCH = const(1)         # viper build: a non-ASCII run inside the word
+_W_OTHER = const(2)         # a non-ASCII letter that is not a Latin look-alike
+_W_ZW = const(4)            # a zero-width character after a letter of the word
+_W_ONE = const(8)           # one look-alike letter (the count is wo >> 3)
 
 # Hidden marks (``HashScorer.obf``, bits; the module docstring): evidence that a message hides its
 # letters from a reader or a filter (private constants: no RAM on the board)
@@ -256,12 +259,12 @@ _LOOKALIKE = const(b"\x00\x00\xe6\xb6\xb2\x00\x02\xa6\x32\x00\x00\x00\x00\x00\x0
 def obf_word(data, ws, end, wo, zs, s, obf):
     """A word with hidden-mark candidates ends: returns ``obf`` with OBF_ZW / OBF_HOMO added.
 
-    ``wo``: look-alike letters (count) | _W_OTHER | _W_ZW; ``zs``: s when its first zero-width
+    ``wo``: _W_ONE per look-alike letter | _W_OTHER | _W_ZW; ``zs``: s when its first zero-width
     character came (a letter after it makes s larger); the word's ASCII letters are counted in
     data[ws:end] (every ASCII byte there is a letter or digit of the word)."""
     if zs and s > zs:
         obf |= _OBF_ZW
-    c = wo & _W_COUNT
+    c = wo >> 3
     if c and not wo & _W_OTHER and not obf & _OBF_HOMO:
         a = 0
         for i in range(ws, end):
@@ -364,6 +367,7 @@ class HashScorer:
             self._on = bytearray(16)
             self._buf = bytearray(_DECODED)
         # the kernel's state and tables (an absent table is a one-byte stand-in the flags rule out)
+        self._box = [b""]          # the bytes of the pass running (the viper build's _obf_word reads them)
         obs = observer
         if obs is not None and getattr(obs, "tokmap", None) is None:
             obs = _AnyObserver(obs)
@@ -380,7 +384,7 @@ class HashScorer:
         self._tabs = (self._w, model.ascii, model.fold, model.pages, self._lexf if self._lexf is not None else one,
                       self.lex if self._lexf is not None else one, profile if profile is not None else one,
                       obs.tokmap if obs is not None else one, obs,
-                      _plain_units(model.ascii) if wl else model.ascii, _LOOKALIKE)
+                      _plain_units(model.ascii) if wl else model.ascii, _LOOKALIKE, self._box)
         self._pass_fn = kernel if kernel is not None else _kernel()
         self.acc = 0
         self.n = 0
@@ -407,6 +411,7 @@ class HashScorer:
         st[_ST_CLASSES] = self.classes
         st[_ST_LNG] = self._lng
         st[_ST_SPC] = self._spc
+        self._box[0] = data
         self._pass_fn(data, length, st, self._tabs)
         self.acc = st[_ST_ACC]
         self.n = st[_ST_N]
@@ -441,9 +446,13 @@ class HashScorer:
         st[_ST_SKIPS] = 0
         st[_ST_WOBF] = 0
         st[_ST_WZS] = 0
+        st[_ST_WASC] = 0
+        st[_ST_RUN] = 0
         st[_ST_OBF] = 0
         kern = self._pass_fn
         tabs = self._tabs
+        box = self._box
+        box[0] = data
         kern(data, length, st, tabs)
         self.decoded = 0
         if self._lexf is not None:
@@ -464,6 +473,7 @@ class HashScorer:
                     self.decoded |= _DEC_TURNED
                 m = k
             if m:
+                box[0] = self._buf
                 kern(self._buf, m, st, tabs)
         if obs is not None and st[_ST_SKIPS]:
             obs.skipped(st[_ST_SKIPS])
@@ -878,19 +888,6 @@ def pass_py(data, length, st, tabs):
                         u = fold_cp(fold, pages, cp)
                         k = u >> 24
                         u &= 0xFFFFFF
-                        if cp >= 0x24B6:
-                            # hidden marks: full-width, mathematical and enclosed letters
-                            if cp <= 0x24E9:
-                                obf |= _OBF_ENCL
-                            elif cp >= 0xFF21:
-                                if cp <= 0xFF5A:
-                                    if cp <= 0xFF3A or cp >= 0xFF41:
-                                        obf |= _OBF_FULL
-                                elif cp >= 0x1D400:
-                                    if cp <= 0x1D7FF:
-                                        obf |= _OBF_MATH
-                                    elif 0x1F130 <= cp <= 0x1F189:
-                                        obf |= _OBF_ENCL
                         if k == _IGNORE:
                             if inw and not zs and (cp == 0x200B or cp == 0x200D or cp == 0x2060 or cp == 0xFEFF
                                                    or cp == 0xAD):
@@ -988,10 +985,23 @@ def pass_py(data, length, st, tabs):
                 s = 1
                 sw = k == _SOLO
             if k == _SELF:
-                # a non-ASCII letter in a word: a Latin look-alike (counted) or another letter
+                # a non-ASCII letter in a word: full-width, mathematical and enclosed letters mark the
+                # message; a Latin look-alike is counted, any other letter noted
+                if cp >= 0x24B6:
+                    if cp <= 0x24E9:
+                        obf |= _OBF_ENCL
+                    elif cp >= 0xFF21:
+                        if cp <= 0xFF5A:
+                            if cp <= 0xFF3A or cp >= 0xFF41:
+                                obf |= _OBF_FULL
+                        elif cp >= 0x1D400:
+                            if cp <= 0x1D7FF:
+                                obf |= _OBF_MATH
+                            elif 0x1F130 <= cp <= 0x1F189:
+                                obf |= _OBF_ENCL
                 t = (cp >> 3) - 0x70
                 if 0 <= t < 52 and (look[t] >> (cp & 7)) & 1:
-                    wo += 1
+                    wo += _W_ONE
                 else:
                     wo |= _W_OTHER
             h = ((h ^ u) * _PRIME) & _M21

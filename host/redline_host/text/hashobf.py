@@ -20,7 +20,7 @@ import re
 from redline.text.feat import _LOOKALIKE, obf_word
 
 SEP, IGNORE, SELF, SOLO = 0, 1, 2, 3
-W_COUNT, W_OTHER, W_ZW = 0x3FFF, 0x4000, 0x8000
+W_OTHER, W_ZW, W_ONE = 2, 4, 8        # redline.text.feat's _W_* (a word's hidden-mark candidates)
 ZERO_WIDTH = (0x200B, 0x200D, 0x2060, 0xFEFF, 0xAD)
 
 
@@ -31,7 +31,7 @@ def lookalikes():
 
 
 def cp_mark(cp):
-    """The full-width / mathematical / enclosed bit of one code point (0 for any other)."""
+    """The full-width / mathematical / enclosed bit of a code point the model folds to a letter (0 for any other)."""
     if 0xFF21 <= cp <= 0xFF3A or 0xFF41 <= cp <= 0xFF5A:
         return 1
     if 0x1D400 <= cp <= 0x1D7FF:
@@ -123,7 +123,6 @@ class Marks:
                         k = SELF if units[cp] else SEP
                     else:
                         k = int(kinds[cp])
-                        obf |= cp_mark(cp)
                         if k == IGNORE:
                             if inw and not zs and cp in ZERO_WIDTH:
                                 zs = s
@@ -153,9 +152,10 @@ class Marks:
                     ws = j
                     s = 1
                 s += 1
+                obf |= cp_mark(cp)
                 t = (cp >> 3) - 0x70
                 if 0 <= t < 52 and (look[t] >> (cp & 7)) & 1:
-                    wo += 1
+                    wo += W_ONE
                 else:
                     wo |= W_OTHER
         if inw and wo:
