@@ -15,6 +15,7 @@ use it; tests/host/test_hashobf.py checks it against the firmware on every corpu
     mk = Marks(kind_table, ascii_table)      # Features._fold_tables()[0], model.ascii
     mk.of([b"\\xd1\\x80assword reset", "pump 3"])   # [16, 0]
 """
+import bisect
 import re
 
 from redline.text.feat import _LOOKALIKE, obf_word
@@ -55,25 +56,39 @@ class Marks:
 
     def of(self, texts):
         """The ``obf`` bits of each text (str is UTF-8 encoded with surrogatepass; bytes as-is)."""
-        out = []
-        for t in texts:
+        out = [0] * len(texts)
+        strs = []
+        for i, t in enumerate(texts):
             if isinstance(t, str):
-                if t.isascii() or not CANDIDATE.search(t):
-                    out.append(0)
+                if not t.isascii():
+                    strs.append(i)
+                continue
+            data = bytes(t)
+            if data.isascii():
+                continue
+            try:
+                if not CANDIDATE.search(data.decode("utf-8")):
                     continue
-                data = t.encode("utf-8", "surrogatepass")
-            else:
-                data = bytes(t)
-                if data.isascii():
-                    out.append(0)
-                    continue
-                try:
-                    if not CANDIDATE.search(data.decode("utf-8")):
-                        out.append(0)
-                        continue
-                except UnicodeDecodeError:
-                    pass
-            out.append(self.data(data))
+            except UnicodeDecodeError:
+                pass
+            out[i] = self.data(data)
+        if strs:
+            # one search over the non-ASCII texts joined (a NUL between them): each match names a text
+            starts = []
+            at = 0
+            for i in strs:
+                starts.append(at)
+                at += len(texts[i]) + 1
+            joined = "\x00".join([texts[i] for i in strs])
+            pos = 0
+            while True:
+                m = CANDIDATE.search(joined, pos)
+                if m is None:
+                    break
+                k = bisect.bisect_right(starts, m.start()) - 1
+                i = strs[k]
+                out[i] = self.data(texts[i].encode("utf-8", "surrogatepass"))
+                pos = starts[k + 1] if k + 1 < len(starts) else len(joined)
         return out
 
     def data(self, data):
