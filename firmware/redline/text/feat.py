@@ -229,11 +229,10 @@ _ST_FOLDN = const(10)       # folding ranges (len(FOLD) // 5)
 _ST_SKIPS = const(11)       # words since the observer's last hit
 _ST_WOBF = const(22)        # the word's hidden-mark candidates: _W_* bits + _W_ONE per look-alike letter
 _ST_WZS = const(23)         # s (letters + 1) when the word's first zero-width character came (0: none)
-_ST_WASC = const(24)        # viper build: the word's ASCII letters before its last non-ASCII run
+_ST_WASC = const(24)        # viper build: the word's ASCII letters counted so far (next to its non-ASCII runs)
 _ST_OBF = const(25)         # the message's hidden marks (_OBF_* bits), over every pass
-_ST_RUN = const(26)         # viper build: 1 + where the last non-ASCII run ended (0: inside one)
-_ST_LEN = const(27)         # viper build: the pass's length
-_ST_SIZE = const(28)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word),
+_ST_RUN = const(26)         # viper build: 1 when the ASCII run after the last non-ASCII run was counted
+_ST_SIZE = const(27)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word),
                             # 21: the ASCII run after its non-ASCII bytes has digits only (decode bit 16)
 _W_TOUCH = const(1)         # viper build: a non-ASCII run inside the word
 _W_OTHER = const(2)         # a non-ASCII letter that is not a Latin look-alike
@@ -367,7 +366,6 @@ class HashScorer:
             self._on = bytearray(16)
             self._buf = bytearray(_DECODED)
         # the kernel's state and tables (an absent table is a one-byte stand-in the flags rule out)
-        self._box = [b""]          # the bytes of the pass running (the viper build's _obf_word reads them)
         obs = observer
         if obs is not None and getattr(obs, "tokmap", None) is None:
             obs = _AnyObserver(obs)
@@ -384,7 +382,7 @@ class HashScorer:
         self._tabs = (self._w, model.ascii, model.fold, model.pages, self._lexf if self._lexf is not None else one,
                       self.lex if self._lexf is not None else one, profile if profile is not None else one,
                       obs.tokmap if obs is not None else one, obs,
-                      _plain_units(model.ascii) if wl else model.ascii, _LOOKALIKE, self._box)
+                      _plain_units(model.ascii) if wl else model.ascii, _LOOKALIKE)
         self._pass_fn = kernel if kernel is not None else _kernel()
         self.acc = 0
         self.n = 0
@@ -411,7 +409,6 @@ class HashScorer:
         st[_ST_CLASSES] = self.classes
         st[_ST_LNG] = self._lng
         st[_ST_SPC] = self._spc
-        self._box[0] = data
         self._pass_fn(data, length, st, self._tabs)
         self.acc = st[_ST_ACC]
         self.n = st[_ST_N]
@@ -451,8 +448,6 @@ class HashScorer:
         st[_ST_OBF] = 0
         kern = self._pass_fn
         tabs = self._tabs
-        box = self._box
-        box[0] = data
         kern(data, length, st, tabs)
         self.decoded = 0
         if self._lexf is not None:
@@ -473,7 +468,6 @@ class HashScorer:
                     self.decoded |= _DEC_TURNED
                 m = k
             if m:
-                box[0] = self._buf
                 kern(self._buf, m, st, tabs)
         if obs is not None and st[_ST_SKIPS]:
             obs.skipped(st[_ST_SKIPS])

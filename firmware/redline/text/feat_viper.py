@@ -21,7 +21,7 @@ work is split so that no function holds a jump of 2 KB: the byte loop (``pass_vi
 end of a word (``_word_end``, once per word), the folding table (``_fold``, once per
 non-ASCII letter), the lexicon probe (``_lex_probe``) and the hidden marks of a word that has
 candidates (``_obf_word``: a look-alike letter or a zero-width character); they share the word's
-state through ``st`` (slots 12-19, the hidden-mark candidates 22-24, the message's marks 25). tests/host/test_cross_compile.py checks the armv6m code for both forms.
+state through ``st`` (slots 12-19, the hidden-mark candidates 22-24 and 26, the message's marks 25). tests/host/test_cross_compile.py checks the armv6m code for both forms.
 Importing this module fails where the emitter is missing
 (SyntaxError on the WebAssembly port, ImportError on CPython); ``redline.text.feat`` then
 uses the twin::
@@ -183,45 +183,30 @@ def _word_end(st: ptr32, tabs) -> int:
         else:
             st[11] = int(st[11]) + 1
     if st[22]:
-        _obf_word(st, tabs)
+        _obf_word(st)
     return 0
 
 
 @micropython.viper
-def _obf_word(st: ptr32, tabs) -> int:
+def _obf_word(st: ptr32) -> int:
     """A word with hidden-mark candidates (st[22]: 1 a non-ASCII run inside it, 2 a letter that is not
     a look-alike, 4 a zero-width character, 8 per look-alike) ends: the zero-width and look-alike
-    marks into st[25], the word's candidates cleared; redline.text.feat.obf_word. Its ASCII letters:
-    st[24] (the runs before each non-ASCII run, counted by ``_nonascii``) plus the run after the
-    last one (from st[26] - 1 up to st[27], the message's bytes in tabs[11][0])."""
+    marks into st[25], the word's candidates cleared; redline.text.feat.obf_word. Its ASCII letters
+    are st[24] (``_nonascii`` counts the ASCII runs next to its non-ASCII runs)."""
     wo = int(st[22])
     zs = int(st[23])
     obf = int(st[25])
     if zs and int(st[14]) > zs:
         obf = obf | 8
     c = wo >> 3
-    if c and not (wo & 2) and not (obf & 16):
-        a = int(st[24])
-        i = int(st[26])
-        if i:
-            data = ptr8(tabs[11][0])
-            units = ptr8(tabs[1])
-            n = int(st[27])
-            i -= 1
-            while i < n:
-                b = data[i]
-                if b >= 0x80 or not units[b]:
-                    break
-                b = b | 0x20
-                if b >= 0x61 and b <= 0x7A:
-                    a += 1
-                i += 1
-        if a >= 2 and a >= c:
-            obf = obf | 16
+    a = int(st[24])
+    if c and not (wo & 2) and a >= 2 and a >= c:
+        obf = obf | 16
     st[25] = obf
     st[22] = 0
     st[23] = 0
     st[24] = 0
+    st[26] = 0
     return 0
 
 
@@ -296,10 +281,12 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     k = 0
     t = 0
     x = 0
-    st[26] = 0
     if inw:
-        # a word runs into these bytes: its ASCII letters just before them (hidden marks, _obf_word)
+        # a word runs into these bytes: its ASCII letters just before them (hidden marks, _obf_word),
+        # unless the run was counted when the last non-ASCII run ended inside this word (st[26])
         t = j - 1
+        if st[26]:
+            t = -1
         while t >= 0:
             x = data[t]
             if x >= 0x80 or not units[x]:
@@ -309,6 +296,7 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
                 st[24] = int(st[24]) + 1
             t -= 1
         st[22] = int(st[22]) | 1
+    st[26] = 0
     while j < length:
         b = data[j]
         if b < 0x80:
@@ -395,7 +383,18 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     st[15] = hp
     st[17] = sw
     st[20] = inw
-    st[26] = j + 1              # a word running on from here: its ASCII run starts at j (_obf_word)
+    if inw:
+        # a word runs on from here: the ASCII letters of its run after these bytes (_obf_word)
+        t = j
+        while t < length:
+            x = data[t]
+            if x >= 0x80 or not units[x]:
+                break
+            x = x | 0x20
+            if x >= 0x61 and x <= 0x7A:
+                st[24] = int(st[24]) + 1
+            t += 1
+        st[26] = 1
     if int(st[8]) & 8:
         st[21] = int(_digit_run(data, j, length, tabs[1]))      # the ASCII run from j: digits only?
     return j
@@ -421,7 +420,7 @@ def _digit_run(data: ptr8, j: int, length: int, units: ptr8) -> int:
 def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     """ASCII letters and the common end of a word inline; a run of non-ASCII bytes goes to
     ``_nonascii``, a word end with a profile, a lexicon candidate, an observed word or hidden-mark
-    candidates (st[22]) to ``_word_end`` (both share the word state through st[12..27]). The loop
+    candidates (st[22]) to ``_word_end`` (both share the word state through st[12..26]). The loop
     is within 2 KB of armv6m code (a longer jump is a PC-relative word: see the module docstring):
     mind its size when adding to it."""
     w = ptr8(tabs[0])
@@ -447,7 +446,6 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     # a pass starts without a previous word, solo letter or run of one-letter words
     prev1 = 0                   # the previous word's hash + 1 (0: none)
     st[18] = 0                  # the previous word was a solo letter (kept in st only: code size)
-    st[27] = length             # where the trailing ASCII run of a word with hidden-mark candidates ends
     singles = 0
     inw = 0
     sw = 0
