@@ -28,6 +28,8 @@ PROFILE = bytes(range(256)) * 32          # a stand-in profile: 65,536 bits, hal
 DIGEST = 659873314     # pass_py with round 5's default (decode bit 16, leet digits only in runs with a letter);
                        # with round 4's default it was 346196818, main 7d971b5's scorer before the kernel
 CASES = 240
+GOT = 1 | 2 | 8 | 16    # the hidden marks (HashScorer.obf) of the messages: full-width, mathematical,
+MARKED = 97             # zero-width inside a word, look-alikes (AB in Greek before ASCII); 97 of 240 marked
 PARITY_CASES = CASES    # the chip test (tests/host/test_rp2040_text.py) runs fewer
 
 
@@ -81,10 +83,11 @@ class _Hits:
         self.out.append(-2 - k)
 
 
-def _result(kernel, data, case, obs):
+def _result(kernel, data, case, obs, marks=False):
     s = HashScorer(M, obs, PROFILE if case % 2 else None, kernel=kernel)
     s.score(data, len(data))
-    return [s.acc, s.n, s.unseen, s.words, s.wfeat, s.classes, s.decoded] + (obs.out if obs is not None else [])
+    return ([s.acc, s.n, s.unseen, s.words, s.wfeat, s.classes, s.decoded] + ([s.obf] if marks else [])
+            + (obs.out if obs is not None else []))
 
 
 def _digest(kernel):
@@ -117,6 +120,18 @@ def test_the_messages_reach_every_branch():
     assert classes & 0x2000
 
 
+def test_the_messages_carry_hidden_marks():
+    # mathematical bold, full-width and zero-width pieces mark some messages (tests/firmware/test_feat_obf.py)
+    got = 0
+    marked = 0
+    for data in messages():
+        s = HashScorer(M)
+        s.score(data, len(data))
+        got |= s.obf
+        marked += 1 if s.obf else 0
+    assert (got, marked) == (GOT, MARKED)
+
+
 def test_twin_reproduces_mains_scorer():
     assert _digest(pass_py) == DIGEST
 
@@ -136,8 +151,8 @@ def test_viper_build_matches_the_twin_message_by_message():
     for case in range(len(msgs)):
         data = msgs[case]
         for mk in (None, _Wants, _Hits):
-            a = _result(pass_py, data, case, mk() if mk is not None else None)
-            b = _result(v, data, case, mk() if mk is not None else None)
+            a = _result(pass_py, data, case, mk() if mk is not None else None, True)
+            b = _result(v, data, case, mk() if mk is not None else None, True)
             assert a == b, (case, data, a, b)
 
 

@@ -34,6 +34,14 @@ Measures (training corpus only; the held-out set is not read):
 
 ``--no-rule`` gives the baseline with the same code path (reproduces round 7's baseline).
 
+The hidden marks as BUILT (firmware ``HashScorer.obf``, its host twin ``IntegerScorer.obf``):
+``--firmware-marks`` flags a row when the default model's scorer marks it (instead of the screen's
+regular expressions; ``--kinds`` is then ignored), and ``--check-firmware`` scores every corpus row
+with the firmware scorer and sifter (CPython) and the host batch scorer and counts disagreements::
+
+    python tools/textlab/obfrule.py --exclude-units device/second,device/second-neg --firmware-marks
+    python tools/textlab/obfrule.py --check-firmware
+
     python tools/textlab/obfrule.py --exclude-units device/second,device/second-neg --out .cache/lab/r8.json
 """
 import argparse
@@ -131,6 +139,53 @@ def flags_of(texts, base):
     return np.array([bool(k) for k in kinds]), kinds
 
 
+MARK_NAMES = ("full", "math", "encl", "zw", "homo")      # HashScorer.obf bits 1, 2, 4, 8, 16
+
+
+def _default_scorer():
+    from redline_host.text.evalmodel import IntegerScorer
+    from redline_host.text.modelfile import load_model_dir
+
+    return IntegerScorer(load_model_dir(str(ROOT / "models" / "default")))
+
+
+def firmware_kinds(texts):
+    """The kinds the built rule finds (the default model's hidden-mark bits, host twin)."""
+    obf = _default_scorer().obf(texts)
+    return [[n for b, n in enumerate(MARK_NAMES) if (int(o) >> b) & 1] for o in obf]
+
+
+def check_firmware(exclude_units=""):
+    """Every corpus row: firmware HashScorer.obf / raw acc / sifter score vs IntegerScorer (twin)."""
+    from redline.text.feat import HashScorer
+    from redline.text.sift import Sifter
+
+    rows = [r for r in loso.load_rows() if r["unit"] not in set(u for u in exclude_units.split(",") if u)]
+    texts = [r["text"] for r in rows]
+    sc = _default_scorer()
+    raw = sc.scores(texts, floor=False)
+    floored = sc.scores(texts)
+    obf = sc.obf(texts)
+    hs = HashScorer(sc.model)
+    sf = Sifter(sc.model)
+    bad = 0
+    for i, t in enumerate(texts):
+        data = t.encode("utf-8", "surrogatepass")
+        hs.score(data, len(data))
+        n = min(len(data), 32768)
+        if (hs.obf, hs.acc) != (int(obf[i]), int(raw[i])) or (n == len(data) and sf.sift(data).score != int(floored[i])):
+            bad += 1
+            if bad <= 5:
+                print("differs: %r" % t[:80])
+    per = collections.Counter()
+    for r, o, lab in zip(rows, obf, (int(r["label"]) for r in rows)):
+        if o:
+            per[r["unit"]] += 1
+    print(json.dumps({"rows": len(texts), "differ": bad, "marked": int(np.sum(obf != 0)),
+                      "marked_benign": int(sum(1 for r, o in zip(rows, obf) if o and not r["label"])),
+                      "lifted": int(np.sum(floored != raw)), "marked_by_unit": dict(sorted(per.items()))}))
+
+
 class Ruled:
     """A fitted model whose decision_function applies the rule: the last column of X is the flag."""
 
@@ -189,10 +244,21 @@ def main():
     ap.add_argument("--kinds", default=",".join(KINDS), help="evidence kinds that flag (comma-separated)")
     ap.add_argument("--counts", action="store_true", help="only the counts of evidence per unit")
     ap.add_argument("--no-loso", action="store_true")
+    ap.add_argument("--firmware-marks", action="store_true",
+                    help="flag by the built hidden marks (the default model's scorer), not the screen")
+    ap.add_argument("--check-firmware", action="store_true",
+                    help="only: firmware scorer / sifter vs the host twin on every corpus row")
     ap.add_argument("--out")
     a = ap.parse_args()
+    if a.check_firmware:
+        check_firmware(a.exclude_units)
+        return
     rows, texts, y, units, base = intent.corpus(a.exclude_units)
-    _, kinds = flags_of(texts, base)
+    if a.firmware_marks:
+        kinds = firmware_kinds(texts)
+        a.kinds = ",".join(MARK_NAMES)
+    else:
+        _, kinds = flags_of(texts, base)
     use = set(a.kinds.split(","))
     flag = np.array([bool(set(k) & use) for k in kinds])
     per = collections.defaultdict(collections.Counter)

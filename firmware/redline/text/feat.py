@@ -27,6 +27,17 @@ as ``token(hi, lo)`` after ``wants(lo)``, like the byte classifier's observer; a
 with a ``tokmap`` (1024 bytes over the hash's low 13 bits) gets only the words it marks, as
 ``hit(skipped, hi, lo)``, and ``skipped(k)`` at the end (redline.text.pipe, redline.text.adv).
 
+Hidden marks (``obf``, bits; a fixed rule outside the learned weights: redline.text.sift lifts a
+marked message to the escalate cut): 1 a full-width Latin letter, 2 a mathematical alphanumeric,
+4 an enclosed letter (noted where a code point folds to a letter), 8 a zero-width character (U+200B,
+200D, 2060, FEFF, 00AD; not ZWNJ) between two letters of one word, 16 a word whose non-ASCII
+letters are all Cyrillic / Greek letters drawn like Latin ones (``_LOOKALIKE``), with 2+ ASCII
+letters and at least as many as those (decided at the word's end: ``obf_word``). CJK, kana and
+Thai letters are words of one letter, so a zero-width space between them is not inside a word::
+
+    s.score(b"\xd1\x80assword", 9)       # Cyrillic er, then ASCII letters
+    s.obf                                  # 16
+
 The byte loop is ``pass_py`` or, where the viper emitter exists (the unix port, boards), its
 build ``redline.text.feat_viper.pass_viper`` (identical results; tests/firmware/test_feat_kernel.py).
 """
@@ -216,8 +227,51 @@ _ST_FLAGS = const(8)        # _HAS_* bits: which of the optional tables are real
 _ST_NSLOT = const(9)        # lexicon slots
 _ST_FOLDN = const(10)       # folding ranges (len(FOLD) // 5)
 _ST_SKIPS = const(11)       # words since the observer's last hit
-_ST_SIZE = const(22)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word),
+_ST_WOBF = const(22)        # the word's hidden-mark candidates: _W_* bits + _W_ONE per look-alike letter
+_ST_WZS = const(23)         # s (letters + 1) when the word's first zero-width character came (0: none)
+_ST_WASC = const(24)        # viper build: the word's ASCII letters counted so far (next to its non-ASCII runs)
+_ST_OBF = const(25)         # the message's hidden marks (_OBF_* bits), over every pass
+_ST_RUN = const(26)         # viper build: 1 when the ASCII run after the last non-ASCII run was counted
+_ST_SIZE = const(27)        # 12-20: the viper kernel's word state (h, r, s, hp, prev + 1, solo, ..., in word),
                             # 21: the ASCII run after its non-ASCII bytes has digits only (decode bit 16)
+_W_TOUCH = const(1)         # viper build: a non-ASCII run inside the word
+_W_OTHER = const(2)         # a non-ASCII letter that is not a Latin look-alike
+_W_ZW = const(4)            # a zero-width character after a letter of the word
+_W_ONE = const(8)           # one look-alike letter (the count is wo >> 3)
+
+# Hidden marks (``HashScorer.obf``, bits; the module docstring): evidence that a message hides its
+# letters from a reader or a filter (private constants: no RAM on the board)
+_OBF_FULL = const(1)
+_OBF_MATH = const(2)
+_OBF_ENCL = const(4)
+_OBF_ZW = const(8)
+_OBF_HOMO = const(16)
+
+# one bit per code point from U+0380 (byte (cp >> 3) - 0x70, bit cp & 7; 52 bytes, a constant: in
+# flash when frozen): Cyrillic a e o p c y x i j s d h l q w A B E K M H O P C T X I J S and Greek
+# omicron alpha nu tau rho iota kappa upsilon A B E Z H I K M N O P T Y X (tools/textlab/obfrule.py HOMO)
+_LOOKALIKE = const(b"\x00\x00\xe6\xb6\xb2\x00\x02\xa6\x32\x00\x00\x00\x00\x00\x00\x00\x60\x01\x25\x74\x27\x00"
+             b"\x21\x40\x2b\x00\x60\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x80\x00\x00"
+             b"\x00\x00\x00\x00\x02\x00\x00\x28")
+
+
+def obf_word(data, ws, end, wo, zs, s, obf):
+    """A word with hidden-mark candidates ends: returns ``obf`` with OBF_ZW / OBF_HOMO added.
+
+    ``wo``: _W_ONE per look-alike letter | _W_OTHER | _W_ZW; ``zs``: s when its first zero-width
+    character came (a letter after it makes s larger); the word's ASCII letters are counted in
+    data[ws:end] (every ASCII byte there is a letter or digit of the word)."""
+    if zs and s > zs:
+        obf |= _OBF_ZW
+    c = wo >> 3
+    if c and not wo & _W_OTHER and not obf & _OBF_HOMO:
+        a = 0
+        for i in range(ws, end):
+            if 0x61 <= (data[i] | 0x20) <= 0x7A:
+                a += 1
+        if a >= 2 and a >= c:
+            obf |= _OBF_HOMO
+    return obf
 _HAS_PROF = const(1)
 _HAS_LEX = const(2)
 _HAS_OBS = const(4)
@@ -328,7 +382,7 @@ class HashScorer:
         self._tabs = (self._w, model.ascii, model.fold, model.pages, self._lexf if self._lexf is not None else one,
                       self.lex if self._lexf is not None else one, profile if profile is not None else one,
                       obs.tokmap if obs is not None else one, obs,
-                      _plain_units(model.ascii) if wl else model.ascii)
+                      _plain_units(model.ascii) if wl else model.ascii, _LOOKALIKE)
         self._pass_fn = kernel if kernel is not None else _kernel()
         self.acc = 0
         self.n = 0
@@ -337,6 +391,7 @@ class HashScorer:
         self.wfeat = 0
         self.classes = 0
         self.decoded = 0
+        self.obf = 0
         self._lng = 0
         self._spc = 0
 
@@ -386,6 +441,11 @@ class HashScorer:
         st[_ST_LNG] = 0
         st[_ST_SPC] = 0
         st[_ST_SKIPS] = 0
+        st[_ST_WOBF] = 0
+        st[_ST_WZS] = 0
+        st[_ST_WASC] = 0
+        st[_ST_RUN] = 0
+        st[_ST_OBF] = 0
         kern = self._pass_fn
         tabs = self._tabs
         kern(data, length, st, tabs)
@@ -419,6 +479,7 @@ class HashScorer:
         self._spc = st[_ST_SPC]
         self.acc = st[_ST_ACC]
         self.n = st[_ST_N]
+        self.obf = st[_ST_OBF]
         if self._lexf is not None and (self.classes or self.decoded):
             self._finish()          # (with no class and nothing decoded it adds nothing)
         self.acc = self.acc - 128 * self.n + self.model.intercept
@@ -693,6 +754,11 @@ def pass_py(data, length, st, tabs):
     lng = st[_ST_LNG]
     spc = st[_ST_SPC]
     sk = st[_ST_SKIPS]
+    obf = st[_ST_OBF]
+    look = tabs[10]
+    wo = 0          # the word's hidden-mark candidates (_ST_WOBF), s at its first zero-width (_ST_WZS)
+    zs = 0
+    ws = 0          # and where it starts (_ST_WSTART)
     singles = 0
     inw = False
     h = 0
@@ -735,6 +801,7 @@ def pass_py(data, length, st, tabs):
                     units = plain if b < 0x3A and digit_run(data, j, length, leet) else leet
                     u = units[b]
                 inw = True
+                ws = j
                 h = ((_OFF ^ u) * _PRIME) & _M21
                 r = (_BOUND << 7) | u
                 s = 2
@@ -790,6 +857,10 @@ def pass_py(data, length, st, tabs):
                         sk = 0
                     else:
                         sk += 1
+                if wo:
+                    obf = obf_word(data, ws, j, wo, zs, s, obf)
+                    wo = 0
+                    zs = 0
                 inw = False
                 continue
             else:
@@ -812,6 +883,10 @@ def pass_py(data, length, st, tabs):
                         k = u >> 24
                         u &= 0xFFFFFF
                         if k == _IGNORE:
+                            if inw and not zs and (cp == 0x200B or cp == 0x200D or cp == 0x2060 or cp == 0xFEFF
+                                                   or cp == 0xAD):
+                                zs = s          # a zero-width character after a letter: inside if one follows
+                                wo |= _W_ZW
                             continue
                 else:
                     k = _SEP        # stray continuation byte
@@ -889,15 +964,40 @@ def pass_py(data, length, st, tabs):
                         sk = 0
                     else:
                         sk += 1
+                if wo:
+                    obf = obf_word(data, ws, j, wo, zs, s, obf)
+                    wo = 0
+                    zs = 0
                 inw = False
             if k == _SEP:
                 break
             if not inw:
                 inw = True
+                ws = j
                 h = _OFF
                 r = _BOUND
                 s = 1
                 sw = k == _SOLO
+            if k == _SELF:
+                # a non-ASCII letter in a word: full-width, mathematical and enclosed letters mark the
+                # message; a Latin look-alike is counted, any other letter noted
+                if cp >= 0x24B6:
+                    if cp <= 0x24E9:
+                        obf |= _OBF_ENCL
+                    elif cp >= 0xFF21:
+                        if cp <= 0xFF5A:
+                            if cp <= 0xFF3A or cp >= 0xFF41:
+                                obf |= _OBF_FULL
+                        elif cp >= 0x1D400:
+                            if cp <= 0x1D7FF:
+                                obf |= _OBF_MATH
+                            elif 0x1F130 <= cp <= 0x1F189:
+                                obf |= _OBF_ENCL
+                t = (cp >> 3) - 0x70
+                if 0 <= t < 52 and (look[t] >> (cp & 7)) & 1:
+                    wo += _W_ONE
+                else:
+                    wo |= _W_OTHER
             h = ((h ^ u) * _PRIME) & _M21
             r = ((r & 0x3FFF) << 7) | ((u ^ (u >> 7) ^ (u >> 14)) & 0x7F)
             s += 1
@@ -960,6 +1060,8 @@ def pass_py(data, length, st, tabs):
                 sk = 0
             else:
                 sk += 1
+        if wo:
+            obf = obf_word(data, ws, length, wo, zs, s, obf)
         inw = False
     st[_ST_ACC] = acc
     st[_ST_N] = n
@@ -969,3 +1071,4 @@ def pass_py(data, length, st, tabs):
     st[_ST_LNG] = lng
     st[_ST_SPC] = spc
     st[_ST_SKIPS] = sk
+    st[_ST_OBF] = obf

@@ -19,8 +19,9 @@ hung the emulated Pico at boot; loaded from a .mpy file it worked). So no consta
 wider than 16 bits (wider ones are built at run time: ``m21``, ``m24``, ``off``...) and the
 work is split so that no function holds a jump of 2 KB: the byte loop (``pass_viper``), the
 end of a word (``_word_end``, once per word), the folding table (``_fold``, once per
-non-ASCII letter) and the lexicon probe (``_lex_probe``); they share the word's state through
-``st`` (slots 12-19). tests/host/test_cross_compile.py checks the armv6m code for both forms.
+non-ASCII letter), the lexicon probe (``_lex_probe``) and the hidden marks of a word that has
+candidates (``_obf_word``: a look-alike letter or a zero-width character); they share the word's
+state through ``st`` (slots 12-19, the hidden-mark candidates 22-24 and 26, the message's marks 25). tests/host/test_cross_compile.py checks the armv6m code for both forms.
 Importing this module fails where the emitter is missing
 (SyntaxError on the WebAssembly port, ImportError on CPython); ``redline.text.feat`` then
 uses the twin::
@@ -110,7 +111,8 @@ def _fold(fold: ptr8, pages: ptr8, cp: int, foldn: int) -> int:
 @micropython.viper
 def _word_end(st: ptr32, tabs) -> int:
     """The word in st[12..15] ends: its last 3-gram, unigram and bigram (s = letters + 1), the
-    profile, the lexicon class, the long-run and spaced-letters marks, the observer."""
+    profile, the lexicon class, the long-run and spaced-letters marks, the observer, and its hidden
+    marks when it has candidates (st[22]: ``_obf_word``)."""
     w = ptr8(tabs[0])
     lexf = ptr8(tabs[4])
     prof = ptr8(tabs[6])
@@ -180,6 +182,71 @@ def _word_end(st: ptr32, tabs) -> int:
             st[11] = 0
         else:
             st[11] = int(st[11]) + 1
+    if st[22]:
+        _obf_word(st)
+    return 0
+
+
+@micropython.viper
+def _obf_word(st: ptr32) -> int:
+    """A word with hidden-mark candidates (st[22]: 1 a non-ASCII run inside it, 2 a letter that is not
+    a look-alike, 4 a zero-width character, 8 per look-alike) ends: the zero-width and look-alike
+    marks into st[25], the word's candidates cleared; redline.text.feat.obf_word. Its ASCII letters
+    are st[24] (``_nonascii`` counts the ASCII runs next to its non-ASCII runs)."""
+    wo = int(st[22])
+    zs = int(st[23])
+    obf = int(st[25])
+    if zs and int(st[14]) > zs:
+        obf = obf | 8
+    c = wo >> 3
+    a = int(st[24])
+    if c and not (wo & 2) and a >= 2 and a >= c:
+        obf = obf | 16
+    st[25] = obf
+    st[22] = 0
+    st[23] = 0
+    st[24] = 0
+    st[26] = 0
+    return 0
+
+
+@micropython.viper
+def _letter_mark(st: ptr32, cp: int, look: ptr8) -> int:
+    """A non-ASCII letter joins a word: full-width / mathematical / enclosed marks into st[25], a
+    Latin look-alike counted in the word's candidates st[22] (+ 8; any other letter: | 2)."""
+    t = cp >> 8
+    if t >= 0x24:
+        x = cp & 0xFF
+        if t == 0x24:
+            if x >= 0xB6 and x <= 0xE9:
+                st[25] = int(st[25]) | 4
+        elif t == 0xFF:
+            if (x >= 0x21 and x <= 0x3A) or (x >= 0x41 and x <= 0x5A):
+                st[25] = int(st[25]) | 1
+        elif (cp >> 10) == 0x75:
+            st[25] = int(st[25]) | 2
+        else:
+            c_1f1 = 0x1F
+            c_1f1 = (c_1f1 << 4) | 1                # 0x1F1: the page of U+1F130..1F189
+            if t == c_1f1 and x >= 0x30 and x <= 0x89:
+                st[25] = int(st[25]) | 4
+    t = (cp >> 3) - 0x70
+    if t >= 0 and t < 52 and (look[t] >> (cp & 7)) & 1:
+        st[22] = int(st[22]) + 8
+    else:
+        st[22] = int(st[22]) | 2
+    return 0
+
+
+@micropython.viper
+def _zero_width(st: ptr32, cp: int, s: int) -> int:
+    """An ignored code point after a letter of a word: U+200B, 200D, 2060, FEFF or 00AD is inside the
+    word if a letter follows (st[23] = s now, st[22] |= 4)."""
+    t = cp >> 8
+    x = cp & 0xFF
+    if (t == 0x20 and (x == 0x0B or x == 0x0D or x == 0x60)) or (t == 0xFE and x == 0xFF) or (t == 0 and x == 0xAD):
+        st[23] = s
+        st[22] = int(st[22]) | 4
     return 0
 
 
@@ -192,6 +259,7 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     units = ptr8(tabs[1])
     fold_o = tabs[2]
     pages_o = tabs[3]
+    look_o = tabs[10]
     mask = int(st[7])
     foldn = int(st[10])
     m21 = 0x1F
@@ -213,6 +281,22 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     k = 0
     t = 0
     x = 0
+    if inw:
+        # a word runs into these bytes: its ASCII letters just before them (hidden marks, _obf_word),
+        # unless the run was counted when the last non-ASCII run ended inside this word (st[26])
+        t = j - 1
+        if st[26]:
+            t = -1
+        while t >= 0:
+            x = data[t]
+            if x >= 0x80 or not units[x]:
+                break
+            x = x | 0x20
+            if x >= 0x61 and x <= 0x7A:
+                st[24] = int(st[24]) + 1
+            t -= 1
+        st[22] = int(st[22]) | 1
+    st[26] = 0
     while j < length:
         b = data[j]
         if b < 0x80:
@@ -234,6 +318,8 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
                     k = x >> 24
                     u = x - (k << 24)
                     if k == _IGNORE:
+                        if inw and not st[23]:
+                            _zero_width(st, cp, s)      # a hidden mark if a letter of the word follows
                         continue
             else:
                 k = _SEP
@@ -277,6 +363,8 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
                 r = _BOUND
                 s = 1
                 sw = 1 if k == _SOLO else 0
+            if k == _SELF:
+                _letter_mark(st, cp, look_o)    # hidden marks of a non-ASCII letter in a word
             h = ((h ^ u) * _PRIME) & m21
             r = ((r & 0x3FFF) << 7) | ((u ^ (u >> 7) ^ (u >> 14)) & 0x7F)
             s += 1
@@ -295,6 +383,18 @@ def _nonascii(data: ptr8, length: int, st: ptr32, tabs, j: int) -> int:
     st[15] = hp
     st[17] = sw
     st[20] = inw
+    if inw:
+        # a word runs on from here: the ASCII letters of its run after these bytes (_obf_word)
+        t = j
+        while t < length:
+            x = data[t]
+            if x >= 0x80 or not units[x]:
+                break
+            x = x | 0x20
+            if x >= 0x61 and x <= 0x7A:
+                st[24] = int(st[24]) + 1
+            t += 1
+        st[26] = 1
     if int(st[8]) & 8:
         st[21] = int(_digit_run(data, j, length, tabs[1]))      # the ASCII run from j: digits only?
     return j
@@ -319,8 +419,10 @@ def _digit_run(data: ptr8, j: int, length: int, units: ptr8) -> int:
 @micropython.viper
 def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     """ASCII letters and the common end of a word inline; a run of non-ASCII bytes goes to
-    ``_nonascii``, a word end with a profile, a lexicon candidate or an observed word to
-    ``_word_end`` (both share the word state through st[12..20])."""
+    ``_nonascii``, a word end with a profile, a lexicon candidate, an observed word or hidden-mark
+    candidates (st[22]) to ``_word_end`` (both share the word state through st[12..26]). The loop
+    is within 2 KB of armv6m code (a longer jump is a PC-relative word: see the module docstring):
+    mind its size when adding to it."""
     w = ptr8(tabs[0])
     units = ptr8(tabs[1])
     lexf = ptr8(tabs[4])
@@ -343,7 +445,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
     off = (off << 16) | 0x2325                  # _OFF, 0x12325
     # a pass starts without a previous word, solo letter or run of one-letter words
     prev1 = 0                   # the previous word's hash + 1 (0: none)
-    psolo = 0
+    st[18] = 0                  # the previous word was a solo letter (kept in st only: code size)
     singles = 0
     inw = 0
     sw = 0
@@ -369,7 +471,6 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 st[15] = hp
                 st[16] = prev1
                 st[17] = sw
-                st[18] = psolo
                 st[19] = singles
                 st[20] = inw
                 j = int(_nonascii(data, length, st, tabs, j))
@@ -383,7 +484,6 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                 hp = int(st[15])
                 prev1 = int(st[16])
                 sw = int(st[17])
-                psolo = int(st[18])
                 singles = int(st[19])
                 inw = int(st[20])
                 if wl:
@@ -421,7 +521,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
         # the word ends (an ASCII separator or the end): inline unless _word_end has work
         key = hp if s > 6 else h
         t = h & 0x1FFF
-        if slow or sw or (has_lex and (lexf[(key >> 3) & 0x3FF] >> (key & 7)) & 1) \
+        if slow or sw or st[22] or (has_lex and (lexf[(key >> 3) & 0x3FF] >> (key & 7)) & 1) \
                 or (has_obs and (wmap[t >> 3] >> (t & 7)) & 1):
             st[0] = acc
             st[1] = n
@@ -433,7 +533,6 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
             st[15] = hp
             st[16] = prev1
             st[17] = sw
-            st[18] = psolo
             st[19] = singles
             _word_end(st, tabs)
             acc = int(st[0])
@@ -441,7 +540,6 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
             words = int(st[3])
             sk = int(st[11])
             prev1 = int(st[16])
-            psolo = int(st[18])
             singles = int(st[19])
         else:
             x = ((r & 0x3FFF) << 7) | _END
@@ -466,7 +564,7 @@ def pass_viper(data: ptr8, length: int, st: ptr32, tabs) -> int:
                         st[6] = 1
                 else:
                     singles = 0
-            psolo = 0
+            st[18] = 0
             if has_obs:
                 sk += 1
         sw = 0

@@ -97,6 +97,7 @@ _EXPLAIN_SIFT_ENTROPY = const("sift: entropy")
 _EXPLAIN_SIFT_BIAS = const("sift: manipulation evidence")
 _EXPLAIN_SIFT_SURPRISE = const("sift: surprise")
 _EXPLAIN_SIFT_KEYWORDS = const("sift: keyword hint")
+_EXPLAIN_SIFT_OBFUSCATION = const("sift: obfuscation")
 _EXPLAIN_MEMORY_BIAS = const("memory: refused, bias")
 _EXPLAIN_MEMORY_ENTROPY = const("memory: refused, entropy")
 _EXPLAIN_MEMORY_SURPRISE = const("memory: refused, surprise")
@@ -387,7 +388,9 @@ class CognitivePipeline:
             if self._note(adv, _EXPLAIN_SIFT_ADVERSARIAL, cooldown_ms(adv)):
                 return r
         if code != _PROCEED:
-            if why == _WHY_ENTROPY:
+            if s.floored:
+                x = _EXPLAIN_SIFT_OBFUSCATION       # hidden marks lifted the score (redline.text.sift)
+            elif why == _WHY_ENTROPY:
                 x = _EXPLAIN_SIFT_ENTROPY
             elif why == _WHY_BIAS:
                 x = _EXPLAIN_SIFT_BIAS

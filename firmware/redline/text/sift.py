@@ -39,7 +39,12 @@ every script and give the gauges other meanings:
 - ``tokens_total``: words + word pairs (2n - 1 for n words, as llmosafe counts tokens);
   ``tokens_matched``: those the profile knows (all without one);
 - keywords: llmosafe's counters run only when the sifter is built with ``keywords=True`` (a second
-  pass over the bytes); by default they are 0 and ``has_bias`` is the classifier verdict.
+  pass over the bytes); by default they are 0 and ``has_bias`` is the classifier verdict;
+- hidden marks (a fixed rule outside the learned weights): ``obfuscation`` holds the scorer's
+  ``obf`` bits (1 full-width, 2 mathematical, 4 enclosed letters, 8 a zero-width character inside a
+  word, 16 Latin look-alike Cyrillic / Greek letters among ASCII letters); a marked message scores
+  max(score, THRESHOLD + 1), so it escalates at least, and ``floored`` says the rule lifted it.
+  Format-1 models (the llmosafe import) do not have it.
 """
 from array import array
 
@@ -155,6 +160,8 @@ class SiftResult:
         self.length = 0
         self.anchor_hi = 0
         self.anchor_lo = 0
+        self.obfuscation = 0        # a format-2 model's hidden marks (redline.text.feat HashScorer.obf)
+        self.floored = False        # ... lifted the score to THRESHOLD + 1
         self._adler = array("i", [0, 0])     # the anchor kernel's output
 
     def to_json(self):
@@ -281,6 +288,15 @@ class Sifter:
         sc = self.scorer
         m = self.model
         acc = sc.score(data, n)
+        obf = sc.obf
+        r.obfuscation = obf
+        r.floored = False
+        if obf and acc <= m.threshold:
+            # a message that hides its letters (full-width, mathematical or enclosed letters, a
+            # zero-width character inside a word, Latin look-alikes among ASCII letters) escalates at
+            # least: device traffic does not do that (tools/textlab/README.md, round 8)
+            acc = m.threshold + 1
+            r.floored = True
         r.score = acc
         r.is_manipulation = acc > m.threshold
         p = prob16(acc - m.threshold + m.p_at, m.p_scale)

@@ -689,12 +689,23 @@ class Features:
         m.sum_duplicates()
         return m
 
-    def sums(self, weights, texts, want_n=True):
+    def marks(self):
+        """The hidden-marks twin under this model's tables (``redline_host.text.hashobf.Marks``)."""
+        if getattr(self, "_marks_twin", None) is None:
+            from .hashobf import Marks
+
+            kt, _, _ = self._fold_tables()
+            self._marks_twin = Marks(kt, self._ascii32.astype(np.uint8).tobytes())
+        return self._marks_twin
+
+    def sums(self, weights, texts, want_n=True, obf=False):
         """(acc, n) per text: sum of (weight - 128) over the features and their number, as int64.
 
         The 3-grams go through a table of every 21-bit key's weight (built once per weight
         table: 2 MiB of int8), so a 3-gram costs one gather instead of its bucket arithmetic.
-        ``want_n=False`` (the batch scorer): ``n`` is left out (zeros), ``acc`` is the same."""
+        ``want_n=False`` (the batch scorer): ``n`` is left out (zeros), ``acc`` is the same.
+        ``obf=True``: (acc, n, obf), ``obf`` the firmware scorer's hidden-mark bits of each text
+        (``HashScorer.obf``: the text's and those of its decoded / joined text)."""
         nt = len(texts)
         w = self._weights(weights)
         lut = self._gram_table(weights)
@@ -723,8 +734,15 @@ class Features:
             acc, n = self._base_sums(got, nt, w, lut, want_n)
             if self.lex:
                 cls, lng, spc = self._marks(got, nt)
+        marks = None
+        if obf:
+            marks = np.array(self.marks().of(texts), dtype=np.int64)
         if self.lex:
             parents, bufs, flags = self._decoded(texts, cls, lng, spc)
+            if obf:
+                for i, buf in zip(parents, bufs):
+                    if not buf.isascii():
+                        marks[i] |= self.marks().data(buf)
             if bufs:
                 par = np.asarray(parents, dtype=np.int64)
                 got2 = self._words(bufs)
@@ -734,6 +752,8 @@ class Features:
                 n[par] += n2
                 cls[par] |= cls2
             self._class_sums(cls, flags, w, acc, n if want_n else None)
+        if obf:
+            return np.rint(acc).astype(np.int64), n, marks
         return np.rint(acc).astype(np.int64), n
 
     def _weights(self, weights):
