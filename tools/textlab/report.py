@@ -1,6 +1,8 @@
 """Write docs/text-evaluation.md: the numbers of the text path, each with the command that made it.
 
     python tools/textlab/loso.py --pairs grouped --leet-words --out .cache/lab/all_v3.json   # LOSO, format-2 recipe
+    python tools/textlab/obfrule.py --exclude-units device/second,device/second-neg --firmware-marks \
+        --out .cache/lab/r8_fw_rule.json                                                # LOSO, + the built rule (targets)
     python tools/textlab/loso.py --pairs grouped --recipe shipped --out .cache/lab/all_shipped.json
     python tools/textlab/loso.py --pairs grouped --recipe current --out .cache/lab/all_current.json
     python tools/textlab/warn_sources.py --out .cache/lab/warn_src_after.json          # benign warns, unit held out
@@ -135,6 +137,14 @@ def lang_table(rows, rep_rows, label):
 PREVIOUS = {"doc": ""}       # the existing report (``--carry-over``): paragraphs of LOSO runs not rebuilt
 
 
+RULE = ROOT / ".cache" / "lab" / "r8_fw_rule.json"    # obfrule.py --firmware-marks: recipe + the built rule
+
+
+def summary_of(d):
+    """The LOSO summary of a result file: loso.py writes ``summary``, obfrule.py ``loso``."""
+    return d["summary"] if "summary" in d else d["loso"]
+
+
 def loso_section(path, title, missing=""):
     p = Path(path)
     if not p.exists():
@@ -147,7 +157,7 @@ def loso_section(path, title, missing=""):
                    "recipe did not change).\n\n%s\n" % (p.name, block)
         return "**%s**: not run this time (`.cache/lab/%s` missing)%s.\n" % (title, p.name, missing)
     d = json.loads(p.read_text())
-    s = d["summary"]
+    s = summary_of(d)
     folds = d["folds"]
     lines = ["**%s** (%d folds): worst fold AUROC **%.3f** (%s vs %s), mean AUROC %.3f, mean recall at "
              "FPR <= 0.05 **%.3f**; at the model's own cut (logit 0): mean recall %.3f, mean FPR %.3f." % (
@@ -191,6 +201,8 @@ STEPS = (
      "loso.py --pairs grouped --leet"),
     ("+ leet digits only in a run of ASCII letters and digits with a letter (decode bit 16): **the default's recipe**",
      "all_v3.json", "loso.py --pairs grouped --leet-words"),
+    ("+ the hidden-marks obfuscation rule built into the firmware (round 8 build; same weights): **what the node runs**",
+     "r8_fw_rule.json", "obfrule.py --exclude-units device/second,device/second-neg --firmware-marks"),
 )
 
 
@@ -212,7 +224,7 @@ def steps_table(previous=""):
             else:
                 out.append("| %s | not run (`.cache/lab/%s` missing) | | | `%s` |" % (what, name, cmd))
             continue
-        s = json.loads(p.read_text())["summary"]
+        s = summary_of(json.loads(p.read_text()))
         out.append("| %s | %.3f (%s vs %s) | %.3f | %.3f | `%s` |" % (
             what, s["worst_auroc"], s["worst_fold"][0], s["worst_fold"][1], s["mean_auroc"],
             s["mean_recall@fpr05"], cmd))
@@ -221,10 +233,19 @@ def steps_table(previous=""):
 
 def warn_sources_table():
     p = ROOT / ".cache" / "lab" / "warn_src_after.json"
+    head = "| unit held out | label | n | warn | escalate | halt | where the non-proceed decisions come from |"
     if not p.exists():
+        prev = [l for l in PREVIOUS["doc"].split("\n") if l.startswith("| ")]
+        if head in prev:        # --carry-over: the previous report's table, said to be so
+            rows = prev[prev.index(head) + 1:]
+            rows = [head, "|---|---|---|---|---|---|---|"] + \
+                rows[:next((i for i in range(len(rows)) if not rows[i].startswith("| `")), len(rows))]
+            return ("*Carried over from the previous report* (`.cache/lab/warn_src_after.json` not rebuilt; "
+                    "measured before the round 8 build, whose rule lifts only marked lines: no benign device "
+                    "line carries a mark).\n\n" + "\n".join(rows) + "\n")
         return "Not run (`.cache/lab/warn_src_after.json` missing).\n"
     d = json.loads(p.read_text())
-    out = ["| unit held out | label | n | warn | escalate | halt | where the non-proceed decisions come from |",
+    out = [head,
            "|---|---|---|---|---|---|---|"]
     for u, x in d.items():
         r = x["rates"]
@@ -291,8 +312,11 @@ def main():
                "agree byte for byte).\n" % (time.time() - t0, model.sha256[:16], 1 << model.bits,
                                             info["payload_bytes"]))
     doc.append("## Targets and where they stand\n")
-    s = json.loads(Path(ROOT / ".cache" / "lab" / "all_v3.json").read_text())["summary"] \
-        if (ROOT / ".cache" / "lab" / "all_v3.json").exists() else None
+    # the LOSO targets are judged on what the node runs: the recipe with the built obfuscation rule
+    # (obfrule.py --firmware-marks); without that run, on the recipe alone (loso.py)
+    v3 = ROOT / ".cache" / "lab" / "all_v3.json"
+    s = summary_of(json.loads(RULE.read_text())) if RULE.exists() else \
+        summary_of(json.loads(v3.read_text())) if v3.exists() else None
     hb = rep["decisions"]["benign"]
     ha = rep["decisions"]["attack"]
     pb = rep_p["decisions"]["benign"]
@@ -376,7 +400,10 @@ def main():
                "0.563): no other attack unit carries those marks, so a learned weight cannot find them; weighting "
                "the hard-negative units 3x: 47.0 %. Details and commands: tools/textlab/README.md, round 7.\n")
     # round 8 (branch textr8): a plain string, not %-formatted
-    doc.append('- **Round 8 (a fixed obfuscation rule outside the learned weights; screened, not built: default model and firmware unchanged).** `tools/textlab/obfrule.py`: a message with evidence of obfuscation (a base64 / hex run decoded to text, spaced letters joining into a word, ROT13 / backwards under a cue, a leet word that is a lexicon word only when read as leet, full-width / mathematical / enclosed letters, a zero-width character inside a word, Latin look-alike Cyrillic / Greek letters among ASCII letters, `\\xNN` escapes spelling text) scores at least the escalate cut; the floor was decided before LOSO, not fitted. Training corpus only (the held-out set was not opened). LOSO 169 folds: 0.733 / 0.9533 / 0.843 (worst / mean AUROC / mean recall) against 0.640 / 0.9487 / 0.828; device/obfuscated vs agentic/benign 0.640 -> 0.786; the new worst three are spikee, device/attacks and garak-ml vs agentic/benign (0.733, 0.754, 0.757). Out of fold at the decision level (a flagged line escalates, the cut re-taken so 0.5 % of device-benign rows escalate): 53.0 % of device attacks against 46.2 % (device/obfuscated 38.3 -> 81.1 %); the marks the folding table hides alone give 51.6 % with no benign row flagged (LOSO 0.733 / 0.9514 / 0.839), the decoding flags the firmware has today alone 46.5 % (LOSO 0.658 / 0.9492 / 0.830). Evidence on benign rows: 2 of 16,528 (a telemetry `b64` field read backwards / ROT13 under its cue; zero-width spaces in a Japanese sentence), 0 of the 317 validation lines. By the rule this pays; the firmware build (flags in the byte loop, `max(score, threshold + 1)`, the host twin) is left for the next round. Details and commands: tools/textlab/README.md, round 8.\n')
+    doc.append('- **Round 8 (a fixed obfuscation rule outside the learned weights; screened, then its hidden-marks part built: next paragraph).** `tools/textlab/obfrule.py`: a message with evidence of obfuscation (a base64 / hex run decoded to text, spaced letters joining into a word, ROT13 / backwards under a cue, a leet word that is a lexicon word only when read as leet, full-width / mathematical / enclosed letters, a zero-width character inside a word, Latin look-alike Cyrillic / Greek letters among ASCII letters, `\\xNN` escapes spelling text) scores at least the escalate cut; the floor was decided before LOSO, not fitted. Training corpus only (the held-out set was not opened). LOSO 169 folds: 0.733 / 0.9533 / 0.843 (worst / mean AUROC / mean recall) against 0.640 / 0.9487 / 0.828; device/obfuscated vs agentic/benign 0.640 -> 0.786; the new worst three are spikee, device/attacks and garak-ml vs agentic/benign (0.733, 0.754, 0.757). Out of fold at the decision level (a flagged line escalates, the cut re-taken so 0.5 % of device-benign rows escalate): 53.0 % of device attacks against 46.2 % (device/obfuscated 38.3 -> 81.1 %); the marks the folding table hides alone give 51.6 % with no benign row flagged (LOSO 0.733 / 0.9514 / 0.839), the decoding flags the firmware has today alone 46.5 % (LOSO 0.658 / 0.9492 / 0.830). Evidence on benign rows: 2 of 16,528 (a telemetry `b64` field read backwards / ROT13 under its cue; zero-width spaces in a Japanese sentence), 0 of the 317 validation lines. By the rule this pays; the part the folding table hides is built since (next paragraph). Details and commands: tools/textlab/README.md, round 8.\n')
+    # round 8 build (branch obfbuild2) and round 9 (branch textr9): plain strings, not %-formatted
+    doc.append('- **Round 8 build (the hidden marks in the firmware).** The marks the folding table hides (full-width, mathematical and enclosed letters, a zero-width character other than ZWNJ between two letters of one word, Latin look-alike Cyrillic / Greek letters among at least as many ASCII letters) are noted by the format-2 byte loop (`HashScorer.obf`; viper build and twin bit-identical); the sifter scores a marked message at least THRESHOLD + 1, so it escalates at least, explained as `sift: obfuscation`; `IntegerScorer.scores` (so `redline evaluate-text` and this report) applies the same floor. The weights are the default model\'s, unchanged; the decoding flags, leet words and `\\xNN` escapes of the screen are not built (the ROT13 / backwards flag marks a benign telemetry row). On the training corpus the firmware and its host twin agree on all 19,602 rows; 89 rows are marked (device/obfuscated 86 of 206, pyrit 3, benign 0). LOSO with the built rule (`obfrule.py --firmware-marks`): 0.732 / 0.9514 / 0.838 (worst / mean AUROC / mean recall) against 0.640 / 0.9487 / 0.828; out of fold 51.5 % of device attacks above the 0.5 % cut against 46.4 % (device/obfuscated 37.9 -> 67.5 %). The worst folds are now public and device attacks against `agentic/benign`. Numbers and commands: tools/textlab/README.md, round 8 build.\n')
+    doc.append('- **Round 9 (a group-robust fit; screened, not adopted).** `tools/textlab/dro.py` reweights each training unit\'s share by exp(eta x its mean loss) and refits (3 times), inside every LOSO and out-of-fold fit, with the built rule applied. On the benign group that holds `agentic/benign` (65 of the 169 folds, round 8\'s worst among them) the worst fold rose a little (0.732 -> 0.737 / 0.738 at eta 10 / 30), but out of fold the device attacks above the 0.5 % cut fell (51.8 % -> 51.6 % / 51.2 %): the weight moves to the device units, whose benign rows then raise the cut, while the units of the worst folds fit well in sample, so an in-sample loss never finds them. Details and commands: tools/textlab/README.md, round 9.\n')
     doc.append("- **The profile** is fitted on a deliberately diverse nominal log (17 languages, 36 kinds, every "
                "line written once); the cut that keeps 0.5 % of that log from escalating sits high, so surprise "
                "adds few escalations on new text. A real node's log repeats its formats and would give a tighter "
@@ -414,6 +441,8 @@ def main():
                "13 x 13 = 169 pairs are scored (144 before round 4). Per fold: AUROC of A against B, recall on A at the cut where FPR "
                "on B is <= 0.05, and recall / FPR at the model's own cut (logit 0). The held-out device set is not "
                "part of it.\n")
+    doc.append(loso_section(RULE, "Format-2 recipe with the built hidden-marks rule (what the node runs: "
+                                  "a marked message scores at least THRESHOLD + 1)"))
     doc.append(loso_section(ROOT / ".cache" / "lab" / "all_v3.json", "Format-2 recipe (the default model's)"))
     doc.append(loso_section(ROOT / ".cache" / "lab" / "all_shipped.json",
                             "Previous default model (`models/bytes-v1`) scored as it is, no refit (it was trained on "
@@ -452,8 +481,8 @@ def main():
                "units (`tools/textlab/sources.py`; provenance in `models/default/PROVENANCE`), logistic regression on "
                "hashed feature counts (word unigrams, word bigrams, character 3-grams inside words; %s; one feature per word class of the %d-byte lexicon present and per pair of classes present; "
                "base64 / hex runs, spaced-out letters and, under an encoding cue, ROT13 / reversed words decoded "
-               "into a 256-byte buffer and scored as more text of the message, with a flag feature each), each "
-               "unit one equal share of its label, C = %s, %d int8 buckets. Cuts from 5-fold out-of-fold logits "
+               "into a 256-byte buffer and scored as more text of the message, with a flag feature each; a message with hidden obfuscation marks scores at least THRESHOLD + 1, "
+               "round 8 build), each unit one equal share of its label, C = %s, %d int8 buckets. Cuts from 5-fold out-of-fold logits "
                "grouped by device kind / public source, on the device-like benign rows: THRESHOLD at %.2f %% FPR, "
                "WARN at %.2f %%; out of fold, device attacks above THRESHOLD %s, public "
                "attacks %s.\n" % (info["budgets"]["escalate_fpr"], info["budgets"]["warn_fpr"],
@@ -480,7 +509,7 @@ def main():
         notes = {}
         why = ("*Carried over from the previous report* (`report.py --carry-over`): `.cache/lab/%s` was not "
                "rebuilt this time; the model and its recipe did not change since, so these numbers stand.\n")
-        if not (ROOT / ".cache" / "lab" / "all_v3.json").exists():
+        if not (ROOT / ".cache" / "lab" / "all_v3.json").exists() and not RULE.exists():
             notes["Leave-one-source-out (the headline)"] = why % "all_*.json"
             notes["*targets*"] = "LOSO"
         text = carry_over(text, out.read_text(), notes)
