@@ -74,18 +74,25 @@ def test_pipeline_messages_allocate_nothing_on_the_chip(text_pico):
     assert text_pico.exec_raw(code, timeout=300).strip() == "0"
 
 
+def _run_file_on_chip(board, name, at_least):
+    # a tests/firmware file on the chip, one exec per test (the watchdog fed between them: the
+    # script holds the node's loop); its parity tests compare both builds, so the viper one must be
+    # there on the chip (its _kernels() lists two)
+    src = (Path(__file__).resolve().parents[1] / "firmware" / name).read_text()
+    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
+    assert len(names) >= at_least
+    board.exec_raw("import gc\n_W = node.interlock.watchdog\n" + src + "\nprint('loaded')", timeout=120)
+    for n in names:
+        out = board.exec_raw("%s()\nif _W is not None: _W.feed()\ngc.collect()\nprint('passed')\n" % n,
+                             timeout=600)
+        assert out.split() == ["passed"], n
+    assert board.exec_raw("print(len(_kernels()))").strip() == "2"
+
+
 def test_hidden_marks_tests_pass_on_the_chip(text_pico):
     # tests/firmware/test_feat_obf.py on the chip: each mark kind and near miss through the frozen
     # viper byte loop and the twin, the sifter's floor and the pipeline's "sift: obfuscation"
-    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_feat_obf.py").read_text()
-    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
-    assert len(names) >= 7
-    text_pico.exec_raw("import gc\n_W = node.interlock.watchdog\n" + src + "\nprint('loaded')", timeout=120)
-    for n in names:
-        out = text_pico.exec_raw("%s()\nif _W is not None: _W.feed()\ngc.collect()\nprint('passed')\n" % n,
-                                 timeout=600)
-        assert out.split() == ["passed"], n
-    assert text_pico.exec_raw("print(len(_kernels()))").strip() == "2"
+    _run_file_on_chip(text_pico, "test_feat_obf.py", 7)
 
 
 def test_fold_viper_builds_match_their_twins_on_the_chip(text_pico):
@@ -98,13 +105,4 @@ def test_fold_viper_builds_match_their_twins_on_the_chip(text_pico):
         "print(p._detect is fold_viper.detect_viper, p._monitor is fold_viper.monitor_viper, "
         "p._pack is fold_viper.pack_viper)")
     assert out.split() == ["True", "True", "True"]
-    src = (Path(__file__).resolve().parents[1] / "firmware" / "test_fold.py").read_text()
-    names = [line[4:line.index("(")] for line in src.splitlines() if line.startswith("def test_")]
-    assert len(names) >= 7
-    text_pico.exec_raw("import gc\n_W = node.interlock.watchdog\n" + src + "\nprint('loaded')", timeout=120)
-    for n in names:
-        out = text_pico.exec_raw("%s()\nif _W is not None: _W.feed()\ngc.collect()\nprint('passed')\n" % n,
-                                 timeout=600)
-        assert out.split() == ["passed"], n
-    # the parity tests compared both builds: the viper one is there on the chip
-    assert text_pico.exec_raw("print(len(_kernels()))").strip() == "2"
+    _run_file_on_chip(text_pico, "test_fold.py", 7)
