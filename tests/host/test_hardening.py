@@ -207,14 +207,21 @@ def test_a_flood_of_bad_resets_keeps_the_trip_in_the_audit():
         vb.wait_ready()
         with serial.serial_for_url(vb.path, timeout=10) as port:
             code, reason = trip(port)
+            replies = []
             for i in range(40):
                 r = authed(port, b"not the key, but sixteen bytes!!", "reset", b"reset:latch", {"scope": "latch"})
                 assert r["err"] in ("auth", "backoff")
+                replies.append(r)
+            # the wait doubles per failed MAC up to 30 s, so the flood meets it (unless every request
+            # took longer than the wait); how much of it is left when stats is read depends on how
+            # fast the host is (a loaded machine read 0 ms), so the replies are what is checked
+            assert replies[0]["err"] == "auth"
+            assert any(r["err"] == "backoff" and r["retry_ms"] > 0 for r in replies)
             a = ask(port, {"op": "audit"})
             assert a["total"] >= 41 and a["trips"] == [[code, reason, a["trips"][0][2], 2]]
             assert all(e[1] == 48 for e in a["entries"][-32:])         # the ring itself is all refusals
             s = ask(port, {"op": "stats"})
-            assert s["auth_failures"] == 40 and s["latched"] == 1 and s["backoff_ms"] > 0
+            assert s["auth_failures"] == 40 and s["latched"] == 1
 
 
 # -- the emulated Pico ------------------------------------------------------------------------------
